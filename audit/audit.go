@@ -1,0 +1,139 @@
+// Package audit holds the domain of the pension payout audit: what a payout,
+// a death record, a row problem, a batch (an imported file) and a finding are.
+// It never imports fyne: the GUI in package ui and the command line in
+// audit/cli drive the same functions.
+package audit
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind is what an imported file holds.
+type Kind string
+
+// The three kinds of input.
+const (
+	KindPayouts         Kind = "payouts"
+	KindDeaths          Kind = "deaths"
+	KindDeregistrations Kind = "deregistrations"
+)
+
+// ParseKind accepts the CLI spelling and the Chinese names.
+func ParseKind(s string) (Kind, error) {
+	switch strings.TrimSpace(s) {
+	case "payouts", "payout", "发放花名册", "花名册":
+		return KindPayouts, nil
+	case "deaths", "death", "死亡名单", "死亡人员名单":
+		return KindDeaths, nil
+	case "deregistrations", "deregistration", "注销", "户籍注销":
+		return KindDeregistrations, nil
+	}
+	return "", fmt.Errorf("未知的文件类型 %q：应为 payouts（发放花名册）、deaths（村死亡人员名单）或 deregistrations（户籍注销名单）", s)
+}
+
+// Label is the Chinese name of the kind.
+func (k Kind) Label() string {
+	switch k {
+	case KindPayouts:
+		return "发放花名册"
+	case KindDeaths:
+		return "村死亡人员名单"
+	case KindDeregistrations:
+		return "户籍注销名单"
+	}
+	return string(k)
+}
+
+// Month is a calendar month counted from year 0: year*12 + (month-1).
+// The zero Month means "unknown".
+type Month int32
+
+// MonthOf returns the Month of t.
+func MonthOf(t time.Time) Month { return Month(t.Year()*12 + int(t.Month()) - 1) }
+
+// MakeMonth builds a Month from year and month (1–12).
+func MakeMonth(y, m int) Month { return Month(y*12 + m - 1) }
+
+// Year and Mon split the month.
+func (m Month) Year() int { return int(m) / 12 }
+
+// Mon is the month of the year, 1–12.
+func (m Month) Mon() int { return int(m)%12 + 1 }
+
+// String is YYYY-MM, or "" for the zero Month.
+func (m Month) String() string {
+	if m == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d", m.Year(), m.Mon())
+}
+
+// Label is the Chinese form 2022年3月.
+func (m Month) Label() string {
+	if m == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d年%d月", m.Year(), m.Mon())
+}
+
+// ParseMonth reads YYYY-MM (the CLI's form) strictly.
+func ParseMonth(s string) (Month, error) {
+	s = strings.TrimSpace(s)
+	if len(s) == 7 && s[4] == '-' {
+		y, err1 := strconv.Atoi(s[:4])
+		m, err2 := strconv.Atoi(s[5:])
+		if err1 == nil && err2 == nil && y >= 1900 && y <= 2200 && m >= 1 && m <= 12 {
+			return MakeMonth(y, m), nil
+		}
+	}
+	return 0, fmt.Errorf("月份 %q 不正确：应写成 YYYY-MM，例如 2022-03: %w", s, ErrInvalid)
+}
+
+// Fen is an amount of money in fen (1/100 yuan). Money is never a float.
+type Fen int64
+
+// String is yuan with two decimals and no separators: 1234.50.
+func (f Fen) String() string {
+	sign := ""
+	if f < 0 {
+		sign, f = "-", -f
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, int64(f)/100, int64(f)%100)
+}
+
+// Grouped is yuan with a thousands separator: 1,234.50.
+func (f Fen) Grouped() string {
+	s := f.String()
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, dec, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	out := b.String() + "." + dec
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// Sentinel errors: callers test them with errors.Is; the text shown to a
+// clerk is always a Chinese sentence wrapping one of these.
+var (
+	ErrNotFound    = errors.New("not found")
+	ErrInvalid     = errors.New("invalid input")
+	ErrDuplicate   = errors.New("already imported")
+	ErrConflict    = errors.New("conflict")
+	ErrUnsupported = errors.New("unsupported file")
+	ErrNoHeader    = errors.New("no header")
+	ErrLocked      = errors.New("period locked")
+	ErrPermission  = errors.New("permission denied")
+)

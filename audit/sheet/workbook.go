@@ -1,0 +1,150 @@
+// Package sheet reads the tables that township staff really receive —
+// .xlsx/.xlsm, legacy .xls (BIFF8 and BIFF5/7), HTML tables saved as .xls,
+// and CSV/TXT in UTF-8 or GBK — into rows of text cells, finds the header,
+// maps columns by their many local names, and parses IDs, dates and amounts.
+package sheet
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"pensionaudit/audit"
+)
+
+// Format is a sniffed file format.
+type Format string
+
+// The formats we read.
+const (
+	FormatXLSX Format = "xlsx"
+	FormatXLS  Format = "xls"
+	FormatHTML Format = "html"
+	FormatCSV  Format = "csv"
+)
+
+// Merge is a merged range: rows are 1-based, columns 0-based, inclusive.
+type Merge struct{ R1, C1, R2, C2 int }
+
+// Workbook is an opened file of any format.
+type Workbook interface {
+	Format() Format
+	Sheets() []string
+	// Rows iterates a sheet's rows in order; cells are text as stored
+	// (numbers in their shortest decimal form, dates as serial numbers).
+	Rows(sheet string) (RowIter, error)
+	Merges(sheet string) []Merge
+	Date1904() bool
+	Close() error
+}
+
+// RowIter walks the rows of one sheet.
+type RowIter interface {
+	Next() bool
+	// Row returns the 1-based row number and the cells of the current row.
+	Row() (int, []string)
+	Err() error
+	Close() error
+}
+
+// Sniff tells the format from the first bytes, whatever the extension.
+func Sniff(head []byte) (Format, bool) {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
+		return FormatXLS, true
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return FormatXLSX, true
+	}
+	trim := bytes.TrimLeft(bytes.TrimPrefix(head, []byte{0xEF, 0xBB, 0xBF}), " \t\r\n")
+	low := bytes.ToLower(trim[:min(len(trim), 512)])
+	for _, p := range []string{"<html", "<table", "<!doctype html", "<?xml", "<meta", "<head"} {
+		if bytes.HasPrefix(low, []byte(p)) {
+			if p == "<?xml" && !bytes.Contains(low, []byte("<html")) {
+				return "", false // SpreadsheetML 2003 and other XML: not supported
+			}
+			return FormatHTML, true
+		}
+	}
+	if bytes.IndexByte(head, 0) >= 0 {
+		return "", false
+	}
+	return FormatCSV, true
+}
+
+// Open sniffs and opens a file.
+func Open(path string) (Workbook, error) {
+	name := filepath.Base(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("无法打开文件 %s：%v", name, err)
+	}
+	head := make([]byte, 4096)
+	n, err := io.ReadFull(f, head)
+	f.Close()
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("无法读取文件 %s：%v", name, err)
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("文件 %s 是空文件: %w", name, audit.ErrUnsupported)
+	}
+	format, ok := Sniff(head[:n])
+	if !ok {
+		return nil, fmt.Errorf("文件 %s 不是可识别的表格（支持 .xlsx、.xls、网页表格 .xls、.csv/.txt）: %w", name, audit.ErrUnsupported)
+	}
+	var wb Workbook
+	switch format {
+	case FormatXLSX:
+		wb, err = openXLSX(path)
+	case FormatXLS:
+		wb, err = openXLS(path)
+	case FormatHTML:
+		wb, err = openHTML(path)
+	default:
+		wb, err = openCSV(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("文件 %s（%s 格式）无法读取：%v: %w", name, format, err, audit.ErrUnsupported)
+	}
+	return wb, nil
+}
+
+// memBook is a workbook held in memory (xls, csv, html are small by nature).
+type memBook struct {
+	format Format
+	names  []string
+	sheets map[string][][]string
+	merges map[string][]Merge
+	d1904  bool
+}
+
+func (m *memBook) Format() Format          { return m.format }
+func (m *memBook) Sheets() []string        { return m.names }
+func (m *memBook) Merges(s string) []Merge { return m.merges[s] }
+func (m *memBook) Date1904() bool          { return m.d1904 }
+func (m *memBook) Close() error            { return nil }
+func (m *memBook) Rows(s string) (RowIter, error) {
+	rows, ok := m.sheets[s]
+	if !ok {
+		return nil, fmt.Errorf("没有名为 %q 的工作表", s)
+	}
+	return &memRows{rows: rows}, nil
+}
+
+type memRows struct {
+	rows [][]string
+	i    int
+}
+
+func (r *memRows) Next() bool {
+	if r.i >= len(r.rows) {
+		return false
+	}
+	r.i++
+	return true
+}
+func (r *memRows) Row() (int, []string) { return r.i, r.rows[r.i-1] }
+func (r *memRows) Err() error           { return nil }
+func (r *memRows) Close() error         { return nil }

@@ -1,0 +1,477 @@
+package sheet
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"unicode/utf16"
+
+	"github.com/richardlehane/mscfb"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
+)
+
+var (
+	errNoTable   = errors.New("文件中没有表格")
+	errEncrypted = errors.New("文件已加密（设置了打开密码），请先在表格软件中取消密码后另存")
+	errBIFF      = errors.New("不是可读取的 Excel 97-2003 (.xls) 文件")
+)
+
+// BIFF record types we read.
+const (
+	recBOF         = 0x0809
+	recEOF         = 0x000A
+	recBoundSheet  = 0x0085
+	recCodepage    = 0x0042
+	recDateMode    = 0x0022
+	recFilePass    = 0x002F
+	recSST         = 0x00FC
+	recContinue    = 0x003C
+	recLabelSST    = 0x00FD
+	recLabel       = 0x0204
+	recRString     = 0x00D6
+	recRK          = 0x027E
+	recMulRK       = 0x00BD
+	recNumber      = 0x0203
+	recFormula     = 0x0006
+	recString      = 0x0207
+	recBoolErr     = 0x0205
+	recMergedCells = 0x00E5
+)
+
+// openXLS reads a legacy .xls: an OLE2 compound file holding a BIFF8 (Excel
+// 97–2003) or BIFF5/7 (Excel 5/95) "Workbook" or "Book" stream.
+func openXLS(p string) (Workbook, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	doc, err := mscfb.New(f)
+	if err != nil {
+		return nil, fmt.Errorf("%w：%v", errBIFF, err)
+	}
+	var stream []byte
+	for entry, err := doc.Next(); err == nil; entry, err = doc.Next() {
+		if entry.Name == "Workbook" || entry.Name == "Book" {
+			stream, err = io.ReadAll(entry)
+			if err != nil {
+				return nil, fmt.Errorf("%w：%v", errBIFF, err)
+			}
+			break
+		}
+	}
+	if stream == nil {
+		return nil, fmt.Errorf("%w：找不到 Workbook 数据流", errBIFF)
+	}
+	return parseBIFF(stream)
+}
+
+type biffRecord struct {
+	typ  uint16
+	data []byte
+}
+
+func readRecords(stream []byte) []biffRecord {
+	var recs []biffRecord
+	for len(stream) >= 4 {
+		typ := binary.LittleEndian.Uint16(stream)
+		n := int(binary.LittleEndian.Uint16(stream[2:]))
+		stream = stream[4:]
+		if n > len(stream) {
+			n = len(stream)
+		}
+		recs = append(recs, biffRecord{typ, stream[:n]})
+		stream = stream[n:]
+	}
+	return recs
+}
+
+type biffBook struct {
+	biff8   bool
+	enc     encoding.Encoding
+	sst     []string
+	xfFmt   []uint16
+	formats map[uint16]string
+}
+
+// parseBIFF walks the globals substream, then each worksheet substream.
+func parseBIFF(stream []byte) (Workbook, error) {
+	recs := readRecords(stream)
+	if len(recs) == 0 || recs[0].typ != recBOF || len(recs[0].data) < 4 {
+		return nil, errBIFF
+	}
+	version := binary.LittleEndian.Uint16(recs[0].data)
+	bb := &biffBook{biff8: version == 0x0600, enc: charmap.Windows1252, formats: map[uint16]string{}}
+	if version != 0x0600 && version != 0x0500 {
+		return nil, fmt.Errorf("%w：BIFF 版本 %#x 太旧，请用表格软件另存为 .xlsx", errBIFF, version)
+	}
+	out := &memBook{format: FormatXLS, sheets: map[string][][]string{}, merges: map[string][]Merge{}}
+	type bsheet struct {
+		name string
+		pos  uint32
+	}
+	var sheets []bsheet
+	// Globals: up to the first EOF.
+	i := 1
+	for ; i < len(recs); i++ {
+		r := recs[i]
+		switch r.typ {
+		case recEOF:
+			goto globalsDone
+		case recFilePass:
+			return nil, errEncrypted
+		case recCodepage:
+			if len(r.data) >= 2 {
+				bb.enc = codepage(binary.LittleEndian.Uint16(r.data))
+			}
+		case recDateMode:
+			if len(r.data) >= 2 {
+				out.d1904 = binary.LittleEndian.Uint16(r.data) == 1
+			}
+		case recBoundSheet:
+			if len(r.data) < 8 || r.data[5] != 0 { // only worksheets
+				continue
+			}
+			var name string
+			if bb.biff8 {
+				name, _ = bb.unicodeString(r.data[6:], 1)
+			} else {
+				n := int(r.data[6])
+				name = bb.decode(r.data[7:min(len(r.data), 7+n)])
+			}
+			if r.data[4] != 0 { // hidden
+				continue
+			}
+			sheets = append(sheets, bsheet{name, binary.LittleEndian.Uint32(r.data)})
+		case recSST:
+			var conts [][]byte
+			for j := i + 1; j < len(recs) && recs[j].typ == recContinue; j++ {
+				conts = append(conts, recs[j].data)
+			}
+			bb.sst = bb.readSST(r.data, conts)
+		}
+	}
+globalsDone:
+	// Index substreams by their offset in the stream.
+	offsets := map[uint32]int{}
+	off := uint32(0)
+	for k, r := range recs {
+		offsets[off] = k
+		off += 4 + uint32(len(r.data))
+	}
+	for _, s := range sheets {
+		k, ok := offsets[s.pos]
+		if !ok || recs[k].typ != recBOF {
+			continue
+		}
+		if len(recs[k].data) >= 4 && binary.LittleEndian.Uint16(recs[k].data[2:]) != 0x0010 {
+			continue // chart or macro sheet
+		}
+		grid, merges := bb.readSheet(recs[k+1:])
+		out.names = append(out.names, s.name)
+		out.sheets[s.name] = grid
+		out.merges[s.name] = merges
+	}
+	if len(out.names) == 0 {
+		return nil, errNoTable
+	}
+	return out, nil
+}
+
+func codepage(cp uint16) encoding.Encoding {
+	switch cp {
+	case 936:
+		return simplifiedchinese.GBK
+	case 950:
+		return traditionalchinese.Big5
+	case 1200:
+		return nil
+	case 1250:
+		return charmap.Windows1250
+	case 1251:
+		return charmap.Windows1251
+	}
+	return charmap.Windows1252
+}
+
+func (bb *biffBook) decode(b []byte) string {
+	if bb.enc == nil {
+		return string(b)
+	}
+	s, err := bb.enc.NewDecoder().Bytes(b)
+	if err != nil {
+		return string(b)
+	}
+	return string(s)
+}
+
+// unicodeString reads a BIFF8 XLUnicodeString whose character count has
+// lenBytes bytes (1 or 2). It returns the string and the bytes consumed.
+func (bb *biffBook) unicodeString(b []byte, lenBytes int) (string, int) {
+	if len(b) < lenBytes+1 {
+		return "", len(b)
+	}
+	var cch int
+	if lenBytes == 1 {
+		cch = int(b[0])
+	} else {
+		cch = int(binary.LittleEndian.Uint16(b))
+	}
+	flags := b[lenBytes]
+	p := lenBytes + 1
+	var runs, ext int
+	if flags&0x08 != 0 && len(b) >= p+2 {
+		runs = int(binary.LittleEndian.Uint16(b[p:]))
+		p += 2
+	}
+	if flags&0x04 != 0 && len(b) >= p+4 {
+		ext = int(binary.LittleEndian.Uint32(b[p:]))
+		p += 4
+	}
+	var s string
+	if flags&0x01 != 0 {
+		n := min(cch*2, len(b)-p)
+		s = utf16le(b[p : p+n])
+		p += n
+	} else {
+		n := min(cch, len(b)-p)
+		s = latin1(b[p : p+n])
+		p += n
+	}
+	return s, min(len(b), p+4*runs+ext)
+}
+
+func utf16le(b []byte) string {
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		u[i] = binary.LittleEndian.Uint16(b[2*i:])
+	}
+	return string(utf16.Decode(u))
+}
+
+func latin1(b []byte) string {
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return string(r)
+}
+
+// readSST decodes the shared string table, whose strings may be split over
+// CONTINUE records; a split inside the characters restarts with a new flags
+// byte telling whether the rest is compressed (8-bit) or UTF-16.
+func (bb *biffBook) readSST(first []byte, conts [][]byte) []string {
+	if len(first) < 8 {
+		return nil
+	}
+	unique := int(binary.LittleEndian.Uint32(first[4:]))
+	segs := append([][]byte{first[8:]}, conts...)
+	seg, pos := 0, 0
+	avail := func() int { return len(segs[seg]) - pos }
+	next := func() bool {
+		if seg+1 >= len(segs) {
+			return false
+		}
+		seg++
+		pos = 0
+		return true
+	}
+	readBytes := func(n int) []byte { // reads n bytes, crossing segments (used for headers and skips)
+		var out []byte
+		for n > 0 {
+			if avail() == 0 && !next() {
+				return out
+			}
+			k := min(n, avail())
+			out = append(out, segs[seg][pos:pos+k]...)
+			pos += k
+			n -= k
+		}
+		return out
+	}
+	strs := make([]string, 0, min(unique, 1<<20))
+	for len(strs) < unique {
+		if avail() == 0 && !next() {
+			break
+		}
+		hdr := readBytes(3)
+		if len(hdr) < 3 {
+			break
+		}
+		cch := int(binary.LittleEndian.Uint16(hdr))
+		flags := hdr[2]
+		var runs, ext int
+		if flags&0x08 != 0 {
+			runs = int(binary.LittleEndian.Uint16(readBytes(2)))
+		}
+		if flags&0x04 != 0 {
+			ext = int(binary.LittleEndian.Uint32(append(readBytes(4), 0, 0, 0, 0)))
+		}
+		wide := flags&0x01 != 0
+		var sb []rune
+		for left := cch; left > 0; {
+			if avail() == 0 {
+				if !next() {
+					break
+				}
+				wide = segs[seg][0]&0x01 != 0
+				pos = 1
+			}
+			if wide {
+				k := min(left, avail()/2)
+				if k == 0 { // odd byte left: malformed, stop
+					pos = len(segs[seg])
+					continue
+				}
+				sb = append(sb, []rune(utf16le(segs[seg][pos:pos+2*k]))...)
+				pos += 2 * k
+				left -= k
+			} else {
+				k := min(left, avail())
+				sb = append(sb, []rune(latin1(segs[seg][pos:pos+k]))...)
+				pos += k
+				left -= k
+			}
+		}
+		strs = append(strs, string(sb))
+		readBytes(4*runs + ext)
+	}
+	return strs
+}
+
+func rk(v uint32) float64 {
+	var f float64
+	if v&0x02 != 0 {
+		f = float64(int32(v) >> 2)
+	} else {
+		f = math.Float64frombits(uint64(v&0xFFFFFFFC) << 32)
+	}
+	if v&0x01 != 0 {
+		f /= 100
+	}
+	return f
+}
+
+// FormatNumber writes a number as its shortest exact decimal text, the way an
+// .xlsx file stores it; large integers keep all digits (an ID number damaged
+// into a float shows its trailing zeros).
+func FormatNumber(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+func (bb *biffBook) readSheet(recs []biffRecord) ([][]string, []Merge) {
+	var grid [][]string
+	var merges []Merge
+	set := func(row, col int, v string) {
+		for len(grid) <= row {
+			grid = append(grid, nil)
+		}
+		for len(grid[row]) <= col {
+			grid[row] = append(grid[row], "")
+		}
+		grid[row][col] = v
+	}
+	rc := func(d []byte) (int, int) {
+		return int(binary.LittleEndian.Uint16(d)), int(binary.LittleEndian.Uint16(d[2:]))
+	}
+	pendingRow, pendingCol := -1, -1
+	for _, r := range recs {
+		d := r.data
+		switch r.typ {
+		case recEOF:
+			return grid, merges
+		case recLabelSST:
+			if len(d) >= 10 {
+				row, col := rc(d)
+				if k := int(binary.LittleEndian.Uint32(d[6:])); k < len(bb.sst) {
+					set(row, col, bb.sst[k])
+				}
+			}
+		case recLabel, recRString:
+			if len(d) >= 8 {
+				row, col := rc(d)
+				if bb.biff8 {
+					s, _ := bb.unicodeString(d[6:], 2)
+					set(row, col, s)
+				} else {
+					n := int(binary.LittleEndian.Uint16(d[6:]))
+					set(row, col, bb.decode(d[8:min(len(d), 8+n)]))
+				}
+			}
+		case recRK:
+			if len(d) >= 10 {
+				row, col := rc(d)
+				set(row, col, FormatNumber(rk(binary.LittleEndian.Uint32(d[6:]))))
+			}
+		case recMulRK:
+			if len(d) >= 6 {
+				row, col := rc(d)
+				for p := 4; p+6 <= len(d)-2; p += 6 {
+					set(row, col, FormatNumber(rk(binary.LittleEndian.Uint32(d[p+2:]))))
+					col++
+				}
+			}
+		case recNumber:
+			if len(d) >= 14 {
+				row, col := rc(d)
+				set(row, col, FormatNumber(math.Float64frombits(binary.LittleEndian.Uint64(d[6:]))))
+			}
+		case recFormula:
+			if len(d) >= 14 {
+				row, col := rc(d)
+				res := d[6:14]
+				if res[6] == 0xFF && res[7] == 0xFF {
+					switch res[0] {
+					case 0: // string in the following STRING record
+						pendingRow, pendingCol = row, col
+					case 1:
+						set(row, col, map[bool]string{true: "TRUE", false: "FALSE"}[res[2] != 0])
+					}
+				} else {
+					set(row, col, FormatNumber(math.Float64frombits(binary.LittleEndian.Uint64(res))))
+				}
+			}
+		case recString:
+			if pendingRow >= 0 && len(d) >= 2 {
+				if bb.biff8 {
+					s, _ := bb.unicodeString(d, 2)
+					set(pendingRow, pendingCol, s)
+				} else {
+					n := int(binary.LittleEndian.Uint16(d))
+					set(pendingRow, pendingCol, bb.decode(d[2:min(len(d), 2+n)]))
+				}
+				pendingRow, pendingCol = -1, -1
+			}
+		case recBoolErr:
+			if len(d) >= 8 && d[7] == 0 {
+				row, col := rc(d)
+				set(row, col, map[bool]string{true: "TRUE", false: "FALSE"}[d[6] != 0])
+			}
+		case recMergedCells:
+			if len(d) >= 2 {
+				n := int(binary.LittleEndian.Uint16(d))
+				for k := 0; k < n && 2+8*k+8 <= len(d); k++ {
+					e := d[2+8*k:]
+					merges = append(merges, Merge{
+						R1: int(binary.LittleEndian.Uint16(e)) + 1, R2: int(binary.LittleEndian.Uint16(e[2:])) + 1,
+						C1: int(binary.LittleEndian.Uint16(e[4:])), C2: int(binary.LittleEndian.Uint16(e[6:])),
+					})
+				}
+			}
+		}
+	}
+	return grid, merges
+}
+
+var _ = bytes.Equal
