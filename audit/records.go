@@ -1,0 +1,130 @@
+package audit
+
+import (
+	"time"
+
+	"pensionaudit/audit/idcard"
+)
+
+// Level says how serious a row problem is.
+type Level string
+
+// Problem levels.
+const (
+	// LevelError: a value could not be used (the row is kept and marked).
+	LevelError Level = "error"
+	// LevelNotice: a value was used but deserves a look (a 15-digit ID upgraded,
+	// a "?" in a name that may stand for a rare character).
+	LevelNotice Level = "notice"
+)
+
+// Label is the Chinese word for the level.
+func (l Level) Label() string {
+	if l == LevelNotice {
+		return "提示"
+	}
+	return "错误"
+}
+
+// Problem is one thing wrong with one cell (or row, or file).
+type Problem struct {
+	File   string `json:"file"`
+	Sheet  string `json:"sheet"`
+	Row    int    `json:"row"`    // 1-based, as the spreadsheet shows it; 0 for the file
+	Column string `json:"column"` // column letter, e.g. "E"; "" for the whole row
+	Header string `json:"header"` // the column's header text, e.g. 身份证号码
+	Field  string `json:"field"`
+	Raw    string `json:"raw"`
+	Reason string `json:"reason"` // Chinese
+	Level  Level  `json:"level"`
+}
+
+// Record is one data row of any kind of input; fields that the kind does not
+// have stay empty.
+type Record struct {
+	Sheet     string
+	Row       int
+	Village   string
+	Name      string
+	ID        idcard.Result
+	Sex       string
+	Account   string
+	Month     Month // pay month (payouts)
+	Amount    Fen   // payouts
+	HasAmount bool
+	PayType   PayType
+	PayRaw    string // the pay type as written
+	Status    string
+	Note      string
+	DeathDate time.Time // deaths, deregistrations
+	DeregDate time.Time // deregistrations
+	Reason    string    // deregistrations: 死亡, 迁出 …
+	Problems  []Problem
+}
+
+// HasError reports whether any problem of the row is an error.
+func (r *Record) HasError() bool {
+	for _, p := range r.Problems {
+		if p.Level == LevelError {
+			return true
+		}
+	}
+	return false
+}
+
+// IsDeath reports whether a deregistration's reason is a death.
+func IsDeathReason(reason string) bool {
+	switch reason {
+	case "死亡", "死亡注销", "病故", "去世", "亡故", "死亡销户", "因死亡注销":
+		return true
+	}
+	return false
+}
+
+// PayType is the normalised kind of a payout row.
+type PayType string
+
+// Pay types.
+const (
+	PayNormal   PayType = "正常发放"
+	PayBack     PayType = "补发"
+	PayResumed  PayType = "恢复发放"
+	PayAdjusted PayType = "待遇调整"
+	PayOther    PayType = "其他"
+)
+
+// ParsePayType maps the words rosters use.
+func ParsePayType(s string) PayType {
+	switch s {
+	case "", "正常发放", "正常", "按月发放", "月发放", "发放":
+		return PayNormal
+	case "补发", "补发待遇", "补发放":
+		return PayBack
+	case "恢复发放", "续发", "恢复", "恢复待遇", "重新发放":
+		return PayResumed
+	case "待遇调整", "调整", "调待", "提标", "待遇调整补差":
+		return PayAdjusted
+	}
+	return PayOther
+}
+
+// Batch is one imported file.
+type Batch struct {
+	ID           int64     `json:"id"`
+	FileName     string    `json:"file_name"`
+	SHA256       string    `json:"sha256"`
+	Kind         Kind      `json:"kind"`
+	Format       string    `json:"format"`
+	Village      string    `json:"village"`
+	Period       Month     `json:"-"`
+	Sheets       string    `json:"sheets"`
+	ImportedBy   string    `json:"imported_by"`
+	ImportedAt   time.Time `json:"imported_at"`
+	DataRows     int       `json:"data_rows"`
+	Imported     int       `json:"imported"`
+	ProblemRows  int       `json:"problem_rows"`
+	Skipped      int       `json:"skipped"`
+	NilReport    bool      `json:"nil_report"`
+	SupersededBy int64     `json:"superseded_by,omitempty"`
+	Supersedes   int64     `json:"supersedes,omitempty"`
+}

@@ -1,0 +1,198 @@
+package sheet
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"pensionaudit/audit"
+)
+
+// Field is a column's meaning.
+type Field string
+
+// The fields of the three input kinds.
+const (
+	FieldSeq       Field = "seq"
+	FieldVillage   Field = "village"
+	FieldName      Field = "name"
+	FieldSex       Field = "sex"
+	FieldID        Field = "id"
+	FieldAccount   Field = "account"
+	FieldMonth     Field = "month"
+	FieldAmount    Field = "amount"
+	FieldPayType   Field = "type"
+	FieldStatus    Field = "status"
+	FieldNote      Field = "note"
+	FieldDeathDate Field = "death_date"
+	FieldDeregDate Field = "dereg_date"
+	FieldReason    Field = "reason"
+)
+
+// Label is the Chinese name of a field, used in messages.
+func (f Field) Label() string {
+	switch f {
+	case FieldSeq:
+		return "序号"
+	case FieldVillage:
+		return "村(社区)"
+	case FieldName:
+		return "姓名"
+	case FieldSex:
+		return "性别"
+	case FieldID:
+		return "身份证号码"
+	case FieldAccount:
+		return "银行账号"
+	case FieldMonth:
+		return "发放年月"
+	case FieldAmount:
+		return "发放金额"
+	case FieldPayType:
+		return "发放类型"
+	case FieldStatus:
+		return "状态"
+	case FieldNote:
+		return "备注"
+	case FieldDeathDate:
+		return "死亡日期"
+	case FieldDeregDate:
+		return "注销日期"
+	case FieldReason:
+		return "注销原因"
+	}
+	return string(f)
+}
+
+// synonyms lists, per field, the header words in order of preference (an
+// earlier word wins when two columns could be the same field).
+var synonyms = map[Field][]string{
+	FieldSeq:     {"序号", "编号", "顺序号", "序"},
+	FieldVillage: {"村(社区)", "村（社区）", "所属村组", "所属村(社区)", "所属村", "村社区", "村组", "村名", "村", "社区", "村居", "所在村", "村(居)", "行政村", "村委会", "居委会", "所属社区", "组别"},
+	FieldName: {"姓名", "参保人姓名", "领取人姓名", "死者姓名", "死亡人姓名", "被注销人姓名", "户主姓名", "人员姓名", "参保人", "领取人",
+		"名字"},
+	FieldSex: {"性别"},
+	FieldID: {"身份证号码", "身份证号", "公民身份号码", "公民身份证号码", "公民身份证号", "证件号码", "证件号", "社会保障号码", "社会保障号",
+		"身份证", "身份号码", "个人编号(身份证)", "身份证件号码"},
+	FieldAccount: {"社会保障卡银行账号", "银行卡号", "银行账号", "社会保障卡号", "社保卡号", "社保卡银行账号", "银行帐号", "账号", "帐号", "卡号",
+		"存折号", "一卡通账号", "惠民惠农一卡通账号", "金融账号", "代发账号"},
+	FieldMonth: {"发放年月", "发放月份", "年月", "所属年月", "待遇年月", "发放期别", "发放期间", "待遇所属期", "月份", "发放月"},
+	FieldAmount: {"实发金额", "发放金额", "金额", "应发金额", "待遇金额", "养老金", "月养老金", "发放数", "实发数", "合计金额",
+		"本月发放金额", "养老金金额"},
+	FieldPayType:   {"发放类型", "类型", "待遇类型", "发放方式", "业务类型", "支付类型", "发放性质"},
+	FieldStatus:    {"状态", "待遇状态", "发放状态", "人员状态"},
+	FieldNote:      {"备注", "说明", "情况说明"},
+	FieldDeathDate: {"死亡日期", "死亡时间", "去世日期", "去世时间", "死亡年月日", "亡故日期", "逝世日期"},
+	FieldDeregDate: {"注销日期", "注销时间", "销户日期"},
+	FieldReason:    {"注销原因", "原因", "注销类别", "注销类型", "变动原因"},
+}
+
+var headerIndex = func() map[string]struct {
+	f    Field
+	rank int
+} {
+	m := map[string]struct {
+		f    Field
+		rank int
+	}{}
+	for f, words := range synonyms {
+		for i, w := range words {
+			m[normHeader(w)] = struct {
+				f    Field
+				rank int
+			}{f, i}
+		}
+	}
+	return m
+}()
+
+var unitRe = regexp.MustCompile(`[(（][^()（）]*[)）]$`)
+
+// normHeader folds a header for matching: widths, spaces, line breaks,
+// asterisks marking required columns, and a trailing colon.
+func normHeader(s string) string {
+	s = strings.Map(func(r rune) rune {
+		r = halfWidth(r)
+		switch r {
+		case ' ', '\n', '\r', '\t', '*', '※', ':':
+			return -1
+		}
+		return r
+	}, s)
+	return s
+}
+
+// lookupHeader finds the field of a header text, trying it whole and then
+// without a trailing unit or remark in brackets: 发放金额(元) → 发放金额.
+func lookupHeader(label string) (Field, int, bool) {
+	n := normHeader(label)
+	if n == "" {
+		return "", 0, false
+	}
+	if e, ok := headerIndex[n]; ok {
+		return e.f, e.rank, true
+	}
+	if stripped := unitRe.ReplaceAllString(n, ""); stripped != n && stripped != "" {
+		if e, ok := headerIndex[stripped]; ok {
+			return e.f, e.rank + 100, true
+		}
+	}
+	return "", 0, false
+}
+
+// Mapping is a user's override: field → the header text of its column.
+type Mapping map[Field]string
+
+// ParseMapping reads "id=证件号码,name=姓名".
+func ParseMapping(s string) (Mapping, error) {
+	m := Mapping{}
+	if strings.TrimSpace(s) == "" {
+		return m, nil
+	}
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == ';' }) {
+		k, v, ok := strings.Cut(part, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || k == "" || v == "" {
+			return nil, fmt.Errorf("列映射 %q 格式不对：应写成 字段=列名，例如 id=证件号码: %w", part, audit.ErrInvalid)
+		}
+		f := Field(k)
+		if _, known := synonyms[f]; !known {
+			return nil, fmt.Errorf("列映射中的字段 %q 不认识，可用的字段有：%s: %w", k, strings.Join(FieldNames(), "、"), audit.ErrInvalid)
+		}
+		m[f] = v
+	}
+	return m, nil
+}
+
+// String writes the mapping back in ParseMapping's form, sorted.
+func (m Mapping) String() string {
+	var parts []string
+	for f, h := range m {
+		parts = append(parts, string(f)+"="+h)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
+}
+
+// FieldNames lists the field keys accepted by --map.
+func FieldNames() []string {
+	var out []string
+	for f := range synonyms {
+		out = append(out, string(f))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// required lists, per kind, the fields without which a table is not that kind.
+func required(k audit.Kind) []Field {
+	switch k {
+	case audit.KindPayouts:
+		return []Field{FieldName, FieldID, FieldAmount}
+	case audit.KindDeaths:
+		return []Field{FieldName, FieldID}
+	default:
+		return []Field{FieldName, FieldID}
+	}
+}

@@ -1,0 +1,553 @@
+package sheet
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/idcard"
+)
+
+// headerScanRows is how far down a sheet the header is looked for.
+const headerScanRows = 20
+
+// Options steer the reading of one file.
+type Options struct {
+	Kind     audit.Kind
+	File     string      // the file's name, used in messages
+	Village  string      // default village when the table has no village column
+	Period   audit.Month // default pay month when the roster has no month column
+	Map      Mapping     // the user's column overrides
+	Progress func(rows int)
+}
+
+// Header is where a table's header was found and what its columns mean.
+type Header struct {
+	Sheet  string
+	Rows   []int         // 1-based header row numbers (one, or two for a split header)
+	Cols   map[Field]int // field → 0-based column
+	Labels []string      // the header text of each column (split headers joined)
+}
+
+// Summary is what reading a file produced, besides its records.
+type Summary struct {
+	Headers   []Header
+	Skipped   []string // sheets without a recognisable header, e.g. 填表说明
+	Title     string   // text above the header (e.g. 石岭村2021年3月死亡人员名单)
+	DataRows  int      // rows that are data (imported, with or without problems)
+	NonData   int      // blank rows, titles, footers, repeated headers, nil-report lines
+	NilReport bool     // a "本月无死亡人员" line (or a header with no rows) in a death report
+	NilLine   int      // the row of the nil-report line, 0 if none
+	Months    map[audit.Month]int
+	Problems  []audit.Problem // file-level notes
+}
+
+var nilWords = map[string]bool{
+	"本月无死亡人员": true, "无": true, "无死亡": true, "无死亡人员": true, "本月无死亡": true, "本月无": true,
+	"本月无死亡人口": true, "无死亡人口": true, "当月无死亡人员": true, "本月无人员死亡": true, "本月没有死亡人员": true,
+	"零报告": true, "本月零报告": true, "无人死亡": true, "本月无人死亡": true,
+}
+
+var footerPrefixes = []string{"合计", "小计", "总计", "共计", "累计", "制表", "审核", "上报", "填报", "报送", "联系", "盖章", "说明",
+	"注:", "注：", "备注:", "备注：", "负责人", "经办人", "单位:", "单位：", "日期:", "日期：", "村委会", "村民委员会", "居民委员会",
+	"签字", "签名", "主任", "会计", "统计", "打印"}
+
+// Scan finds the table(s) of opts.Kind in wb and calls emit for every data
+// row, in order. It stops early when ctx is cancelled.
+func Scan(ctx context.Context, wb Workbook, opts Options, emit func(*audit.Record) error) (*Summary, error) {
+	sum := &Summary{Months: map[audit.Month]int{}}
+	var tried []string
+	for _, sheet := range wb.Sheets() {
+		found, err := scanSheet(ctx, wb, sheet, opts, sum, emit)
+		if err != nil {
+			return sum, err
+		}
+		if !found {
+			sum.Skipped = append(sum.Skipped, sheet)
+			tried = append(tried, sheet)
+		}
+	}
+	if len(sum.Headers) == 0 {
+		var want []string
+		for _, f := range required(opts.Kind) {
+			want = append(want, f.Label())
+		}
+		return sum, fmt.Errorf("文件 %s 中找不到%s的表头：已查看工作表「%s」的前 %d 行，没有同时含有 %s 的一行。"+
+			"请确认文件类型是否选对，或用 --map 指定列名（例如 --map id=证件号码）: %w",
+			opts.File, opts.Kind.Label(), strings.Join(tried, "」「"), headerScanRows, strings.Join(want, "、"), audit.ErrNoHeader)
+	}
+	if opts.Kind == audit.KindDeaths && sum.DataRows == 0 {
+		sum.NilReport = true
+	}
+	return sum, nil
+}
+
+type bufRow struct {
+	n     int
+	cells []string
+}
+
+func scanSheet(ctx context.Context, wb Workbook, sheet string, opts Options, sum *Summary, emit func(*audit.Record) error) (bool, error) {
+	it, err := wb.Rows(sheet)
+	if err != nil {
+		return false, fmt.Errorf("文件 %s 的工作表「%s」无法读取：%v", opts.File, sheet, err)
+	}
+	defer it.Close()
+	var head []bufRow
+	for len(head) < headerScanRows && it.Next() {
+		n, cells := it.Row()
+		head = append(head, bufRow{n, append([]string(nil), cells...)})
+	}
+	if err := it.Err(); err != nil {
+		return false, fmt.Errorf("文件 %s 的工作表「%s」读取出错：%v", opts.File, sheet, err)
+	}
+	merges := wb.Merges(sheet)
+	h, at, ok := findHeader(head, merges, opts)
+	if !ok {
+		return false, nil
+	}
+	h.Sheet = sheet
+	sum.Headers = append(sum.Headers, h)
+	if _, ok := h.Cols[FieldReason]; !ok && opts.Kind == audit.KindDeregistrations {
+		sum.Problems = append(sum.Problems, audit.Problem{File: opts.File, Sheet: sheet, Row: h.Rows[0], Level: audit.LevelNotice,
+			Reason: "注销名单没有“注销原因”列：表中每一行都按死亡注销处理"})
+	}
+	if sum.Title == "" {
+		var title []string
+		for _, r := range head[:at] {
+			for _, c := range r.cells {
+				if c = strings.TrimSpace(c); c != "" {
+					title = append(title, c)
+				}
+			}
+		}
+		sum.Title = strings.Join(title, " ")
+	}
+	sum.NonData += at // rows above the header: titles, units
+	p := &rowParser{opts: opts, h: h, date1904: wb.Date1904(), sum: sum, fill: newFiller(merges, h.Rows[len(h.Rows)-1])}
+	headerEnd := at + len(h.Rows)
+	sum.NonData += len(h.Rows)
+	count := 0
+	handle := func(n int, cells []string) error {
+		count++
+		if count%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if opts.Progress != nil {
+				opts.Progress(count)
+			}
+		}
+		rec := p.parse(n, cells)
+		if rec == nil {
+			return nil
+		}
+		return emit(rec)
+	}
+	for _, r := range head[headerEnd:] {
+		if err := handle(r.n, r.cells); err != nil {
+			return true, err
+		}
+	}
+	for it.Next() {
+		n, cells := it.Row()
+		if err := handle(n, cells); err != nil {
+			return true, err
+		}
+	}
+	if err := it.Err(); err != nil {
+		return true, fmt.Errorf("文件 %s 的工作表「%s」读取出错：%v", opts.File, sheet, err)
+	}
+	if opts.Progress != nil {
+		opts.Progress(count)
+	}
+	return true, nil
+}
+
+// labelsOf fills a buffered row's cells across horizontal merges and down
+// vertical merges that start above it, so a merged header label covers every
+// column it spans.
+func labelsOf(head []bufRow, i int, merges []Merge) []string {
+	r := head[i]
+	out := append([]string(nil), r.cells...)
+	for _, m := range merges {
+		if r.n < m.R1 || r.n > m.R2 {
+			continue
+		}
+		var src string
+		for _, hr := range head {
+			if hr.n == m.R1 && m.C1 < len(hr.cells) {
+				src = hr.cells[m.C1]
+			}
+		}
+		for c := m.C1; c <= m.C2 && c < 200; c++ {
+			for len(out) <= c {
+				out = append(out, "")
+			}
+			if strings.TrimSpace(out[c]) == "" {
+				out[c] = src
+			}
+		}
+	}
+	return out
+}
+
+// findHeader tries every row of the first rows, alone and joined with the
+// next row, and keeps the one that names the most fields.
+func findHeader(head []bufRow, merges []Merge, opts Options) (Header, int, bool) {
+	var best Header
+	bestAt, bestScore := -1, 0
+	for i := range head {
+		top := labelsOf(head, i, merges)
+		cands := [][]string{top}
+		if i+1 < len(head) {
+			bottom := labelsOf(head, i+1, merges)
+			cands = append(cands, joinLabels(top, bottom))
+		}
+		for k, labels := range cands {
+			cols, ok := mapColumns(labels, opts)
+			if !ok {
+				continue
+			}
+			score := len(cols)*2 - k // prefer one row on a tie
+			if score > bestScore {
+				rows := []int{head[i].n}
+				if k == 1 {
+					rows = append(rows, head[i+1].n)
+				}
+				best = Header{Rows: rows, Cols: cols, Labels: labels}
+				bestAt, bestScore = i, score
+			}
+		}
+	}
+	return best, bestAt, bestAt >= 0
+}
+
+// joinLabels combines a two-row header: the lower cell when present (with its
+// parent, to find 死亡+日期), otherwise the upper one.
+func joinLabels(top, bottom []string) []string {
+	n := max(len(top), len(bottom))
+	out := make([]string, n)
+	for c := 0; c < n; c++ {
+		var t, b string
+		if c < len(top) {
+			t = strings.TrimSpace(top[c])
+		}
+		if c < len(bottom) {
+			b = strings.TrimSpace(bottom[c])
+		}
+		switch {
+		case b == "" || b == t:
+			out[c] = t
+		case t == "":
+			out[c] = b
+		default:
+			if _, _, ok := lookupHeader(b); ok {
+				out[c] = b
+			} else if _, _, ok := lookupHeader(t + b); ok {
+				out[c] = t + b
+			} else {
+				out[c] = b
+			}
+		}
+	}
+	return out
+}
+
+func mapColumns(labels []string, opts Options) (map[Field]int, bool) {
+	cols := map[Field]int{}
+	rank := map[Field]int{}
+	for c, l := range labels {
+		f, r, ok := lookupHeader(l)
+		if !ok {
+			continue
+		}
+		if old, seen := rank[f]; !seen || r < old {
+			cols[f], rank[f] = c, r
+		}
+	}
+	for f, want := range opts.Map {
+		found := false
+		for c, l := range labels {
+			if normHeader(l) == normHeader(want) {
+				// the column now means f, and nothing else
+				for of, oc := range cols {
+					if oc == c {
+						delete(cols, of)
+					}
+				}
+				cols[f], found = c, true
+				break
+			}
+		}
+		if !found {
+			delete(cols, f)
+		}
+	}
+	for _, f := range required(opts.Kind) {
+		if _, ok := cols[f]; !ok {
+			return nil, false
+		}
+	}
+	return cols, true
+}
+
+// filler copies a vertically merged cell's value (kept by spreadsheets only
+// in the top-left cell) into the rows below it, e.g. a village name merged
+// over all of its payees.
+type filler struct {
+	byStart map[int][]Merge
+	active  []activeMerge
+}
+
+type activeMerge struct {
+	m   Merge
+	val string
+}
+
+func newFiller(merges []Merge, headerEnd int) *filler {
+	f := &filler{byStart: map[int][]Merge{}}
+	for _, m := range merges {
+		if m.R2 > m.R1 && m.R1 > headerEnd {
+			f.byStart[m.R1] = append(f.byStart[m.R1], m)
+		}
+	}
+	return f
+}
+
+func (f *filler) apply(n int, cells []string) []string {
+	if len(f.byStart) == 0 {
+		return cells
+	}
+	kept := f.active[:0]
+	for _, a := range f.active {
+		if n <= a.m.R2 {
+			kept = append(kept, a)
+			for len(cells) <= a.m.C1 {
+				cells = append(cells, "")
+			}
+			if strings.TrimSpace(cells[a.m.C1]) == "" {
+				cells[a.m.C1] = a.val
+			}
+		}
+	}
+	f.active = kept
+	for _, m := range f.byStart[n] {
+		if m.C1 < len(cells) {
+			f.active = append(f.active, activeMerge{m, cells[m.C1]})
+		}
+	}
+	return cells
+}
+
+type rowParser struct {
+	opts     Options
+	h        Header
+	date1904 bool
+	sum      *Summary
+	fill     *filler
+}
+
+func (p *rowParser) cell(cells []string, f Field) (string, bool) {
+	c, ok := p.h.Cols[f]
+	if !ok {
+		return "", false
+	}
+	if c >= len(cells) {
+		return "", true
+	}
+	return cells[c], true
+}
+
+func colName(c int) string {
+	s, _ := excelize.ColumnNumberToName(c + 1)
+	return s
+}
+
+// parse turns one row into a Record, or returns nil for a row that is not
+// data (blank, footer, repeated header, nil-report line).
+func (p *rowParser) parse(n int, cells []string) *audit.Record {
+	cells = p.fill.apply(n, cells)
+	var texts []string
+	for _, c := range cells {
+		if c = strings.TrimSpace(c); c != "" {
+			texts = append(texts, c)
+		}
+	}
+	if len(texts) == 0 {
+		p.sum.NonData++
+		return nil
+	}
+	idRaw, _ := p.cell(cells, FieldID)
+	nameRaw, _ := p.cell(cells, FieldName)
+	amountRaw, _ := p.cell(cells, FieldAmount)
+	idEmpty := strings.TrimSpace(idRaw) == ""
+	if idEmpty {
+		for _, t := range texts {
+			if nilWords[strings.Trim(normHeader(t), "。.!！")] {
+				p.sum.NilReport = true
+				if p.sum.NilLine == 0 {
+					p.sum.NilLine = n
+				}
+				p.sum.NonData++
+				return nil
+			}
+		}
+		first := normHeader(texts[0])
+		for _, fp := range footerPrefixes {
+			if strings.HasPrefix(first, normHeader(fp)) {
+				p.sum.NonData++
+				return nil
+			}
+		}
+		if strings.TrimSpace(nameRaw) == "" && (p.opts.Kind != audit.KindPayouts || strings.TrimSpace(amountRaw) == "") {
+			p.sum.NonData++
+			return nil
+		}
+	}
+	if p.isRepeatedHeader(cells) {
+		p.sum.NonData++
+		return nil
+	}
+	p.sum.DataRows++
+	rec := &audit.Record{Sheet: p.h.Sheet, Row: n}
+	problem := func(f Field, raw, reason string, level audit.Level) {
+		c := p.h.Cols[f]
+		rec.Problems = append(rec.Problems, audit.Problem{
+			File: p.opts.File, Sheet: p.h.Sheet, Row: n, Column: colName(c), Header: strings.TrimSpace(p.h.Labels[c]),
+			Field: string(f), Raw: raw, Reason: reason, Level: level,
+		})
+	}
+	rec.Name = CleanName(nameRaw)
+	if rec.Name == "" {
+		problem(FieldName, nameRaw, "姓名为空", audit.LevelError)
+	} else if strings.ContainsAny(rec.Name, "?？\uFFFD") {
+		problem(FieldName, nameRaw, "姓名中有“?”：可能是GBK编码无法保存的生僻字，请对照原始名单核实", audit.LevelNotice)
+	}
+	rec.ID = idcard.Normalize(idRaw)
+	switch {
+	case !rec.ID.OK():
+		problem(FieldID, idRaw, rec.ID.Reason, audit.LevelError)
+	case rec.ID.Upgraded:
+		problem(FieldID, idRaw, "旧式15位身份证号，已按国家标准升级为18位", audit.LevelNotice)
+	}
+	if v, ok := p.cell(cells, FieldVillage); ok {
+		rec.Village = CleanText(v)
+	}
+	if rec.Village == "" {
+		rec.Village = p.opts.Village
+	}
+	if v, ok := p.cell(cells, FieldSex); ok {
+		rec.Sex = CleanText(v)
+		if rec.ID.OK() && (rec.Sex == "男" || rec.Sex == "女") && rec.Sex != idcard.Sex(rec.ID.Norm) {
+			problem(FieldSex, v, "性别与身份证号第17位所示性别不符", audit.LevelNotice)
+		}
+	}
+	if v, ok := p.cell(cells, FieldNote); ok {
+		rec.Note = CleanText(v)
+	}
+	if v, ok := p.cell(cells, FieldStatus); ok {
+		rec.Status = CleanText(v)
+	}
+	switch p.opts.Kind {
+	case audit.KindPayouts:
+		p.parsePayout(rec, cells, problem)
+	case audit.KindDeaths:
+		p.parseDeathDate(rec, cells, FieldDeathDate, problem)
+	case audit.KindDeregistrations:
+		p.parseDereg(rec, cells, problem)
+	}
+	return rec
+}
+
+type problemFunc func(f Field, raw, reason string, level audit.Level)
+
+func (p *rowParser) parsePayout(rec *audit.Record, cells []string, problem problemFunc) {
+	if v, ok := p.cell(cells, FieldAccount); ok {
+		rec.Account = CleanAccount(v)
+		if strings.ContainsAny(rec.Account, "Ee") && strings.Contains(rec.Account, "+") {
+			problem(FieldAccount, v, "银行账号被表格软件存成了科学计数法，后几位已丢失", audit.LevelError)
+		}
+	}
+	if v, ok := p.cell(cells, FieldMonth); ok && strings.TrimSpace(v) != "" {
+		m, err := ParseMonth(v, p.date1904)
+		if err != nil {
+			problem(FieldMonth, v, "发放年月"+err.Error(), audit.LevelError)
+		}
+		rec.Month = m
+	} else if ok {
+		problem(FieldMonth, v, "发放年月为空", audit.LevelError)
+	}
+	if rec.Month == 0 {
+		rec.Month = p.opts.Period
+	}
+	if rec.Month != 0 {
+		p.sum.Months[rec.Month]++
+	}
+	v, _ := p.cell(cells, FieldAmount)
+	amt, err := ParseAmount(v)
+	if err != nil {
+		problem(FieldAmount, v, "发放金额"+err.Error(), audit.LevelError)
+	} else {
+		rec.Amount, rec.HasAmount = amt, true
+	}
+	if v, ok := p.cell(cells, FieldPayType); ok {
+		rec.PayRaw = CleanText(v)
+		rec.PayType = audit.ParsePayType(rec.PayRaw)
+		if rec.PayType == audit.PayOther {
+			problem(FieldPayType, v, "发放类型“"+rec.PayRaw+"”不是 正常发放/补发/恢复发放/待遇调整 之一", audit.LevelNotice)
+		}
+	} else {
+		rec.PayType = audit.PayNormal
+	}
+}
+
+func (p *rowParser) parseDeathDate(rec *audit.Record, cells []string, f Field, problem problemFunc) {
+	v, ok := p.cell(cells, f)
+	if !ok {
+		problem(FieldName, "", "表中没有死亡日期列", audit.LevelError)
+		return
+	}
+	d, err := ParseDate(v, p.date1904)
+	if err != nil {
+		problem(f, v, f.Label()+err.Error(), audit.LevelError)
+		return
+	}
+	if f == FieldDeathDate {
+		rec.DeathDate = d
+	} else {
+		rec.DeregDate = d
+	}
+}
+
+func (p *rowParser) parseDereg(rec *audit.Record, cells []string, problem problemFunc) {
+	if v, ok := p.cell(cells, FieldReason); ok {
+		rec.Reason = CleanText(v)
+		if rec.Reason == "" {
+			problem(FieldReason, v, "注销原因为空：无法判断是否死亡", audit.LevelError)
+		}
+	} else {
+		rec.Reason = "死亡" // a list without a reason column is a list of deaths; see Summary.Problems
+	}
+	if _, ok := p.h.Cols[FieldDeregDate]; ok {
+		p.parseDeathDate(rec, cells, FieldDeregDate, problem)
+	}
+	if _, ok := p.h.Cols[FieldDeathDate]; ok {
+		p.parseDeathDate(rec, cells, FieldDeathDate, problem)
+	} else if audit.IsDeathReason(rec.Reason) && !rec.DeregDate.IsZero() {
+		rec.DeathDate = rec.DeregDate // no death date column: the deregistration date bounds the death
+	}
+}
+
+func (p *rowParser) isRepeatedHeader(cells []string) bool {
+	same := 0
+	for _, c := range p.h.Cols {
+		if c < len(cells) && c < len(p.h.Labels) && normHeader(cells[c]) == normHeader(p.h.Labels[c]) && cells[c] != "" {
+			same++
+		}
+	}
+	return same >= 2 && same*2 >= len(p.h.Cols)
+}
