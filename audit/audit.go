@@ -90,7 +90,7 @@ func ParseMonth(s string) (Month, error) {
 			return MakeMonth(y, m), nil
 		}
 	}
-	return 0, fmt.Errorf("月份 %q 不正确：应写成 YYYY-MM，例如 2022-03: %w", s, ErrInvalid)
+	return 0, Errorf(ErrInvalid, "月份 %q 不正确：应写成 YYYY-MM，例如 2022-03", s)
 }
 
 // Fen is an amount of money in fen (1/100 yuan). Money is never a float.
@@ -137,3 +137,20 @@ var (
 	ErrLocked      = errors.New("period locked")
 	ErrPermission  = errors.New("permission denied")
 )
+
+// Error is a message for the user (Chinese) carrying a sentinel kind that
+// callers test with errors.Is; the kind's English text is not shown.
+type Error struct {
+	Kind error
+	Msg  string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Unwrap lets errors.Is see the kind.
+func (e *Error) Unwrap() error { return e.Kind }
+
+// Errorf builds an Error of the given kind.
+func Errorf(kind error, format string, args ...any) error {
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}

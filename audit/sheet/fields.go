@@ -1,7 +1,6 @@
 package sheet
 
 import (
-	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -154,11 +153,11 @@ func ParseMapping(s string) (Mapping, error) {
 		k, v, ok := strings.Cut(part, "=")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		if !ok || k == "" || v == "" {
-			return nil, fmt.Errorf("列映射 %q 格式不对：应写成 字段=列名，例如 id=证件号码: %w", part, audit.ErrInvalid)
+			return nil, audit.Errorf(audit.ErrInvalid, "列映射 %q 格式不对：应写成 字段=列名，例如 id=证件号码", part)
 		}
 		f := Field(k)
 		if _, known := synonyms[f]; !known {
-			return nil, fmt.Errorf("列映射中的字段 %q 不认识，可用的字段有：%s: %w", k, strings.Join(FieldNames(), "、"), audit.ErrInvalid)
+			return nil, audit.Errorf(audit.ErrInvalid, "列映射中的字段 %q 不认识，可用的字段有：%s", k, strings.Join(FieldNames(), "、"))
 		}
 		m[f] = v
 	}

@@ -22,6 +22,10 @@ type Options struct {
 	Period   audit.Month // default pay month when the roster has no month column
 	Map      Mapping     // the user's column overrides
 	Progress func(rows int)
+	// OnHeader is called when a sheet's header is found, before its rows, with
+	// the text above the header; it may fill in the village and period (from a
+	// title such as 石岭村2021年3月死亡人员名单) or refuse the file.
+	OnHeader func(title string, village string, period audit.Month) (string, audit.Month, error)
 }
 
 // Header is where a table's header was found and what its columns mean.
@@ -75,9 +79,9 @@ func Scan(ctx context.Context, wb Workbook, opts Options, emit func(*audit.Recor
 		for _, f := range required(opts.Kind) {
 			want = append(want, f.Label())
 		}
-		return sum, fmt.Errorf("文件 %s 中找不到%s的表头：已查看工作表「%s」的前 %d 行，没有同时含有 %s 的一行。"+
-			"请确认文件类型是否选对，或用 --map 指定列名（例如 --map id=证件号码）: %w",
-			opts.File, opts.Kind.Label(), strings.Join(tried, "」「"), headerScanRows, strings.Join(want, "、"), audit.ErrNoHeader)
+		return sum, audit.Errorf(audit.ErrNoHeader, "文件 %s 中找不到%s的表头：已查看工作表「%s」的前 %d 行，没有同时含有 %s 的一行。"+
+			"请确认文件类型是否选对，或用 --map 指定列名（例如 --map id=证件号码）",
+			opts.File, opts.Kind.Label(), strings.Join(tried, "」「"), headerScanRows, strings.Join(want, "、"))
 	}
 	if opts.Kind == audit.KindDeaths && sum.DataRows == 0 {
 		sum.NilReport = true
@@ -127,6 +131,11 @@ func scanSheet(ctx context.Context, wb Workbook, sheet string, opts Options, sum
 		sum.Title = strings.Join(title, " ")
 	}
 	sum.NonData += at // rows above the header: titles, units
+	if opts.OnHeader != nil {
+		if opts.Village, opts.Period, err = opts.OnHeader(sum.Title, opts.Village, opts.Period); err != nil {
+			return true, err
+		}
+	}
 	p := &rowParser{opts: opts, h: h, date1904: wb.Date1904(), sum: sum, fill: newFiller(merges, h.Rows[len(h.Rows)-1])}
 	headerEnd := at + len(h.Rows)
 	sum.NonData += len(h.Rows)

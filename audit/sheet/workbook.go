@@ -88,11 +88,11 @@ func Open(path string) (Workbook, error) {
 		return nil, fmt.Errorf("无法读取文件 %s：%v", name, err)
 	}
 	if n == 0 {
-		return nil, fmt.Errorf("文件 %s 是空文件: %w", name, audit.ErrUnsupported)
+		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s 是空文件", name)
 	}
 	format, ok := Sniff(head[:n])
 	if !ok {
-		return nil, fmt.Errorf("文件 %s 不是可识别的表格（支持 .xlsx、.xls、网页表格 .xls、.csv/.txt）: %w", name, audit.ErrUnsupported)
+		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s 不是可识别的表格（支持 .xlsx、.xls、网页表格 .xls、.csv/.txt）", name)
 	}
 	var wb Workbook
 	switch format {
@@ -106,7 +106,7 @@ func Open(path string) (Workbook, error) {
 		wb, err = openCSV(path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("文件 %s（%s 格式）无法读取：%v: %w", name, format, err, audit.ErrUnsupported)
+		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s（%s 格式）无法读取：%v", name, format, err)
 	}
 	return wb, nil
 }

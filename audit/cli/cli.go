@@ -1,0 +1,164 @@
+// Package cli is the headless command line. It parses arguments and calls the
+// same workspace functions as the GUI; main only wires it up.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/workspace"
+)
+
+// Env is what a command may touch.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+}
+
+type command struct {
+	name, usage string
+	run         func(ctx context.Context, env Env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"init", "init --db FILE --township 乡镇名 [--villages 村1,村2,...]  新建工作区", runInit},
+		{"import", "import --db FILE --kind payouts|deaths|deregistrations [--village 村名] [--period YYYY-MM] [--map 字段=列名,...] FILE...  导入文件", runImport},
+		{"problems", "problems --db FILE [--period YYYY-MM] [--level error|notice] [--json]  列出导入时发现的问题", runProblems},
+		{"demo", "demo --db FILE  用内置演示数据建一个演示工作区", runDemo},
+	}
+}
+
+// Usage is the help text.
+func Usage() string {
+	var b strings.Builder
+	b.WriteString("养老金发放核查工作台 pensionaudit\n\n用法 (Usage):\n  pensionaudit                 打开图形界面 (GUI)\n")
+	for _, c := range commands() {
+		b.WriteString("  pensionaudit " + c.usage + "\n")
+	}
+	return b.String()
+}
+
+// Run executes one command and returns the process exit code.
+func Run(ctx context.Context, env Env, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(env.Stdout, Usage())
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			if err := c.run(ctx, env, args[1:]); err != nil {
+				if !errors.Is(err, errReported) {
+					fmt.Fprintln(env.Stderr, "错误："+err.Error())
+				}
+				if errors.Is(err, flag.ErrHelp) {
+					return 2
+				}
+				return 1
+			}
+			return 0
+		}
+	}
+	fmt.Fprintf(env.Stderr, "错误：不认识的命令 %q\n\n%s", args[0], Usage())
+	return 2
+}
+
+// errReported means the command already told the user what went wrong.
+var errReported = errors.New("reported")
+
+// parse reads flags written before, between or after positional arguments;
+// Go's flag package accepts both -db and --db.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, audit.Errorf(flag.ErrHelp, "%v\n用法：pensionaudit %s", err, usageOf(fs.Name()))
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func usageOf(name string) string {
+	for _, c := range commands() {
+		if c.name == name {
+			return c.usage
+		}
+	}
+	return name
+}
+
+func needDB(db string, cmd string) error {
+	if db == "" {
+		return audit.Errorf(flag.ErrHelp, "请用 --db 指定工作区文件\n用法：pensionaudit %s", usageOf(cmd))
+	}
+	return nil
+}
+
+func currentUser() string {
+	for _, k := range []string{"PENSIONAUDIT_USER", "USER", "USERNAME"} {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func runInit(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	town := fs.String("township", "", "township name")
+	villages := fs.String("villages", "", "villages, comma separated")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := needDB(*db, "init"); err != nil {
+		return err
+	}
+	var vs []string
+	for _, v := range strings.FieldsFunc(*villages, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+		vs = append(vs, strings.TrimSpace(v))
+	}
+	w, err := workspace.Init(ctx, *db, strings.TrimSpace(*town), currentUser(), vs)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	fmt.Fprintf(env.Stdout, "已建立工作区 %s（%s）\n", *db, *town)
+	return nil
+}
+
+func openWS(ctx context.Context, db, cmd string) (*workspace.Workspace, error) {
+	if err := needDB(db, cmd); err != nil {
+		return nil, err
+	}
+	return workspace.Open(ctx, db)
+}
+
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	var out []K
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func parsePeriod(s string) (audit.Month, error) {
+	if s == "" {
+		return 0, nil
+	}
+	return audit.ParseMonth(s)
+}

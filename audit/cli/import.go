@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/idcard"
+	"pensionaudit/audit/sheet"
+	"pensionaudit/audit/sqlite"
+	"pensionaudit/audit/workspace"
+)
+
+func runImport(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	kindS := fs.String("kind", "", "payouts|deaths|deregistrations")
+	village := fs.String("village", "", "village")
+	periodS := fs.String("period", "", "YYYY-MM")
+	mapS := fs.String("map", "", "field=header,...")
+	user := fs.String("user", currentUser(), "who imports")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *kindS == "" {
+		return audit.Errorf(flag.ErrHelp, "请用 --kind 指定文件类型：payouts（发放花名册）、deaths（村死亡人员名单）或 deregistrations（户籍注销名单）")
+	}
+	kind, err := audit.ParseKind(*kindS)
+	if err != nil {
+		return err
+	}
+	period, err := parsePeriod(*periodS)
+	if err != nil {
+		return err
+	}
+	mapping, err := sheet.ParseMapping(*mapS)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return audit.Errorf(flag.ErrHelp, "没有给出要导入的文件\n用法：pensionaudit %s", usageOf("import"))
+	}
+	w, err := openWS(ctx, *db, "import")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	failed := 0
+	for _, f := range files {
+		res, err := w.Import(ctx, f, workspace.ImportOptions{Kind: kind, Village: strings.TrimSpace(*village), Period: period, Map: mapping, User: *user})
+		if err != nil {
+			failed++
+			fmt.Fprintf(env.Stderr, "✘ %s：未导入。%v\n", filepath.Base(f), err)
+			continue
+		}
+		printImport(env, res)
+	}
+	if failed > 0 {
+		fmt.Fprintf(env.Stderr, "共 %d 个文件，%d 个未导入。\n", len(files), failed)
+		return errReported
+	}
+	return nil
+}
+
+func printImport(env Env, res *workspace.ImportResult) {
+	b := res.Batch
+	where := strings.TrimSpace(b.Village + " " + b.Period.Label())
+	fmt.Fprintf(env.Stdout, "✔ %s：%s", b.FileName, b.Kind.Label())
+	if where != "" {
+		fmt.Fprintf(env.Stdout, "，%s", where)
+	}
+	fmt.Fprintf(env.Stdout, "，导入 %d 行，其中有问题 %d 行；跳过标题、表尾、空行等非数据行 %d 行（第 %d 批）\n",
+		b.Imported, b.ProblemRows, b.Skipped, b.ID)
+	if b.NilReport {
+		if res.NilLine > 0 {
+			fmt.Fprintf(env.Stdout, "  本月无死亡人员（零报告，第 %d 行）\n", res.NilLine)
+		} else {
+			fmt.Fprintln(env.Stdout, "  表内没有人员：按本月无死亡人员（零报告）记录")
+		}
+	}
+	if b.Supersedes != 0 {
+		fmt.Fprintf(env.Stdout, "  取代了同村同月之前导入的第 %d 批（旧文件保留在历史中）\n", b.Supersedes)
+	}
+	if res.Mapping != "" {
+		fmt.Fprintf(env.Stdout, "  使用了该村上次的列映射：%s\n", res.Mapping)
+	}
+	if len(res.Skipped) > 0 {
+		fmt.Fprintf(env.Stdout, "  未使用的工作表（没有表头）：%s\n", strings.Join(res.Skipped, "、"))
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintln(env.Stdout, "  "+describeProblem(p))
+	}
+}
+
+// describeProblem is one line naming sheet, row, column and reason. ID
+// numbers are masked: the row and column say where to look.
+func describeProblem(p audit.Problem) string {
+	var at []string
+	if p.Sheet != "" {
+		at = append(at, "工作表「"+p.Sheet+"」")
+	}
+	if p.Row > 0 {
+		at = append(at, "第 "+strconv.Itoa(p.Row)+" 行")
+	}
+	if p.Column != "" {
+		col := p.Column + " 列"
+		if p.Header != "" {
+			col += "（" + p.Header + "）"
+		}
+		at = append(at, col)
+	}
+	raw := p.Raw
+	if p.Field == string(sheet.FieldID) {
+		raw = idcard.Mask(raw)
+	}
+	s := "[" + p.Level.Label() + "] " + strings.Join(at, " ")
+	if raw != "" {
+		s += " “" + raw + "”"
+	}
+	return s + "：" + p.Reason
+}
+
+func runProblems(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("problems", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	periodS := fs.String("period", "", "YYYY-MM")
+	level := fs.String("level", "", "error|notice")
+	asJSON := fs.Bool("json", false, "JSON output")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	period, err := parsePeriod(*periodS)
+	if err != nil {
+		return err
+	}
+	w, err := openWS(ctx, *db, "problems")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	rows, total, err := w.DB.Problems(ctx, sqlite.ProblemFilter{Period: period, Level: audit.Level(*level)})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if rows == nil {
+			rows = []sqlite.ProblemRow{}
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	if total == 0 {
+		fmt.Fprintln(env.Stdout, "没有发现问题。")
+		return nil
+	}
+	last := ""
+	for _, p := range rows {
+		if p.File != last {
+			fmt.Fprintf(env.Stdout, "%s（%s %s %s）\n", p.File, p.Kind.Label(), p.Village, p.Period)
+			last = p.File
+		}
+		fmt.Fprintln(env.Stdout, "  "+describeProblem(p.Problem))
+	}
+	fmt.Fprintf(env.Stdout, "共 %d 个问题。\n", total)
+	return nil
+}

@@ -1,0 +1,342 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"pensionaudit/audit"
+)
+
+// ImportTx is one file's import: every row, every problem, the batch and its
+// trail entry commit together or not at all.
+type ImportTx struct {
+	db       *DB
+	tx       *sql.Tx
+	batch    *audit.Batch
+	payout   *sql.Stmt
+	death    *sql.Stmt
+	problem  *sql.Stmt
+	villages map[string]bool
+}
+
+// BeginImport refuses a file already imported (same SHA-256) and opens the
+// transaction that will hold the batch.
+func (db *DB) BeginImport(ctx context.Context, b *audit.Batch) (*ImportTx, error) {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tx.Rollback()
+		}
+	}()
+	var prev audit.Batch
+	var at string
+	err = tx.QueryRowContext(ctx, `SELECT id, file_name, imported_at FROM batches WHERE sha256 = ?`, b.SHA256).Scan(&prev.ID, &prev.FileName, &at)
+	switch {
+	case err == nil:
+		return nil, audit.Errorf(audit.ErrDuplicate, "文件 %s 已经导入过（内容与第 %d 批“%s”完全相同，导入于 %s），不再重复导入",
+			b.FileName, prev.ID, prev.FileName, localTime(at))
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO batches (file_name, sha256, kind, format, village, period, sheets, imported_by, imported_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.FileName, b.SHA256, string(b.Kind), b.Format, b.Village, b.Period.String(), b.Sheets, b.ImportedBy, db.now())
+	if err != nil {
+		return nil, err
+	}
+	if b.ID, err = res.LastInsertId(); err != nil {
+		return nil, err
+	}
+	it := &ImportTx{db: db, tx: tx, batch: b, villages: map[string]bool{}}
+	if it.payout, err = tx.PrepareContext(ctx, `INSERT INTO payouts (batch_id, sheet, row, village, name, id_raw, id_number, id_ok, sex, account, month, amount_fen, pay_type, pay_raw, status, note, has_error)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		return nil, err
+	}
+	if it.death, err = tx.PrepareContext(ctx, `INSERT INTO death_records (batch_id, source, sheet, row, village, name, id_raw, id_number, id_ok, sex, death_date, dereg_date, reason, is_death, note, has_error)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		return nil, err
+	}
+	if it.problem, err = tx.PrepareContext(ctx, `INSERT INTO problems (batch_id, sheet, row, col, header, field, raw, reason, level)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		return nil, err
+	}
+	ok = true
+	return it, nil
+}
+
+func localTime(rfc string) string {
+	t, err := time.Parse(time.RFC3339Nano, rfc)
+	if err != nil {
+		return rfc
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+func date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Add stores one data row with its problems.
+func (it *ImportTx) Add(ctx context.Context, r *audit.Record) error {
+	hasErr := boolInt(r.HasError())
+	var err error
+	switch it.batch.Kind {
+	case audit.KindPayouts:
+		var amount any
+		if r.HasAmount {
+			amount = int64(r.Amount)
+		}
+		_, err = it.payout.ExecContext(ctx, it.batch.ID, r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
+			r.Sex, r.Account, r.Month.String(), amount, string(r.PayType), r.PayRaw, r.Status, r.Note, hasErr)
+	case audit.KindDeaths:
+		_, err = it.death.ExecContext(ctx, it.batch.ID, "village", r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
+			r.Sex, date(r.DeathDate), date(r.DeregDate), "死亡", 1, r.Note, hasErr)
+	case audit.KindDeregistrations:
+		_, err = it.death.ExecContext(ctx, it.batch.ID, "deregistration", r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
+			r.Sex, date(r.DeathDate), date(r.DeregDate), r.Reason, boolInt(audit.IsDeathReason(r.Reason)), r.Note, hasErr)
+	}
+	if err != nil {
+		return err
+	}
+	if r.Village != "" && it.batch.Kind != audit.KindDeregistrations {
+		it.villages[r.Village] = true
+	}
+	return it.AddProblems(ctx, r.Problems)
+}
+
+// AddProblems stores problems (of a row, or of the whole file).
+func (it *ImportTx) AddProblems(ctx context.Context, ps []audit.Problem) error {
+	for _, p := range ps {
+		if _, err := it.problem.ExecContext(ctx, it.batch.ID, p.Sheet, p.Row, p.Column, p.Header, p.Field, p.Raw, p.Reason, string(p.Level)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Commit writes the final counts, supersedes an earlier file for the same
+// kind, village and month, records the villages seen, appends the trail entry
+// and commits.
+func (it *ImportTx) Commit(ctx context.Context) error {
+	b, tx := it.batch, it.tx
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE batches SET village = ?, period = ?, sheets = ?, data_rows = ?, imported_rows = ?, problem_rows = ?,
+		skipped_rows = ?, nil_report = ? WHERE id = ?`, b.Village, b.Period.String(), b.Sheets, b.DataRows, b.Imported, b.ProblemRows,
+		b.Skipped, boolInt(b.NilReport), b.ID); err != nil {
+		return err
+	}
+	if b.Period != 0 {
+		var prev int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM batches WHERE kind = ? AND village = ? AND period = ? AND id <> ? AND superseded_by IS NULL`,
+			string(b.Kind), b.Village, b.Period.String(), b.ID).Scan(&prev)
+		switch {
+		case err == nil:
+			if _, err := tx.ExecContext(ctx, `UPDATE batches SET superseded_by = ? WHERE id = ?`, b.ID, prev); err != nil {
+				return err
+			}
+			b.Supersedes = prev
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+	}
+	var names []string
+	for v := range it.villages {
+		names = append(names, v)
+	}
+	if b.Kind == audit.KindDeaths && b.Village != "" {
+		names = append(names, b.Village)
+	}
+	source := "roster"
+	if b.Kind == audit.KindDeaths {
+		source = "report"
+	}
+	if err := it.db.addVillages(ctx, tx, source, names); err != nil {
+		return err
+	}
+	payload := map[string]any{"batch": b.ID, "file": b.FileName, "sha256": b.SHA256, "kind": b.Kind, "village": b.Village,
+		"period": b.Period.String(), "rows": b.Imported, "problem_rows": b.ProblemRows, "nil_report": b.NilReport}
+	if b.Supersedes != 0 {
+		payload["supersedes"] = b.Supersedes
+	}
+	if err := it.db.appendTrail(ctx, tx, b.ImportedBy, "import", payload); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Rollback abandons the import.
+func (it *ImportTx) Rollback() { it.tx.Rollback() }
+
+// Mapping returns the column mapping remembered for a kind and village.
+func (db *DB) Mapping(ctx context.Context, kind audit.Kind, village string) (string, error) {
+	var m string
+	err := db.db.QueryRowContext(ctx, `SELECT mapping FROM mappings WHERE kind = ? AND village = ?`, string(kind), village).Scan(&m)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return m, err
+}
+
+// SaveMapping remembers a column mapping that worked.
+func (db *DB) SaveMapping(ctx context.Context, user string, kind audit.Kind, village, mapping string) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO mappings (kind, village, mapping) VALUES (?, ?, ?)
+		ON CONFLICT (kind, village) DO UPDATE SET mapping = excluded.mapping`, string(kind), village, mapping); err != nil {
+		return err
+	}
+	if err := db.appendTrail(ctx, tx, user, "mapping", map[string]string{"kind": string(kind), "village": village, "mapping": mapping}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// BatchFilter selects batches.
+type BatchFilter struct {
+	Kind          audit.Kind
+	Period        audit.Month
+	IncludeOld    bool // superseded batches too
+	Offset, Limit int
+}
+
+// Batches lists imported files, newest first.
+func (db *DB) Batches(ctx context.Context, f BatchFilter) ([]audit.Batch, error) {
+	q := `SELECT id, file_name, sha256, kind, format, village, period, sheets, imported_by, imported_at, data_rows, imported_rows,
+		problem_rows, skipped_rows, nil_report, COALESCE(superseded_by, 0) FROM batches WHERE 1=1`
+	var args []any
+	if f.Kind != "" {
+		q += ` AND kind = ?`
+		args = append(args, string(f.Kind))
+	}
+	if f.Period != 0 {
+		q += ` AND period = ?`
+		args = append(args, f.Period.String())
+	}
+	if !f.IncludeOld {
+		q += ` AND superseded_by IS NULL`
+	}
+	q += ` ORDER BY id`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset)
+	}
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []audit.Batch
+	for rows.Next() {
+		var b audit.Batch
+		var kind, period, at string
+		var nilRep int
+		if err := rows.Scan(&b.ID, &b.FileName, &b.SHA256, &kind, &b.Format, &b.Village, &period, &b.Sheets, &b.ImportedBy, &at,
+			&b.DataRows, &b.Imported, &b.ProblemRows, &b.Skipped, &nilRep, &b.SupersededBy); err != nil {
+			return nil, err
+		}
+		b.Kind, b.NilReport = audit.Kind(kind), nilRep == 1
+		b.Period, _ = audit.ParseMonth(period)
+		b.ImportedAt, _ = time.Parse(time.RFC3339Nano, at)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// ProblemFilter selects row problems.
+type ProblemFilter struct {
+	Period        audit.Month // batches of this month (and undated ones)
+	BatchID       int64
+	Level         audit.Level
+	Offset, Limit int
+}
+
+// ProblemRow is a stored problem with its file.
+type ProblemRow struct {
+	audit.Problem
+	BatchID int64      `json:"batch_id"`
+	Kind    audit.Kind `json:"kind"`
+	Village string     `json:"village"`
+	Period  string     `json:"period"`
+}
+
+// Problems lists stored problems of current batches, in file and row order,
+// and the total count matching the filter.
+func (db *DB) Problems(ctx context.Context, f ProblemFilter) ([]ProblemRow, int, error) {
+	where := ` FROM problems p JOIN batches b ON b.id = p.batch_id WHERE b.superseded_by IS NULL`
+	var args []any
+	if f.Period != 0 {
+		where += ` AND (b.period = ? OR b.period = '')`
+		args = append(args, f.Period.String())
+	}
+	if f.BatchID != 0 {
+		where += ` AND b.id = ?`
+		args = append(args, f.BatchID)
+	}
+	if f.Level != "" {
+		where += ` AND p.level = ?`
+		args = append(args, string(f.Level))
+	}
+	var total int
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*)`+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	q := `SELECT b.id, b.file_name, b.kind, b.village, b.period, p.sheet, p.row, p.col, p.header, p.field, p.raw, p.reason, p.level` + where +
+		` ORDER BY b.id, p.row, p.id`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset)
+	}
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []ProblemRow
+	for rows.Next() {
+		var p ProblemRow
+		var kind, level string
+		if err := rows.Scan(&p.BatchID, &p.File, &kind, &p.Village, &p.Period, &p.Sheet, &p.Row, &p.Column, &p.Header, &p.Field,
+			&p.Raw, &p.Reason, &level); err != nil {
+			return nil, 0, err
+		}
+		p.Kind, p.Level = audit.Kind(kind), audit.Level(level)
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
+}
+
+// KnownID reports whether a valid ID number is a payee in any current roster.
+func (db *DB) KnownPayeeIDs(ctx context.Context) (map[string]bool, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT p.id_number FROM payouts p JOIN batches b ON b.id = p.batch_id
+		WHERE b.superseded_by IS NULL AND p.id_ok = 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}

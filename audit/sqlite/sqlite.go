@@ -1,0 +1,261 @@
+// Package sqlite is the workspace store: one SQLite file per township, with
+// embedded numbered migrations, pragmas in the DSN, one transaction per use
+// case, and an append-only hash-chained trail written in the same
+// transaction as the change it records.
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"pensionaudit/audit"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is an open workspace.
+type DB struct {
+	db   *sql.DB
+	Path string
+	// Now is the clock; tests fix it so hashes and reports are repeatable.
+	Now func() time.Time
+}
+
+// Open opens (creating if needed) the workspace at path and migrates it.
+func Open(ctx context.Context, path string) (*DB, error) {
+	q := url.Values{}
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("无法打开工作区 %s：%v", path, err)
+	}
+	db := &DB{db: sdb, Path: path, Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("无法打开工作区 %s：%w", path, err)
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.db.Close() }
+
+// SQL exposes the handle for read-only queries in tests and tools.
+func (db *DB) SQL() *sql.DB { return db.db }
+
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateFile(ctx, name); err != nil {
+			return fmt.Errorf("数据库升级 %s 失败：%w", name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateFile(ctx context.Context, name string) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrationFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, name, db.Now().UTC().Format(time.RFC3339)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (db *DB) now() string { return db.Now().UTC().Format(time.RFC3339Nano) }
+
+// Setting reads a setting; "" when unset.
+func (db *DB) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetSetting changes a setting and records it in the trail.
+func (db *DB) SetSetting(ctx context.Context, user, key, value string) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
+		return err
+	}
+	if err := db.appendTrail(ctx, tx, user, "setting", map[string]string{"key": key, "value": value}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Township is the workspace's township name; ErrNotFound before init.
+func (db *DB) Township(ctx context.Context) (string, error) {
+	v, err := db.Setting(ctx, "township")
+	if err != nil {
+		return "", err
+	}
+	if v == "" {
+		return "", audit.Errorf(audit.ErrNotFound, "工作区 %s 尚未初始化，请先运行 pensionaudit init --db %s --township 乡镇名", db.Path, db.Path)
+	}
+	return v, nil
+}
+
+// AddVillages registers villages of the township (source: config, roster, report).
+func (db *DB) AddVillages(ctx context.Context, user, source string, names ...string) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := db.addVillages(ctx, tx, source, names); err != nil {
+		return err
+	}
+	if err := db.appendTrail(ctx, tx, user, "villages", map[string]any{"source": source, "villages": names}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (db *DB) addVillages(ctx context.Context, tx *sql.Tx, source string, names []string) error {
+	for _, n := range names {
+		if n = strings.TrimSpace(n); n == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO villages (name, source, created_at) VALUES (?, ?, ?)`, n, source, db.now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Villages lists the township's villages, sorted.
+func (db *DB) Villages(ctx context.Context) ([]string, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT name FROM villages ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// TrailEntry is one link of the hash chain.
+type TrailEntry struct {
+	Seq      int64  `json:"seq"`
+	At       string `json:"at"`
+	User     string `json:"user"`
+	Action   string `json:"action"`
+	Payload  string `json:"payload"`
+	PrevHash string `json:"prev_hash"`
+	Hash     string `json:"hash"`
+}
+
+// ComputeHash is the hash of an entry over its fields and its predecessor's hash.
+func (e TrailEntry) ComputeHash() string {
+	h := sha256.New()
+	for _, part := range []string{strconv.FormatInt(e.Seq, 10), e.At, e.User, e.Action, e.Payload, e.PrevHash} {
+		h.Write([]byte(strconv.Itoa(len(part))))
+		h.Write([]byte{':'})
+		h.Write([]byte(part))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// appendTrail adds an entry in the caller's transaction. Payloads never hold
+// ID numbers: they name files, batches, findings and counts.
+func (db *DB) appendTrail(ctx context.Context, tx *sql.Tx, user, action string, payload any) error {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	e := TrailEntry{At: db.now(), User: user, Action: action, Payload: string(body)}
+	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM trail ORDER BY seq DESC LIMIT 1`).Scan(&e.Seq, &e.PrevHash)
+	if errors.Is(err, sql.ErrNoRows) {
+		e.Seq, e.PrevHash = 0, strings.Repeat("0", 64)
+	} else if err != nil {
+		return err
+	}
+	e.Seq++
+	e.Hash = e.ComputeHash()
+	_, err = tx.ExecContext(ctx, `INSERT INTO trail (seq, at, user_name, action, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, e.At, e.User, e.Action, e.Payload, e.PrevHash, e.Hash)
+	return err
+}
+
+// Trail returns the entries in order.
+func (db *DB) Trail(ctx context.Context) ([]TrailEntry, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT seq, at, user_name, action, payload, prev_hash, hash FROM trail ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []TrailEntry
+	for rows.Next() {
+		var e TrailEntry
+		if err := rows.Scan(&e.Seq, &e.At, &e.User, &e.Action, &e.Payload, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// isConstraint reports whether err is a SQLite constraint violation.
+func isConstraint(err error) bool {
+	var se *msqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}

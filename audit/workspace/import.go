@@ -1,0 +1,275 @@
+package workspace
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/sheet"
+	"pensionaudit/audit/sqlite"
+)
+
+// ImportOptions steer one import.
+type ImportOptions struct {
+	Kind    audit.Kind
+	Village string      // required for a death report unless the name or title tells
+	Period  audit.Month // inferred from the name, the title or the rows when zero
+	Map     sheet.Mapping
+	User    string
+	// Progress is called now and then with the rows read so far.
+	Progress func(rows int)
+}
+
+// ImportResult is what one file gave.
+type ImportResult struct {
+	Batch    audit.Batch
+	Headers  []sheet.Header
+	Skipped  []string // sheets without a header
+	NilLine  int
+	Problems []audit.Problem // all problems, rows in order
+	Mapping  string          // the remembered mapping used, if any
+}
+
+// ErrorRows lists the rows with at least one error, for messages.
+func (r *ImportResult) ErrorRows() []int {
+	seen := map[int]bool{}
+	var out []int
+	for _, p := range r.Problems {
+		if p.Level == audit.LevelError && p.Row > 0 && !seen[p.Row] {
+			seen[p.Row] = true
+			out = append(out, p.Row)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+const chunkSize = 512
+
+// Import reads one file into the workspace as one batch, all or nothing.
+func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (*ImportResult, error) {
+	name := filepath.Base(path)
+	if _, err := w.DB.Township(ctx); err != nil {
+		return nil, err
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return nil, fmt.Errorf("无法读取文件 %s：%v", name, err)
+	}
+	wb, err := sheet.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer wb.Close()
+	villages, err := w.DB.Villages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	township := w.Township(ctx)
+	b := &audit.Batch{FileName: name, SHA256: sum, Kind: o.Kind, Format: string(wb.Format()), Village: o.Village, Period: o.Period, ImportedBy: o.User}
+	if b.Kind != audit.KindPayouts && b.Village == "" {
+		b.Village = inferVillage(name, township, villages)
+	}
+	if b.Period == 0 {
+		b.Period = inferPeriod(name)
+	}
+	res := &ImportResult{}
+	mapping := o.Map
+	if len(mapping) == 0 {
+		if saved, _ := w.DB.Mapping(ctx, o.Kind, b.Village); saved != "" {
+			if m, err := sheet.ParseMapping(saved); err == nil {
+				mapping, res.Mapping = m, saved
+			}
+		}
+	}
+	it, err := w.DB.BeginImport(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	defer it.Rollback()
+	sopts := sheet.Options{
+		Kind: o.Kind, File: name, Village: b.Village, Period: b.Period, Map: mapping, Progress: o.Progress,
+		OnHeader: func(title, village string, period audit.Month) (string, audit.Month, error) {
+			if village == "" && o.Kind != audit.KindPayouts {
+				village = inferVillage(title, township, villages)
+			}
+			if period == 0 {
+				period = inferPeriod(title)
+			}
+			if village == "" && o.Kind == audit.KindDeaths {
+				return "", 0, audit.Errorf(audit.ErrInvalid, "文件 %s 是村死亡人员名单，但从文件名和标题都看不出是哪个村，请用 --village 指定村(社区)名称", name)
+			}
+			b.Village, b.Period = village, period
+			return village, period, nil
+		},
+	}
+	s, err := w.scanInto(ctx, wb, sopts, it, b, res)
+	if err != nil && res.Mapping != "" && errors.Is(err, audit.ErrNoHeader) {
+		return nil, audit.Errorf(audit.ErrNoHeader, "%v（已尝试该村上次使用的列映射 %s）", err, res.Mapping)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.Period == 0 && o.Kind == audit.KindPayouts {
+		b.Period = majorityMonth(s.Months)
+	}
+	if b.Period == 0 && o.Kind != audit.KindDeregistrations {
+		return nil, audit.Errorf(audit.ErrInvalid, "无法确定文件 %s 所属的月份（文件名、标题和数据中都没有），请用 --period YYYY-MM 指定", name)
+	}
+	b.DataRows, b.Skipped = s.DataRows, s.NonData
+	b.NilReport = o.Kind == audit.KindDeaths && s.NilReport
+	var sheets []string
+	for _, h := range s.Headers {
+		sheets = append(sheets, h.Sheet)
+	}
+	b.Sheets = strings.Join(sheets, ",")
+	if err := it.AddProblems(ctx, s.Problems); err != nil {
+		return nil, err
+	}
+	res.Problems = append(res.Problems, s.Problems...)
+	if err := it.Commit(ctx); err != nil {
+		return nil, err
+	}
+	if len(o.Map) > 0 {
+		if err := w.DB.SaveMapping(ctx, o.User, o.Kind, b.Village, o.Map.String()); err != nil {
+			return nil, err
+		}
+	}
+	res.Batch, res.Headers, res.Skipped, res.NilLine = *b, s.Headers, s.Skipped, s.NilLine
+	return res, nil
+}
+
+// scanInto runs the reader in its own goroutine and stores the rows as they
+// come, so that parsing and writing use both cores.
+func (w *Workspace) scanInto(ctx context.Context, wb sheet.Workbook, sopts sheet.Options, it *sqlite.ImportTx, b *audit.Batch, res *ImportResult) (*sheet.Summary, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan []*audit.Record, 16)
+	var sum *sheet.Summary
+	var scanErr error
+	go func() {
+		defer close(ch)
+		chunk := make([]*audit.Record, 0, chunkSize)
+		sum, scanErr = sheet.Scan(ctx, wb, sopts, func(r *audit.Record) error {
+			chunk = append(chunk, r)
+			if len(chunk) == chunkSize {
+				select {
+				case ch <- chunk:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				chunk = make([]*audit.Record, 0, chunkSize)
+			}
+			return nil
+		})
+		if scanErr == nil && len(chunk) > 0 {
+			select {
+			case ch <- chunk:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	var storeErr error
+	for chunk := range ch {
+		if storeErr != nil {
+			continue // drain so the reader can finish
+		}
+		for _, r := range chunk {
+			if err := it.Add(ctx, r); err != nil {
+				storeErr = err
+				cancel()
+				break
+			}
+			b.Imported++
+			if r.HasError() {
+				b.ProblemRows++
+			}
+			res.Problems = append(res.Problems, r.Problems...)
+		}
+	}
+	if scanErr != nil {
+		return sum, scanErr
+	}
+	if storeErr != nil {
+		return sum, storeErr
+	}
+	return sum, ctx.Err()
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+var (
+	periodRe  = regexp.MustCompile(`((?:19|20)\d{2})\s*(?:年|-|_|\.|/)?\s*(1[0-2]|0?[1-9])(?:\s*月|\D|$)`)
+	villageRe = regexp.MustCompile(`\p{Han}{1,12}?(?:村|社区|居委会)`)
+	townRe    = regexp.MustCompile(`^\p{Han}{1,8}?(?:镇|乡|街道|街道办事处)`)
+)
+
+// inferPeriod finds a month in a file name or title: 2021年3月, 2021-03, 202103.
+func inferPeriod(text string) audit.Month {
+	m := periodRe.FindStringSubmatch(text)
+	if m == nil {
+		return 0
+	}
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	return audit.MakeMonth(y, mo)
+}
+
+// inferVillage finds a village in a file name or title: a known village of
+// the township first (the longest that appears), else a word ending in
+// 村/社区/居委会 after the township's name.
+func inferVillage(text, township string, known []string) string {
+	best := ""
+	for _, v := range known {
+		if strings.Contains(text, v) && len([]rune(v)) > len([]rune(best)) {
+			best = v
+		}
+	}
+	if best != "" {
+		return best
+	}
+	t := strings.TrimSpace(text)
+	if township != "" {
+		if i := strings.Index(t, township); i >= 0 {
+			t = t[i+len(township):]
+		}
+	}
+	t = strings.TrimLeft(t, "_- ")
+	if loc := townRe.FindStringIndex(t); loc != nil && !villageRe.MatchString(t[:loc[1]]) {
+		t = t[loc[1]:]
+	}
+	v := villageRe.FindString(t)
+	return v
+}
+
+func majorityMonth(months map[audit.Month]int) audit.Month {
+	var best audit.Month
+	n := 0
+	for m, c := range months {
+		if c > n || (c == n && m < best) {
+			best, n = m, c
+		}
+	}
+	return best
+}

@@ -1,0 +1,83 @@
+// Package workspace is the application layer: the use cases a clerk runs
+// (init, import, check, review …), each over the store, the readers and the
+// rules. The command line (audit/cli) and the GUI (ui) call only these.
+package workspace
+
+import (
+	"context"
+	"errors"
+	"os"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/sqlite"
+)
+
+// Workspace is an open township workspace.
+type Workspace struct {
+	DB *sqlite.DB
+}
+
+// Open opens an existing workspace; it must have been initialised.
+func Open(ctx context.Context, path string) (*Workspace, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, audit.Errorf(audit.ErrNotFound, "找不到工作区文件 %s，请先运行 pensionaudit init --db %s --township 乡镇名", path, path)
+	}
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	w := &Workspace{DB: db}
+	if _, err := db.Township(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// Init creates (or re-opens) a workspace for a township.
+func Init(ctx context.Context, path, township, user string, villages []string) (*Workspace, error) {
+	if township == "" {
+		return nil, audit.Errorf(audit.ErrInvalid, "请用 --township 指定乡镇（街道）名称")
+	}
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	old, err := db.Setting(ctx, "township")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if old != "" && old != township {
+		db.Close()
+		return nil, audit.Errorf(audit.ErrConflict, "工作区 %s 已属于 %s，不能改为 %s；每个乡镇用一个单独的工作区文件", path, old, township)
+	}
+	if old == "" {
+		if err := db.SetSetting(ctx, user, "township", township); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if len(villages) > 0 {
+		if err := db.AddVillages(ctx, user, "config", villages...); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return &Workspace{DB: db}, nil
+}
+
+// Close closes the workspace.
+func (w *Workspace) Close() error { return w.DB.Close() }
+
+// Township is the workspace's township.
+func (w *Workspace) Township(ctx context.Context) string {
+	t, err := w.DB.Township(ctx)
+	if err != nil {
+		return ""
+	}
+	return t
+}
+
+// IsKind reports whether err is of the given kind.
+func IsKind(err, kind error) bool { return errors.Is(err, kind) }
