@@ -1,6 +1,6 @@
 // Command pensionaudit is the pension payout audit workstation
-// (养老金发放核查工作台): with no arguments it opens the GUI, with a
-// subcommand it runs headless.
+// (养老金发放核查工作台): with no arguments, or "gui", it opens the window; any
+// other subcommand runs headless (see audit/cli).
 package main
 
 import (
@@ -8,11 +8,25 @@ import (
 	"os"
 	"os/signal"
 
+	"fyne.io/fyne/v2/app"
+
 	"pensionaudit/audit/cli"
+	"pensionaudit/ui"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	os.Exit(cli.Run(ctx, cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, os.Args[1:]))
+	env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] != "gui" {
+		os.Exit(cli.Run(ctx, env, args))
+	}
+	ws, err := cli.OpenForGUI(ctx, env, args)
+	if err != nil {
+		os.Exit(2)
+	}
+	defer ws.Close()
+	a := app.NewWithID("cn.gov.pensionaudit")
+	ui.Create(ctx, a, ws).ShowAndRun()
 }

@@ -2,15 +2,27 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
+	"fmt"
+
+	"pensionaudit/assets"
+	"pensionaudit/audit/workspace"
 )
 
 func runDemo(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	_ = fs.String("db", "", "workspace file")
+	db := fs.String("db", "", "workspace file")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	return errors.New("演示数据尚未提供")
+	if err := needDB(*db, "demo"); err != nil {
+		return err
+	}
+	w, err := workspace.BuildDemo(ctx, *db, assets.Demo())
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	fmt.Fprintf(env.Stdout, "演示工作区已就绪：%s（%s）\n", *db, w.Township(ctx))
+	return nil
 }

@@ -544,8 +544,11 @@ func (p *rowParser) parseDereg(rec *audit.Record, cells []string, problem proble
 	if _, ok := p.h.Cols[FieldDeregDate]; ok {
 		p.parseDeathDate(rec, cells, FieldDeregDate, problem)
 	}
-	if _, ok := p.h.Cols[FieldDeathDate]; ok {
-		p.parseDeathDate(rec, cells, FieldDeathDate, problem)
+	if v, ok := p.cell(cells, FieldDeathDate); ok {
+		// a person moved away has no death date; that is not a problem
+		if strings.TrimSpace(v) != "" || rec.Reason == "" || audit.IsDeathReason(rec.Reason) {
+			p.parseDeathDate(rec, cells, FieldDeathDate, problem)
+		}
 	} else if audit.IsDeathReason(rec.Reason) && !rec.DeregDate.IsZero() {
 		rec.DeathDate = rec.DeregDate // no death date column: the deregistration date bounds the death
 	}

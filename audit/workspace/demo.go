@@ -1,0 +1,87 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"pensionaudit/audit"
+)
+
+// DemoTownship is the demo workspace's township.
+const DemoTownship = "青石镇"
+
+// kindOfDemoFile tells a demo file's kind from its name.
+func kindOfDemoFile(name string) (audit.Kind, bool) {
+	switch {
+	case strings.Contains(name, "花名册"):
+		return audit.KindPayouts, true
+	case strings.Contains(name, "死亡"):
+		return audit.KindDeaths, true
+	case strings.Contains(name, "注销"):
+		return audit.KindDeregistrations, true
+	}
+	return "", false
+}
+
+// BuildDemo creates a ready workspace at path from the demo files in fsys
+// (assets.Demo()): rosters first, then death reports, then deregistrations.
+// An existing workspace at path is reused as it is.
+func BuildDemo(ctx context.Context, path string, fsys fs.FS) (*Workspace, error) {
+	if _, err := os.Stat(path); err == nil {
+		return Open(ctx, path)
+	}
+	w, err := Init(ctx, path, DemoTownship, "演示", nil)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "pensionaudit-demo-")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	type item struct {
+		name string
+		kind audit.Kind
+	}
+	var items []item
+	for _, e := range entries {
+		if k, ok := kindOfDemoFile(e.Name()); ok {
+			items = append(items, item{e.Name(), k})
+		}
+	}
+	order := map[audit.Kind]int{audit.KindPayouts: 0, audit.KindDeaths: 1, audit.KindDeregistrations: 2}
+	sort.Slice(items, func(i, j int) bool {
+		if order[items[i].kind] != order[items[j].kind] {
+			return order[items[i].kind] < order[items[j].kind]
+		}
+		return items[i].name < items[j].name
+	})
+	for _, it := range items {
+		data, err := fs.ReadFile(fsys, it.name)
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		p := filepath.Join(tmp, it.name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			w.Close()
+			return nil, err
+		}
+		if _, err := w.Import(ctx, p, ImportOptions{Kind: it.kind, User: "演示"}); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("演示数据 %s 导入失败：%w", it.name, err)
+		}
+	}
+	return w, nil
+}

@@ -1,0 +1,156 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/idcard"
+	"pensionaudit/audit/sqlite"
+)
+
+// Workspace is what the GUI needs from the workspace (audit/workspace
+// implements it).
+type Workspace interface {
+	Township(ctx context.Context) string
+	Villages(ctx context.Context) ([]string, error)
+	Batches(ctx context.Context, f sqlite.BatchFilter) ([]audit.Batch, error)
+	Problems(ctx context.Context, f sqlite.ProblemFilter) ([]sqlite.ProblemRow, int, error)
+}
+
+// overview is the first screen: the workspace at a glance — villages and
+// their reports per month, imported files with row counts, and problems.
+type overview struct {
+	ws       Workspace
+	title    *widget.Label
+	summary  *widget.Label
+	villages *textTable
+	files    *textTable
+	problems *textTable
+	status   *widget.Label
+	content  fyne.CanvasObject
+}
+
+const problemPage = 500
+
+func newOverview(ws Workspace) *overview {
+	o := &overview{
+		ws:       ws,
+		title:    widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		summary:  widget.NewLabel(""),
+		villages: newTextTable([]string{"村(社区) Village", "已报月份 Reported", "零报告 Nil", "死亡人数 Deaths"}, []float32{140, 260, 200, 110}),
+		files: newTextTable([]string{"文件 File", "类型 Kind", "村 Village", "月份 Month", "导入行 Rows", "有问题行 Problems", "跳过行 Skipped", "SHA-256"},
+			[]float32{300, 120, 90, 90, 90, 110, 90, 120}),
+		problems: newTextTable([]string{"文件 File", "工作表 Sheet", "行 Row", "列 Column", "原值 Value", "问题 Problem", "级别 Level"},
+			[]float32{260, 110, 60, 140, 170, 420, 70}),
+		status: widget.NewLabel(""),
+	}
+	tabs := container.NewAppTabs(
+		container.NewTabItem("村(社区) Villages", o.villages),
+		container.NewTabItem("已导入文件 Files", o.files),
+		container.NewTabItem("问题 Problems", o.problems),
+	)
+	o.content = container.NewBorder(container.NewVBox(o.title, o.summary), o.status, nil, nil, tabs)
+	return o
+}
+
+// load reads everything in the background and fills the widgets on the Fyne
+// goroutine; done (if not nil) is called after.
+func (o *overview) load(ctx context.Context, done func()) {
+	go func() {
+		d, err := o.fetch(ctx)
+		fyne.Do(func() {
+			if err != nil {
+				o.status.SetText("读取工作区出错：" + err.Error())
+			} else {
+				o.show(d)
+			}
+			if done != nil {
+				done()
+			}
+		})
+	}()
+}
+
+type overviewData struct {
+	township   string
+	villages   []string
+	batches    []audit.Batch
+	problems   []sqlite.ProblemRow
+	totalProbs int
+	deaths     map[string]int
+}
+
+func (o *overview) fetch(ctx context.Context) (*overviewData, error) {
+	d := &overviewData{township: o.ws.Township(ctx), deaths: map[string]int{}}
+	var err error
+	if d.villages, err = o.ws.Villages(ctx); err != nil {
+		return nil, err
+	}
+	if d.batches, err = o.ws.Batches(ctx, sqlite.BatchFilter{}); err != nil {
+		return nil, err
+	}
+	if d.problems, d.totalProbs, err = o.ws.Problems(ctx, sqlite.ProblemFilter{Limit: problemPage}); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (o *overview) show(d *overviewData) {
+	o.title.SetText(d.township + " 养老金发放核查工作台")
+	reported := map[string][]string{}
+	nils := map[string][]string{}
+	deaths := map[string]int{}
+	var rows, months []string
+	seenMonth := map[string]bool{}
+	var fileRows [][]string
+	for _, b := range d.batches {
+		p := b.Period.String()
+		switch b.Kind {
+		case audit.KindDeaths:
+			reported[b.Village] = append(reported[b.Village], p)
+			if b.NilReport {
+				nils[b.Village] = append(nils[b.Village], p)
+			}
+			deaths[b.Village] += b.Imported
+		case audit.KindPayouts:
+			if !seenMonth[p] {
+				seenMonth[p] = true
+				months = append(months, p)
+			}
+			rows = append(rows, p)
+		}
+		fileRows = append(fileRows, []string{b.FileName, b.Kind.Label(), b.Village, p, strconv.Itoa(b.Imported),
+			strconv.Itoa(b.ProblemRows), strconv.Itoa(b.Skipped), b.SHA256[:12]})
+	}
+	var vrows [][]string
+	for _, v := range d.villages {
+		vrows = append(vrows, []string{v, strings.Join(reported[v], " "), strings.Join(nils[v], " "), strconv.Itoa(deaths[v])})
+	}
+	var prows [][]string
+	for _, p := range d.problems {
+		raw := p.Raw
+		if p.Field == "id" {
+			raw = idcard.Mask(raw)
+		}
+		col := p.Column
+		if p.Header != "" {
+			col += " " + p.Header
+		}
+		prows = append(prows, []string{p.File, p.Sheet, strconv.Itoa(p.Row), col, raw, p.Reason, p.Level.Label()})
+	}
+	o.villages.SetRows(vrows)
+	o.files.SetRows(fileRows)
+	o.problems.SetRows(prows)
+	o.summary.SetText(fmt.Sprintf("村(社区) %d 个 · 已导入文件 %d 个 · 发放月份 %s · 问题 %d 个",
+		len(d.villages), len(d.batches), strings.Join(months, "、"), d.totalProbs))
+	if d.totalProbs > len(d.problems) {
+		o.status.SetText(fmt.Sprintf("问题较多，只显示前 %d 个；全部问题可用命令 pensionaudit problems 查看", len(d.problems)))
+	}
+}

@@ -1,0 +1,58 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"pensionaudit/assets"
+	"pensionaudit/audit/workspace"
+)
+
+func TestOverviewShowsDemoWorkspace(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(Theme{})
+	ctx := context.Background()
+	ws, err := workspace.BuildDemo(ctx, filepath.Join(t.TempDir(), "demo.db"), assets.Demo())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	o := newOverview(ws)
+	w := test.NewWindow(o.content)
+	defer w.Close()
+	done := make(chan struct{})
+	o.load(ctx, func() { close(done) })
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("overview did not load")
+	}
+	if got := o.title.Text; !strings.Contains(got, "青石镇") {
+		t.Errorf("title = %q", got)
+	}
+	if n := len(o.villages.Rows()); n != 4 {
+		t.Errorf("villages = %d", n)
+	}
+	if n := len(o.files.Rows()); n != 15 {
+		t.Errorf("files = %d", n)
+	}
+	// 龙泉村 did not report in March; the table says which months it reported.
+	for _, r := range o.villages.Rows() {
+		if r[0] == "龙泉村" && r[1] != "2024-01 2024-02" {
+			t.Errorf("龙泉村 reported %q", r[1])
+		}
+	}
+	// The typo ID shows as a problem, masked.
+	probs := o.problems.Rows()
+	if len(probs) != 1 || !strings.Contains(probs[0][4], "********") || !strings.Contains(probs[0][5], "校验位") {
+		t.Errorf("problems = %v", probs)
+	}
+	if !strings.Contains(o.summary.Text, "问题 1 个") {
+		t.Errorf("summary = %q", o.summary.Text)
+	}
+}

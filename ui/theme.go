@@ -1,0 +1,47 @@
+// Package ui is the Fyne GUI: the only package that imports fyne. Each
+// screen is a thin layer over the workspace use cases in audit/workspace.
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"pensionaudit/assets"
+)
+
+var (
+	fontRegular = fyne.NewStaticResource("NotoSansSC-Regular.ttf", assets.FontRegular)
+	fontBold    = fyne.NewStaticResource("NotoSansSC-Bold.ttf", assets.FontBold)
+	// Icon is the application icon.
+	Icon = fyne.NewStaticResource("icon.png", assets.Icon)
+)
+
+// Theme is Fyne's default theme with the bundled Noto Sans SC, so Chinese
+// renders the same on every machine (and in golden tests).
+type Theme struct{}
+
+var _ fyne.Theme = Theme{}
+
+// Font returns the bundled CJK font; monospace keeps Fyne's own.
+func (Theme) Font(s fyne.TextStyle) fyne.Resource {
+	if s.Monospace || s.Symbol {
+		return theme.DefaultTheme().Font(s)
+	}
+	if s.Bold {
+		return fontBold
+	}
+	return fontRegular
+}
+
+// Color defers to the default theme.
+func (Theme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	return theme.DefaultTheme().Color(n, v)
+}
+
+// Icon defers to the default theme.
+func (Theme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
+
+// Size defers to the default theme.
+func (Theme) Size(n fyne.ThemeSizeName) float32 { return theme.DefaultTheme().Size(n) }
