@@ -24,6 +24,12 @@ var (
 	errBIFF      = errors.New("不是可读取的 Excel 97-2003 (.xls) 文件")
 )
 
+// BIFF5/8 sheets hold at most 256 columns and 65,536 rows.
+const (
+	maxBIFFCols = 256
+	maxBIFFRows = 65536
+)
+
 // BIFF record types we read.
 const (
 	recBOF         = 0x0809
@@ -54,14 +60,55 @@ func openXLS(p string) (Workbook, error) {
 		return nil, err
 	}
 	defer f.Close()
-	doc, err := mscfb.New(f)
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return readXLS(f, st.Size())
+}
+
+// ParseXLS reads a legacy .xls held in memory.
+func ParseXLS(data []byte) (Workbook, error) { return readXLS(bytes.NewReader(data), int64(len(data))) }
+
+// checkOLEHeader bounds the compound file's sector counts by the file size
+// before mscfb trusts them: a damaged header must fail fast, not allocate or
+// loop over billions of sectors.
+func checkOLEHeader(r io.ReaderAt, size int64) error {
+	h := make([]byte, 76)
+	if _, err := r.ReadAt(h, 0); err != nil {
+		return fmt.Errorf("%w：文件头不完整", errBIFF)
+	}
+	shift := binary.LittleEndian.Uint16(h[30:])
+	if shift != 9 && shift != 12 {
+		return fmt.Errorf("%w：文件头已损坏", errBIFF)
+	}
+	sectors := size >> shift
+	for _, off := range []int{40, 44, 64, 72} { // directory, FAT, mini FAT, DIFAT sector counts
+		if int64(binary.LittleEndian.Uint32(h[off:])) > sectors+1 {
+			return fmt.Errorf("%w：文件头已损坏（扇区数超出文件大小）", errBIFF)
+		}
+	}
+	return nil
+}
+
+func readXLS(r io.ReaderAt, size int64) (wb Workbook, err error) {
+	if err := checkOLEHeader(r, size); err != nil {
+		return nil, err
+	}
+	defer func() {
+		// mscfb trusts sector tables; a damaged file must not take the program down
+		if p := recover(); p != nil {
+			wb, err = nil, fmt.Errorf("%w：文件已损坏（%v）", errBIFF, p)
+		}
+	}()
+	doc, err := mscfb.New(r)
 	if err != nil {
 		return nil, fmt.Errorf("%w：%v", errBIFF, err)
 	}
 	var stream []byte
 	for entry, err := doc.Next(); err == nil; entry, err = doc.Next() {
 		if entry.Name == "Workbook" || entry.Name == "Book" {
-			stream, err = io.ReadAll(entry)
+			stream, err = io.ReadAll(io.LimitReader(entry, 256<<20))
 			if err != nil {
 				return nil, fmt.Errorf("%w：%v", errBIFF, err)
 			}
@@ -374,6 +421,9 @@ func (bb *biffBook) readSheet(recs []biffRecord) ([][]string, []Merge) {
 	var grid [][]string
 	var merges []Merge
 	set := func(row, col int, v string) {
+		if col >= maxBIFFCols || row >= maxBIFFRows {
+			return // beyond what BIFF can hold: a damaged record
+		}
 		for len(grid) <= row {
 			grid = append(grid, nil)
 		}
@@ -473,5 +523,3 @@ func (bb *biffBook) readSheet(recs []biffRecord) ([][]string, []Merge) {
 	}
 	return grid, merges
 }
-
-var _ = bytes.Equal

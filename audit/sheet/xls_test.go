@@ -1,0 +1,151 @@
+package sheet
+
+import (
+	"bytes"
+	"encoding/binary"
+	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"pensionaudit/audit"
+)
+
+func TestLibreOfficeBIFF8(t *testing.T) {
+	sum, recs, err := scanPath(t, "testdata/libreoffice_biff8.xls", Options{Kind: audit.KindDeaths})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Title != "石岭村2021年3月死亡人员名单" {
+		t.Errorf("title %q", sum.Title)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("records %d", len(recs))
+	}
+	if recs[0].Name != "罗德秀" || recs[0].DeathDate.Format("2006-01-02") != "2021-03-05" || recs[0].Note != "𠮷" {
+		t.Errorf("row 3: %+v", recs[0])
+	}
+	if recs[1].DeathDate.Format("2006-01-02") != "2021-03-31" || !recs[1].ID.OK() {
+		t.Errorf("row 4: %+v", recs[1])
+	}
+}
+
+// biffStream builds a BIFF5 (Excel 95) workbook stream by hand: globals with
+// CODEPAGE 936 (GBK) and DATEMODE, one worksheet with LABEL, RK, MULRK,
+// NUMBER and MERGEDCELLS records.
+func biffStream(t *testing.T) []byte {
+	t.Helper()
+	gbk := func(s string) []byte {
+		b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	rec := func(typ uint16, data []byte) []byte {
+		out := binary.LittleEndian.AppendUint16(nil, typ)
+		out = binary.LittleEndian.AppendUint16(out, uint16(len(data)))
+		return append(out, data...)
+	}
+	u16 := func(vs ...int) []byte {
+		var out []byte
+		for _, v := range vs {
+			out = binary.LittleEndian.AppendUint16(out, uint16(v))
+		}
+		return out
+	}
+	label := func(r, c int, s string) []byte {
+		b := gbk(s)
+		return rec(recLabel, append(u16(r, c, 0, len(b)), b...))
+	}
+	rkInt := func(v int) []byte { return binary.LittleEndian.AppendUint32(nil, uint32(v<<2|2)) }
+	var sheet bytes.Buffer
+	sheet.Write(rec(recBOF, u16(0x0500, 0x0010, 0, 0)))
+	sheet.Write(label(0, 0, "石岭村2021年3月死亡人员名单"))
+	sheet.Write(label(1, 0, "姓名"))
+	sheet.Write(label(1, 1, "身份证号码"))
+	sheet.Write(label(1, 2, "死亡日期"))
+	sheet.Write(label(1, 3, "序号"))
+	sheet.Write(label(2, 0, "罗德秀"))
+	sheet.Write(label(2, 1, "430422195611158660"))
+	sheet.Write(rec(recRK, append(u16(2, 2, 0), rkInt(44260)...))) // 2021-03-05
+	sheet.Write(rec(recNumber, append(u16(2, 3, 0), binary.LittleEndian.AppendUint64(nil, 0x3FF0000000000000)...)))
+	sheet.Write(label(3, 0, "顾德明"))
+	sheet.Write(label(3, 1, "430422195608181114"))
+	mulrk := append(u16(3, 2), append(append(u16(0), rkInt(44286)...), append(u16(0), rkInt(2)...)...)...)
+	mulrk = append(mulrk, u16(3)...)
+	sheet.Write(rec(recMulRK, mulrk))
+	sheet.Write(rec(recMergedCells, u16(1, 0, 0, 0, 3)))
+	sheet.Write(rec(recEOF, nil))
+
+	var globals bytes.Buffer
+	globals.Write(rec(recBOF, u16(0x0500, 0x0005, 0, 0)))
+	globals.Write(rec(recCodepage, u16(936)))
+	globals.Write(rec(recDateMode, u16(0)))
+	name := gbk("名单")
+	bsLen := 4 + 7 + len(name) + 4 // this record, plus EOF
+	pos := globals.Len() + bsLen
+	bs := binary.LittleEndian.AppendUint32(nil, uint32(pos))
+	bs = append(bs, 0, 0, byte(len(name)))
+	bs = append(bs, name...)
+	globals.Write(rec(recBoundSheet, bs))
+	globals.Write(rec(recEOF, nil))
+	return append(globals.Bytes(), sheet.Bytes()...)
+}
+
+func TestBIFF5WithCodepage(t *testing.T) {
+	wb, err := parseBIFF(biffStream(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := wb.Sheets(); len(got) != 1 || got[0] != "名单" {
+		t.Fatalf("sheets %v", got)
+	}
+	if m := wb.Merges("名单"); len(m) != 1 || m[0] != (Merge{R1: 1, C1: 0, R2: 1, C2: 3}) {
+		t.Errorf("merges %v", m)
+	}
+	var recs []*audit.Record
+	sum, err := Scan(t.Context(), wb, Options{Kind: audit.KindDeaths, File: "x.xls"}, func(r *audit.Record) error { recs = append(recs, r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Title != "石岭村2021年3月死亡人员名单" || len(recs) != 2 {
+		t.Fatalf("title %q, %d records", sum.Title, len(recs))
+	}
+	if recs[0].Name != "罗德秀" || recs[0].DeathDate.Format("2006-01-02") != "2021-03-05" {
+		t.Errorf("row 3 %+v", recs[0])
+	}
+	if recs[1].Name != "顾德明" || recs[1].DeathDate.Format("2006-01-02") != "2021-03-31" {
+		t.Errorf("row 4 %+v", recs[1])
+	}
+}
+
+func TestBIFFRejectsJunk(t *testing.T) {
+	for _, data := range [][]byte{nil, {0xD0, 0xCF, 0x11, 0xE0}, bytes.Repeat([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, 64)} {
+		if _, err := ParseXLS(data); err == nil {
+			t.Errorf("junk accepted: %x", data[:min(8, len(data))])
+		}
+	}
+}
+
+func TestSSTAcrossContinue(t *testing.T) {
+	bb := &biffBook{biff8: true}
+	// Two strings; the second ("身份证号码", UTF-16) is split after 2 characters,
+	// and the continuation restarts with its own flags byte.
+	first := binary.LittleEndian.AppendUint32(nil, 2)
+	first = binary.LittleEndian.AppendUint32(first, 2)
+	first = append(first, 2, 0, 0, 'I', 'D') // "ID", compressed
+	first = append(first, 5, 0, 1)           // 5 chars, UTF-16
+	u := func(s string) []byte {
+		var out []byte
+		for _, r := range s {
+			out = binary.LittleEndian.AppendUint16(out, uint16(r))
+		}
+		return out
+	}
+	first = append(first, u("身份")...)
+	cont := append([]byte{1}, u("证号码")...)
+	got := bb.readSST(first, [][]byte{cont})
+	if len(got) != 2 || got[0] != "ID" || got[1] != "身份证号码" {
+		t.Fatalf("sst = %q", got)
+	}
+}
