@@ -32,6 +32,8 @@ func commands() []command {
 		{"init", "init --db FILE --township 乡镇名 [--villages 村1,村2,...]  新建工作区", runInit},
 		{"import", "import --db FILE --kind payouts|deaths|deregistrations [--village 村名] [--period YYYY-MM] [--map 字段=列名,...] FILE...  导入文件", runImport},
 		{"problems", "problems --db FILE [--period YYYY-MM] [--level error|notice] [--json]  列出导入时发现的问题", runProblems},
+		{"check", "check --db FILE --period YYYY-MM  按月核查，输出各规则的问题数", runCheck},
+		{"flags", "flags --db FILE [--period P] [--rule R] [--status S] [--json | --csv]  列出核查发现的问题", runFlags},
 		{"demo", "demo --db FILE  用内置演示数据建一个演示工作区", runDemo},
 	}
 }

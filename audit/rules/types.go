@@ -1,0 +1,275 @@
+// Package rules holds the findings: every way the dead keep being paid. Each
+// rule is a pure function over the data of one period (Input) returning
+// Findings; the SQL that gathers the data lives in audit/sqlite.
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"pensionaudit/audit"
+)
+
+// Rule codes (part of the CLI contract).
+const (
+	PaidAfterDeath       = "paid_after_death"
+	ResumedAfterDeath    = "resumed_after_death"
+	BackpayAfterDeath    = "backpay_after_death"
+	IDNameMismatch       = "id_name_mismatch"
+	PossibleMatch        = "possible_match"
+	InvalidID            = "invalid_id"
+	UnreportedDeath      = "unreported_death"
+	DuplicatePayee       = "duplicate_payee"
+	SharedAccount        = "shared_account"
+	AboveStandard        = "above_standard"
+	MissingVillageReport = "missing_village_report"
+	SurvivalCheck        = "survival_check"
+)
+
+// All lists the rules in the order they are reported.
+var All = []string{PaidAfterDeath, ResumedAfterDeath, BackpayAfterDeath, IDNameMismatch, PossibleMatch, InvalidID,
+	UnreportedDeath, DuplicatePayee, SharedAccount, AboveStandard, MissingVillageReport, SurvivalCheck}
+
+// Label is a rule's Chinese name.
+func Label(rule string) string {
+	switch rule {
+	case PaidAfterDeath:
+		return "死亡后仍发放"
+	case ResumedAfterDeath:
+		return "死亡后恢复发放"
+	case BackpayAfterDeath:
+		return "死亡后补发"
+	case IDNameMismatch:
+		return "身份证号与姓名不符"
+	case PossibleMatch:
+		return "疑似同一人"
+	case InvalidID:
+		return "身份证号无效"
+	case UnreportedDeath:
+		return "村未上报的死亡"
+	case DuplicatePayee:
+		return "同月重复发放"
+	case SharedAccount:
+		return "多人共用账户"
+	case AboveStandard:
+		return "超标准发放"
+	case MissingVillageReport:
+		return "村未上报死亡名单"
+	case SurvivalCheck:
+		return "高龄待核实生存"
+	}
+	return rule
+}
+
+// DeathRelated reports whether a rule says a payee may be dead.
+func DeathRelated(rule string) bool {
+	switch rule {
+	case PaidAfterDeath, ResumedAfterDeath, BackpayAfterDeath, IDNameMismatch, PossibleMatch, UnreportedDeath:
+		return true
+	}
+	return false
+}
+
+// Overpayment reports whether a rule's amount is money paid improperly.
+func Overpayment(rule string) bool {
+	switch rule {
+	case PaidAfterDeath, ResumedAfterDeath, BackpayAfterDeath, DuplicatePayee, AboveStandard:
+		return true
+	}
+	return false
+}
+
+// Payout is one payout row.
+type Payout struct {
+	RowID     int64
+	File      string
+	Sheet     string
+	Row       int
+	Village   string
+	Name      string
+	IDRaw     string
+	ID        string
+	IDOK      bool
+	IDReason  string
+	Account   string
+	Month     audit.Month
+	Amount    audit.Fen
+	HasAmount bool
+	PayType   audit.PayType
+	PayRaw    string
+	Note      string
+}
+
+// Death is one death record: a village report row or a deregistration.
+type Death struct {
+	RowID     int64
+	File      string
+	Sheet     string
+	Row       int
+	Source    string // village, deregistration
+	Village   string
+	Name      string
+	IDRaw     string
+	ID        string
+	IDOK      bool
+	IDReason  string
+	Sex       string
+	DeathDate time.Time // zero when unknown
+	DeregDate time.Time
+	Reason    string
+	IsDeath   bool
+	Period    audit.Month // the report's month (village reports)
+}
+
+// Month is the month of death as best known: the death date, else the
+// deregistration date, else the month of the village report.
+func (d *Death) Month() audit.Month {
+	switch {
+	case !d.DeathDate.IsZero():
+		return audit.MonthOf(d.DeathDate)
+	case !d.DeregDate.IsZero():
+		return audit.MonthOf(d.DeregDate)
+	}
+	return d.Period
+}
+
+// SourceLabel is the Chinese name of the record's source.
+func (d *Death) SourceLabel() string {
+	if d.Source == "village" {
+		return "村死亡名单"
+	}
+	return "户籍注销名单"
+}
+
+// Payee is a person seen in any roster.
+type Payee struct {
+	ID      string
+	Name    string
+	Village string
+}
+
+// Settings are the township's thresholds.
+type Settings struct {
+	CapFen           audit.Fen // 0: no cap
+	IncreasePct      int       // above_standard when up by more than this on the previous month
+	SharedAccountMin int       // distinct payees on one account
+	SurvivalAge      int
+}
+
+// DefaultSettings are used when the township has not configured its own.
+func DefaultSettings() Settings {
+	return Settings{IncreasePct: 50, SharedAccountMin: 3, SurvivalAge: 100}
+}
+
+// Input is everything the rules see for one period.
+type Input struct {
+	Period       audit.Month
+	Payouts      []Payout             // rows whose pay month is Period
+	Previous     map[string]audit.Fen // regular (non-补发) totals per ID in the month before, nil if no roster
+	Deaths       []Death              // all current death records
+	Payees       map[string]*Payee    // everyone paid in any month, by ID
+	Villages     []string             // the township's villages (rosters and configuration)
+	Reported     map[string]bool      // villages with a death report (or nil report) for Period
+	RosterMonths []audit.Month        // months that have a payout roster, ascending
+	Settings     Settings
+}
+
+// Evidence is one source row behind a finding.
+type Evidence struct {
+	Kind    string       `json:"kind"` // payout, village_report, deregistration, report_status
+	File    string       `json:"file,omitempty"`
+	Sheet   string       `json:"sheet,omitempty"`
+	Row     int          `json:"row,omitempty"`
+	Name    string       `json:"name,omitempty"`
+	ID      string       `json:"id_number,omitempty"`
+	Village string       `json:"village,omitempty"`
+	Month   string       `json:"month,omitempty"`
+	Date    string       `json:"date,omitempty"`
+	Amount  *json.Number `json:"amount,omitempty"`
+	Type    string       `json:"type,omitempty"`
+	Account string       `json:"account,omitempty"`
+	Note    string       `json:"note,omitempty"`
+}
+
+// Finding is one flag raised by a rule.
+type Finding struct {
+	Period      audit.Month
+	Rule        string
+	Subject     string // what the finding is about, unique per period and rule
+	IDNumber    string
+	Name        string
+	Village     string
+	Account     string
+	Amount      audit.Fen
+	Months      []audit.Month
+	Detail      string // Chinese: why
+	Suggestions []string
+	Evidence    []Evidence
+}
+
+// Hash fingerprints what a reviewer decided on: the amount, months and
+// evidence. When it changes, an earlier decision no longer applies.
+func (f *Finding) Hash() string {
+	h := sha256.New()
+	b, _ := json.Marshal(struct {
+		A audit.Fen
+		M []audit.Month
+		E []Evidence
+		S []string
+	}{f.Amount, f.Months, f.Evidence, f.Suggestions})
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func money(f audit.Fen) *json.Number {
+	n := json.Number(f.String())
+	return &n
+}
+
+func payoutEvidence(p *Payout) Evidence {
+	e := Evidence{Kind: "payout", File: p.File, Sheet: p.Sheet, Row: p.Row, Name: p.Name, ID: p.ID, Village: p.Village,
+		Month: p.Month.String(), Type: string(p.PayType), Account: p.Account, Note: p.Note}
+	if p.HasAmount {
+		e.Amount = money(p.Amount)
+	}
+	return e
+}
+
+func deathEvidence(d *Death) Evidence {
+	kind := "village_report"
+	if d.Source != "village" {
+		kind = "deregistration"
+	}
+	e := Evidence{Kind: kind, File: d.File, Sheet: d.Sheet, Row: d.Row, Name: d.Name, ID: d.ID, Village: d.Village, Note: d.Reason}
+	if d.Source == "village" {
+		e.Month = d.Period.String()
+		e.Note = ""
+	}
+	if !d.DeathDate.IsZero() {
+		e.Date = d.DeathDate.Format("2006-01-02")
+	} else if !d.DeregDate.IsZero() {
+		e.Date = d.DeregDate.Format("2006-01-02")
+	}
+	return e
+}
+
+// SameName compares normalised names; a "?" (or the replacement character)
+// in either stands for one unknown character, as written by a GBK export
+// that could not hold a rare character.
+func SameName(a, b string) bool {
+	ra, rb := []rune(strings.TrimSpace(a)), []rune(strings.TrimSpace(b))
+	if len(ra) != len(rb) || len(ra) == 0 {
+		return false
+	}
+	for i := range ra {
+		if ra[i] != rb[i] && !wild(ra[i]) && !wild(rb[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func wild(r rune) bool { return r == '?' || r == '？' || r == '\uFFFD' }

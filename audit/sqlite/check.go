@@ -1,0 +1,473 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/idcard"
+	"pensionaudit/audit/rules"
+)
+
+// interner shares the many repeated strings of a roster (villages, sheets,
+// pay types) so a million rows do not hold a million copies.
+type interner map[string]string
+
+func (in interner) get(s string) string {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	in[s] = s
+	return s
+}
+
+// Settings reads the township's rule thresholds.
+func (db *DB) RuleSettings(ctx context.Context) (rules.Settings, error) {
+	s := rules.DefaultSettings()
+	for key, dst := range map[string]*int{"increase_pct": &s.IncreasePct, "shared_account_min": &s.SharedAccountMin, "survival_age": &s.SurvivalAge} {
+		v, err := db.Setting(ctx, key)
+		if err != nil {
+			return s, err
+		}
+		if n, err := strconv.Atoi(v); err == nil {
+			*dst = n
+		}
+	}
+	v, err := db.Setting(ctx, "cap_fen")
+	if err != nil {
+		return s, err
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		s.CapFen = audit.Fen(n)
+	}
+	return s, nil
+}
+
+// PeriodHasData reports whether any current batch holds payouts of the month.
+func (db *DB) RosterMonths(ctx context.Context) ([]audit.Month, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT period FROM batches WHERE kind = 'payouts' AND superseded_by IS NULL AND period <> '' ORDER BY period`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []audit.Month
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		if m, err := audit.ParseMonth(s); err == nil {
+			out = append(out, m)
+		}
+	}
+	return out, rows.Err()
+}
+
+// CheckInput gathers what the rules need for period p from current batches.
+func (db *DB) CheckInput(ctx context.Context, p audit.Month) (*rules.Input, error) {
+	in := &rules.Input{Period: p, Payees: map[string]*rules.Payee{}, Reported: map[string]bool{}}
+	var err error
+	if in.Settings, err = db.RuleSettings(ctx); err != nil {
+		return nil, err
+	}
+	if in.RosterMonths, err = db.RosterMonths(ctx); err != nil {
+		return nil, err
+	}
+	files := map[int64]string{}
+	if err := db.eachRow(ctx, `SELECT id, file_name FROM batches WHERE superseded_by IS NULL`, nil, func(r *sql.Rows) error {
+		var id int64
+		var name string
+		if err := r.Scan(&id, &name); err != nil {
+			return err
+		}
+		files[id] = name
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	strs := interner{}
+	// This month's payout rows: lean columns, details only where rules use them.
+	err = db.eachRow(ctx, `SELECT p.id, p.batch_id, p.sheet, p.row, p.village, p.name,
+			CASE WHEN p.id_ok = 1 THEN '' ELSE p.id_raw END, p.id_number, p.id_ok, p.account, p.amount_fen, p.pay_type, p.pay_raw,
+			CASE WHEN p.pay_type = '补发' THEN p.note ELSE '' END
+		FROM payouts p JOIN batches b ON b.id = p.batch_id
+		WHERE p.month = ? AND b.superseded_by IS NULL ORDER BY p.id`, []any{p.String()}, func(r *sql.Rows) error {
+		var x rules.Payout
+		var batch int64
+		var amount sql.NullInt64
+		var payType string
+		if err := r.Scan(&x.RowID, &batch, &x.Sheet, &x.Row, &x.Village, &x.Name, &x.IDRaw, &x.ID, &x.IDOK, &x.Account, &amount,
+			&payType, &x.PayRaw, &x.Note); err != nil {
+			return err
+		}
+		x.File, x.Sheet, x.Village = files[batch], strs.get(x.Sheet), strs.get(x.Village)
+		x.PayType, x.PayRaw = audit.PayType(strs.get(payType)), strs.get(x.PayRaw)
+		x.Month, x.Amount, x.HasAmount = p, audit.Fen(amount.Int64), amount.Valid
+		if x.IDOK {
+			x.IDRaw = x.ID
+		} else {
+			x.IDReason = idcard.Normalize(x.IDRaw).Reason
+		}
+		in.Payouts = append(in.Payouts, x)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range in.Payouts {
+		x := &in.Payouts[i]
+		if x.IDOK && in.Payees[x.ID] == nil {
+			in.Payees[x.ID] = &rules.Payee{ID: x.ID, Name: x.Name, Village: x.Village}
+		}
+	}
+	// Payees of other months (who may have died before this one).
+	err = db.eachRow(ctx, `SELECT p.id_number, p.name, p.village FROM payouts p JOIN batches b ON b.id = p.batch_id
+		WHERE p.month <> ? AND p.id_ok = 1 AND b.superseded_by IS NULL ORDER BY p.month DESC`, []any{p.String()}, func(r *sql.Rows) error {
+		var id, name, village string
+		if err := r.Scan(&id, &name, &village); err != nil {
+			return err
+		}
+		if in.Payees[id] == nil {
+			in.Payees[id] = &rules.Payee{ID: id, Name: name, Village: strs.get(village)}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The month before: regular (non-补发) totals per payee, when that roster exists.
+	prev := p - 1
+	for _, m := range in.RosterMonths {
+		if m == prev {
+			in.Previous = map[string]audit.Fen{}
+		}
+	}
+	if in.Previous != nil {
+		err = db.eachRow(ctx, `SELECT p.id_number, SUM(p.amount_fen) FROM payouts p JOIN batches b ON b.id = p.batch_id
+			WHERE p.month = ? AND p.id_ok = 1 AND p.pay_type <> '补发' AND b.superseded_by IS NULL GROUP BY p.id_number`,
+			[]any{prev.String()}, func(r *sql.Rows) error {
+				var id string
+				var sum sql.NullInt64
+				if err := r.Scan(&id, &sum); err != nil {
+					return err
+				}
+				in.Previous[id] = audit.Fen(sum.Int64)
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Every current death record.
+	err = db.eachRow(ctx, `SELECT d.id, d.batch_id, d.source, d.sheet, d.row, d.village, d.name, d.id_raw, d.id_number, d.id_ok, d.sex,
+			d.death_date, d.dereg_date, d.reason, d.is_death, b.period
+		FROM death_records d JOIN batches b ON b.id = d.batch_id WHERE b.superseded_by IS NULL ORDER BY d.id`, nil, func(r *sql.Rows) error {
+		var x rules.Death
+		var batch int64
+		var death, dereg, period string
+		if err := r.Scan(&x.RowID, &batch, &x.Source, &x.Sheet, &x.Row, &x.Village, &x.Name, &x.IDRaw, &x.ID, &x.IDOK, &x.Sex,
+			&death, &dereg, &x.Reason, &x.IsDeath, &period); err != nil {
+			return err
+		}
+		x.File = files[batch]
+		x.DeathDate, _ = time.Parse("2006-01-02", death)
+		x.DeregDate, _ = time.Parse("2006-01-02", dereg)
+		x.Period, _ = audit.ParseMonth(period)
+		if !x.IDOK {
+			x.IDReason = idcard.Normalize(x.IDRaw).Reason
+		}
+		in.Deaths = append(in.Deaths, x)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.eachRow(ctx, `SELECT name FROM villages WHERE source IN ('roster', 'config') ORDER BY name`, nil, func(r *sql.Rows) error {
+		var v string
+		if err := r.Scan(&v); err != nil {
+			return err
+		}
+		in.Villages = append(in.Villages, v)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	err = db.eachRow(ctx, `SELECT DISTINCT village FROM batches WHERE kind = 'deaths' AND period = ? AND superseded_by IS NULL`,
+		[]any{p.String()}, func(r *sql.Rows) error {
+			var v string
+			if err := r.Scan(&v); err != nil {
+				return err
+			}
+			in.Reported[v] = true
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+func (db *DB) eachRow(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Finding statuses.
+const (
+	StatusOpen      = "open"
+	StatusConfirmed = "confirmed"
+	StatusDismissed = "dismissed"
+	StatusVisit     = "visit"
+	StatusWithdrawn = "withdrawn"
+)
+
+// StatusLabel is a status in Chinese.
+func StatusLabel(s string) string {
+	switch s {
+	case StatusOpen:
+		return "待处理"
+	case StatusConfirmed:
+		return "已确认"
+	case StatusDismissed:
+		return "已排除"
+	case StatusVisit:
+		return "待实地核查"
+	case StatusWithdrawn:
+		return "已撤销（数据更正后不再成立）"
+	}
+	return s
+}
+
+// CheckResult says what a check changed.
+type CheckResult struct {
+	Period    audit.Month
+	Counts    map[string]int // current findings per rule
+	New       int
+	Changed   int // evidence changed: an earlier decision no longer applies
+	Withdrawn int
+	Kept      int
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// SaveCheck stores the findings of a check of period p, idempotently: an
+// unchanged finding keeps its number and status; a finding whose evidence
+// changed is reopened; a finding that no longer arises is withdrawn.
+func (db *DB) SaveCheck(ctx context.Context, p audit.Month, user string, fs []rules.Finding) (*CheckResult, error) {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	type old struct {
+		id           int64
+		hash, status string
+		seen         bool
+	}
+	existing := map[string]*old{}
+	rows, err := tx.QueryContext(ctx, `SELECT id, rule, subject, evidence_hash, status FROM findings WHERE period = ?`, p.String())
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var o old
+		var rule, subject string
+		if err := rows.Scan(&o.id, &rule, &subject, &o.hash, &o.status); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		existing[rule+"\x00"+subject] = &o
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	now := db.now()
+	res := &CheckResult{Period: p, Counts: map[string]int{}}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO findings (period, rule, subject, id_number, name, village, account, amount_fen, months,
+		detail, suggestions, evidence, evidence_hash, status, first_seen, last_checked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`)
+	if err != nil {
+		return nil, err
+	}
+	defer ins.Close()
+	upd, err := tx.PrepareContext(ctx, `UPDATE findings SET id_number = ?, name = ?, village = ?, account = ?, amount_fen = ?, months = ?,
+		detail = ?, suggestions = ?, evidence = ?, evidence_hash = ?, status = ?, last_checked = ? WHERE id = ?`)
+	if err != nil {
+		return nil, err
+	}
+	defer upd.Close()
+	for i := range fs {
+		f := &fs[i]
+		res.Counts[f.Rule]++
+		months := make([]string, len(f.Months))
+		for k, m := range f.Months {
+			months[k] = m.String()
+		}
+		sug := f.Suggestions
+		if sug == nil {
+			sug = []string{}
+		}
+		hash := f.Hash()
+		args := []any{f.IDNumber, f.Name, f.Village, f.Account, int64(f.Amount), jsonString(months), f.Detail, jsonString(sug), jsonString(f.Evidence), hash}
+		o := existing[f.Rule+"\x00"+f.Subject]
+		switch {
+		case o == nil:
+			if _, err := ins.ExecContext(ctx, append(append([]any{p.String(), f.Rule, f.Subject}, args...), now, now)...); err != nil {
+				return nil, err
+			}
+			res.New++
+		default:
+			o.seen = true
+			status := o.status
+			if o.hash != hash {
+				status = StatusOpen
+				res.Changed++
+			} else if status == StatusWithdrawn {
+				status = StatusOpen
+				res.New++
+			} else {
+				res.Kept++
+			}
+			if _, err := upd.ExecContext(ctx, append(args, status, now, o.id)...); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, o := range existing {
+		if !o.seen && o.status != StatusWithdrawn {
+			if _, err := tx.ExecContext(ctx, `UPDATE findings SET status = ?, last_checked = ? WHERE id = ?`, StatusWithdrawn, now, o.id); err != nil {
+				return nil, err
+			}
+			res.Withdrawn++
+		}
+	}
+	counts := jsonString(res.Counts)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO checks (period, at, user_name, counts) VALUES (?, ?, ?, ?)`, p.String(), now, user, counts); err != nil {
+		return nil, err
+	}
+	if err := db.appendTrail(ctx, tx, user, "check", map[string]any{"period": p.String(), "counts": res.Counts, "new": res.New,
+		"changed": res.Changed, "withdrawn": res.Withdrawn}); err != nil {
+		return nil, err
+	}
+	return res, tx.Commit()
+}
+
+// FindingFilter selects findings; empty fields match all. Withdrawn findings
+// are listed only when asked for by status.
+type FindingFilter struct {
+	Period        audit.Month
+	Rule          string
+	Status        string
+	Village       string
+	Search        string // name or ID number contains
+	Offset, Limit int
+}
+
+// FindingRow is a stored finding.
+type FindingRow struct {
+	ID          int64            `json:"id"`
+	Period      string           `json:"period"`
+	Rule        string           `json:"rule"`
+	IDNumber    string           `json:"id_number"`
+	Name        string           `json:"name"`
+	Village     string           `json:"village"`
+	Account     string           `json:"account"`
+	Amount      audit.Fen        `json:"-"`
+	Months      []string         `json:"months"`
+	Status      string           `json:"status"`
+	Detail      string           `json:"detail"`
+	Suggestions []string         `json:"suggestions"`
+	Evidence    []rules.Evidence `json:"evidence"`
+	Hash        string           `json:"evidence_hash"`
+}
+
+// Findings lists findings a page at a time, with the total matching count.
+func (db *DB) Findings(ctx context.Context, f FindingFilter) ([]FindingRow, int, error) {
+	where := ` WHERE 1=1`
+	var args []any
+	if f.Period != 0 {
+		where += ` AND period = ?`
+		args = append(args, f.Period.String())
+	}
+	if f.Rule != "" {
+		where += ` AND rule = ?`
+		args = append(args, f.Rule)
+	}
+	if f.Status != "" {
+		where += ` AND status = ?`
+		args = append(args, f.Status)
+	} else {
+		where += ` AND status <> 'withdrawn'`
+	}
+	if f.Village != "" {
+		where += ` AND village = ?`
+		args = append(args, f.Village)
+	}
+	if s := strings.TrimSpace(f.Search); s != "" {
+		where += ` AND (instr(name, ?) > 0 OR instr(id_number, ?) > 0)`
+		args = append(args, s, s)
+	}
+	var total int
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM findings`+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	order := "CASE rule"
+	for i, r := range rules.All {
+		order += fmt.Sprintf(" WHEN '%s' THEN %d", r, i)
+	}
+	order += " END"
+	q := `SELECT id, period, rule, id_number, name, village, account, amount_fen, months, status, detail, suggestions, evidence, evidence_hash
+		FROM findings` + where + ` ORDER BY period, ` + order + `, id`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset)
+	}
+	var out []FindingRow
+	err := db.eachRow(ctx, q, args, func(r *sql.Rows) error {
+		var x FindingRow
+		var months, sug, ev string
+		var amount int64
+		if err := r.Scan(&x.ID, &x.Period, &x.Rule, &x.IDNumber, &x.Name, &x.Village, &x.Account, &amount, &months, &x.Status,
+			&x.Detail, &sug, &ev, &x.Hash); err != nil {
+			return err
+		}
+		x.Amount = audit.Fen(amount)
+		if err := json.Unmarshal([]byte(months), &x.Months); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(sug), &x.Suggestions); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(ev), &x.Evidence); err != nil {
+			return err
+		}
+		out = append(out, x)
+		return nil
+	})
+	return out, total, err
+}
+
+// MarshalJSON writes the amount as a number of yuan with two decimals.
+func (x FindingRow) MarshalJSON() ([]byte, error) {
+	type plain FindingRow
+	return json.Marshal(struct {
+		plain
+		Amount json.Number `json:"amount"`
+	}{plain(x), json.Number(x.Amount.String())})
+}
