@@ -23,6 +23,7 @@ func Run(in *Input) []Finding {
 	} {
 		out = append(out, f(c)...)
 	}
+	out = merge(out)
 	order := map[string]int{}
 	for i, r := range All {
 		order[r] = i
@@ -37,6 +38,41 @@ func Run(in *Input) []Finding {
 		out[i].Period = in.Period
 	}
 	return out
+}
+
+// merge joins findings with the same rule and subject — the same death
+// listed twice, say — into one, with the evidence of both.
+func merge(fs []Finding) []Finding {
+	seen := map[string]int{}
+	out := fs[:0]
+	for _, f := range fs {
+		k := f.Rule + "\x00" + f.Subject
+		i, dup := seen[k]
+		if !dup {
+			seen[k] = len(out)
+			out = append(out, f)
+			continue
+		}
+		g := &out[i]
+		for _, e := range f.Evidence {
+			if !containsEvidence(g.Evidence, e) {
+				g.Evidence = append(g.Evidence, e)
+			}
+		}
+		if f.Amount > g.Amount {
+			g.Amount = f.Amount
+		}
+	}
+	return out
+}
+
+func containsEvidence(list []Evidence, e Evidence) bool {
+	for _, x := range list {
+		if x.Kind == e.Kind && x.File == e.File && x.Sheet == e.Sheet && x.Row == e.Row && x.ID == e.ID {
+			return true
+		}
+	}
+	return false
 }
 
 // deathInfo is what is known of one person's death.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +70,13 @@ func (db *DB) RosterMonths(ctx context.Context) ([]audit.Month, error) {
 }
 
 // CheckInput gathers what the rules need for period p from current batches.
+//
+// A county roster has a million rows but only a few of them can raise a
+// finding, so the SQL narrows them down first, through the indexes, to the
+// payees the rules could flag — the dead, possible namesakes of the dead,
+// the duplicated, the aged, the raised, those on shared accounts, those with
+// invalid IDs — and loads all of this month's rows of exactly those payees
+// (and accounts). The rules then decide on complete data for each of them.
 func (db *DB) CheckInput(ctx context.Context, p audit.Month) (*rules.Input, error) {
 	in := &rules.Input{Period: p, Payees: map[string]*rules.Payee{}, Reported: map[string]bool{}}
 	var err error
@@ -78,8 +86,23 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (*rules.Input, erro
 	if in.RosterMonths, err = db.RosterMonths(ctx); err != nil {
 		return nil, err
 	}
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	c := &checkConn{conn: conn, ctx: ctx}
+	defer c.exec(`DROP TABLE IF EXISTS temp.chk_ids; DROP TABLE IF EXISTS temp.chk_dead; DROP TABLE IF EXISTS temp.chk_acct; DROP TABLE IF EXISTS temp.chk_months`)
+	c.exec(`DROP TABLE IF EXISTS temp.chk_ids; DROP TABLE IF EXISTS temp.chk_dead; DROP TABLE IF EXISTS temp.chk_acct; DROP TABLE IF EXISTS temp.chk_months;
+		CREATE TEMP TABLE chk_ids (id TEXT PRIMARY KEY) WITHOUT ROWID;
+		CREATE TEMP TABLE chk_dead (id TEXT PRIMARY KEY) WITHOUT ROWID;
+		CREATE TEMP TABLE chk_acct (account TEXT PRIMARY KEY) WITHOUT ROWID;
+		CREATE TEMP TABLE chk_months (month TEXT PRIMARY KEY) WITHOUT ROWID`)
+	for _, m := range in.RosterMonths {
+		c.exec(`INSERT OR IGNORE INTO chk_months VALUES (?)`, m.String())
+	}
 	files := map[int64]string{}
-	if err := db.eachRow(ctx, `SELECT id, file_name FROM batches WHERE superseded_by IS NULL`, nil, func(r *sql.Rows) error {
+	c.each(`SELECT id, file_name FROM batches WHERE superseded_by IS NULL`, nil, func(r *sql.Rows) error {
 		var id int64
 		var name string
 		if err := r.Scan(&id, &name); err != nil {
@@ -87,16 +110,67 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (*rules.Input, erro
 		}
 		files[id] = name
 		return nil
-	}); err != nil {
-		return nil, err
+	})
+	c.loadDeaths(in, files)
+	month := p.String()
+	s := in.Settings
+	// The payees this month who may be flagged.
+	c.exec(`INSERT OR IGNORE INTO chk_dead SELECT d.id_number FROM death_records d JOIN batches b ON b.id = d.batch_id
+		WHERE b.superseded_by IS NULL AND d.is_death = 1 AND d.id_ok = 1`)
+	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT p.id_number FROM chk_dead d CROSS JOIN payouts p WHERE p.month = ? AND p.id_number = d.id`, month)
+	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT id_number FROM payouts WHERE month = ? GROUP BY id_number HAVING COUNT(*) > 1`, month)
+	if s.SurvivalAge > 0 {
+		born := time.Date(p.Year()-s.SurvivalAge, time.Month(p.Mon())+1, 0, 0, 0, 0, 0, time.UTC).Format("20060102")
+		c.exec(`INSERT OR IGNORE INTO chk_ids SELECT id_number FROM payouts WHERE month = ? AND length(id_number) = 18
+			AND substr(id_number, 7, 8) BETWEEN '18500101' AND ?`, month, born)
 	}
+	if s.CapFen > 0 {
+		c.exec(`INSERT OR IGNORE INTO chk_ids SELECT id_number FROM payouts WHERE month = ? AND pay_type <> '补发'
+			GROUP BY id_number HAVING SUM(amount_fen) > ?`, month, int64(s.CapFen))
+	}
+	if s.IncreasePct > 0 {
+		// any rise beyond the threshold over last month's regular total (per-type
+		// de-duplication is the rule's job; this only narrows)
+		c.exec(`INSERT OR IGNORE INTO chk_ids
+			SELECT cur.id_number FROM (SELECT id_number, SUM(amount_fen) AS s FROM payouts WHERE month = ? AND pay_type <> '补发' GROUP BY id_number) cur
+			JOIN (SELECT id_number, SUM(amount_fen) AS s FROM payouts WHERE month = ? AND pay_type <> '补发' GROUP BY id_number) prev
+			ON prev.id_number = cur.id_number WHERE prev.s > 0 AND cur.s * 100 > prev.s * (100 + ?)`, month, (p - 1).String(), s.IncreasePct)
+	}
+	minShared := max(2, min(s.SharedAccountMin, 3))
+	c.exec(`INSERT OR IGNORE INTO chk_acct SELECT account FROM payouts WHERE month = ? AND account <> ''
+		GROUP BY account HAVING COUNT(DISTINCT id_number) >= ?`, month, minShared)
+	// Namesakes of the dead whose ID is invalid or not a payee's: same name and
+	// birth date (or, without a usable birth date, same name and village).
+	c.exec(`CREATE TEMP TABLE IF NOT EXISTS chk_cand (id TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM chk_cand`)
+	defer c.exec(`DROP TABLE IF EXISTS temp.chk_cand`)
+	c.exec(`CREATE TEMP TABLE IF NOT EXISTS chk_unm (name TEXT, birth TEXT, village TEXT); DELETE FROM chk_unm`)
+	defer c.exec(`DROP TABLE IF EXISTS temp.chk_unm`)
+	c.exec(`INSERT INTO chk_unm SELECT DISTINCT d.name, CASE WHEN length(d.id_number) >= 14 THEN substr(d.id_number, 7, 8) ELSE '' END, d.village
+		FROM death_records d JOIN batches b ON b.id = d.batch_id AND b.superseded_by IS NULL
+		WHERE d.is_death = 1 AND (d.id_ok = 0 OR NOT EXISTS (SELECT 1 FROM chk_months m CROSS JOIN payouts q
+			WHERE q.month = m.month AND q.id_number = d.id_number))`)
+	c.exec(`INSERT OR IGNORE INTO chk_cand SELECT p.id_number FROM chk_unm u CROSS JOIN payouts p
+		WHERE p.name = u.name AND p.birth = u.birth AND u.birth <> '' AND p.id_ok = 1
+		AND p.month IN (SELECT month FROM chk_months)`)
+	c.exec(`INSERT OR IGNORE INTO chk_cand SELECT p.id_number FROM chk_unm u CROSS JOIN payouts p
+		WHERE p.name = u.name AND u.birth = '' AND p.village = u.village AND p.id_ok = 1 AND p.month IN (SELECT month FROM chk_months)`)
+	if c.hasWildNames() {
+		c.exec(`INSERT OR IGNORE INTO chk_cand SELECT p.id_number
+			FROM death_records d JOIN batches b ON b.id = d.batch_id AND b.superseded_by IS NULL
+			JOIN payouts p ON p.name LIKE replace(replace(d.name, '?', '_'), '？', '_')
+			WHERE d.is_death = 1 AND (instr(d.name, '?') > 0 OR instr(d.name, '？') > 0) AND p.id_ok = 1`)
+	}
+	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT id FROM chk_cand`)
+	// This month's rows of those payees and accounts, and rows with invalid IDs.
 	strs := interner{}
-	// This month's payout rows: lean columns, details only where rules use them.
-	err = db.eachRow(ctx, `SELECT p.id, p.batch_id, p.sheet, p.row, p.village, p.name,
-			CASE WHEN p.id_ok = 1 THEN '' ELSE p.id_raw END, p.id_number, p.id_ok, p.account, p.amount_fen, p.pay_type, p.pay_raw,
-			CASE WHEN p.pay_type = '补发' THEN p.note ELSE '' END
-		FROM payouts p JOIN batches b ON b.id = p.batch_id
-		WHERE p.month = ? AND b.superseded_by IS NULL ORDER BY p.id`, []any{p.String()}, func(r *sql.Rows) error {
+	c.each(`SELECT p.id, p.batch_id, p.sheet, p.row, p.village, p.name, p.id_raw, p.id_number, p.id_ok, p.account, p.amount_fen,
+			p.pay_type, p.pay_raw, p.note
+		FROM payouts p JOIN batches b ON b.id = p.batch_id AND b.superseded_by IS NULL
+		WHERE p.id IN (
+			SELECT q.id FROM chk_ids i JOIN payouts q ON q.month = ?1 AND q.id_number = i.id
+			UNION SELECT q.id FROM chk_acct a JOIN payouts q ON q.month = ?1 AND q.account = a.account
+			UNION SELECT q.id FROM payouts q WHERE q.month = ?1 AND q.id_ok = 0)
+		ORDER BY p.id`, []any{month}, func(r *sql.Rows) error {
 		var x rules.Payout
 		var batch int64
 		var amount sql.NullInt64
@@ -108,26 +182,30 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (*rules.Input, erro
 		x.File, x.Sheet, x.Village = files[batch], strs.get(x.Sheet), strs.get(x.Village)
 		x.PayType, x.PayRaw = audit.PayType(strs.get(payType)), strs.get(x.PayRaw)
 		x.Month, x.Amount, x.HasAmount = p, audit.Fen(amount.Int64), amount.Valid
-		if x.IDOK {
-			x.IDRaw = x.ID
-		} else {
+		if !x.IDOK {
 			x.IDReason = idcard.Normalize(x.IDRaw).Reason
 		}
 		in.Payouts = append(in.Payouts, x)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
 	for i := range in.Payouts {
 		x := &in.Payouts[i]
 		if x.IDOK && in.Payees[x.ID] == nil {
 			in.Payees[x.ID] = &rules.Payee{ID: x.ID, Name: x.Name, Village: x.Village}
 		}
 	}
-	// Payees of other months (who may have died before this one).
-	err = db.eachRow(ctx, `SELECT p.id_number, p.name, p.village FROM payouts p JOIN batches b ON b.id = p.batch_id
-		WHERE p.month <> ? AND p.id_ok = 1 AND b.superseded_by IS NULL ORDER BY p.month DESC`, []any{p.String()}, func(r *sql.Rows) error {
+	// Payees of any month who may be the dead, their namesakes, or what an
+	// invalid ID was meant to be.
+	c.exec(`CREATE TEMP TABLE IF NOT EXISTS chk_look (id TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM chk_look;
+		INSERT OR IGNORE INTO chk_look SELECT id FROM chk_dead; INSERT OR IGNORE INTO chk_look SELECT id FROM chk_cand`)
+	defer c.exec(`DROP TABLE IF EXISTS temp.chk_look`)
+	for _, raw := range invalidIDs(in) {
+		for _, v := range variants(raw) {
+			c.exec(`INSERT OR IGNORE INTO chk_look VALUES (?)`, v)
+		}
+	}
+	c.each(`SELECT p.id_number, p.name, p.village FROM chk_look l JOIN chk_months m JOIN payouts p ON p.month = m.month AND p.id_number = l.id
+		JOIN batches b ON b.id = p.batch_id AND b.superseded_by IS NULL WHERE p.id_ok = 1 ORDER BY m.month DESC`, nil, func(r *sql.Rows) error {
 		var id, name, village string
 		if err := r.Scan(&id, &name, &village); err != nil {
 			return err
@@ -137,10 +215,7 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (*rules.Input, erro
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	// The month before: regular (non-补发) totals per payee, when that roster exists.
+	// The month before: regular (non-补发) totals of the loaded payees.
 	prev := p - 1
 	for _, m := range in.RosterMonths {
 		if m == prev {
@@ -148,8 +223,8 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (*rules.Input, erro
 		}
 	}
 	if in.Previous != nil {
-		err = db.eachRow(ctx, `SELECT p.id_number, SUM(p.amount_fen) FROM payouts p JOIN batches b ON b.id = p.batch_id
-			WHERE p.month = ? AND p.id_ok = 1 AND p.pay_type <> '补发' AND b.superseded_by IS NULL GROUP BY p.id_number`,
+		c.each(`SELECT p.id_number, SUM(p.amount_fen) FROM chk_ids i JOIN payouts p ON p.month = ? AND p.id_number = i.id
+			JOIN batches b ON b.id = p.batch_id AND b.superseded_by IS NULL WHERE p.pay_type <> '补发' GROUP BY p.id_number`,
 			[]any{prev.String()}, func(r *sql.Rows) error {
 				var id string
 				var sum sql.NullInt64
@@ -159,12 +234,78 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (*rules.Input, erro
 				in.Previous[id] = audit.Fen(sum.Int64)
 				return nil
 			})
-		if err != nil {
-			return nil, err
+	}
+	c.each(`SELECT name FROM villages WHERE source IN ('roster', 'config') ORDER BY name`, nil, func(r *sql.Rows) error {
+		var v string
+		if err := r.Scan(&v); err != nil {
+			return err
+		}
+		in.Villages = append(in.Villages, v)
+		return nil
+	})
+	c.each(`SELECT DISTINCT village FROM batches WHERE kind = 'deaths' AND period = ? AND superseded_by IS NULL`,
+		[]any{month}, func(r *sql.Rows) error {
+			var v string
+			if err := r.Scan(&v); err != nil {
+				return err
+			}
+			in.Reported[v] = true
+			return nil
+		})
+	if c.err != nil {
+		return nil, c.err
+	}
+	return in, nil
+}
+
+// checkConn runs the check's queries on one connection (its temp tables are
+// per connection) and keeps the first error.
+type checkConn struct {
+	conn *sql.Conn
+	ctx  context.Context
+	err  error
+}
+
+func (c *checkConn) exec(q string, args ...any) {
+	if c.err != nil {
+		return
+	}
+	t := time.Now()
+	_, c.err = c.conn.ExecContext(c.ctx, q, args...)
+	if os.Getenv("PA_TRACE") != "" {
+		fmt.Fprintf(os.Stderr, "%v %.80s\n", time.Since(t), strings.Join(strings.Fields(q), " "))
+	}
+}
+
+func (c *checkConn) each(q string, args []any, fn func(*sql.Rows) error) {
+	if c.err != nil {
+		return
+	}
+	rows, err := c.conn.QueryContext(c.ctx, q, args...)
+	if err != nil {
+		c.err = err
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			c.err = err
+			return
 		}
 	}
-	// Every current death record.
-	err = db.eachRow(ctx, `SELECT d.id, d.batch_id, d.source, d.sheet, d.row, d.village, d.name, d.id_raw, d.id_number, d.id_ok, d.sex,
+	c.err = rows.Err()
+}
+
+func (c *checkConn) hasWildNames() bool {
+	var n int
+	if c.err == nil {
+		c.err = c.conn.QueryRowContext(c.ctx, `SELECT COUNT(*) FROM death_records WHERE instr(name, '?') > 0 OR instr(name, '？') > 0`).Scan(&n)
+	}
+	return n > 0
+}
+
+func (c *checkConn) loadDeaths(in *rules.Input, files map[int64]string) {
+	c.each(`SELECT d.id, d.batch_id, d.source, d.sheet, d.row, d.village, d.name, d.id_raw, d.id_number, d.id_ok, d.sex,
 			d.death_date, d.dereg_date, d.reason, d.is_death, b.period
 		FROM death_records d JOIN batches b ON b.id = d.batch_id WHERE b.superseded_by IS NULL ORDER BY d.id`, nil, func(r *sql.Rows) error {
 		var x rules.Death
@@ -184,32 +325,27 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (*rules.Input, erro
 		in.Deaths = append(in.Deaths, x)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	if err := db.eachRow(ctx, `SELECT name FROM villages WHERE source IN ('roster', 'config') ORDER BY name`, nil, func(r *sql.Rows) error {
-		var v string
-		if err := r.Scan(&v); err != nil {
-			return err
+}
+
+// invalidIDs lists the raw invalid IDs of the loaded payouts and deaths.
+func invalidIDs(in *rules.Input) []string {
+	var out []string
+	for _, p := range in.Payouts {
+		if !p.IDOK {
+			out = append(out, p.IDRaw)
 		}
-		in.Villages = append(in.Villages, v)
-		return nil
-	}); err != nil {
-		return nil, err
 	}
-	err = db.eachRow(ctx, `SELECT DISTINCT village FROM batches WHERE kind = 'deaths' AND period = ? AND superseded_by IS NULL`,
-		[]any{p.String()}, func(r *sql.Rows) error {
-			var v string
-			if err := r.Scan(&v); err != nil {
-				return err
-			}
-			in.Reported[v] = true
-			return nil
-		})
-	if err != nil {
-		return nil, err
+	for _, d := range in.Deaths {
+		if !d.IDOK {
+			out = append(out, d.IDRaw)
+		}
 	}
-	return in, nil
+	return out
+}
+
+// variants are the valid IDs one character away from raw (see idcard.Suggest).
+func variants(raw string) []string {
+	return idcard.Suggest(raw, func(string) bool { return true })
 }
 
 func (db *DB) eachRow(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
@@ -336,19 +472,24 @@ func (db *DB) SaveCheck(ctx context.Context, p audit.Month, user string, fs []ru
 		default:
 			o.seen = true
 			status := o.status
-			if o.hash != hash {
+			switch {
+			case o.hash == hash && status != StatusWithdrawn:
+				res.Kept++ // unchanged: last_checked is set for all below
+				continue
+			case o.hash != hash:
 				status = StatusOpen
 				res.Changed++
-			} else if status == StatusWithdrawn {
+			default:
 				status = StatusOpen
 				res.New++
-			} else {
-				res.Kept++
 			}
 			if _, err := upd.ExecContext(ctx, append(args, status, now, o.id)...); err != nil {
 				return nil, err
 			}
 		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE findings SET last_checked = ? WHERE period = ? AND status <> 'withdrawn'`, now, p.String()); err != nil {
+		return nil, err
 	}
 	for _, o := range existing {
 		if !o.seen && o.status != StatusWithdrawn {

@@ -54,8 +54,8 @@ func (db *DB) BeginImport(ctx context.Context, b *audit.Batch) (*ImportTx, error
 		return nil, err
 	}
 	it := &ImportTx{db: db, tx: tx, batch: b, villages: map[string]bool{}}
-	if it.payout, err = tx.PrepareContext(ctx, `INSERT INTO payouts (batch_id, sheet, row, village, name, id_raw, id_number, id_ok, sex, account, month, amount_fen, pay_type, pay_raw, status, note, has_error)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+	if it.payout, err = tx.PrepareContext(ctx, `INSERT INTO payouts (batch_id, sheet, row, village, name, id_raw, id_number, id_ok, sex, account, month, amount_fen, pay_type, pay_raw, status, note, has_error, birth)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 		return nil, err
 	}
 	if it.death, err = tx.PrepareContext(ctx, `INSERT INTO death_records (batch_id, source, sheet, row, village, name, id_raw, id_number, id_ok, sex, death_date, dereg_date, reason, is_death, note, has_error)
@@ -68,6 +68,15 @@ func (db *DB) BeginImport(ctx context.Context, b *audit.Batch) (*ImportTx, error
 	}
 	ok = true
 	return it, nil
+}
+
+// birthKey is the YYYYMMDD part of an ID number (or of the usable part of
+// a damaged one), "" when there is none; possible matches are looked up by it.
+func birthKey(id string) string {
+	if len(id) < 14 {
+		return ""
+	}
+	return id[6:14]
 }
 
 func localTime(rfc string) string {
@@ -103,7 +112,7 @@ func (it *ImportTx) Add(ctx context.Context, r *audit.Record) error {
 			amount = int64(r.Amount)
 		}
 		_, err = it.payout.ExecContext(ctx, it.batch.ID, r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
-			r.Sex, r.Account, r.Month.String(), amount, string(r.PayType), r.PayRaw, r.Status, r.Note, hasErr)
+			r.Sex, r.Account, r.Month.String(), amount, string(r.PayType), r.PayRaw, r.Status, r.Note, hasErr, birthKey(r.ID.Norm))
 	case audit.KindDeaths:
 		_, err = it.death.ExecContext(ctx, it.batch.ID, "village", r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
 			r.Sex, date(r.DeathDate), date(r.DeregDate), "死亡", 1, r.Note, hasErr)

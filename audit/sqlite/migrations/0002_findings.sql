@@ -1,6 +1,14 @@
 -- Findings of the monthly check, one row per period, rule and subject, kept
 -- across re-checks so that decisions on unchanged findings stay.
-CREATE INDEX payouts_month ON payouts (month);
+-- The check reads a month through these: per payee (dead, duplicated,
+-- aged, raised), per account (shared), by name and birth date (possible
+-- matches), and the few rows whose ID is invalid.
+CREATE INDEX payouts_month_id ON payouts (month, id_number, pay_type, amount_fen);
+CREATE INDEX payouts_month_account ON payouts (month, account, id_number);
+ALTER TABLE payouts ADD COLUMN birth TEXT NOT NULL DEFAULT '';  -- YYYYMMDD from the (usable part of the) ID
+CREATE INDEX payouts_name_birth ON payouts (name, birth);
+CREATE INDEX payouts_bad_id ON payouts (month) WHERE id_ok = 0;
+CREATE INDEX death_records_id ON death_records (id_number);
 
 CREATE TABLE findings (
     id            INTEGER PRIMARY KEY,
