@@ -34,6 +34,15 @@ func commands() []command {
 		{"problems", "problems --db FILE [--period YYYY-MM] [--level error|notice] [--json]  列出导入时发现的问题", runProblems},
 		{"check", "check --db FILE --period YYYY-MM  按月核查，输出各规则的问题数", runCheck},
 		{"flags", "flags --db FILE [--period P] [--rule R] [--status S] [--json | --csv]  列出核查发现的问题", runFlags},
+		{"user", "user add --db FILE --name 姓名 --role clerk|supervisor|auditor（密码从标准输入读取）| user list --db FILE  用户", runUser},
+		{"decide", "decide --db FILE --flag N --user 姓名 --decision confirm|dismiss|visit [--action stop|recover|refer] [--reason 理由] [--note 说明] [--amount 元]（密码从标准输入读取）", runDecide},
+		{"village-note", "village-note --db FILE --period YYYY-MM --village 村名 --note 原因 --user 审核人（密码从标准输入读取）  记录村未上报的原因", runVillageNote},
+		{"signoff", "signoff --db FILE --period YYYY-MM --user 姓名（密码从标准输入读取）  经办人签字 / 审核人复核签字", runSignoff},
+		{"reopen", "reopen --db FILE --period YYYY-MM --user 审核人 --reason 原因（密码从标准输入读取）  退回已签字的月份", runReopen},
+		{"status", "status --db FILE [--period YYYY-MM] [--json]  各月上报、核查、签字和逾期情况", runStatus},
+		{"ledger", "ledger --db FILE [--json]  追回台账", runLedger},
+		{"recover", "recover --db FILE --flag N --amount 元 --date YYYY-MM-DD --user 姓名（密码从标准输入读取）  登记追回", runRecover},
+		{"verify", "verify --db FILE [--json]  校验记录链和签字指纹，完好时退出码为 0", runVerify},
 		{"demo", "demo --db FILE  用内置演示数据建一个演示工作区", runDemo},
 	}
 }

@@ -31,6 +31,9 @@ func (w *Workspace) Check(ctx context.Context, p audit.Month, user string, progr
 	if !found {
 		return nil, audit.Errorf(audit.ErrNotFound, "%s 还没有导入发放花名册，无法核查；请先导入该月的花名册", p.Label())
 	}
+	if err := w.DB.ErrIfLocked(ctx, p); err != nil {
+		return nil, err
+	}
 	say("读取数据")
 	in, err := w.DB.CheckInput(ctx, p)
 	if err != nil {

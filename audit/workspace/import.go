@@ -126,6 +126,9 @@ func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (*
 	if b.Period == 0 && o.Kind != audit.KindDeregistrations {
 		return nil, audit.Errorf(audit.ErrInvalid, "无法确定文件 %s 所属的月份（文件名、标题和数据中都没有），请用 --period YYYY-MM 指定", name)
 	}
+	if err := w.DB.ErrIfLocked(ctx, b.Period); err != nil {
+		return nil, err
+	}
 	b.DataRows, b.Skipped = s.DataRows, s.NonData
 	b.NilReport = o.Kind == audit.KindDeaths && s.NilReport
 	var sheets []string

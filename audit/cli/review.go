@@ -1,0 +1,425 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/idcard"
+	"pensionaudit/audit/sheet"
+	"pensionaudit/audit/sqlite"
+	"pensionaudit/audit/workspace"
+)
+
+// readPassword takes the first line of standard input.
+func readPassword(env Env) (string, error) {
+	if env.Stdin == nil {
+		return "", audit.Errorf(audit.ErrInvalid, "请从标准输入提供密码")
+	}
+	line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		if err != nil {
+			return "", audit.Errorf(audit.ErrInvalid, "请从标准输入提供密码（例如 echo 密码 | pensionaudit ...）")
+		}
+	}
+	return line, nil
+}
+
+// login opens the workspace and authenticates --user with the password on stdin.
+func login(ctx context.Context, env Env, db, cmd, user string) (*workspace.Workspace, sqlite.User, error) {
+	if user == "" {
+		return nil, sqlite.User{}, audit.Errorf(flag.ErrHelp, "请用 --user 指定用户\n用法：pensionaudit %s", usageOf(cmd))
+	}
+	w, err := openWS(ctx, db, cmd)
+	if err != nil {
+		return nil, sqlite.User{}, err
+	}
+	pw, err := readPassword(env)
+	if err != nil {
+		w.Close()
+		return nil, sqlite.User{}, err
+	}
+	u, err := w.Login(ctx, user, pw)
+	if err != nil {
+		w.Close()
+		return nil, sqlite.User{}, err
+	}
+	return w, u, nil
+}
+
+func runUser(ctx context.Context, env Env, args []string) error {
+	if len(args) == 0 || (args[0] != "add" && args[0] != "list") {
+		return audit.Errorf(flag.ErrHelp, "用法：pensionaudit %s", usageOf("user"))
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("user", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	name := fs.String("name", "", "user name")
+	role := fs.String("role", "", "clerk|supervisor|auditor")
+	if _, err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	w, err := openWS(ctx, *db, "user")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if sub == "list" {
+		users, err := w.DB.Users(ctx)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			fmt.Fprintf(env.Stdout, "%s\t%s\n", u.Name, sqlite.RoleLabel(u.Role))
+		}
+		return nil
+	}
+	pw, err := readPassword(env)
+	if err != nil {
+		return err
+	}
+	u, err := w.AddUser(ctx, currentUser(), *name, *role, pw)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "已添加用户 %s（%s）\n", u.Name, sqlite.RoleLabel(u.Role))
+	if u.Role != *role {
+		fmt.Fprintf(env.Stdout, "注意：工作区的第一个账户必须是审核人，%s 已设为审核人（supervisor）。\n", u.Name)
+	}
+	return nil
+}
+
+func runDecide(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("decide", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	id := fs.Int64("flag", 0, "finding number")
+	user := fs.String("user", "", "user")
+	decision := fs.String("decision", "", "confirm|dismiss|visit")
+	action := fs.String("action", "", "stop|recover|refer")
+	reason := fs.String("reason", "", "reason")
+	note := fs.String("note", "", "note")
+	amountS := fs.String("amount", "", "amount to recover (yuan)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *id == 0 {
+		return audit.Errorf(flag.ErrHelp, "请用 --flag 指定核查结果编号\n用法：pensionaudit %s", usageOf("decide"))
+	}
+	in := sqlite.DecideInput{FindingID: *id, Decision: *decision, Action: *action, Reason: *reason, Note: *note}
+	if *amountS != "" {
+		a, err := sheet.ParseAmount(*amountS)
+		if err != nil {
+			return audit.Errorf(audit.ErrInvalid, "--amount %s", err)
+		}
+		in.Amount = &a
+	}
+	w, u, err := login(ctx, env, *db, "decide", *user)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	d, err := w.Decide(ctx, u, in)
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("核查结果 #%d：%s", d.FindingID, sqlite.DecisionLabel(d.Decision))
+	if d.Action != "" {
+		msg += "，" + sqlite.ActionLabel(d.Action)
+	}
+	if d.Action == sqlite.ActionRecover {
+		msg += " " + d.Amount.Grouped() + " 元"
+	}
+	if d.Reason != "" {
+		msg += "（" + d.Reason + "）"
+	}
+	fmt.Fprintln(env.Stdout, msg+"，处理人 "+d.User)
+	return nil
+}
+
+func periodFlag(fs *flag.FlagSet) *string { return fs.String("period", "", "YYYY-MM") }
+
+func needPeriod(s, cmd string) (audit.Month, error) {
+	if s == "" {
+		return 0, audit.Errorf(flag.ErrHelp, "请用 --period YYYY-MM 指定月份\n用法：pensionaudit %s", usageOf(cmd))
+	}
+	return audit.ParseMonth(s)
+}
+
+func runSignoff(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("signoff", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	periodS := periodFlag(fs)
+	user := fs.String("user", "", "user")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	p, err := needPeriod(*periodS, "signoff")
+	if err != nil {
+		return err
+	}
+	w, u, err := login(ctx, env, *db, "signoff", *user)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	s, err := w.SignOff(ctx, u, p)
+	if err != nil {
+		return err
+	}
+	if s.Role == sqlite.RoleClerk {
+		fmt.Fprintf(env.Stdout, "%s 经办人 %s 已签字，等待审核人复核签字。\n", p.Label(), s.User)
+	} else {
+		fmt.Fprintf(env.Stdout, "%s 审核人 %s 已复核签字，本月已锁定。\n", p.Label(), s.User)
+	}
+	fmt.Fprintf(env.Stdout, "数据指纹：%s\n", s.Fingerprint)
+	return nil
+}
+
+func runReopen(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("reopen", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	periodS := periodFlag(fs)
+	user := fs.String("user", "", "user")
+	reason := fs.String("reason", "", "reason")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	p, err := needPeriod(*periodS, "reopen")
+	if err != nil {
+		return err
+	}
+	w, u, err := login(ctx, env, *db, "reopen", *user)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if err := w.Reopen(ctx, u, p, *reason); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%s 已由审核人 %s 退回，签字作废，可以重新处理。原因：%s\n", p.Label(), u.Name, *reason)
+	return nil
+}
+
+func runVillageNote(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("village-note", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	periodS := periodFlag(fs)
+	user := fs.String("user", "", "user")
+	village := fs.String("village", "", "village")
+	note := fs.String("note", "", "why the report is missing")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	p, err := needPeriod(*periodS, "village-note")
+	if err != nil {
+		return err
+	}
+	w, u, err := login(ctx, env, *db, "village-note", *user)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if err := w.NoteMissing(ctx, u, p, *village, *note); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "已记录 %s %s 未上报的原因。\n", *village, p.Label())
+	return nil
+}
+
+var stateLabel = map[string]string{"reported": "已上报", "nil": "零报告", "missing": "未上报"}
+
+func runStatus(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	periodS := periodFlag(fs)
+	asJSON := fs.Bool("json", false, "JSON output")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	p, err := parsePeriod(*periodS)
+	if err != nil {
+		return err
+	}
+	w, err := openWS(ctx, *db, "status")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	sts, err := w.Status(ctx, p)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if sts == nil {
+			sts = []*sqlite.PeriodStatus{}
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sts)
+	}
+	for _, st := range sts {
+		m, _ := audit.ParseMonth(st.Period)
+		fmt.Fprintf(env.Stdout, "%s（%s %s）\n", m.Label(), w.Township(ctx), st.Period)
+		var parts []string
+		for _, r := range st.Reports {
+			s := r.Village + " " + stateLabel[r.State]
+			if r.State == "missing" && r.Note != "" {
+				s += "（已说明：" + r.Note + "）"
+			}
+			parts = append(parts, s)
+		}
+		fmt.Fprintf(env.Stdout, "  村报告：%s\n", strings.Join(parts, "；"))
+		var fparts []string
+		for _, s := range []string{sqlite.StatusOpen, sqlite.StatusConfirmed, sqlite.StatusDismissed, sqlite.StatusVisit, sqlite.StatusWithdrawn} {
+			if n := st.Findings[s]; n > 0 {
+				fparts = append(fparts, fmt.Sprintf("%s %d", sqlite.StatusLabel(s), n))
+			}
+		}
+		if st.Checked == "" {
+			fmt.Fprintln(env.Stdout, "  核查：尚未核查")
+		} else {
+			fmt.Fprintf(env.Stdout, "  核查结果：%s\n", strings.Join(fparts, "，"))
+		}
+		sign := "  签字："
+		if st.Clerk != nil {
+			sign += "经办人 " + st.Clerk.User + " " + localTime(st.Clerk.At)
+		} else {
+			sign += "经办人未签字"
+		}
+		if st.Supervisor != nil {
+			sign += "；审核人 " + st.Supervisor.User + " " + localTime(st.Supervisor.At) + "（已锁定）"
+		} else {
+			sign += "；审核人未签字"
+		}
+		fmt.Fprintln(env.Stdout, sign)
+		if st.Overdue {
+			fmt.Fprintf(env.Stdout, "  ⚠ 逾期：应于 %s 前完成复核签字，未按要求每月上报\n", st.Due)
+		} else if !st.Locked {
+			fmt.Fprintf(env.Stdout, "  复核签字期限：%s\n", st.Due)
+		}
+	}
+	return nil
+}
+
+func localTime(rfc string) string {
+	t, err := time.Parse(time.RFC3339Nano, rfc)
+	if err != nil {
+		return rfc
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+func runLedger(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("ledger", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	asJSON := fs.Bool("json", false, "JSON output")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	w, err := openWS(ctx, *db, "ledger")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	es, err := w.Ledger(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if es == nil {
+			es = []sqlite.LedgerEntry{}
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(es)
+	}
+	if len(es) == 0 {
+		fmt.Fprintln(env.Stdout, "追回台账为空。")
+		return nil
+	}
+	var due, rec audit.Fen
+	for _, e := range es {
+		fmt.Fprintf(env.Stdout, "#%d %s %s %s %s 应追回 %s 已追回 %s 尚欠 %s 元（%d 天）\n", e.FindingID, e.Period, e.Name, idcard.Mask(e.IDNumber),
+			e.Village, e.Due.Grouped(), e.Recovered.Grouped(), e.Outstanding.Grouped(), e.AgeDays)
+		due += e.Due
+		rec += e.Recovered
+	}
+	fmt.Fprintf(env.Stdout, "合计：应追回 %s 元，已追回 %s 元，尚欠 %s 元\n", due.Grouped(), rec.Grouped(), (due - rec).Grouped())
+	return nil
+}
+
+func runRecover(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("recover", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	id := fs.Int64("flag", 0, "finding number")
+	user := fs.String("user", "", "user")
+	amountS := fs.String("amount", "", "yuan")
+	dateS := fs.String("date", "", "YYYY-MM-DD")
+	note := fs.String("note", "", "note")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	amount, err := sheet.ParseAmount(*amountS)
+	if err != nil {
+		return audit.Errorf(audit.ErrInvalid, "--amount 金额%s", err)
+	}
+	on, err := sheet.ParseDate(*dateS, false)
+	if err != nil {
+		return audit.Errorf(audit.ErrInvalid, "--date 日期%s", err)
+	}
+	w, u, err := login(ctx, env, *db, "recover", *user)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if err := w.Recover(ctx, u, *id, on, amount, *note); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "已登记核查结果 #%d 追回 %s 元（%s）\n", *id, amount.Grouped(), on.Format("2006-01-02"))
+	return nil
+}
+
+func runVerify(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	asJSON := fs.Bool("json", false, "JSON output")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	w, err := openWS(ctx, *db, "verify")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	r, err := w.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if r.Problems == nil {
+			r.Problems = []string{}
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	} else if r.OK() {
+		fmt.Fprintf(env.Stdout, "记录完好：%d 条记录的哈希链完整，%d 个签字的数据指纹一致。\n链尾哈希：%s\n", r.Entries, r.Signoffs, r.Head)
+	} else {
+		fmt.Fprintln(env.Stdout, "发现篡改或损坏：")
+		for _, p := range r.Problems {
+			fmt.Fprintln(env.Stdout, "  ✘ "+p)
+		}
+	}
+	if !r.OK() {
+		return errReported
+	}
+	return nil
+}

@@ -1,0 +1,244 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"pensionaudit/audit/rules"
+)
+
+// runIn runs the CLI with stdin (the password) and returns code and output.
+func runIn(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb}, args)
+	return code, out.String(), errb.String()
+}
+
+func mustRun(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	code, out, e := runIn(t, stdin, args...)
+	if code != 0 {
+		t.Fatalf("%v: exit %d\n%s\n%s", args, code, out, e)
+	}
+	return out
+}
+
+func mustFail(t *testing.T, want, stdin string, args ...string) {
+	t.Helper()
+	code, out, e := runIn(t, stdin, args...)
+	if code == 0 || !strings.Contains(e, want) {
+		t.Fatalf("%v: want failure mentioning %q, got exit %d\n%s\n%s", args, want, code, out, e)
+	}
+}
+
+// decideAll takes a sensible decision on every open finding of a period.
+func decideAll(t *testing.T, db, period, user, pw string) {
+	t.Helper()
+	for _, f := range flagsOf(t, db, "--period", period, "--status", "open") {
+		args := []string{"decide", "--db", db, "--flag", itoa64(f.ID), "--user", user}
+		switch {
+		case f.Rule == rules.PaidAfterDeath || f.Rule == rules.ResumedAfterDeath || f.Rule == rules.BackpayAfterDeath || f.Rule == rules.DuplicatePayee:
+			args = append(args, "--decision", "confirm", "--action", "recover")
+		case f.Rule == rules.AboveStandard || f.Rule == rules.PossibleMatch:
+			args = append(args, "--decision", "confirm", "--action", "refer")
+		case f.Rule == rules.SharedAccount:
+			args = append(args, "--decision", "dismiss", "--reason", "其他", "--note", "同户家属代领，已核实")
+		default:
+			args = append(args, "--decision", "visit", "--note", "安排入户核实")
+		}
+		mustRun(t, pw+"\n", args...)
+	}
+}
+
+func itoa64(i int64) string { b, _ := json.Marshal(i); return string(b) }
+
+func TestWholeMonthThroughTheCLI(t *testing.T) {
+	needSamples(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.db")
+	importSamples(t, db)
+	mustRun(t, "", "check", "--db", db, "--period", "2022-04")
+
+	// The first account is a supervisor whatever was asked.
+	out := mustRun(t, "wang-secret\n", "user", "add", "--db", db, "--name", "王主任", "--role", "clerk")
+	if !strings.Contains(out, "审核人") {
+		t.Errorf("first account: %s", out)
+	}
+	mustRun(t, "li-secret\n", "user", "add", "--db", db, "--name", "李会计", "--role", "clerk")
+	mustRun(t, "zhang-secret\n", "user", "add", "--db", db, "--name", "张审核", "--role", "supervisor")
+	mustRun(t, "zhao-secret\n", "user", "add", "--db", db, "--name", "赵纪检", "--role", "auditor")
+	mustFail(t, "已经存在", "x-secret\n", "user", "add", "--db", db, "--name", "李会计", "--role", "clerk")
+
+	open := flagsOf(t, db, "--period", "2022-04", "--status", "open")
+	first := itoa64(open[0].ID)
+	mustFail(t, "密码不对", "wrong\n", "decide", "--db", db, "--flag", first, "--user", "李会计", "--decision", "visit")
+	mustFail(t, "查阅人", "zhao-secret\n", "decide", "--db", db, "--flag", first, "--user", "赵纪检", "--decision", "visit")
+	mustFail(t, "--action", "li-secret\n", "decide", "--db", db, "--flag", first, "--user", "李会计", "--decision", "confirm")
+	// Dismissing a death-related finding needs a note.
+	var death int64
+	for _, f := range open {
+		if f.Rule == rules.PaidAfterDeath {
+			death = f.ID
+		}
+	}
+	mustFail(t, "--note", "li-secret\n", "decide", "--db", db, "--flag", itoa64(death), "--user", "李会计", "--decision", "dismiss", "--reason", "当月应发")
+	mustRun(t, "li-secret\n", "decide", "--db", db, "--flag", itoa64(death), "--user", "李会计", "--decision", "dismiss", "--reason", "上报有误", "--note", "先排除")
+
+	// The clerk cannot sign while findings are open.
+	mustFail(t, "没有处理", "li-secret\n", "signoff", "--db", db, "--period", "2022-04", "--user", "李会计")
+	decideAll(t, db, "2022-04", "李会计", "li-secret")
+	// A decision can be changed before signing; history is kept.
+	mustRun(t, "li-secret\n", "decide", "--db", db, "--flag", itoa64(death), "--user", "李会计", "--decision", "confirm", "--action", "recover")
+	// 荷叶村 did not report in April: no signature without a supervisor's note.
+	mustFail(t, "荷叶村", "li-secret\n", "signoff", "--db", db, "--period", "2022-04", "--user", "李会计")
+	mustFail(t, "审核人", "li-secret\n", "village-note", "--db", db, "--period", "2022-04", "--village", "荷叶村", "--note", "x", "--user", "李会计")
+	mustRun(t, "wang-secret\n", "village-note", "--db", db, "--period", "2022-04", "--village", "荷叶村", "--note", "村文书病休，已电话催报", "--user", "王主任")
+	out = mustRun(t, "li-secret\n", "signoff", "--db", db, "--period", "2022-04", "--user", "李会计")
+	if !strings.Contains(out, "经办人 李会计 已签字") {
+		t.Errorf("clerk signature: %s", out)
+	}
+	// Decisions are frozen once the clerk signed.
+	mustFail(t, "已签字", "li-secret\n", "decide", "--db", db, "--flag", first, "--user", "李会计", "--decision", "visit")
+	// The same person cannot countersign; an auditor cannot sign.
+	mustFail(t, "审核人", "li-secret\n", "signoff", "--db", db, "--period", "2022-04", "--user", "李会计")
+	mustFail(t, "查阅人", "zhao-secret\n", "signoff", "--db", db, "--period", "2022-04", "--user", "赵纪检")
+	out = mustRun(t, "zhang-secret\n", "signoff", "--db", db, "--period", "2022-04", "--user", "张审核")
+	if !strings.Contains(out, "已锁定") {
+		t.Errorf("countersignature: %s", out)
+	}
+	// Locked: imports, checks and decisions for April are refused.
+	corrected := filepath.Join(dir, "荷叶村2022年4月死亡人员名单.csv")
+	os.WriteFile(corrected, []byte("姓名,身份证号码,死亡日期\n本月无死亡人员,,\n"), 0o644)
+	mustFail(t, "锁定", "", "import", "--db", db, "--kind", "deaths", corrected)
+	mustFail(t, "锁定", "", "check", "--db", db, "--period", "2022-04")
+	mustFail(t, "锁定", "li-secret\n", "decide", "--db", db, "--flag", first, "--user", "李会计", "--decision", "visit")
+
+	var st []struct {
+		Period string `json:"period"`
+		Locked bool   `json:"locked"`
+		Clerk  *struct {
+			User        string `json:"user"`
+			Fingerprint string `json:"fingerprint"`
+		} `json:"clerk_signoff"`
+		Reports []struct {
+			Village, State, Note string
+		} `json:"reports"`
+	}
+	json.Unmarshal([]byte(mustRun(t, "", "status", "--db", db, "--period", "2022-04", "--json")), &st)
+	if len(st) != 1 || !st[0].Locked || st[0].Clerk == nil || st[0].Clerk.User != "李会计" || len(st[0].Reports) != 6 {
+		t.Fatalf("status: %+v", st)
+	}
+	text := mustRun(t, "", "status", "--db", db)
+	if !strings.Contains(text, "逾期") {
+		t.Errorf("2022 periods not countersigned are overdue:\n%s", text)
+	}
+	mustRun(t, "", "verify", "--db", db)
+
+	var ledger []struct {
+		Finding     int64       `json:"finding"`
+		Due         json.Number `json:"due"`
+		Outstanding json.Number `json:"outstanding"`
+	}
+	json.Unmarshal([]byte(mustRun(t, "", "ledger", "--db", db, "--json")), &ledger)
+	if len(ledger) == 0 {
+		t.Fatal("empty ledger after confirmed recoveries")
+	}
+	mustRun(t, "li-secret\n", "recover", "--db", db, "--flag", itoa64(ledger[0].Finding), "--amount", "10.00", "--date", "2022-05-20", "--user", "李会计")
+	json.Unmarshal([]byte(mustRun(t, "", "ledger", "--db", db, "--json")), &ledger)
+	if fen(t, ledger[0].Due)-fen(t, ledger[0].Outstanding) != 1000 {
+		t.Errorf("recovery not booked: %+v", ledger[0])
+	}
+
+	// Tampering, as someone with the sqlite3 tool would do it, on copies.
+	tamper := func(name string, stmts ...string) {
+		t.Helper()
+		cp := filepath.Join(dir, name+".db")
+		copyDB(t, db, cp)
+		raw, err := sql.Open("sqlite", cp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range stmts {
+			if _, err := raw.Exec(s); err != nil {
+				t.Fatalf("%s: %v", s, err)
+			}
+		}
+		raw.Close()
+		code, out, _ := runIn(t, "", "verify", "--db", cp)
+		if code == 0 {
+			t.Errorf("verify did not catch %s:\n%s", name, out)
+		}
+		t.Logf("%s → %s", name, strings.TrimSpace(out))
+	}
+	tamper("decision", `UPDATE decisions SET decision = 'dismiss', action = '' WHERE id = (SELECT MAX(id) FROM decisions)`)
+	tamper("payout", `DELETE FROM payouts WHERE id = (SELECT MIN(id) FROM payouts WHERE month = '2022-04')`)
+	tamper("trail", `DROP TRIGGER trail_no_update`, `UPDATE trail SET payload = '{"batch":1}' WHERE seq = 3`)
+	tamper("trail-and-trigger-restored", `DROP TRIGGER trail_no_update`, `UPDATE trail SET user_name = '王五' WHERE seq = 5`,
+		`CREATE TRIGGER trail_no_update BEFORE UPDATE ON trail BEGIN SELECT RAISE(ABORT, 'trail is append-only'); END`)
+	tamper("signoff", `UPDATE signoffs SET user_name = '王主任' WHERE role = 'supervisor'`)
+	// The trail refuses edits while its triggers stand.
+	raw, _ := sql.Open("sqlite", db)
+	if _, err := raw.Exec(`DELETE FROM trail WHERE seq = 1`); err == nil {
+		t.Error("trail row deleted")
+	}
+	raw.Close()
+
+	// A supervisor reopens with a reason; the period can be changed again.
+	mustFail(t, "--reason", "zhang-secret\n", "reopen", "--db", db, "--period", "2022-04", "--user", "张审核")
+	mustFail(t, "审核人", "li-secret\n", "reopen", "--db", db, "--period", "2022-04", "--user", "李会计", "--reason", "改")
+	mustRun(t, "zhang-secret\n", "reopen", "--db", db, "--period", "2022-04", "--user", "张审核", "--reason", "荷叶村补报")
+	mustRun(t, "", "import", "--db", db, "--kind", "deaths", corrected)
+	mustRun(t, "", "verify", "--db", db)
+}
+
+func TestSameSupervisorCannotSignTwice(t *testing.T) {
+	needSamples(t)
+	db := filepath.Join(t.TempDir(), "w.db")
+	importSamples(t, db)
+	mustRun(t, "", "check", "--db", db, "--period", "2022-01")
+	mustRun(t, "wang-secret\n", "user", "add", "--db", db, "--name", "王主任", "--role", "supervisor")
+	decideAll(t, db, "2022-01", "王主任", "wang-secret")
+	mustRun(t, "wang-secret\n", "signoff", "--db", db, "--period", "2022-01", "--user", "王主任")
+	mustFail(t, "同一人", "wang-secret\n", "signoff", "--db", db, "--period", "2022-01", "--user", "王主任")
+}
+
+func TestFailedLoginsSlowDown(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	mustRun(t, "", "init", "--db", db, "--township", "东风镇")
+	mustRun(t, "good-secret\n", "user", "add", "--db", db, "--name", "王主任", "--role", "supervisor")
+	for i := 0; i < 3; i++ {
+		mustFail(t, "密码不对", "bad\n", "reopen", "--db", db, "--period", "2022-01", "--user", "王主任", "--reason", "x")
+	}
+	// After three failures in a row even the right password must wait.
+	mustFail(t, "秒后再试", "good-secret\n", "reopen", "--db", db, "--period", "2022-01", "--user", "王主任", "--reason", "x")
+}
+
+func copyDB(t *testing.T, from, to string) {
+	t.Helper()
+	// checkpoint the WAL so the copy holds everything
+	raw, err := sql.Open("sqlite", from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	raw.Close()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	io.Copy(out, in)
+}

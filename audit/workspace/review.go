@@ -1,0 +1,74 @@
+package workspace
+
+import (
+	"context"
+	"time"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/sqlite"
+)
+
+// AddUser creates a local account (the first one is always a supervisor).
+func (w *Workspace) AddUser(ctx context.Context, by, name, role, password string) (sqlite.User, error) {
+	return w.DB.AddUser(ctx, by, name, role, password)
+}
+
+// Login checks a password; failures are counted and slowed down.
+func (w *Workspace) Login(ctx context.Context, name, password string) (sqlite.User, error) {
+	return w.DB.Authenticate(ctx, name, password)
+}
+
+// Decide records a decision on a finding.
+func (w *Workspace) Decide(ctx context.Context, u sqlite.User, in sqlite.DecideInput) (*sqlite.Decision, error) {
+	return w.DB.Decide(ctx, u, in)
+}
+
+// SignOff signs (clerk) or countersigns (supervisor) a period.
+func (w *Workspace) SignOff(ctx context.Context, u sqlite.User, p audit.Month) (*sqlite.Signoff, error) {
+	return w.DB.SignOff(ctx, u, p)
+}
+
+// Reopen revokes a period's signatures.
+func (w *Workspace) Reopen(ctx context.Context, u sqlite.User, p audit.Month, reason string) error {
+	return w.DB.Reopen(ctx, u, p, reason)
+}
+
+// NoteMissing records why a village did not report.
+func (w *Workspace) NoteMissing(ctx context.Context, u sqlite.User, p audit.Month, village, note string) error {
+	return w.DB.NoteMissing(ctx, u, p, village, note)
+}
+
+// Status describes periods; with p zero, every month that has a roster.
+func (w *Workspace) Status(ctx context.Context, p audit.Month) ([]*sqlite.PeriodStatus, error) {
+	months := []audit.Month{p}
+	if p == 0 {
+		var err error
+		if months, err = w.DB.RosterMonths(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var out []*sqlite.PeriodStatus
+	for _, m := range months {
+		st, err := w.DB.Status(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// Ledger lists the recovery ledger.
+func (w *Workspace) Ledger(ctx context.Context) ([]sqlite.LedgerEntry, error) {
+	return w.DB.Ledger(ctx)
+}
+
+// Recover records money recovered.
+func (w *Workspace) Recover(ctx context.Context, u sqlite.User, finding int64, on time.Time, amount audit.Fen, note string) error {
+	return w.DB.Recover(ctx, u, finding, on, amount, note)
+}
+
+// Verify checks the trail and every sign-off.
+func (w *Workspace) Verify(ctx context.Context) (*sqlite.VerifyReport, error) {
+	return w.DB.Verify(ctx)
+}
