@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -210,19 +211,33 @@ type Finding struct {
 	Evidence    []Evidence
 }
 
-// Hash fingerprints what a reviewer decided on: the amount, months and
-// evidence. When it changes, an earlier decision no longer applies.
-func (f *Finding) Hash() string {
-	h := sha256.New()
-	b, _ := json.Marshal(struct {
-		A audit.Fen
-		M []audit.Month
-		E []Evidence
-		S []string
-	}{f.Amount, f.Months, f.Evidence, f.Suggestions})
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
+// Encoded is a finding's evidence and suggestions as stored (JSON) and the
+// hash of what a reviewer decides on: amount, months, evidence and
+// suggestions. When the hash changes, an earlier decision no longer applies.
+type Encoded struct {
+	Months, Evidence, Suggestions, Hash string
 }
+
+// Encode marshals the finding's lists once and hashes them.
+func (f *Finding) Encode() Encoded {
+	months := make([]string, len(f.Months))
+	for k, m := range f.Months {
+		months[k] = m.String()
+	}
+	sug := f.Suggestions
+	if sug == nil {
+		sug = []string{}
+	}
+	mb, _ := json.Marshal(months)
+	eb, _ := json.Marshal(f.Evidence)
+	sb, _ := json.Marshal(sug)
+	h := sha256.New()
+	fmt.Fprintf(h, "%d|%s|%s|%s", f.Amount, mb, eb, sb)
+	return Encoded{Months: string(mb), Evidence: string(eb), Suggestions: string(sb), Hash: hex.EncodeToString(h.Sum(nil))}
+}
+
+// Hash is Encode().Hash.
+func (f *Finding) Hash() string { return f.Encode().Hash }
 
 func money(f audit.Fen) *json.Number {
 	n := json.Number(f.String())

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -270,11 +269,7 @@ func (c *checkConn) exec(q string, args ...any) {
 	if c.err != nil {
 		return
 	}
-	t := time.Now()
 	_, c.err = c.conn.ExecContext(c.ctx, q, args...)
-	if os.Getenv("PA_TRACE") != "" {
-		fmt.Fprintf(os.Stderr, "%v %.80s\n", time.Since(t), strings.Join(strings.Fields(q), " "))
-	}
 }
 
 func (c *checkConn) each(q string, args []any, fn func(*sql.Rows) error) {
@@ -388,6 +383,14 @@ func StatusLabel(s string) string {
 	return s
 }
 
+const (
+	findingInsert = `INSERT INTO findings (period, rule, subject, id_number, name, village, account, amount_fen, months,
+		detail, suggestions, evidence, evidence_hash, status, first_seen, last_checked) VALUES `
+	findingValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`
+	findingCols   = 15
+	findingBatch  = 40
+)
+
 // CheckResult says what a check changed.
 type CheckResult struct {
 	Period    audit.Month
@@ -437,35 +440,49 @@ func (db *DB) SaveCheck(ctx context.Context, p audit.Month, user string, fs []ru
 	}
 	now := db.now()
 	res := &CheckResult{Period: p, Counts: map[string]int{}}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO findings (period, rule, subject, id_number, name, village, account, amount_fen, months,
-		detail, suggestions, evidence, evidence_hash, status, first_seen, last_checked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`)
+	ins, err := tx.PrepareContext(ctx, findingInsert+findingValues)
 	if err != nil {
 		return nil, err
 	}
 	defer ins.Close()
+	insN, err := tx.PrepareContext(ctx, findingInsert+strings.Repeat(findingValues+", ", findingBatch-1)+findingValues)
+	if err != nil {
+		return nil, err
+	}
+	defer insN.Close()
 	upd, err := tx.PrepareContext(ctx, `UPDATE findings SET id_number = ?, name = ?, village = ?, account = ?, amount_fen = ?, months = ?,
 		detail = ?, suggestions = ?, evidence = ?, evidence_hash = ?, status = ?, last_checked = ? WHERE id = ?`)
 	if err != nil {
 		return nil, err
 	}
 	defer upd.Close()
+	var pending []any
+	flush := func(all bool) error {
+		for len(pending) >= findingBatch*findingCols || (all && len(pending) > 0) {
+			n := min(len(pending)/findingCols, findingBatch)
+			stmt := ins
+			if n == findingBatch {
+				stmt = insN
+			} else {
+				n = 1
+			}
+			if _, err := stmt.ExecContext(ctx, pending[:n*findingCols]...); err != nil {
+				return err
+			}
+			pending = pending[n*findingCols:]
+		}
+		return nil
+	}
 	for i := range fs {
 		f := &fs[i]
 		res.Counts[f.Rule]++
-		months := make([]string, len(f.Months))
-		for k, m := range f.Months {
-			months[k] = m.String()
-		}
-		sug := f.Suggestions
-		if sug == nil {
-			sug = []string{}
-		}
-		hash := f.Hash()
-		args := []any{f.IDNumber, f.Name, f.Village, f.Account, int64(f.Amount), jsonString(months), f.Detail, jsonString(sug), jsonString(f.Evidence), hash}
+		enc := f.Encode()
+		args := []any{f.IDNumber, f.Name, f.Village, f.Account, int64(f.Amount), enc.Months, f.Detail, enc.Suggestions, enc.Evidence, enc.Hash}
 		o := existing[f.Rule+"\x00"+f.Subject]
 		switch {
 		case o == nil:
-			if _, err := ins.ExecContext(ctx, append(append([]any{p.String(), f.Rule, f.Subject}, args...), now, now)...); err != nil {
+			pending = append(append(append(pending, p.String(), f.Rule, f.Subject), args...), now, now)
+			if err := flush(false); err != nil {
 				return nil, err
 			}
 			res.New++
@@ -473,10 +490,10 @@ func (db *DB) SaveCheck(ctx context.Context, p audit.Month, user string, fs []ru
 			o.seen = true
 			status := o.status
 			switch {
-			case o.hash == hash && status != StatusWithdrawn:
+			case o.hash == enc.Hash && status != StatusWithdrawn:
 				res.Kept++ // unchanged: last_checked is set for all below
 				continue
-			case o.hash != hash:
+			case o.hash != enc.Hash:
 				status = StatusOpen
 				res.Changed++
 			default:
@@ -487,6 +504,9 @@ func (db *DB) SaveCheck(ctx context.Context, p audit.Month, user string, fs []ru
 				return nil, err
 			}
 		}
+	}
+	if err := flush(true); err != nil {
+		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE findings SET last_checked = ? WHERE period = ? AND status <> 'withdrawn'`, now, p.String()); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"pensionaudit/audit"
@@ -17,6 +18,8 @@ type ImportTx struct {
 	tx       *sql.Tx
 	batch    *audit.Batch
 	payout   *sql.Stmt
+	payoutN  *sql.Stmt // inserts payoutBatch rows at once
+	pending  []any     // buffered payout values
 	death    *sql.Stmt
 	problem  *sql.Stmt
 	villages map[string]bool
@@ -54,8 +57,10 @@ func (db *DB) BeginImport(ctx context.Context, b *audit.Batch) (*ImportTx, error
 		return nil, err
 	}
 	it := &ImportTx{db: db, tx: tx, batch: b, villages: map[string]bool{}}
-	if it.payout, err = tx.PrepareContext(ctx, `INSERT INTO payouts (batch_id, sheet, row, village, name, id_raw, id_number, id_ok, sex, account, month, amount_fen, pay_type, pay_raw, status, note, has_error, birth)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+	if it.payout, err = tx.PrepareContext(ctx, payoutInsert+payoutValues); err != nil {
+		return nil, err
+	}
+	if it.payoutN, err = tx.PrepareContext(ctx, payoutInsert+strings.Repeat(payoutValues+", ", payoutBatch-1)+payoutValues); err != nil {
 		return nil, err
 	}
 	if it.death, err = tx.PrepareContext(ctx, `INSERT INTO death_records (batch_id, source, sheet, row, village, name, id_raw, id_number, id_ok, sex, death_date, dereg_date, reason, is_death, note, has_error)
@@ -77,6 +82,33 @@ func birthKey(id string) string {
 		return ""
 	}
 	return id[6:14]
+}
+
+const (
+	payoutInsert = `INSERT INTO payouts (batch_id, sheet, row, village, name, id_raw, id_number, id_ok, sex, account, month, amount_fen,
+		pay_type, pay_raw, status, note, has_error, birth) VALUES `
+	payoutValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	payoutCols   = 18
+	// payoutBatch rows go into one INSERT: far fewer statement executions.
+	payoutBatch = 50
+)
+
+// flush writes the buffered payout rows.
+func (it *ImportTx) flush(ctx context.Context) error {
+	for len(it.pending) >= payoutBatch*payoutCols {
+		if _, err := it.payoutN.ExecContext(ctx, it.pending[:payoutBatch*payoutCols]...); err != nil {
+			return err
+		}
+		it.pending = it.pending[payoutBatch*payoutCols:]
+	}
+	for len(it.pending) > 0 {
+		if _, err := it.payout.ExecContext(ctx, it.pending[:payoutCols]...); err != nil {
+			return err
+		}
+		it.pending = it.pending[payoutCols:]
+	}
+	it.pending = it.pending[:0]
+	return nil
 }
 
 func localTime(rfc string) string {
@@ -111,8 +143,11 @@ func (it *ImportTx) Add(ctx context.Context, r *audit.Record) error {
 		if r.HasAmount {
 			amount = int64(r.Amount)
 		}
-		_, err = it.payout.ExecContext(ctx, it.batch.ID, r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
+		it.pending = append(it.pending, it.batch.ID, r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
 			r.Sex, r.Account, r.Month.String(), amount, string(r.PayType), r.PayRaw, r.Status, r.Note, hasErr, birthKey(r.ID.Norm))
+		if len(it.pending) >= payoutBatch*payoutCols {
+			err = it.flush(ctx)
+		}
 	case audit.KindDeaths:
 		_, err = it.death.ExecContext(ctx, it.batch.ID, "village", r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
 			r.Sex, date(r.DeathDate), date(r.DeregDate), "死亡", 1, r.Note, hasErr)
@@ -145,6 +180,9 @@ func (it *ImportTx) AddProblems(ctx context.Context, ps []audit.Problem) error {
 func (it *ImportTx) Commit(ctx context.Context) error {
 	b, tx := it.batch, it.tx
 	defer tx.Rollback()
+	if err := it.flush(ctx); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE batches SET village = ?, period = ?, sheets = ?, data_rows = ?, imported_rows = ?, problem_rows = ?,
 		skipped_rows = ?, nil_report = ? WHERE id = ?`, b.Village, b.Period.String(), b.Sheets, b.DataRows, b.Imported, b.ProblemRows,
 		b.Skipped, boolInt(b.NilReport), b.ID); err != nil {
