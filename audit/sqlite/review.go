@@ -708,3 +708,48 @@ func (db *DB) Recover(ctx context.Context, u User, findingID int64, on time.Time
 	}
 	return tx.Commit()
 }
+
+// LatestDecisions returns the current decision of each finding of a period.
+func (db *DB) LatestDecisions(ctx context.Context, p audit.Month) (map[int64]Decision, error) {
+	out := map[int64]Decision{}
+	err := db.eachRow(ctx, `SELECT d.id, d.finding_id, d.decision, d.action, d.reason, d.note, d.amount_fen, d.user_name, d.at, d.evidence_hash
+		FROM decisions d JOIN findings f ON f.id = d.finding_id
+		WHERE f.period = ? AND d.id = (SELECT MAX(id) FROM decisions WHERE finding_id = d.finding_id)`, []any{p.String()}, func(r *sql.Rows) error {
+		var d Decision
+		var amount int64
+		if err := r.Scan(&d.ID, &d.FindingID, &d.Decision, &d.Action, &d.Reason, &d.Note, &amount, &d.User, &d.At, &d.EvidenceHash); err != nil {
+			return err
+		}
+		d.Amount = audit.Fen(amount)
+		out[d.FindingID] = d
+		return nil
+	})
+	return out, err
+}
+
+// InputBatches lists the batches a period's check reads (or, for a signed
+// period, the batches its signature covers).
+func (db *DB) InputBatches(ctx context.Context, p audit.Month) ([]audit.Batch, error) {
+	ids, err := inputBatches(ctx, db.db, p)
+	if err != nil {
+		return nil, err
+	}
+	if clerk, _, err := lockState(ctx, db.db, p.String()); err == nil && clerk != nil {
+		ids = clerk.Batches
+	}
+	all, err := db.Batches(ctx, BatchFilter{IncludeOld: true})
+	if err != nil {
+		return nil, err
+	}
+	want := map[int64]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	var out []audit.Batch
+	for _, b := range all {
+		if want[b.ID] {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"time"
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/sqlite"
@@ -36,6 +37,11 @@ func Open(ctx context.Context, path string) (*Workspace, error) {
 
 // Init creates (or re-opens) a workspace for a township.
 func Init(ctx context.Context, path, township, user string, villages []string) (*Workspace, error) {
+	return InitAt(ctx, path, township, user, villages, time.Now)
+}
+
+// InitAt is Init with a given clock (tests fix it so hashes repeat).
+func InitAt(ctx context.Context, path, township, user string, villages []string, now func() time.Time) (*Workspace, error) {
 	if township == "" {
 		return nil, audit.Errorf(audit.ErrInvalid, "请用 --township 指定乡镇（街道）名称")
 	}
@@ -43,6 +49,7 @@ func Init(ctx context.Context, path, township, user string, villages []string) (
 	if err != nil {
 		return nil, err
 	}
+	db.Now = now
 	old, err := db.Setting(ctx, "township")
 	if err != nil {
 		db.Close()

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/report"
+)
+
+func runReport(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	periodS := periodFlag(fs)
+	kind := fs.String("kind", "", "signoff|findings|stoplist|ledger|notices")
+	out := fs.String("out", "", "FILE.pdf or FILE.xlsx")
+	unmask := fs.Bool("unmask", false, "print full ID numbers (internal copies)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	p, err := needPeriod(*periodS, "report")
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		return audit.Errorf(flag.ErrHelp, "请用 --out 指定输出文件（.pdf 或 .xlsx）\n用法：pensionaudit %s", usageOf("report"))
+	}
+	ext := strings.ToLower(filepath.Ext(*out))
+	wantExt := map[string]string{"signoff": ".pdf", "findings": ".xlsx", "stoplist": ".xlsx", "ledger": ".xlsx", "notices": ".xlsx"}[*kind]
+	if wantExt == "" {
+		return audit.Errorf(audit.ErrInvalid, "--kind 应为 signoff（签字表）、findings（核查结果）、stoplist（止付名单）、ledger（追回台账）或 notices（催报通知）")
+	}
+	if ext != wantExt {
+		return audit.Errorf(audit.ErrInvalid, "%s 输出为 %s 文件，请把 --out 的扩展名改为 %s", *kind, wantExt, wantExt)
+	}
+	w, err := openWS(ctx, *db, "report")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	d, err := w.ReportData(ctx, p)
+	if err != nil {
+		return err
+	}
+	tmp := *out + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return audit.Errorf(audit.ErrInvalid, "无法写入 %s：%v", *out, err)
+	}
+	o := report.Options{Unmask: *unmask}
+	var tr *report.Transcript
+	switch *kind {
+	case "signoff":
+		tr, err = report.SignoffPDF(d, o, f)
+	case "findings":
+		err = report.FindingsXLSX(d, o, f)
+	case "stoplist":
+		err = report.StopListXLSX(d, f)
+	case "ledger":
+		err = report.LedgerXLSX(d, o, f)
+	case "notices":
+		err = report.NoticesXLSX(d, f)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "已生成 %s\n", *out)
+	if tr != nil {
+		fmt.Fprintf(env.Stdout, "共 %d 页；数据指纹 %s\n", len(tr.Pages), d.Fingerprint)
+		for _, wmsg := range tr.Warnings {
+			fmt.Fprintln(env.Stderr, "注意："+wmsg)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+// Package report prints the monthly sign-off sheet (PDF) and the Excel
+// exports (stop-payment list, recovery ledger, findings, notices to villages).
+// It does not import fyne: the GUI and the CLI both call it.
+package report
+
+import (
+	"time"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/idcard"
+	"pensionaudit/audit/rules"
+	"pensionaudit/audit/sqlite"
+)
+
+// Data is everything a period's sheets print.
+type Data struct {
+	Township    string
+	Period      audit.Month
+	Printed     time.Time
+	Inputs      []audit.Batch
+	Status      *sqlite.PeriodStatus
+	Findings    []sqlite.FindingRow
+	Decisions   map[int64]sqlite.Decision
+	Ledger      []sqlite.LedgerEntry
+	Fingerprint string // the signed one, or the current one for a draft
+	TrailHead   string
+}
+
+// Options steer printing.
+type Options struct {
+	// Unmask prints full ID numbers (internal copies only); printed sheets
+	// mask them by default. Exports for the payout system always carry them.
+	Unmask bool
+}
+
+// Signed reports whether the period is countersigned.
+func (d *Data) Signed() bool { return d.Status != nil && d.Status.Supervisor != nil }
+
+func (o Options) id(s string) string {
+	if o.Unmask {
+		return s
+	}
+	return idcard.Mask(s)
+}
+
+// RuleSummary is one line of the findings-by-rule table.
+type RuleSummary struct {
+	Rule   string
+	Count  int
+	Amount audit.Fen
+}
+
+// ByRule counts findings and sums overpayments per rule, in rule order.
+func (d *Data) ByRule() []RuleSummary {
+	by := map[string]*RuleSummary{}
+	for _, f := range d.Findings {
+		s := by[f.Rule]
+		if s == nil {
+			s = &RuleSummary{Rule: f.Rule}
+			by[f.Rule] = s
+		}
+		s.Count++
+		if rules.Overpayment(f.Rule) {
+			s.Amount += f.Amount
+		}
+	}
+	var out []RuleSummary
+	for _, r := range rules.All {
+		if s := by[r]; s != nil {
+			out = append(out, *s)
+		}
+	}
+	return out
+}
+
+// Totals are the sheet's money lines.
+type Totals struct {
+	Found, ToRecover, Recovered audit.Fen
+}
+
+// Totals sums overpayments found (confirmed or not, death-related and
+// duplicate), amounts to recover and recovered.
+func (d *Data) Totals() Totals {
+	var t Totals
+	for _, f := range d.Findings {
+		if rules.Overpayment(f.Rule) {
+			t.Found += f.Amount
+		}
+	}
+	for _, e := range d.Ledger {
+		if e.Period == d.Period.String() {
+			t.ToRecover += e.Due
+			t.Recovered += e.Recovered
+		}
+	}
+	return t
+}
+
+// decisionText is a finding's decision in a few words.
+func (d *Data) decisionText(id int64) (decision, detail string) {
+	dec, ok := d.Decisions[id]
+	if !ok {
+		return "未处理", ""
+	}
+	decision = sqlite.DecisionLabel(dec.Decision)
+	switch dec.Decision {
+	case sqlite.DecisionConfirm:
+		detail = sqlite.ActionLabel(dec.Action)
+	case sqlite.DecisionDismiss:
+		detail = dec.Reason
+		if dec.Note != "" {
+			detail += "：" + dec.Note
+		}
+	default:
+		detail = dec.Note
+	}
+	return decision, detail
+}

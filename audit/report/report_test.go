@@ -1,0 +1,297 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/report"
+	"pensionaudit/audit/rules"
+	"pensionaudit/audit/sqlite"
+	"pensionaudit/audit/workspace"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const samples = "../../../shared/samples"
+
+// clock is a fixed clock that ticks one second per reading, so that every
+// hash and timestamp is the same on every run.
+func clock() func() time.Time {
+	t := time.Date(2022, 5, 8, 9, 0, 0, 0, time.UTC)
+	return func() time.Time { t = t.Add(time.Second); return t }
+}
+
+// signedApril builds the sample township with April checked, decided and
+// signed by a clerk and a supervisor.
+func signedApril(t *testing.T) (*workspace.Workspace, audit.Month) {
+	t.Helper()
+	if _, err := os.Stat(samples); err != nil {
+		t.Skip("../shared/samples not present")
+	}
+	ctx := context.Background()
+	w, err := workspace.InitAt(ctx, filepath.Join(t.TempDir(), "w.db"), "东风镇", "test", nil, clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	imp := func(kind audit.Kind, pattern string) {
+		files, _ := filepath.Glob(filepath.Join(samples, pattern))
+		sort.Strings(files)
+		for _, f := range files {
+			if _, err := w.Import(ctx, f, workspace.ImportOptions{Kind: kind, User: "test"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	imp(audit.KindPayouts, "payouts_*")
+	imp(audit.KindDeaths, "deaths/*")
+	imp(audit.KindDeregistrations, "deregistrations.xlsx")
+	p := audit.MakeMonth(2022, 4)
+	if _, err := w.Check(ctx, p, "test", nil); err != nil {
+		t.Fatal(err)
+	}
+	sup, _ := w.AddUser(ctx, "test", "王主任", sqlite.RoleSupervisor, "wang-secret")
+	clerk, _ := w.AddUser(ctx, "test", "李会计", sqlite.RoleClerk, "li-secret")
+	sup2, _ := w.AddUser(ctx, "test", "张审核", sqlite.RoleSupervisor, "zhang-secret")
+	fs, _, _ := w.Findings(ctx, sqlite.FindingFilter{Period: p})
+	for _, f := range fs {
+		in := sqlite.DecideInput{FindingID: f.ID}
+		switch {
+		case rules.DeathRelated(f.Rule):
+			in.Decision, in.Action = sqlite.DecisionConfirm, sqlite.ActionRecover
+		case f.Rule == rules.SharedAccount:
+			in.Decision, in.Reason, in.Note = sqlite.DecisionDismiss, "其他", "同户家属代领，已核实"
+		case f.Rule == rules.AboveStandard:
+			in.Decision, in.Action = sqlite.DecisionConfirm, sqlite.ActionStop
+		default:
+			in.Decision, in.Note = sqlite.DecisionVisit, "安排入户核实"
+		}
+		if _, err := w.Decide(ctx, clerk, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.NoteMissing(ctx, sup, p, "荷叶村", "村文书病休，已电话催报"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SignOff(ctx, clerk, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SignOff(ctx, sup2, p); err != nil {
+		t.Fatal(err)
+	}
+	return w, p
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./audit/report -update)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from %s (rerun with -update after checking):\n%s", name, path, firstDiff(string(want), got))
+	}
+}
+
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < max(len(al), len(bl)); i++ {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, x, y)
+		}
+	}
+	return ""
+}
+
+// xlsxText dumps every non-empty cell of every sheet.
+func xlsxText(t *testing.T, data []byte) string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var b strings.Builder
+	for _, sh := range f.GetSheetList() {
+		fmt.Fprintf(&b, "== %s\n", sh)
+		rows, _ := f.GetRows(sh)
+		for i, r := range rows {
+			if strings.TrimSpace(strings.Join(r, "")) == "" {
+				continue
+			}
+			fmt.Fprintf(&b, "%d: %s\n", i+1, strings.Join(r, " | "))
+		}
+	}
+	return b.String()
+}
+
+func TestSignoffSheet(t *testing.T) {
+	w, p := signedApril(t)
+	ctx := context.Background()
+	d, err := w.ReportData(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	tr, err := report.SignoffPDF(d, report.Options{}, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) {
+		t.Fatal("not a PDF")
+	}
+	text := tr.Text()
+	// The printed fingerprint is the one verify recomputes.
+	clerk, sup, _ := w.DB.Signoffs(ctx, p)
+	fp, err := w.DB.Fingerprint(ctx, p, clerk.Batches)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sup.Fingerprint != fp || !strings.Contains(text, fp) {
+		t.Fatalf("fingerprint printed %v, recomputed %s", strings.Contains(text, fp), fp)
+	}
+	if r, _ := w.Verify(ctx); !r.OK() {
+		t.Fatalf("verify: %v", r.Problems)
+	}
+	for _, want := range []string{"东风镇 2022年4月", "李会计", "张审核", "荷叶村", "村文书病休", "第 1 页 共", "430422********", "同户家属代领"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("sheet lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "430422194805271245") || strings.Contains(text, "DRAFT") {
+		t.Error("full ID or DRAFT mark on a signed, masked sheet")
+	}
+	for i, pg := range tr.Pages {
+		if !strings.Contains(strings.Join(pg.Lines, "\n"), fmt.Sprintf("第 %d 页 共 %d 页", i+1, len(tr.Pages))) {
+			t.Errorf("page %d has no page number", i+1)
+		}
+	}
+	golden(t, "signoff_2022-04.txt", text)
+	if *update {
+		os.WriteFile(filepath.Join(t.TempDir(), "signoff.pdf"), buf.Bytes(), 0o644)
+	}
+}
+
+func TestUnsignedSheetIsMarkedDraft(t *testing.T) {
+	w, _ := signedApril(t)
+	ctx := context.Background()
+	d, err := w.ReportData(ctx, audit.MakeMonth(2022, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	tr, err := report.SignoffPDF(d, report.Options{Unmask: true}, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, pg := range tr.Pages {
+		if !strings.Contains(strings.Join(pg.Lines, "\n"), "未签字 DRAFT") {
+			t.Errorf("page %d lacks the DRAFT mark", i+1)
+		}
+	}
+}
+
+func TestThousandFindingsPaginateWithHeaders(t *testing.T) {
+	d := &report.Data{Township: "青石镇", Period: audit.MakeMonth(2024, 3), Printed: time.Date(2024, 4, 5, 10, 0, 0, 0, time.UTC),
+		Status: &sqlite.PeriodStatus{Period: "2024-03"}, Decisions: map[int64]sqlite.Decision{}, Fingerprint: strings.Repeat("ab", 32)}
+	for i := 1; i <= 1000; i++ {
+		d.Findings = append(d.Findings, sqlite.FindingRow{ID: int64(i), Period: "2024-03", Rule: rules.PaidAfterDeath, Name: "张三",
+			IDNumber: "512002195001011234", Village: "石岭村", Amount: audit.Fen(10000 + i), Months: []string{"2024-03"}})
+		d.Decisions[int64(i)] = sqlite.Decision{FindingID: int64(i), Decision: sqlite.DecisionConfirm, Action: sqlite.ActionRecover}
+	}
+	var buf bytes.Buffer
+	tr, err := report.SignoffPDF(d, report.Options{}, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Pages) < 20 {
+		t.Fatalf("1000 findings on %d pages", len(tr.Pages))
+	}
+	header := "编号 | 姓名 | 身份证号 | 村(社区) | 月份 | 问题 | 金额（元） | 处理"
+	rows := 0
+	for i, pg := range tr.Pages {
+		body := strings.Join(pg.Lines, "\n")
+		n := strings.Count(body, "| 512002********1234 |")
+		rows += n
+		if n > 0 && !strings.Contains(body, header) {
+			t.Errorf("page %d has finding rows but no table header", i+1)
+		}
+		if !strings.Contains(body, fmt.Sprintf("第 %d 页 共 %d 页", i+1, len(tr.Pages))) {
+			t.Errorf("page %d: no page number", i+1)
+		}
+	}
+	if rows != 1000 {
+		t.Errorf("%d finding rows printed, want 1000", rows)
+	}
+	if !strings.Contains(tr.Text(), "发现多发金额：105,005.00 元") {
+		t.Errorf("total: %s", tr.Text()[len(tr.Text())-600:])
+	}
+}
+
+func TestExcelExports(t *testing.T) {
+	w, p := signedApril(t)
+	ctx := context.Background()
+	d, err := w.ReportData(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		write func(*bytes.Buffer) error
+	}{
+		{"stoplist", func(b *bytes.Buffer) error { return report.StopListXLSX(d, b) }},
+		{"ledger", func(b *bytes.Buffer) error { return report.LedgerXLSX(d, report.Options{}, b) }},
+		{"findings", func(b *bytes.Buffer) error { return report.FindingsXLSX(d, report.Options{}, b) }},
+		{"notices", func(b *bytes.Buffer) error { return report.NoticesXLSX(d, b) }},
+	} {
+		var buf bytes.Buffer
+		if err := c.write(&buf); err != nil {
+			t.Fatal(c.name, err)
+		}
+		golden(t, c.name+"_2022-04.txt", xlsxText(t, buf.Bytes()))
+	}
+	// The stop list carries full IDs for the payout system; printed lists mask them.
+	var stop, led bytes.Buffer
+	report.StopListXLSX(d, &stop)
+	report.LedgerXLSX(d, report.Options{}, &led)
+	if !strings.Contains(xlsxText(t, stop.Bytes()), "430422194805271245") {
+		t.Error("stop list without full ID")
+	}
+	if strings.Contains(xlsxText(t, led.Bytes()), "430422194805271245") {
+		t.Error("ledger prints a full ID")
+	}
+	f, _ := excelize.OpenReader(bytes.NewReader(stop.Bytes()))
+	layout, _ := f.GetPageLayout("止付名单")
+	if layout.Size == nil || *layout.Size != 9 || layout.FitToWidth == nil || *layout.FitToWidth != 1 {
+		t.Errorf("page layout %+v", layout)
+	}
+	hf, _ := f.GetHeaderFooter("止付名单")
+	if !strings.Contains(hf.OddFooter, "&P") || !strings.Contains(hf.OddFooter, "审核人") {
+		t.Errorf("footer %q", hf.OddFooter)
+	}
+}
