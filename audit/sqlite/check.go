@@ -166,8 +166,8 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (*rules.Input, erro
 			p.pay_type, p.pay_raw, p.note
 		FROM payouts p JOIN batches b ON b.id = p.batch_id AND b.superseded_by IS NULL
 		WHERE p.id IN (
-			SELECT q.id FROM chk_ids i JOIN payouts q ON q.month = ?1 AND q.id_number = i.id
-			UNION SELECT q.id FROM chk_acct a JOIN payouts q ON q.month = ?1 AND q.account = a.account
+			SELECT q.id FROM chk_ids i CROSS JOIN payouts q WHERE q.month = ?1 AND q.id_number = i.id
+			UNION SELECT q.id FROM chk_acct a CROSS JOIN payouts q WHERE q.month = ?1 AND q.account = a.account
 			UNION SELECT q.id FROM payouts q WHERE q.month = ?1 AND q.id_ok = 0)
 		ORDER BY p.id`, []any{month}, func(r *sql.Rows) error {
 		var x rules.Payout
@@ -203,8 +203,10 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (*rules.Input, erro
 			c.exec(`INSERT OR IGNORE INTO chk_look VALUES (?)`, v)
 		}
 	}
-	c.each(`SELECT p.id_number, p.name, p.village FROM chk_look l JOIN chk_months m JOIN payouts p ON p.month = m.month AND p.id_number = l.id
-		JOIN batches b ON b.id = p.batch_id AND b.superseded_by IS NULL WHERE p.id_ok = 1 ORDER BY m.month DESC`, nil, func(r *sql.Rows) error {
+	c.each(`SELECT p.id_number, p.name, p.village FROM chk_look l CROSS JOIN payouts p INDEXED BY payouts_month_id
+		JOIN batches b ON b.id = p.batch_id AND b.superseded_by IS NULL
+		WHERE p.month IN (SELECT month FROM chk_months) AND p.id_number = l.id AND p.id_ok = 1
+		ORDER BY p.month DESC`, nil, func(r *sql.Rows) error {
 		var id, name, village string
 		if err := r.Scan(&id, &name, &village); err != nil {
 			return err
@@ -222,8 +224,9 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (*rules.Input, erro
 		}
 	}
 	if in.Previous != nil {
-		c.each(`SELECT p.id_number, SUM(p.amount_fen) FROM chk_ids i JOIN payouts p ON p.month = ? AND p.id_number = i.id
-			JOIN batches b ON b.id = p.batch_id AND b.superseded_by IS NULL WHERE p.pay_type <> '补发' GROUP BY p.id_number`,
+		c.each(`SELECT p.id_number, SUM(p.amount_fen) FROM chk_ids i CROSS JOIN payouts p
+			JOIN batches b ON b.id = p.batch_id AND b.superseded_by IS NULL WHERE p.month = ? AND p.id_number = i.id AND p.pay_type <> '补发'
+			GROUP BY p.id_number`,
 			[]any{prev.String()}, func(r *sql.Rows) error {
 				var id string
 				var sum sql.NullInt64
