@@ -5,7 +5,7 @@
 GO       ?= go
 APT_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev
 BIN      := bin/pensionaudit
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all deps build run test bench fuzz lint smoke windows demo-data clean
 

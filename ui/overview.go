@@ -107,7 +107,7 @@ func (o *overview) show(d *overviewData) {
 	reported := map[string][]string{}
 	nils := map[string][]string{}
 	deaths := map[string]int{}
-	var rows, months []string
+	var months []string
 	seenMonth := map[string]bool{}
 	var fileRows [][]string
 	for _, b := range d.batches {
@@ -124,7 +124,6 @@ func (o *overview) show(d *overviewData) {
 				seenMonth[p] = true
 				months = append(months, p)
 			}
-			rows = append(rows, p)
 		}
 		fileRows = append(fileRows, []string{b.FileName, b.Kind.Label(), b.Village, p, strconv.Itoa(b.Imported),
 			strconv.Itoa(b.ProblemRows), strconv.Itoa(b.Skipped), b.SHA256[:12]})

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 
 	"pensionaudit/audit"
@@ -157,15 +156,6 @@ func openWS(ctx context.Context, db, cmd string) (*workspace.Workspace, error) {
 		return nil, err
 	}
 	return workspace.Open(ctx, db)
-}
-
-func sortedKeys[K ~string, V any](m map[K]V) []K {
-	var out []K
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
 }
 
 func parsePeriod(s string) (audit.Month, error) {

@@ -38,7 +38,6 @@ func decodeHTML(data []byte) string {
 func parseHTML(data []byte) (Workbook, error) {
 	z := html.NewTokenizer(strings.NewReader(decodeHTML(data)))
 	b := &memBook{format: FormatHTML, sheets: map[string][][]string{}, merges: map[string][]Merge{}}
-	type span struct{ until, col int }
 	var (
 		depth    int // nesting of tables; only outermost tables count
 		rows     [][]string

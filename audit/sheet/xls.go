@@ -145,7 +145,6 @@ type biffBook struct {
 	biff8   bool
 	enc     encoding.Encoding
 	sst     []string
-	xfFmt   []uint16
 	formats map[uint16]string
 }
 

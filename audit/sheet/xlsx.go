@@ -96,7 +96,6 @@ func scanMerges(p string) map[string][]Merge {
 	for _, f := range zr.File {
 		files[f.Name] = f
 	}
-	type sheetRef struct{ Name, RID string }
 	var wb struct {
 		Sheets []struct {
 			Name string `xml:"name,attr"`
