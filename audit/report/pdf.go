@@ -129,10 +129,38 @@ func (d *doc) record(s string) {
 	p.Lines = append(p.Lines, s)
 }
 
-func (d *doc) check(s string) {
-	if miss := missingGlyphs(s); len(miss) > 0 {
-		d.tr.Warnings = append(d.tr.Warnings, fmt.Sprintf("“%s”中的字符 %q 字体中没有，打印出来可能是方框，请手工补写", s, string(miss)))
+// printable returns s as the PDF can draw it: a character outside the
+// Basic Multilingual Plane (which fpdf cannot embed) or missing from the
+// font is replaced by 〓 and reported, so nothing disappears silently.
+func (d *doc) printable(s string) string {
+	var miss []rune
+	for _, r := range missingGlyphs(s) {
+		miss = append(miss, r)
 	}
+	for _, r := range s {
+		if r > 0xFFFF && !containsRune(miss, r) {
+			miss = append(miss, r)
+		}
+	}
+	if len(miss) == 0 {
+		return s
+	}
+	d.tr.Warnings = append(d.tr.Warnings, fmt.Sprintf("“%s”中的字符 %q 无法用打印字体输出，已印为“〓”，请在纸面上手工补写", s, string(miss)))
+	return strings.Map(func(r rune) rune {
+		if containsRune(miss, r) {
+			return '〓'
+		}
+		return r
+	}, s)
+}
+
+func containsRune(rs []rune, r rune) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *doc) addPage() {
@@ -160,13 +188,12 @@ func (d *doc) text(size float64, bold bool, s string) {
 		style = "B"
 	}
 	d.pdf.SetFont(fontName, style, size)
-	lines := d.pdf.SplitText(s, pageW-2*margin)
+	lines := d.pdf.SplitText(d.printable(s), pageW-2*margin)
 	h := size * 0.5
 	d.need(float64(len(lines)) * h)
 	for _, l := range lines {
 		d.pdf.CellFormat(0, h, l, "", 1, "L", false, 0, "")
 	}
-	d.check(s)
 	d.record(s)
 }
 
@@ -201,9 +228,8 @@ func (d *doc) table(headers []string, widths []float64, rows [][]string) {
 		n := 1
 		split := make([][]string, len(row))
 		for i, c := range row {
-			split[i] = d.pdf.SplitText(c, widths[i]-2)
+			split[i] = d.pdf.SplitText(d.printable(c), widths[i]-2)
 			n = max(n, len(split[i]))
-			d.check(c)
 		}
 		h := float64(n)*4.2 + 1.6
 		d.need(h)

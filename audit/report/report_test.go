@@ -295,3 +295,30 @@ func TestExcelExports(t *testing.T) {
 		t.Errorf("footer %q", hf.OddFooter)
 	}
 }
+
+func TestRareCharactersAreReportedNotDropped(t *testing.T) {
+	d := &report.Data{Township: "青石镇", Period: audit.MakeMonth(2024, 3), Printed: time.Date(2024, 4, 5, 10, 0, 0, 0, time.UTC),
+		Status: &sqlite.PeriodStatus{Period: "2024-03"}, Decisions: map[int64]sqlite.Decision{1: {Decision: sqlite.DecisionConfirm, Action: sqlite.ActionStop}},
+		Fingerprint: strings.Repeat("cd", 32),
+		Findings: []sqlite.FindingRow{{ID: 1, Rule: rules.PaidAfterDeath, Name: "王\U000F0001华", IDNumber: "512002195001011234", Village: "石岭村",
+			Months: []string{"2024-03"}, Amount: 100}}}
+	var buf bytes.Buffer
+	tr, err := report.SignoffPDF(d, report.Options{}, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(tr.Text(), "王\U000F0001华") {
+		t.Error("name dropped from the sheet")
+	}
+	if len(tr.Warnings) == 0 || !strings.Contains(tr.Warnings[0], "王\U000F0001华") {
+		t.Errorf("missing glyph not reported: %v", tr.Warnings)
+	}
+	// 𠮷 (CJK Ext. B, outside the BMP) cannot be embedded by fpdf: printed
+	// as 〓 and reported, and the PDF is still written.
+	d.Findings[0].Name = "𠮷田"
+	buf.Reset()
+	tr, err = report.SignoffPDF(d, report.Options{}, &buf)
+	if err != nil || buf.Len() == 0 || len(tr.Warnings) == 0 || !strings.Contains(tr.Warnings[0], "𠮷田") {
+		t.Errorf("Ext. B name: %v %v", err, tr.Warnings)
+	}
+}
