@@ -46,7 +46,7 @@ func writeSheet(f *excelize.File, s sheetSpec, first bool) error {
 	headStyle, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E6ECEA"}},
 		Border: borders(), Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
 	cellStyle, _ := f.NewStyle(&excelize.Style{Border: borders(), Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
-	textStyle, _ := f.NewStyle(&excelize.Style{Border: borders(), NumFmt: 49, Alignment: &excelize.Alignment{Vertical: "center"}})
+	textStyle, _ := f.NewStyle(&excelize.Style{Border: borders(), NumFmt: 49, Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
 	moneyStyle, _ := f.NewStyle(&excelize.Style{Border: borders(), CustomNumFmt: ptr("#,##0.00"), Alignment: &excelize.Alignment{Vertical: "center"}})
 	f.SetCellValue(s.name, "A1", s.title)
 	f.MergeCell(s.name, "A1", last+"1")
@@ -62,6 +62,15 @@ func writeSheet(f *excelize.File, s sheetSpec, first bool) error {
 	}
 	f.SetCellStyle(s.name, "A3", last+"3", headStyle)
 	for r, row := range s.rows {
+		lines := 1
+		for c, v := range row {
+			if str, ok := v.(string); ok && c < len(s.widths) {
+				lines = max(lines, int(displayWidth(str)/s.widths[c])+1)
+			}
+		}
+		if lines > 1 {
+			f.SetRowHeight(s.name, r+4, float64(lines)*14) // excelize does not fit rows to wrapped text
+		}
 		for c, v := range row {
 			cell, _ := excelize.CoordinatesToCellName(c+1, r+4)
 			style := cellStyle
@@ -77,6 +86,10 @@ func writeSheet(f *excelize.File, s sheetSpec, first bool) error {
 	}
 	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: s.name,
 		RefersTo: fmt.Sprintf("'%s'!$3:$3", s.name)}); err != nil {
+		return err
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", Scope: s.name,
+		RefersTo: fmt.Sprintf("'%s'!$A$1:$%s$%d", s.name, last, len(s.rows)+3)}); err != nil {
 		return err
 	}
 	orient := "portrait"
@@ -96,6 +109,20 @@ func writeSheet(f *excelize.File, s sheetSpec, first bool) error {
 		foot = "&L经办人：__________  审核人：__________&C第 &P 页 共 &N 页&R（盖章）"
 	}
 	return f.SetHeaderFooter(s.name, &excelize.HeaderFooterOptions{OddFooter: foot})
+}
+
+// displayWidth estimates a text's width in Excel column units: a CJK
+// character takes about two.
+func displayWidth(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		if r >= 0x2E80 {
+			w += 2.1
+		} else {
+			w += 1.1
+		}
+	}
+	return w
 }
 
 func isString(v any) bool { _, ok := v.(string); return ok }
@@ -198,7 +225,7 @@ func NoticesXLSX(d *Data, w io.Writer) error {
 	defer f.Close()
 	sh := "催报通知"
 	f.SetSheetName("Sheet1", sh)
-	f.SetColWidth(sh, "A", "A", 90)
+	f.SetColWidth(sh, "A", "A", 72)
 	title, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}, Alignment: &excelize.Alignment{Horizontal: "center"}})
 	body, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Size: 12}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	right, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Size: 12}, Alignment: &excelize.Alignment{Horizontal: "right"}})
@@ -234,7 +261,7 @@ func NoticesXLSX(d *Data, w io.Writer) error {
 		put(fmt.Sprintf("　　截至 %s，我中心尚未收到贵村(社区) %s 的死亡人员名单，也未收到“本月无死亡人员”的零报告。"+
 			"按照城乡居民基本养老保险待遇发放管理的要求，各村(社区)须每月如实上报死亡人员情况，没有死亡人员的也须书面零报告，"+
 			"以免已故人员继续领取养老金。请于 %d年%d月10日 前将名单（注明姓名、身份证号码、死亡日期）报送乡镇社会保障服务中心。",
-			d.Printed.Local().Format("2006年1月2日"), d.Period.Label(), next.Year(), next.Mon()), body, 110)
+			d.Printed.Local().Format("2006年1月2日"), d.Period.Label(), next.Year(), next.Mon()), body, 150)
 		if r.Note != "" {
 			put("　　备注："+r.Note, body, 30)
 		}
@@ -245,8 +272,10 @@ func NoticesXLSX(d *Data, w io.Writer) error {
 		put("村(社区)签收人：__________　　签收日期：__________", body, 24)
 		row += 2
 	}
-	size, orient := 9, "portrait"
-	f.SetPageLayout(sh, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient})
+	size, orient, fitW, fitH := 9, "portrait", 1, 0
+	f.SetPageLayout(sh, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &fitW, FitToHeight: &fitH})
+	fit := true
+	f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: &fit})
 	f.SetHeaderFooter(sh, &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页 共 &N 页"})
 	return f.Write(w)
 }
