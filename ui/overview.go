@@ -12,6 +12,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/idcard"
+	"pensionaudit/audit/rules"
 	"pensionaudit/audit/sqlite"
 )
 
@@ -22,6 +23,8 @@ type Workspace interface {
 	Villages(ctx context.Context) ([]string, error)
 	Batches(ctx context.Context, f sqlite.BatchFilter) ([]audit.Batch, error)
 	Problems(ctx context.Context, f sqlite.ProblemFilter) ([]sqlite.ProblemRow, int, error)
+	Findings(ctx context.Context, f sqlite.FindingFilter) ([]sqlite.FindingRow, int, error)
+	Status(ctx context.Context, p audit.Month) ([]*sqlite.PeriodStatus, error)
 }
 
 // overview is the first screen: the workspace at a glance — villages and
@@ -33,6 +36,8 @@ type overview struct {
 	villages *textTable
 	files    *textTable
 	problems *textTable
+	findings *textTable
+	months   *textTable
 	status   *widget.Label
 	content  fyne.CanvasObject
 }
@@ -49,9 +54,15 @@ func newOverview(ws Workspace) *overview {
 			[]float32{300, 120, 90, 90, 90, 110, 90, 120}),
 		problems: newTextTable([]string{"文件 File", "工作表 Sheet", "行 Row", "列 Column", "原值 Value", "问题 Problem", "级别 Level"},
 			[]float32{260, 110, 60, 140, 170, 420, 70}),
+		findings: newTextTable([]string{"编号 No.", "月份 Month", "问题 Finding", "姓名 Name", "身份证号 ID", "村 Village", "金额 Amount", "状态 Status", "依据 Evidence"},
+			[]float32{70, 80, 130, 80, 170, 90, 100, 110, 600}),
+		months: newTextTable([]string{"月份 Month", "村报告 Reports", "核查结果 Findings", "经办人 Clerk", "审核人 Supervisor", "期限 Due"},
+			[]float32{90, 250, 340, 110, 150, 150}),
 		status: widget.NewLabel(""),
 	}
 	tabs := container.NewAppTabs(
+		container.NewTabItem("各月核查 Months", o.months),
+		container.NewTabItem("核查结果 Findings", o.findings),
 		container.NewTabItem("村(社区) Villages", o.villages),
 		container.NewTabItem("已导入文件 Files", o.files),
 		container.NewTabItem("问题 Problems", o.problems),
@@ -85,6 +96,9 @@ type overviewData struct {
 	problems   []sqlite.ProblemRow
 	totalProbs int
 	deaths     map[string]int
+	findings   []sqlite.FindingRow
+	totalFinds int
+	months     []*sqlite.PeriodStatus
 }
 
 func (o *overview) fetch(ctx context.Context) (*overviewData, error) {
@@ -97,6 +111,12 @@ func (o *overview) fetch(ctx context.Context) (*overviewData, error) {
 		return nil, err
 	}
 	if d.problems, d.totalProbs, err = o.ws.Problems(ctx, sqlite.ProblemFilter{Limit: problemPage}); err != nil {
+		return nil, err
+	}
+	if d.findings, d.totalFinds, err = o.ws.Findings(ctx, sqlite.FindingFilter{Limit: problemPage}); err != nil {
+		return nil, err
+	}
+	if d.months, err = o.ws.Status(ctx, 0); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -144,11 +164,43 @@ func (o *overview) show(d *overviewData) {
 		}
 		prows = append(prows, []string{p.File, p.Sheet, strconv.Itoa(p.Row), col, raw, p.Reason, p.Level.Label()})
 	}
+	var frows [][]string
+	for _, f := range d.findings {
+		frows = append(frows, []string{"#" + strconv.FormatInt(f.ID, 10), f.Period, rules.Label(f.Rule), f.Name, idcard.Mask(f.IDNumber), f.Village,
+			f.Amount.Grouped(), sqlite.StatusLabel(f.Status), f.Detail})
+	}
+	o.findings.SetRows(frows)
+	var mrows [][]string
+	for _, st := range d.months {
+		counts := map[string]int{}
+		for _, r := range st.Reports {
+			counts[r.State]++
+		}
+		reports := fmt.Sprintf("已报 %d · 零报告 %d · 未报 %d", counts["reported"], counts["nil"], counts["missing"])
+		finds := fmt.Sprintf("待处理 %d · 已确认 %d · 已排除 %d · 待核查 %d", st.Findings[sqlite.StatusOpen], st.Findings[sqlite.StatusConfirmed],
+			st.Findings[sqlite.StatusDismissed], st.Findings[sqlite.StatusVisit])
+		if st.Checked == "" {
+			finds = "尚未核查"
+		}
+		clerk, sup := "未签字", "未签字"
+		if st.Clerk != nil {
+			clerk = st.Clerk.User
+		}
+		if st.Supervisor != nil {
+			sup = st.Supervisor.User + "（已锁定）"
+		}
+		due := st.Due
+		if st.Overdue {
+			due += " 已逾期"
+		}
+		mrows = append(mrows, []string{st.Period, reports, finds, clerk, sup, due})
+	}
+	o.months.SetRows(mrows)
 	o.villages.SetRows(vrows)
 	o.files.SetRows(fileRows)
 	o.problems.SetRows(prows)
-	o.summary.SetText(fmt.Sprintf("村(社区) %d 个 · 已导入文件 %d 个 · 发放月份 %s · 问题 %d 个",
-		len(d.villages), len(d.batches), strings.Join(months, "、"), d.totalProbs))
+	o.summary.SetText(fmt.Sprintf("村(社区) %d 个 · 已导入文件 %d 个 · 发放月份 %s · 导入问题 %d 个 · 核查结果 %d 条",
+		len(d.villages), len(d.batches), strings.Join(months, "、"), d.totalProbs, d.totalFinds))
 	if d.totalProbs > len(d.problems) {
 		o.status.SetText(fmt.Sprintf("问题较多，只显示前 %d 个；全部问题可用命令 pensionaudit problems 查看", len(d.problems)))
 	}

@@ -52,7 +52,20 @@ func TestOverviewShowsDemoWorkspace(t *testing.T) {
 	if len(probs) != 1 || !strings.Contains(probs[0][4], "********") || !strings.Contains(probs[0][5], "校验位") {
 		t.Errorf("problems = %v", probs)
 	}
-	if !strings.Contains(o.summary.Text, "问题 1 个") {
+	if !strings.Contains(o.summary.Text, "导入问题 1 个") {
 		t.Errorf("summary = %q", o.summary.Text)
+	}
+	// The demo months are checked: the planted death still paid shows, masked.
+	found := false
+	for _, r := range o.findings.Rows() {
+		if r[2] == "死亡后仍发放" && strings.Contains(r[4], "********") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("findings tab lacks a paid-after-death finding: %v", o.findings.Rows())
+	}
+	if n := len(o.months.Rows()); n != 3 {
+		t.Errorf("months = %d", n)
 	}
 }

@@ -19,7 +19,11 @@ func newTextTable(headers []string, widths []float32) *textTable {
 	t := &textTable{headers: headers}
 	t.Table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(t.rows), len(t.headers) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
 			if id.Row < len(t.rows) && id.Col < len(t.rows[id.Row]) {
@@ -42,6 +46,7 @@ func newTextTable(headers []string, widths []float32) *textTable {
 			l.SetText("")
 		}
 	}
+	t.ShowHeaderColumn = false // row numbers mean nothing to a clerk; IDs do
 	for i, w := range widths {
 		t.SetColumnWidth(i, w)
 	}

@@ -83,5 +83,16 @@ func BuildDemo(ctx context.Context, path string, fsys fs.FS) (*Workspace, error)
 			return nil, fmt.Errorf("演示数据 %s 导入失败：%w", it.name, err)
 		}
 	}
+	months, err := w.DB.RosterMonths(ctx)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	for _, m := range months {
+		if _, err := w.Check(ctx, m, "演示", nil); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("演示数据 %s 核查失败：%w", m, err)
+		}
+	}
 	return w, nil
 }
