@@ -63,6 +63,8 @@ var provinces = map[string]bool{
 func Clean(raw string) string {
 	var b strings.Builder
 	b.Grow(len(raw))
+	// ="430422…" is how some systems force Excel to keep the digits as text.
+	raw = strings.TrimPrefix(strings.TrimSpace(raw), "=")
 	for _, r := range raw {
 		switch {
 		case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII

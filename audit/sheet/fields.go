@@ -137,6 +137,14 @@ func lookupHeader(label string) (Field, int, bool) {
 			return e.f, e.rank + 100, true
 		}
 	}
+	// 银行卡号/账号, 身份证号、证件号: either part names the column.
+	if parts := strings.FieldsFunc(n, func(r rune) bool { return r == '/' || r == '、' || r == '|' }); len(parts) > 1 {
+		for _, part := range parts {
+			if e, ok := headerIndex[unitRe.ReplaceAllString(part, "")]; ok {
+				return e.f, e.rank + 200, true
+			}
+		}
+	}
 	return "", 0, false
 }
 

@@ -181,9 +181,9 @@ func CleanText(raw string) string {
 // CleanAccount keeps the digits of a bank account or card number as text
 // (with spaces, hyphens and a leading quote removed).
 func CleanAccount(raw string) string {
-	s := strings.Map(halfWidth, strings.TrimSpace(raw))
+	s := strings.Map(halfWidth, strings.TrimPrefix(strings.TrimSpace(raw), "="))
 	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' || r == '\'' || r == '\t' {
+		if r == ' ' || r == '-' || r == '\'' || r == '\t' || r == '"' {
 			return -1
 		}
 		return r

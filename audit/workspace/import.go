@@ -257,6 +257,17 @@ func inferVillage(text, township string, known []string) string {
 	if best != "" {
 		return best
 	}
+	// 东风村委会 in the roster, 东风村 or 东风 in the file name: match the core
+	// name, when it is unambiguous.
+	var hits []string
+	for _, v := range known {
+		if core := villageCore(v); len([]rune(core)) >= 2 && strings.Contains(text, core) {
+			hits = append(hits, v)
+		}
+	}
+	if len(hits) == 1 {
+		return hits[0]
+	}
 	t := strings.TrimSpace(text)
 	if township != "" {
 		if i := strings.Index(t, township); i >= 0 {
@@ -268,6 +279,16 @@ func inferVillage(text, township string, known []string) string {
 		t = t[loc[1]:]
 	}
 	v := villageRe.FindString(t)
+	return v
+}
+
+// villageCore strips the administrative suffix of a village's name.
+func villageCore(v string) string {
+	for _, suf := range []string{"村民委员会", "居民委员会", "社区居委会", "村委会", "居委会", "社区", "村"} {
+		if c, ok := strings.CutSuffix(v, suf); ok {
+			return c
+		}
+	}
 	return v
 }
 
