@@ -154,3 +154,12 @@ func (e *Error) Unwrap() error { return e.Kind }
 func Errorf(kind error, format string, args ...any) error {
 	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
+
+// LocalTime shows a stored RFC 3339 time as local "2006-01-02 15:04".
+func LocalTime(rfc string) string {
+	t, err := time.Parse(time.RFC3339Nano, rfc)
+	if err != nil {
+		return rfc
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"time"
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/idcard"
@@ -288,12 +287,12 @@ func runStatus(ctx context.Context, env Env, args []string) error {
 		}
 		sign := "  签字："
 		if st.Clerk != nil {
-			sign += "经办人 " + st.Clerk.User + " " + localTime(st.Clerk.At)
+			sign += "经办人 " + st.Clerk.User + " " + audit.LocalTime(st.Clerk.At)
 		} else {
 			sign += "经办人未签字"
 		}
 		if st.Supervisor != nil {
-			sign += "；审核人 " + st.Supervisor.User + " " + localTime(st.Supervisor.At) + "（已锁定）"
+			sign += "；审核人 " + st.Supervisor.User + " " + audit.LocalTime(st.Supervisor.At) + "（已锁定）"
 		} else {
 			sign += "；审核人未签字"
 		}
@@ -305,14 +304,6 @@ func runStatus(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	return nil
-}
-
-func localTime(rfc string) string {
-	t, err := time.Parse(time.RFC3339Nano, rfc)
-	if err != nil {
-		return rfc
-	}
-	return t.Local().Format("2006-01-02 15:04")
 }
 
 func runLedger(ctx context.Context, env Env, args []string) error {

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"codeberg.org/go-pdf/fpdf"
 	"github.com/boombuler/barcode"
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/image/font/sfnt"
 
 	"pensionaudit/assets"
+	"pensionaudit/audit"
 	"pensionaudit/audit/rules"
 	"pensionaudit/audit/sqlite"
 )
@@ -272,14 +272,6 @@ func (d *doc) finish(w io.Writer) (*Transcript, error) {
 
 var stateWords = map[string]string{"reported": "已上报", "nil": "零报告（本月无死亡）", "missing": "未上报"}
 
-func localTime(rfc string) string {
-	t, err := time.Parse(time.RFC3339Nano, rfc)
-	if err != nil {
-		return rfc
-	}
-	return t.Local().Format("2006-01-02 15:04")
-}
-
 // SignoffPDF prints the monthly verification sign-off sheet (月度核查签字表).
 func SignoffPDF(d *Data, o Options, w io.Writer) (*Transcript, error) {
 	fp := d.Fingerprint
@@ -362,7 +354,7 @@ func SignoffPDF(d *Data, o Options, w io.Writer) (*Transcript, error) {
 	sign := func(role string, s *sqlite.Signoff) {
 		line := role + "：________________（签字）　日期：____________"
 		if s != nil {
-			line = fmt.Sprintf("%s：%s　于 %s 在系统中签字　　手写签字：________________", role, s.User, localTime(s.At))
+			line = fmt.Sprintf("%s：%s　于 %s 在系统中签字　　手写签字：________________", role, s.User, audit.LocalTime(s.At))
 		}
 		doc.text(10, false, line)
 		doc.gap(3)

@@ -163,7 +163,7 @@ func StopListXLSX(d *Data, w io.Writer) error {
 			from = f.Months[0]
 		}
 		rows = append(rows, []any{len(rows) + 1, f.Name, f.IDNumber, f.Village, f.Account, rules.Label(f.Rule), strings.ReplaceAll(from, "-", ""),
-			"#" + strconv.FormatInt(f.ID, 10), dec.User, localTime(dec.At)})
+			"#" + strconv.FormatInt(f.ID, 10), dec.User, audit.LocalTime(dec.At)})
 	}
 	f := excelize.NewFile()
 	defer f.Close()
@@ -181,7 +181,7 @@ func LedgerXLSX(d *Data, o Options, w io.Writer) error {
 	var due, rec audit.Fen
 	for i, e := range d.Ledger {
 		rows = append(rows, []any{i + 1, "#" + strconv.FormatInt(e.FindingID, 10), e.Period, rules.Label(e.Rule), e.Name, o.id(e.IDNumber), e.Village,
-			moneyCell(e.Due), moneyCell(e.Recovered), moneyCell(e.Outstanding), localTime(e.ConfirmedAt), e.ConfirmedBy, e.AgeDays})
+			moneyCell(e.Due), moneyCell(e.Recovered), moneyCell(e.Outstanding), audit.LocalTime(e.ConfirmedAt), e.ConfirmedBy, e.AgeDays})
 		due += e.Due
 		rec += e.Recovered
 	}
@@ -203,7 +203,7 @@ func FindingsXLSX(d *Data, o Options, w io.Writer) error {
 		dec, detail := d.decisionText(fd.ID)
 		who, when := "", ""
 		if x, ok := d.Decisions[fd.ID]; ok {
-			who, when = x.User, localTime(x.At)
+			who, when = x.User, audit.LocalTime(x.At)
 		}
 		rows = append(rows, []any{"#" + strconv.FormatInt(fd.ID, 10), rules.Label(fd.Rule), fd.Name, o.id(fd.IDNumber), fd.Village,
 			strings.Join(fd.Months, " "), moneyCell(fd.Amount), sqlite.StatusLabel(fd.Status), dec, detail, who, when, fd.Detail})

@@ -44,7 +44,7 @@ func (db *DB) BeginImport(ctx context.Context, b *audit.Batch) (*ImportTx, error
 	switch {
 	case err == nil:
 		return nil, audit.Errorf(audit.ErrDuplicate, "文件 %s 已经导入过（内容与第 %d 批“%s”完全相同，导入于 %s），不再重复导入",
-			b.FileName, prev.ID, prev.FileName, localTime(at))
+			b.FileName, prev.ID, prev.FileName, audit.LocalTime(at))
 	case !errors.Is(err, sql.ErrNoRows):
 		return nil, err
 	}
@@ -109,14 +109,6 @@ func (it *ImportTx) flush(ctx context.Context) error {
 	}
 	it.pending = it.pending[:0]
 	return nil
-}
-
-func localTime(rfc string) string {
-	t, err := time.Parse(time.RFC3339Nano, rfc)
-	if err != nil {
-		return rfc
-	}
-	return t.Local().Format("2006-01-02 15:04")
 }
 
 func date(t time.Time) string {
