@@ -127,4 +127,5 @@ type Batch struct {
 	NilReport    bool      `json:"nil_report"`
 	SupersededBy int64     `json:"superseded_by,omitempty"`
 	Supersedes   int64     `json:"supersedes,omitempty"`
+	Supplements  []int64   `json:"supplements,omitempty"` // earlier files of the same month kept beside this one
 }

@@ -45,7 +45,7 @@ func TestCheckIsIdempotentAndFollowsCorrections(t *testing.T) {
 	// 新民社区 sends a corrected February list with 陆刚's ID fixed.
 	fixed := filepath.Join(dir, "新民社区2022年2月死亡人员名单（更正）.csv")
 	os.WriteFile(fixed, []byte("序号,姓名,性别,身份证号码,死亡日期,备注\n1,蒋光秀,女,430422195105140820,2022/2/17,\n2,陆刚,男,430422193610106675,2022/2/13,\n"), 0o644)
-	if code, out, e := run(t, "import", "--db", db, "--kind", "deaths", fixed); code != 0 || !strings.Contains(out, "取代了") {
+	if code, out, e := run(t, "import", "--db", db, "--kind", "deaths", fixed); code != 0 || !strings.Contains(out, "取代旧文件") {
 		t.Fatal(out, e)
 	}
 	for _, m := range []string{"2022-02", "2022-03"} {

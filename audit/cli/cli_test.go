@@ -132,7 +132,7 @@ func TestImportRefusals(t *testing.T) {
 	corrected := filepath.Join(dir, "东风村2022年1月死亡人员名单(更正).csv")
 	os.WriteFile(corrected, []byte("序号,姓名,身份证号码,死亡日期\n1,夏兰英,430422196112112507,2021-12-04\n"), 0o644)
 	code, out, e := run(t, "import", "--db", db, "--kind", "deaths", corrected)
-	if code != 0 || !strings.Contains(out, "取代了") {
+	if code != 0 || !strings.Contains(out, "取代旧文件") {
 		t.Fatalf("corrected file: %d %s %s", code, out, e)
 	}
 	// Bad period, unknown format, missing village, no header.
@@ -179,5 +179,27 @@ func TestImportMappingRemembered(t *testing.T) {
 	code, out, e = run(t, "import", "--db", db, "--kind", "deaths", f2)
 	if code != 0 || !strings.Contains(out, "上次的列映射") {
 		t.Fatalf("remembered mapping: %d %s %s", code, out, e)
+	}
+}
+
+func TestSupplementIsKeptBesideTheFirstList(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.db")
+	run(t, "init", "--db", db, "--township", "东风镇")
+	first := filepath.Join(dir, "石岭村2022年3月死亡人员名单.csv")
+	os.WriteFile(first, []byte("姓名,身份证号码,死亡日期\n张三,430422196112112507,2022-03-04\n李四,430422195608181114,2022-03-09\n"), 0o644)
+	late := filepath.Join(dir, "石岭村2022年3月死亡人员名单（补报）.csv")
+	os.WriteFile(late, []byte("姓名,身份证号码,死亡日期\n王五,43042219290707610X,2022-03-20\n"), 0o644)
+	run(t, "import", "--db", db, "--kind", "deaths", first)
+	code, out, e := run(t, "import", "--db", db, "--kind", "deaths", late)
+	if code != 0 || !strings.Contains(out, "补充名单") || strings.Contains(out, "取代") {
+		t.Fatalf("late list: %d %s %s", code, out, e)
+	}
+	s, _ := sqlite.Open(context.Background(), db)
+	defer s.Close()
+	var n int
+	s.SQL().QueryRow(`SELECT COUNT(*) FROM death_records d JOIN batches b ON b.id = d.batch_id WHERE b.superseded_by IS NULL`).Scan(&n)
+	if n != 3 {
+		t.Errorf("current death records = %d, want 3", n)
 	}
 }

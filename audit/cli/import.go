@@ -85,7 +85,10 @@ func printImport(env Env, res *workspace.ImportResult) {
 		}
 	}
 	if b.Supersedes != 0 {
-		fmt.Fprintf(env.Stdout, "  取代了同村同月之前导入的第 %d 批（旧文件保留在历史中）\n", b.Supersedes)
+		fmt.Fprintf(env.Stdout, "  与同村同月之前导入的第 %d 批大部分人员相同，视为更正：取代旧文件（旧文件保留在历史中）\n", b.Supersedes)
+	}
+	for _, id := range b.Supplements {
+		fmt.Fprintf(env.Stdout, "  同村同月已有第 %d 批，人员不同，视为补充名单，两份一并核查\n", id)
 	}
 	if res.Mapping != "" {
 		fmt.Fprintf(env.Stdout, "  使用了该村上次的列映射：%s\n", res.Mapping)

@@ -181,16 +181,7 @@ func (it *ImportTx) Commit(ctx context.Context) error {
 		return err
 	}
 	if b.Period != 0 {
-		var prev int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM batches WHERE kind = ? AND village = ? AND period = ? AND id <> ? AND superseded_by IS NULL`,
-			string(b.Kind), b.Village, b.Period.String(), b.ID).Scan(&prev)
-		switch {
-		case err == nil:
-			if _, err := tx.ExecContext(ctx, `UPDATE batches SET superseded_by = ? WHERE id = ?`, b.ID, prev); err != nil {
-				return err
-			}
-			b.Supersedes = prev
-		case !errors.Is(err, sql.ErrNoRows):
+		if err := it.supersede(ctx); err != nil {
 			return err
 		}
 	}
@@ -217,6 +208,61 @@ func (it *ImportTx) Commit(ctx context.Context) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// supersede decides, for each current file of the same kind, village and
+// month, whether the new file corrects it or supplements it. A correction
+// repeats most of the same people (by ID or name), or replaces a nil report
+// or is one: the old file is superseded and stays in history. Anything else
+// — a separate 补发 roster, a village's late 补报 list — is a supplement and
+// both are used.
+func (it *ImportTx) supersede(ctx context.Context) error {
+	b, tx := it.batch, it.tx
+	table := "payouts"
+	if b.Kind != audit.KindPayouts {
+		table = "death_records"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, nil_report, imported_rows FROM batches WHERE kind = ? AND village = ? AND period = ? AND id <> ?
+		AND superseded_by IS NULL ORDER BY id`, string(b.Kind), b.Village, b.Period.String(), b.ID)
+	if err != nil {
+		return err
+	}
+	type old struct {
+		id   int64
+		nil  bool
+		rows int
+	}
+	var olds []old
+	for rows.Next() {
+		var o old
+		if err := rows.Scan(&o.id, &o.nil, &o.rows); err != nil {
+			rows.Close()
+			return err
+		}
+		olds = append(olds, o)
+	}
+	rows.Close()
+	for _, o := range olds {
+		correction := o.nil || b.NilReport || o.rows == 0 || b.Imported == 0
+		if !correction {
+			var same int
+			err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT DISTINCT n.id_number, n.name FROM `+table+` n WHERE n.batch_id = ?1
+				AND EXISTS (SELECT 1 FROM `+table+` o WHERE o.batch_id = ?2 AND (o.id_number = n.id_number OR o.name = n.name)))`, b.ID, o.id).Scan(&same)
+			if err != nil {
+				return err
+			}
+			correction = same*2 >= min(o.rows, b.Imported)
+		}
+		if !correction {
+			b.Supplements = append(b.Supplements, o.id)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE batches SET superseded_by = ? WHERE id = ?`, b.ID, o.id); err != nil {
+			return err
+		}
+		b.Supersedes = o.id
+	}
+	return nil
 }
 
 // Rollback abandons the import.
