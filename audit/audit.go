@@ -163,3 +163,20 @@ func LocalTime(rfc string) string {
 	}
 	return t.Local().Format("2006-01-02 15:04")
 }
+
+// VillageCore strips the administrative suffix of a village's name, so that
+// 东风村委会, 东风村 and 东风 compare equal.
+func VillageCore(v string) string {
+	v = strings.TrimSpace(v)
+	for _, suf := range []string{"村民委员会", "居民委员会", "社区居委会", "村委会", "居委会", "社区", "村"} {
+		if c, ok := strings.CutSuffix(v, suf); ok && c != "" {
+			return c
+		}
+	}
+	return v
+}
+
+// SameVillage compares two village names by their core.
+func SameVillage(a, b string) bool {
+	return a == b || (a != "" && b != "" && VillageCore(a) == VillageCore(b))
+}

@@ -384,7 +384,7 @@ func (c *context) candidates(d *Death) ([]*Payee, []string) {
 			reasons = append(reasons, "性别相同")
 		}
 		if d.Village != "" {
-			if d.Village != p.Village {
+			if !audit.SameVillage(d.Village, p.Village) {
 				continue
 			}
 			reasons = append(reasons, "同村")

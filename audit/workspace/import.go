@@ -261,7 +261,7 @@ func inferVillage(text, township string, known []string) string {
 	// name, when it is unambiguous.
 	var hits []string
 	for _, v := range known {
-		if core := villageCore(v); len([]rune(core)) >= 2 && strings.Contains(text, core) {
+		if core := audit.VillageCore(v); len([]rune(core)) >= 2 && strings.Contains(text, core) {
 			hits = append(hits, v)
 		}
 	}
@@ -279,16 +279,6 @@ func inferVillage(text, township string, known []string) string {
 		t = t[loc[1]:]
 	}
 	v := villageRe.FindString(t)
-	return v
-}
-
-// villageCore strips the administrative suffix of a village's name.
-func villageCore(v string) string {
-	for _, suf := range []string{"村民委员会", "居民委员会", "社区居委会", "村委会", "居委会", "社区", "村"} {
-		if c, ok := strings.CutSuffix(v, suf); ok {
-			return c
-		}
-	}
 	return v
 }
 
