@@ -12,11 +12,18 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // DecodeText turns bytes into UTF-8: valid UTF-8 (with or without BOM) stays,
 // anything else is read as GB18030, the superset of GBK and GB2312.
 func DecodeText(data []byte) (string, string) {
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+		if out, err := dec.Bytes(data); err == nil {
+			return string(out), "UTF-16"
+		}
+	}
 	data = bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})
 	if utf8.Valid(data) {
 		return string(data), "UTF-8"

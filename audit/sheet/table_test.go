@@ -9,6 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 
 	"pensionaudit/audit"
 )
@@ -210,6 +211,38 @@ func TestCSVVariants(t *testing.T) {
 	_, recs, _ = scanPath(t, p, Options{Kind: audit.KindDeaths, Village: "新民社区"})
 	if len(recs) != 1 || recs[0].Name != "𠮷田" {
 		t.Errorf("UTF-8 BOM, non-BMP name: %+v", recs)
+	}
+}
+
+func TestSpreadsheetML2003(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="UTF-8"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+ <Worksheet ss:Name="死亡名单">
+  <Table>
+   <Row><Cell ss:MergeAcross="3"><Data ss:Type="String">石岭村2022年3月死亡人员名单</Data></Cell></Row>
+   <Row><Cell><Data ss:Type="String">姓名</Data></Cell><Cell><Data ss:Type="String">身份证号码</Data></Cell><Cell ss:Index="4"><Data ss:Type="String">死亡日期</Data></Cell></Row>
+   <Row ss:Index="4"><Cell><Data ss:Type="String">罗德秀</Data></Cell><Cell><Data ss:Type="String">430422195611158660</Data></Cell><Cell ss:Index="4"><Data ss:Type="DateTime">2022-03-05T00:00:00.000</Data></Cell></Row>
+  </Table>
+ </Worksheet>
+</Workbook>`
+	p := writeFile(t, "名单.xls", []byte(doc))
+	sum, recs, err := scanPath(t, p, Options{Kind: audit.KindDeaths, Village: "石岭村"})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("%v %+v", err, recs)
+	}
+	if recs[0].Row != 4 || recs[0].DeathDate.Format("2006-01-02") != "2022-03-05" || sum.Title != "石岭村2022年3月死亡人员名单" {
+		t.Errorf("record %+v, title %q", recs[0], sum.Title)
+	}
+}
+
+func TestUTF16UnicodeText(t *testing.T) {
+	text := "姓名\t身份证号码\t死亡日期\r\n罗德秀\t430422195611158660\t2022-01-05\r\n"
+	enc, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(text)
+	p := writeFile(t, "名单.txt", []byte(enc))
+	_, recs, err := scanPath(t, p, Options{Kind: audit.KindDeaths, Village: "东风村"})
+	if err != nil || len(recs) != 1 || recs[0].Name != "罗德秀" || !recs[0].ID.OK() {
+		t.Fatalf("UTF-16 text: %v %+v", err, recs)
 	}
 }
 

@@ -1,6 +1,6 @@
 // Package sheet reads the tables that township staff really receive —
-// .xlsx/.xlsm, legacy .xls (BIFF8 and BIFF5/7), HTML tables saved as .xls,
-// and CSV/TXT in UTF-8 or GBK — into rows of text cells, finds the header,
+// .xlsx/.xlsm, legacy .xls (BIFF8 and BIFF5/7), HTML tables and Excel 2003
+// XML saved as .xls, and CSV/TXT in UTF-8, GBK or UTF-16 — into rows of text cells, finds the header,
 // maps columns by their many local names, and parses IDs, dates and amounts.
 package sheet
 
@@ -58,12 +58,18 @@ func Sniff(head []byte) (Format, bool) {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return FormatXLSX, true
 	}
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+		return FormatCSV, true // Excel's "Unicode text": UTF-16 with a BOM, tab separated
+	}
 	trim := bytes.TrimLeft(bytes.TrimPrefix(head, []byte{0xEF, 0xBB, 0xBF}), " \t\r\n")
 	low := bytes.ToLower(trim[:min(len(trim), 512)])
 	for _, p := range []string{"<html", "<table", "<!doctype html", "<?xml", "<meta", "<head"} {
 		if bytes.HasPrefix(low, []byte(p)) {
 			if p == "<?xml" && !bytes.Contains(low, []byte("<html")) {
-				return "", false // SpreadsheetML 2003 and other XML: not supported
+				if isSpreadsheetML(head) {
+					return FormatXML2003, true
+				}
+				return "", false // other XML: not a table we know
 			}
 			return FormatHTML, true
 		}
@@ -92,7 +98,7 @@ func Open(path string) (Workbook, error) {
 	}
 	format, ok := Sniff(head[:n])
 	if !ok {
-		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s 不是可识别的表格（支持 .xlsx、.xls、网页表格 .xls、.csv/.txt）", name)
+		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s 不是可识别的表格（支持 .xlsx、.xls、网页或 XML 表格 .xls、.csv/.txt）", name)
 	}
 	var wb Workbook
 	switch format {
@@ -102,6 +108,8 @@ func Open(path string) (Workbook, error) {
 		wb, err = openXLS(path)
 	case FormatHTML:
 		wb, err = openHTML(path)
+	case FormatXML2003:
+		wb, err = openXML2003(path)
 	default:
 		wb, err = openCSV(path)
 	}
