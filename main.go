@@ -20,6 +20,8 @@ func main() {
 	env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 	args := os.Args[1:]
 	if len(args) > 0 && args[0] != "gui" {
+		attachConsole()
+		env = cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 		os.Exit(cli.Run(ctx, env, args))
 	}
 	ws, err := cli.OpenForGUI(ctx, env, args)
