@@ -16,10 +16,19 @@ func attachConsole() {
 	if r, _, _ := proc.Call(attachParentProcess); r == 0 {
 		return
 	}
-	if f, err := os.OpenFile("CONOUT$", os.O_WRONLY, 0); err == nil {
-		os.Stdout, os.Stderr = f, f
+	// Keep handles the parent redirected (a pipe with the password, a file).
+	usable := func(f *os.File) bool { _, err := f.Stat(); return f != nil && err == nil }
+	if out, err := os.OpenFile("CONOUT$", os.O_WRONLY, 0); err == nil {
+		if !usable(os.Stdout) {
+			os.Stdout = out
+		}
+		if !usable(os.Stderr) {
+			os.Stderr = out
+		}
 	}
-	if f, err := os.OpenFile("CONIN$", os.O_RDONLY, 0); err == nil {
-		os.Stdin = f
+	if !usable(os.Stdin) {
+		if in, err := os.OpenFile("CONIN$", os.O_RDONLY, 0); err == nil {
+			os.Stdin = in
+		}
 	}
 }
