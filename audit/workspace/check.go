@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/rules"
@@ -40,15 +41,19 @@ func (w *Workspace) Check(ctx context.Context, p audit.Month, user string, progr
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, audit.Errorf(err, "已取消 %s 的核查，结果未保存", p.Label())
 	}
 	say("比对规则")
 	fs := rules.Run(in)
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, audit.Errorf(err, "已取消 %s 的核查，结果未保存", p.Label())
 	}
 	say("保存结果")
-	return w.DB.SaveCheck(ctx, p, user, fs)
+	res, err := w.DB.SaveCheck(ctx, p, user, fs)
+	if errors.Is(err, context.Canceled) {
+		return nil, audit.Errorf(context.Canceled, "已取消 %s 的核查，结果未保存", p.Label())
+	}
+	return res, err
 }
 
 // Findings lists findings, a page at a time.
