@@ -242,3 +242,26 @@ func copyDB(t *testing.T, from, to string) {
 	defer out.Close()
 	io.Copy(out, in)
 }
+
+func TestDismissedStaysDismissedWhenCheckedAgain(t *testing.T) {
+	needSamples(t)
+	db := filepath.Join(t.TempDir(), "w.db")
+	importSamples(t, db)
+	mustRun(t, "", "check", "--db", db, "--period", "2022-05")
+	mustRun(t, "wang-secret\n", "user", "add", "--db", db, "--name", "王主任", "--role", "supervisor")
+	var shared int64
+	for _, f := range flagsOf(t, db, "--period", "2022-05", "--rule", "shared_account") {
+		shared = f.ID
+	}
+	mustRun(t, "wang-secret\n", "decide", "--db", db, "--flag", itoa64(shared), "--user", "王主任", "--decision", "dismiss",
+		"--reason", "同名不同人")
+	mustRun(t, "", "check", "--db", db, "--period", "2022-05")
+	for _, f := range flagsOf(t, db, "--period", "2022-05", "--rule", "shared_account") {
+		if f.ID == shared && f.Status != "dismissed" {
+			t.Fatalf("dismissed finding reopened by an unchanged re-check: %+v", f)
+		}
+	}
+	if len(flagsOf(t, db, "--period", "2022-05", "--status", "dismissed")) != 1 {
+		t.Error("dismissed finding lost")
+	}
+}
