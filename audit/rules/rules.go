@@ -77,8 +77,9 @@ func containsEvidence(list []Evidence, e Evidence) bool {
 
 // deathInfo is what is known of one person's death.
 type deathInfo struct {
-	month   audit.Month
-	records []*Death
+	month     audit.Month // month of death used by the rules
+	certified audit.Month // from a deregistration's own death date, 0 if none
+	records   []*Death
 }
 
 type context struct {
@@ -117,10 +118,22 @@ func newContext(in *Input) *context {
 			info = &deathInfo{month: m}
 			c.dead[d.ID] = info
 		}
-		if m < info.month {
+		info.records = append(info.records, d)
+		switch {
+		case d.certified():
+			if info.certified == 0 || m < info.certified {
+				info.certified = m
+			}
+		case m < info.month:
 			info.month = m
 		}
-		info.records = append(info.records, d)
+	}
+	// A death date from the police register is the record of fact; village
+	// lists and registration dates only bound it.
+	for _, info := range c.dead {
+		if info.certified != 0 {
+			info.month = info.certified
+		}
 	}
 	for i := range in.Payouts {
 		p := &in.Payouts[i]

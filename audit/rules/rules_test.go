@@ -303,3 +303,14 @@ func TestSameDeathListedTwiceIsOneFinding(t *testing.T) {
 		t.Errorf("evidence of both rows kept: %+v", f.Evidence)
 	}
 }
+
+func TestPoliceDeathDateWins(t *testing.T) {
+	// The village wrote January by mistake; the police register says 2 March.
+	w := newWorld(m(2022, 3)).pay(zhang, "张三", "东风村", "1", 20000, audit.PayNormal, "").
+		death("village", zhang, "张三", "东风村", day(2022, 1, 20), m(2022, 3))
+	w.in.Deaths = append(w.in.Deaths, Death{File: "dereg.xlsx", Row: 5, Source: "deregistration", Name: "张三", IDRaw: zhang, ID: zhang,
+		IDOK: true, DeathDate: day(2022, 3, 2), DeregDate: day(2022, 3, 10), Reason: "死亡", IsDeath: true})
+	if fs := Run(w.in); count(fs, PaidAfterDeath) != 0 {
+		t.Errorf("March payout flagged although the certified death is in March: %+v", fs)
+	}
+}

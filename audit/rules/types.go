@@ -137,6 +137,12 @@ func (d *Death) Month() audit.Month {
 	return d.Period
 }
 
+// certified reports whether the record is a police deregistration with a
+// death date of its own (not just the date the registration was cancelled).
+func (d *Death) certified() bool {
+	return d.Source == "deregistration" && !d.DeathDate.IsZero() && !d.DeathDate.Equal(d.DeregDate)
+}
+
 // SourceLabel is the Chinese name of the record's source.
 func (d *Death) SourceLabel() string {
 	if d.Source == "village" {
