@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"pensionaudit/audit/cli"
+
 	"pensionaudit/ui"
 )
 
@@ -20,7 +21,7 @@ func main() {
 	env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 	args := os.Args[1:]
 	if len(args) > 0 && args[0] != "gui" {
-		attachConsole()
+		cli.AttachConsole()
 		env = cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 		os.Exit(cli.Run(ctx, env, args))
 	}

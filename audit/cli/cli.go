@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"pensionaudit/audit"
+	_ "pensionaudit/audit/internal/locale" // must initialise before Fyne's lang package: see there
 	"pensionaudit/audit/workspace"
 )
 

@@ -1,16 +1,16 @@
 //go:build windows
 
-package main
+package cli
 
 import (
 	"os"
 	"syscall"
 )
 
-// attachConsole lets the command line work from cmd.exe or PowerShell even
+// AttachConsole lets the command line work from cmd.exe or PowerShell even
 // though the binary is linked as a GUI program (-H=windowsgui): it attaches
 // to the parent's console and points stdout and stderr at it.
-func attachConsole() {
+func AttachConsole() {
 	const attachParentProcess = ^uintptr(0) // (DWORD)-1
 	proc := syscall.NewLazyDLL("kernel32.dll").NewProc("AttachConsole")
 	if r, _, _ := proc.Call(attachParentProcess); r == 0 {

@@ -1,0 +1,6 @@
+//go:build !windows
+
+package cli
+
+// AttachConsole is needed on Windows only.
+func AttachConsole() {}
