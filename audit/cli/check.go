@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"strings"
@@ -88,9 +87,7 @@ func runFlags(ctx context.Context, env Env, args []string) error {
 		if rows == nil {
 			rows = []sqlite.FindingRow{}
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return writeJSON(env, rows)
 	case *asCSV:
 		cw := csv.NewWriter(env.Stdout)
 		env.Stdout.Write([]byte("\xef\xbb\xbf")) // Excel opens UTF-8 CSV with a BOM correctly

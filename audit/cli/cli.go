@@ -4,6 +4,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -157,6 +158,13 @@ func openWS(ctx context.Context, db, cmd string) (*workspace.Workspace, error) {
 		return nil, err
 	}
 	return workspace.Open(ctx, db)
+}
+
+// writeJSON prints v as indented JSON (the machine-readable output of a command).
+func writeJSON(env Env, v any) error {
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 func parsePeriod(s string) (audit.Month, error) {

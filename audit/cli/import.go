@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -155,9 +154,7 @@ func runProblems(ctx context.Context, env Env, args []string) error {
 		if rows == nil {
 			rows = []sqlite.ProblemRow{}
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return writeJSON(env, rows)
 	}
 	if total == 0 {
 		fmt.Fprintln(env.Stdout, "没有发现问题。")

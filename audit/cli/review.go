@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"strings"
@@ -258,9 +257,7 @@ func runStatus(ctx context.Context, env Env, args []string) error {
 		if sts == nil {
 			sts = []*sqlite.PeriodStatus{}
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sts)
+		return writeJSON(env, sts)
 	}
 	for _, st := range sts {
 		m, _ := audit.ParseMonth(st.Period)
@@ -326,9 +323,7 @@ func runLedger(ctx context.Context, env Env, args []string) error {
 		if es == nil {
 			es = []sqlite.LedgerEntry{}
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(es)
+		return writeJSON(env, es)
 	}
 	if len(es) == 0 {
 		fmt.Fprintln(env.Stdout, "追回台账为空。")
@@ -396,9 +391,7 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 		if r.Problems == nil {
 			r.Problems = []string{}
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
+		if err := writeJSON(env, r); err != nil {
 			return err
 		}
 	} else if r.OK() {
