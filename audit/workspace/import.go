@@ -122,7 +122,9 @@ func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (*
 	if err != nil && res.Mapping != "" && errors.Is(err, audit.ErrNoHeader) {
 		return nil, audit.Errorf(audit.ErrNoHeader, "%v（已尝试该村上次使用的列映射 %s）", err, res.Mapping)
 	}
-	if errors.Is(err, context.Canceled) {
+	if err != nil && (errors.Is(err, context.Canceled) || ctx.Err() != nil) {
+		// cancelling also closes the transaction under the writer: whatever it
+		// reported, the import was cancelled and rolled back
 		return nil, audit.Errorf(context.Canceled, "已取消导入 %s，没有保存任何数据", name)
 	}
 	if err != nil {
