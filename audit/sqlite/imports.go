@@ -406,22 +406,3 @@ func (db *DB) Problems(ctx context.Context, f ProblemFilter) ([]ProblemRow, int,
 	}
 	return out, total, rows.Err()
 }
-
-// KnownID reports whether a valid ID number is a payee in any current roster.
-func (db *DB) KnownPayeeIDs(ctx context.Context) (map[string]bool, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT p.id_number FROM payouts p JOIN batches b ON b.id = p.batch_id
-		WHERE b.superseded_by IS NULL AND p.id_ok = 1`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
-}

@@ -564,9 +564,14 @@ func (db *DB) Status(ctx context.Context, p audit.Month) (*PeriodStatus, error) 
 			if err := r.Scan(&v, &nilRep, &n, &file); err != nil {
 				return err
 			}
+			// a village may have a list and a later 补报 list: add them up
 			x := add(v)
-			x.State, x.Rows, x.File = "reported", n, file
-			if nilRep == 1 {
+			x.Rows += n
+			x.File = strings.TrimPrefix(x.File+"、"+file, "、")
+			switch {
+			case nilRep == 0:
+				x.State = "reported"
+			case x.State == "missing":
 				x.State = "nil"
 			}
 			return nil

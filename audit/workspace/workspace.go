@@ -5,7 +5,6 @@ package workspace
 
 import (
 	"context"
-	"errors"
 	"os"
 	"time"
 
@@ -85,6 +84,3 @@ func (w *Workspace) Township(ctx context.Context) string {
 	}
 	return t
 }
-
-// IsKind reports whether err is of the given kind.
-func IsKind(err, kind error) bool { return errors.Is(err, kind) }
