@@ -177,6 +177,12 @@ func typo(id string) string {
 	return string(b)
 }
 
+// WriteTable writes a one-sheet .xlsx: a merged title, the header, the rows
+// and a footer line.
+func WriteTable(path, title string, header []any, rows [][]any, footer []any) error {
+	return writeXLSX(path, title, header, rows, footer)
+}
+
 func writeXLSX(path, title string, header []any, rows [][]any, footer []any) error {
 	f := excelize.NewFile()
 	defer f.Close()

@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"regexp"
 	"strconv"
@@ -83,6 +84,13 @@ func parseHTML(data []byte) (Workbook, error) {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
+			if z.Err() != io.EOF {
+				return nil, damaged(z.Err())
+			}
+			if depth > 0 {
+				return nil, &ReadError{Sheet: "表" + strconv.Itoa(len(b.names)+1), Row: len(rows),
+					Reason: "表格没有结束标记 </table>，文件在中途结束：" + damagedReason}
+			}
 			if len(b.names) == 0 {
 				return nil, errNoTable
 			}

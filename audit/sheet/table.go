@@ -2,8 +2,13 @@ package sheet
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -21,7 +26,12 @@ type Options struct {
 	Village  string      // default village when the table has no village column
 	Period   audit.Month // default pay month when the roster has no month column
 	Map      Mapping     // the user's column overrides
+	Today    time.Time   // for "death in the future"; zero: the clock
 	Progress func(rows int)
+	// Problem receives problems that belong to no data row (a bad cell in a
+	// title or footer row, a sheet without content) as they are found; when
+	// nil they are kept in Summary.Problems.
+	Problem func(audit.Problem) error
 	// OnHeader is called when a sheet's header is found, before its rows, with
 	// the text above the header; it may fill in the village and period (from a
 	// title such as 石岭村2021年3月死亡人员名单) or refuse the file.
@@ -46,7 +56,16 @@ type Summary struct {
 	NilReport bool     // a "本月无死亡人员" line (or a header with no rows) in a death report
 	NilLine   int      // the row of the nil-report line, 0 if none
 	Months    map[audit.Month]int
-	Problems  []audit.Problem // file-level notes
+	Problems  []audit.Problem // file-level notes (when Options.Problem is nil)
+	LastRows  map[string]int  // the last row read of each sheet
+}
+
+func (s *Summary) addProblem(opts Options, p audit.Problem) error {
+	if opts.Problem != nil {
+		return opts.Problem(p)
+	}
+	s.Problems = append(s.Problems, p)
+	return nil
 }
 
 var nilWords = map[string]bool{
@@ -62,7 +81,14 @@ var footerPrefixes = []string{"合计", "小计", "总计", "共计", "累计", 
 // Scan finds the table(s) of opts.Kind in wb and calls emit for every data
 // row, in order. It stops early when ctx is cancelled.
 func Scan(ctx context.Context, wb Workbook, opts Options, emit func(*audit.Record) error) (*Summary, error) {
-	sum := &Summary{Months: map[audit.Month]int{}}
+	sum := &Summary{Months: map[audit.Month]int{}, LastRows: map[string]int{}}
+	if n, ok := wb.(interface{ Notes() []string }); ok {
+		for _, note := range n.Notes() {
+			if err := sum.addProblem(opts, audit.Problem{File: opts.File, Reason: note, Level: audit.LevelNotice}); err != nil {
+				return sum, err
+			}
+		}
+	}
 	var tried []string
 	for _, sheet := range wb.Sheets() {
 		found, err := scanSheet(ctx, wb, sheet, opts, sum, emit)
@@ -90,8 +116,46 @@ func Scan(ctx context.Context, wb Workbook, opts Options, emit func(*audit.Recor
 }
 
 type bufRow struct {
-	n     int
-	cells []string
+	n      int
+	cells  []string
+	issues []CellIssue
+}
+
+// readErr wraps an iterator's failure as the ReadError that refuses the
+// file, naming the sheet and the last row read.
+func readErr(opts Options, sheet string, last int, err error) error {
+	var re *ReadError
+	if errors.As(err, &re) {
+		re.File, re.Sheet = opts.File, sheet
+		if re.Row == 0 {
+			re.Row = last
+		}
+		return re
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	reason := damagedReason
+	var rerr *rowError
+	if errors.As(err, &rerr) {
+		reason = rerr.reason
+	}
+	return &ReadError{File: opts.File, Sheet: sheet, Row: last, Reason: reason, Err: err}
+}
+
+// checkCells applies the per-cell limit every format shares: a cell over
+// MaxCellChars characters keeps only its first PreviewChars and becomes a
+// problem. It returns the reader's issues plus these.
+func checkCells(cells []string, issues []CellIssue) []CellIssue {
+	for i, c := range cells {
+		if len(c) > MaxCellChars && utf8.RuneCountInString(c) > MaxCellChars {
+			n := utf8.RuneCountInString(c)
+			cells[i] = string([]rune(c)[:PreviewChars]) + "…"
+			issues = append(issues, CellIssue{Col: i, Raw: cells[i],
+				Reason: fmt.Sprintf("单元格内容过长（%d 个字符，上限 %d）：不能使用，只保留前 %d 个字符供核对", n, MaxCellChars, PreviewChars)})
+		}
+	}
+	return issues
 }
 
 func scanSheet(ctx context.Context, wb Workbook, sheet string, opts Options, sum *Summary, emit func(*audit.Record) error) (bool, error) {
@@ -101,16 +165,38 @@ func scanSheet(ctx context.Context, wb Workbook, sheet string, opts Options, sum
 	}
 	defer it.Close()
 	var head []bufRow
+	last := 0
 	for len(head) < headerScanRows && it.Next() {
 		n, cells := it.Row()
-		head = append(head, bufRow{n, append([]string(nil), cells...)})
+		cells = append([]string(nil), cells...)
+		issues := checkCells(cells, append([]CellIssue(nil), it.Issues()...))
+		head = append(head, bufRow{n, cells, issues})
+		last = n
 	}
 	if err := it.Err(); err != nil {
-		return false, fmt.Errorf("文件 %s 的工作表「%s」读取出错：%v", opts.File, sheet, err)
+		return false, readErr(opts, sheet, last, err)
 	}
 	merges := wb.Merges(sheet)
 	h, at, ok := findHeader(head, merges, opts)
 	if !ok {
+		// the sheet is not used, but it must still be whole and its bad
+		// cells shown
+		for _, r := range head {
+			if err := p0(opts, sum, sheet, r); err != nil {
+				return false, err
+			}
+		}
+		for it.Next() {
+			n, cells := it.Row()
+			last = n
+			if err := p0(opts, sum, sheet, bufRow{n, cells, checkCells(cells, it.Issues())}); err != nil {
+				return false, err
+			}
+		}
+		if err := it.Err(); err != nil {
+			return false, readErr(opts, sheet, last, err)
+		}
+		sum.LastRows[sheet] = last
 		return false, nil
 	}
 	h.Sheet = sheet
@@ -140,7 +226,7 @@ func scanSheet(ctx context.Context, wb Workbook, sheet string, opts Options, sum
 	headerEnd := at + len(h.Rows)
 	sum.NonData += len(h.Rows)
 	count := 0
-	handle := func(n int, cells []string) error {
+	handle := func(r bufRow) error {
 		count++
 		if count%1000 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -150,30 +236,53 @@ func scanSheet(ctx context.Context, wb Workbook, sheet string, opts Options, sum
 				opts.Progress(count)
 			}
 		}
-		rec := p.parse(n, cells)
+		rec := p.parse(r.n, r.cells, r.issues)
 		if rec == nil {
-			return nil
+			return p0(opts, sum, sheet, r)
+		}
+		if sum.DataRows > MaxDataRows {
+			return &ReadError{File: opts.File, Sheet: sheet, Row: r.n, Reason: fmt.Sprintf("数据超过 %d 行的上限：请按村或按月分成几个文件", MaxDataRows)}
 		}
 		return emit(rec)
 	}
+	for _, r := range head[:headerEnd] {
+		if err := p0(opts, sum, sheet, r); err != nil {
+			return true, err
+		}
+	}
 	for _, r := range head[headerEnd:] {
-		if err := handle(r.n, r.cells); err != nil {
+		if err := handle(r); err != nil {
 			return true, err
 		}
 	}
 	for it.Next() {
 		n, cells := it.Row()
-		if err := handle(n, cells); err != nil {
+		last = n
+		if err := handle(bufRow{n, cells, checkCells(cells, it.Issues())}); err != nil {
 			return true, err
 		}
 	}
 	if err := it.Err(); err != nil {
-		return true, fmt.Errorf("文件 %s 的工作表「%s」读取出错：%v", opts.File, sheet, err)
+		return true, readErr(opts, sheet, last, err)
 	}
+	sum.LastRows[sheet] = last
 	if opts.Progress != nil {
 		opts.Progress(count)
 	}
 	return true, nil
+}
+
+// p0 records the cell issues of a row that is not data (title, header,
+// footer, a sheet without a table) as problems of the file.
+func p0(opts Options, sum *Summary, sheet string, r bufRow) error {
+	for _, is := range r.issues {
+		err := sum.addProblem(opts, audit.Problem{File: opts.File, Sheet: sheet, Row: r.n, Column: colName(is.Col),
+			Raw: is.Raw, Reason: is.Reason, Level: audit.LevelError})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // labelsOf fills a buffered row's cells across horizontal merges and down
@@ -358,6 +467,10 @@ type rowParser struct {
 	date1904 bool
 	sum      *Summary
 	fill     *filler
+	// running totals of this sheet's data rows, for a 合计 row's check
+	count    int
+	total    audit.Fen
+	badTotal int // rows whose amount could not be read
 }
 
 func (p *rowParser) cell(cells []string, f Field) (string, bool) {
@@ -371,6 +484,9 @@ func (p *rowParser) cell(cells []string, f Field) (string, bool) {
 	return cells[c], true
 }
 
+// ColName is the column letter of a 0-based column.
+func ColName(c int) string { return colName(c) }
+
 func colName(c int) string {
 	s, _ := excelize.ColumnNumberToName(c + 1)
 	return s
@@ -378,7 +494,7 @@ func colName(c int) string {
 
 // parse turns one row into a Record, or returns nil for a row that is not
 // data (blank, footer, repeated header, nil-report line).
-func (p *rowParser) parse(n int, cells []string) *audit.Record {
+func (p *rowParser) parse(n int, cells []string, issues []CellIssue) *audit.Record {
 	cells = p.fill.apply(n, cells)
 	var texts []string
 	for _, c := range cells {
@@ -409,6 +525,7 @@ func (p *rowParser) parse(n int, cells []string) *audit.Record {
 		for _, fp := range footerPrefixes {
 			if strings.HasPrefix(first, normHeader(fp)) {
 				p.sum.NonData++
+				p.checkTotal(n, cells, texts)
 				return nil
 			}
 		}
@@ -422,6 +539,7 @@ func (p *rowParser) parse(n int, cells []string) *audit.Record {
 		return nil
 	}
 	p.sum.DataRows++
+	p.count++
 	rec := &audit.Record{Sheet: p.h.Sheet, Row: n}
 	problem := func(f Field, raw, reason string, level audit.Level) {
 		c := p.h.Cols[f]
@@ -430,11 +548,28 @@ func (p *rowParser) parse(n int, cells []string) *audit.Record {
 			Field: string(f), Raw: raw, Reason: reason, Level: level,
 		})
 	}
+	for _, is := range issues {
+		header := ""
+		if is.Col < len(p.h.Labels) {
+			header = strings.TrimSpace(p.h.Labels[is.Col])
+		}
+		field := ""
+		for f, c := range p.h.Cols {
+			if c == is.Col {
+				field = string(f)
+			}
+		}
+		rec.Problems = append(rec.Problems, audit.Problem{File: p.opts.File, Sheet: p.h.Sheet, Row: n, Column: colName(is.Col),
+			Header: header, Field: field, Raw: is.Raw, Reason: is.Reason, Level: audit.LevelError})
+	}
 	rec.Name = CleanName(nameRaw)
 	if rec.Name == "" {
 		problem(FieldName, nameRaw, "姓名为空", audit.LevelError)
 	} else if strings.ContainsAny(rec.Name, "?？\uFFFD") {
 		problem(FieldName, nameRaw, "姓名中有“?”：可能是GBK编码无法保存的生僻字，请对照原始名单核实", audit.LevelNotice)
+	}
+	if strings.ContainsFunc(rec.Name, Invisible) {
+		problem(FieldName, Escape(nameRaw, 0), invisibleReason, audit.LevelNotice)
 	}
 	rec.ID = idcard.Normalize(idRaw)
 	switch {
@@ -448,6 +583,8 @@ func (p *rowParser) parse(n int, cells []string) *audit.Record {
 	}
 	if rec.Village == "" {
 		rec.Village = p.opts.Village
+	} else if strings.ContainsFunc(rec.Village, Invisible) {
+		problem(FieldVillage, Escape(rec.Village, 0), invisibleReason, audit.LevelNotice)
 	}
 	if v, ok := p.cell(cells, FieldSex); ok {
 		rec.Sex = CleanText(v)
@@ -500,8 +637,16 @@ func (p *rowParser) parsePayout(rec *audit.Record, cells []string, problem probl
 	amt, err := ParseAmount(v)
 	if err != nil {
 		problem(FieldAmount, v, "发放金额"+err.Error(), audit.LevelError)
+		p.badTotal++
 	} else {
 		rec.Amount, rec.HasAmount = amt, true
+		p.total += amt
+		switch {
+		case amt <= 0:
+			problem(FieldAmount, v, "发放金额为零或负数：请核实是否为冲正、退回或录入错误", audit.LevelNotice)
+		case amt < 100:
+			problem(FieldAmount, v, "发放金额不足 1 元：请核实是否录入错误（如单位写错）", audit.LevelNotice)
+		}
 	}
 	if v, ok := p.cell(cells, FieldPayType); ok {
 		rec.PayRaw = CleanText(v)
@@ -530,7 +675,61 @@ func (p *rowParser) parseDeathDate(rec *audit.Record, cells []string, f Field, p
 	} else {
 		rec.DeregDate = d
 	}
+	today := p.opts.Today
+	if today.IsZero() {
+		today = time.Now()
+	}
+	label := f.Label()
+	switch {
+	case d.After(today):
+		problem(f, v, label+"在将来（晚于今天 "+today.Format("2006-01-02")+"）：可能是年份录错，请核实", audit.LevelNotice)
+	case p.opts.Kind == audit.KindDeaths && p.opts.Period != 0 && audit.MonthOf(d) > p.opts.Period:
+		problem(f, v, label+"晚于名单所属月份 "+p.opts.Period.Label()+"：可能是年份或月份录错，请核实", audit.LevelNotice)
+	}
+	if rec.ID.OK() {
+		if b, ok := idcard.Birth(rec.ID.Norm); ok && d.Before(b) {
+			problem(f, v, label+"早于身份证号中的出生日期 "+b.Format("2006-01-02")+"：日期或身份证号有误，请核实", audit.LevelNotice)
+		}
+	}
 }
+
+const invisibleReason = "含有看不见的控制字符、零宽字符或文字方向控制符（已用 \\u{…} 标出）：显示时可能与另一个名字一模一样或顺序颠倒，请核实"
+
+// checkTotal compares a 合计/总计 row with the data rows above it: the
+// amount in the amount column, and a count written as "N人" or "共N条".
+func (p *rowParser) checkTotal(n int, cells, texts []string) {
+	first := normHeader(texts[0])
+	if !strings.HasPrefix(first, "合计") && !strings.HasPrefix(first, "总计") && !strings.HasPrefix(first, "共计") {
+		return
+	}
+	report := func(col int, raw, reason string) {
+		c := ""
+		if col >= 0 {
+			c = colName(col)
+		}
+		_ = p.sum.addProblem(p.opts, audit.Problem{File: p.opts.File, Sheet: p.h.Sheet, Row: n, Column: c, Raw: Escape(raw, PreviewChars),
+			Reason: reason, Level: audit.LevelError})
+	}
+	if c, ok := p.h.Cols[FieldAmount]; ok && p.opts.Kind == audit.KindPayouts && c < len(cells) && strings.TrimSpace(cells[c]) != "" {
+		if amt, err := ParseAmount(cells[c]); err == nil && amt != p.total {
+			reason := fmt.Sprintf("合计行的金额 %s 元与导入的 %d 行金额之和 %s 元不符", amt.Grouped(), p.count, p.total.Grouped())
+			if p.badTotal > 0 {
+				reason += fmt.Sprintf("（其中 %d 行金额无法读取）", p.badTotal)
+			}
+			report(c, cells[c], reason+"：文件可能缺行或被改动，请与原始花名册核对")
+		}
+	}
+	for i, t := range cells {
+		if m := countRe.FindStringSubmatch(t); m != nil {
+			if k, err := strconv.Atoi(m[1]); err == nil && k != p.count {
+				report(i, t, fmt.Sprintf("合计行写明 %d 人（条），但导入了 %d 行数据：文件可能缺行或被改动，请与原始名单核对", k, p.count))
+			}
+			break
+		}
+	}
+}
+
+var countRe = regexp.MustCompile(`(?:共|合计|总计)?\s*(\d{1,7})\s*(?:人|户|条|名)`)
 
 func (p *rowParser) parseDereg(rec *audit.Record, cells []string, problem problemFunc) {
 	if v, ok := p.cell(cells, FieldReason); ok {

@@ -30,7 +30,7 @@ func ParseDate(raw string, date1904 bool) (time.Time, error) {
 		return time.Time{}, errors.New("“" + raw + "”不是有效的日期（按年月日8位数字读取）")
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "eE") {
-		if f < 1 || f >= 2958466 {
+		if !(f >= 1 && f < 2958466) { // NaN and ±Inf fail too
 			return time.Time{}, errors.New("“" + raw + "”不是有效的日期")
 		}
 		return SerialToDate(f, date1904), nil

@@ -46,6 +46,11 @@ type RowIter interface {
 	Next() bool
 	// Row returns the 1-based row number and the cells of the current row.
 	Row() (int, []string)
+	// Issues lists what is wrong with cells of the current row (text in
+	// another encoding); the row is still yielded.
+	Issues() []CellIssue
+	// Err is nil only when the iterator reached the clean end of the sheet
+	// (the file's own end marker); anything else means rows may be missing.
 	Err() error
 	Close() error
 }
@@ -80,18 +85,20 @@ func Sniff(head []byte) (Format, bool) {
 	return FormatCSV, true
 }
 
-// Open sniffs and opens a file.
+// Open sniffs and opens a file. Every error is a Chinese sentence naming the
+// file; the library's own words never reach the user.
 func Open(path string) (Workbook, error) {
 	name := filepath.Base(path)
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("无法打开文件 %s：%v", name, err)
+		return nil, audit.Errorf(audit.ErrUnsupported, "无法打开文件 %s：%s", name, osReason(err))
 	}
 	head := make([]byte, 4096)
 	n, err := io.ReadFull(f, head)
+	st, serr := f.Stat()
 	f.Close()
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("无法读取文件 %s：%v", name, err)
+		return nil, audit.Errorf(audit.ErrUnsupported, "无法读取文件 %s：%s", name, osReason(err))
 	}
 	if n == 0 {
 		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s 是空文件", name)
@@ -99,6 +106,10 @@ func Open(path string) (Workbook, error) {
 	format, ok := Sniff(head[:n])
 	if !ok {
 		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s 不是可识别的表格（支持 .xlsx、.xls、网页或 XML 表格 .xls、.csv/.txt）", name)
+	}
+	if (format == FormatHTML || format == FormatXML2003) && serr == nil && st.Size() > maxMemFile {
+		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s 有 %s，网页或 XML 格式的表格最大 %d MB：请在表格软件中另存为 .xlsx 后再导入",
+			name, sizeText(uint64(st.Size())), maxMemFile>>20)
 	}
 	var wb Workbook
 	switch format {
@@ -113,10 +124,61 @@ func Open(path string) (Workbook, error) {
 	default:
 		wb, err = openCSV(path)
 	}
+	var re *ReadError
+	if errors.As(err, &re) {
+		re.File = name
+		return nil, re
+	}
 	if err != nil {
-		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s（%s 格式）无法读取：%v", name, format, err)
+		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s（%s 格式）无法读取：%s", name, formatLabel(format), openReason(err))
 	}
 	return wb, nil
+}
+
+func formatLabel(f Format) string {
+	switch f {
+	case FormatXLSX:
+		return "Excel .xlsx"
+	case FormatXLS:
+		return "Excel 97-2003 .xls"
+	case FormatHTML:
+		return "网页表格"
+	case FormatXML2003:
+		return "Excel 2003 XML 表格"
+	}
+	return "CSV 文本"
+}
+
+// openReason turns a reader's error into its Chinese reason: our own errors
+// are already Chinese; a library's (zip, mscfb, xml, io) becomes "damaged".
+func openReason(err error) string {
+	var re *rowError
+	if errors.As(err, &re) {
+		return re.reason
+	}
+	var ae *audit.Error
+	if errors.As(err, &ae) {
+		return ae.Msg
+	}
+	if errors.Is(err, errEncrypted) || errors.Is(err, errNoTable) || errors.Is(err, errBIFF) {
+		return err.Error()
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return osReason(err)
+	}
+	return damagedReason
+}
+
+// osReason says in Chinese why the system refused a file.
+func osReason(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "文件不存在"
+	case errors.Is(err, os.ErrPermission):
+		return "没有读取权限（文件可能正被其他程序占用，或需要管理员权限）"
+	}
+	return "系统无法读取该文件（可能是U盘或网络盘已断开）"
 }
 
 // memBook is a workbook held in memory (xls, csv, html are small by nature).
@@ -154,5 +216,6 @@ func (r *memRows) Next() bool {
 	return true
 }
 func (r *memRows) Row() (int, []string) { return r.i, r.rows[r.i-1] }
+func (r *memRows) Issues() []CellIssue  { return nil }
 func (r *memRows) Err() error           { return nil }
 func (r *memRows) Close() error         { return nil }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 
 	"github.com/richardlehane/mscfb"
@@ -98,22 +99,37 @@ func readXLS(r io.ReaderAt, size int64) (wb Workbook, err error) {
 	defer func() {
 		// mscfb trusts sector tables; a damaged file must not take the program down
 		if p := recover(); p != nil {
-			wb, err = nil, fmt.Errorf("%w：文件已损坏（%v）", errBIFF, p)
+			wb, err = nil, &rowError{reason: damagedReason + "（.xls 的内部结构不一致）", err: fmt.Errorf("%v", p)}
 		}
 	}()
 	doc, err := mscfb.New(r)
 	if err != nil {
-		return nil, fmt.Errorf("%w：%v", errBIFF, err)
+		return nil, &rowError{reason: damagedReason + "（无法读取 .xls 的内部目录）", err: err}
 	}
 	var stream []byte
+	encrypted := false
 	for entry, err := doc.Next(); err == nil; entry, err = doc.Next() {
-		if entry.Name == "Workbook" || entry.Name == "Book" {
-			stream, err = io.ReadAll(io.LimitReader(entry, 256<<20))
-			if err != nil {
-				return nil, fmt.Errorf("%w：%v", errBIFF, err)
+		switch strings.ToLower(entry.Name) {
+		case "encryptedpackage", "encryptioninfo":
+			encrypted = true
+		case "workbook", "book":
+			if stream != nil {
+				continue
 			}
-			break
+			if entry.Size > maxMemFile {
+				return nil, failf("Workbook 数据流有 %s，超过 %d MB 的上限", sizeText(uint64(entry.Size)), maxMemFile>>20)
+			}
+			stream, err = io.ReadAll(io.LimitReader(entry, maxMemFile+1))
+			if err != nil {
+				return nil, damaged(err)
+			}
+			if int64(len(stream)) != entry.Size {
+				return nil, failf("Workbook 数据流应有 %d 字节，只读到 %d 字节：%s", entry.Size, len(stream), damagedReason)
+			}
 		}
+	}
+	if encrypted {
+		return nil, errEncrypted
 	}
 	if stream == nil {
 		return nil, fmt.Errorf("%w：找不到 Workbook 数据流", errBIFF)
@@ -126,6 +142,10 @@ type biffRecord struct {
 	data []byte
 }
 
+// readRecords splits the stream into records. It stops at a record whose
+// declared length runs past the end of the stream (padding, or a stream cut
+// short): every substream must then still reach its own EOF record, so a
+// short stream is caught where it matters.
 func readRecords(stream []byte) []biffRecord {
 	var recs []biffRecord
 	for len(stream) >= 4 {
@@ -133,7 +153,7 @@ func readRecords(stream []byte) []biffRecord {
 		n := int(binary.LittleEndian.Uint16(stream[2:]))
 		stream = stream[4:]
 		if n > len(stream) {
-			n = len(stream)
+			break
 		}
 		recs = append(recs, biffRecord{typ, stream[:n]})
 		stream = stream[n:]
@@ -167,10 +187,12 @@ func parseBIFF(stream []byte) (Workbook, error) {
 	var sheets []bsheet
 	// Globals: up to the first EOF.
 	i := 1
+	globalsEnded := false
 	for ; i < len(recs); i++ {
 		r := recs[i]
 		switch r.typ {
 		case recEOF:
+			globalsEnded = true
 			goto globalsDone
 		case recFilePass:
 			return nil, errEncrypted
@@ -206,6 +228,9 @@ func parseBIFF(stream []byte) (Workbook, error) {
 		}
 	}
 globalsDone:
+	if !globalsEnded {
+		return nil, failf("工作簿的全局信息没有结束标记：%s", damagedReason)
+	}
 	// Index substreams by their offset in the stream.
 	offsets := map[uint32]int{}
 	off := uint32(0)
@@ -216,12 +241,15 @@ globalsDone:
 	for _, s := range sheets {
 		k, ok := offsets[s.pos]
 		if !ok || recs[k].typ != recBOF {
-			continue
+			return nil, failf("工作表「%s」的位置（偏移 %d）不在数据流中：%s", Escape(s.name, 40), s.pos, damagedReason)
 		}
 		if len(recs[k].data) >= 4 && binary.LittleEndian.Uint16(recs[k].data[2:]) != 0x0010 {
 			continue // chart or macro sheet
 		}
-		grid, merges := bb.readSheet(recs[k+1:])
+		grid, merges, err := bb.readSheet(recs[k+1:])
+		if err != nil {
+			return nil, &ReadError{Sheet: s.name, Row: len(grid), Reason: err.Error()}
+		}
 		out.names = append(out.names, s.name)
 		out.sheets[s.name] = grid
 		out.merges[s.name] = merges
@@ -416,7 +444,10 @@ func FormatNumber(f float64) string {
 	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
-func (bb *biffBook) readSheet(recs []biffRecord) ([][]string, []Merge) {
+// readSheet reads a worksheet substream up to its EOF record; a chart or
+// other object embedded in the sheet (its own BOF…EOF block) is skipped. A
+// substream that ends without its EOF was cut short.
+func (bb *biffBook) readSheet(recs []biffRecord) ([][]string, []Merge, error) {
 	var grid [][]string
 	var merges []Merge
 	set := func(row, col int, v string) {
@@ -435,11 +466,23 @@ func (bb *biffBook) readSheet(recs []biffRecord) ([][]string, []Merge) {
 		return int(binary.LittleEndian.Uint16(d)), int(binary.LittleEndian.Uint16(d[2:]))
 	}
 	pendingRow, pendingCol := -1, -1
+	nested := 0
 	for _, r := range recs {
 		d := r.data
+		if nested > 0 {
+			switch r.typ {
+			case recBOF:
+				nested++
+			case recEOF:
+				nested--
+			}
+			continue
+		}
 		switch r.typ {
+		case recBOF:
+			nested++
 		case recEOF:
-			return grid, merges
+			return grid, merges, nil
 		case recLabelSST:
 			if len(d) >= 10 {
 				row, col := rc(d)
@@ -520,5 +563,5 @@ func (bb *biffBook) readSheet(recs []biffRecord) ([][]string, []Merge) {
 			}
 		}
 	}
-	return grid, merges
+	return grid, merges, failf("工作表没有结束标记，数据流在中途结束：%s", damagedReason)
 }

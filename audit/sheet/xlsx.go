@@ -5,153 +5,576 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"io"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
 
-type xlsxBook struct {
-	path   string
-	f      *excelize.File
-	names  []string
-	d1904  bool
-	merges map[string][]Merge
+// The .xlsx reader streams each sheet's XML straight out of the zip with
+// encoding/xml, so that it can prove it reached the sheet's clean end (the
+// closing </worksheet> and the zip entry's CRC, which archive/zip checks only
+// at EOF) and enforce the limits while it reads: no temporary files, memory
+// bounded by maxToken and the shared-string limit whatever the file holds.
+
+type xlsxSheet struct {
+	name string
+	file *zip.File
 }
 
-func openXLSX(p string) (Workbook, error) {
-	f, err := excelize.OpenFile(p)
+type xlsxBook struct {
+	zr     *zip.ReadCloser
+	sheets []xlsxSheet
+	sst    *sharedStrings
+	d1904  bool
+	merges map[string][]Merge
+	notes  []string
+}
+
+// zipParts indexes the parts of a package by name, and by lower-case name
+// for writers that disagree with their own relationships about case.
+type zipParts struct {
+	exact map[string]*zip.File
+	lower map[string]*zip.File
+}
+
+func (z zipParts) get(name string) *zip.File {
+	name = strings.TrimPrefix(name, "/")
+	if f := z.exact[name]; f != nil {
+		return f
+	}
+	return z.lower[strings.ToLower(name)]
+}
+
+func openXLSX(p string) (wb Workbook, err error) {
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return nil, damaged(err)
+	}
+	defer func() {
+		if err != nil {
+			zr.Close()
+		}
+	}()
+	parts := zipParts{exact: map[string]*zip.File{}, lower: map[string]*zip.File{}}
+	for _, f := range zr.File {
+		parts.exact[f.Name] = f
+		parts.lower[strings.ToLower(f.Name)] = f
+	}
+	if parts.get("EncryptedPackage") != nil {
+		return nil, errEncrypted
+	}
+	wbPath := "xl/workbook.xml"
+	if rels, err := readRels(parts, "_rels/.rels", ""); err == nil {
+		for _, r := range rels {
+			if strings.HasSuffix(r.typ, "/officeDocument") && r.target != "" {
+				wbPath = r.target
+			}
+		}
+	}
+	b := &xlsxBook{zr: zr, merges: map[string][]Merge{}}
+	wbFile := parts.get(wbPath)
+	if wbFile == nil {
+		return nil, failf("不是 Excel 工作簿（压缩包中没有 workbook.xml）")
+	}
+	type sheetRef struct{ name, rid, state string }
+	var refs []sheetRef
+	err = walkPart(wbFile, func(dec *xml.Decoder, t xml.Token) error {
+		e, ok := t.(xml.StartElement)
+		if !ok {
+			return nil
+		}
+		switch e.Name.Local {
+		case "workbookPr":
+			v := attr(e, "date1904")
+			b.d1904 = v == "1" || v == "true"
+		case "sheet":
+			refs = append(refs, sheetRef{attr(e, "name"), attr(e, "id"), attr(e, "state")})
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	b := &xlsxBook{path: p, f: f}
-	for _, name := range f.GetSheetList() {
-		if v, err := f.GetSheetVisible(name); err == nil && !v {
+	relsPath := path.Join(path.Dir(wbPath), "_rels", path.Base(wbPath)+".rels")
+	rels, err := readRels(parts, relsPath, path.Dir(wbPath))
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]rel{}
+	var sstPath string
+	for _, r := range rels {
+		byID[r.id] = r
+		if strings.HasSuffix(r.typ, "/sharedStrings") {
+			sstPath = r.target
+		}
+	}
+	for _, s := range refs {
+		if s.state == "hidden" || s.state == "veryHidden" {
 			continue
 		}
-		b.names = append(b.names, name)
+		r, ok := byID[s.rid]
+		if !ok || !strings.HasSuffix(r.typ, "/worksheet") {
+			continue // chart sheets, dialog sheets, macro sheets
+		}
+		f := parts.get(r.target)
+		if r.target == "" || f == nil {
+			b.notes = append(b.notes, "工作表「"+Escape(s.name, 40)+"」在文件中找不到内容，已跳过")
+			continue
+		}
+		b.sheets = append(b.sheets, xlsxSheet{name: s.name, file: f})
 	}
-	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
-		b.d1904 = *props.Date1904
+	if sstPath != "" {
+		if f := parts.get(sstPath); f != nil {
+			if b.sst, err = readSharedStrings(f); err != nil {
+				return nil, err
+			}
+		}
 	}
-	b.merges = scanMerges(p)
+	for _, s := range b.sheets {
+		b.merges[s.name] = mergesIn(s.file)
+	}
 	return b, nil
 }
 
-func (b *xlsxBook) Format() Format          { return FormatXLSX }
-func (b *xlsxBook) Sheets() []string        { return b.names }
-func (b *xlsxBook) Date1904() bool          { return b.d1904 }
-func (b *xlsxBook) Merges(s string) []Merge { return b.merges[s] }
-func (b *xlsxBook) Close() error            { return b.f.Close() }
-
-func (b *xlsxBook) Rows(sheet string) (RowIter, error) {
-	rows, err := b.f.Rows(sheet)
-	if err != nil {
-		return nil, err
-	}
-	return &xlsxRows{rows: rows}, nil
-}
-
-type xlsxRows struct {
-	rows  *excelize.Rows
-	n     int
-	cells []string
-	err   error
-}
-
-var rawOpts = excelize.Options{RawCellValue: true}
-
-func (r *xlsxRows) Next() bool {
-	if r.err != nil || !r.rows.Next() {
-		return false
-	}
-	r.n++
-	r.cells, r.err = r.rows.Columns(rawOpts)
-	return r.err == nil
-}
-
-// Row numbers follow the iterator; excelize yields empty rows in between, so
-// counting Next calls gives the sheet's row number.
-func (r *xlsxRows) Row() (int, []string) { return r.n, r.cells }
-func (r *xlsxRows) Err() error {
-	if r.err != nil {
-		return r.err
-	}
-	return r.rows.Error()
-}
-func (r *xlsxRows) Close() error { return r.rows.Close() }
-
-// scanMerges reads the merged ranges of every sheet by scanning the sheet XML
-// for <mergeCell ref="..."/> without building the sheet in memory (excelize's
-// GetMergeCells loads the whole worksheet, far too much for a county roster).
-func scanMerges(p string) map[string][]Merge {
-	out := map[string][]Merge{}
-	zr, err := zip.OpenReader(p)
-	if err != nil {
-		return out
-	}
-	defer zr.Close()
-	files := map[string]*zip.File{}
-	for _, f := range zr.File {
-		files[f.Name] = f
-	}
-	var wb struct {
-		Sheets []struct {
-			Name string `xml:"name,attr"`
-			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
-		} `xml:"sheets>sheet"`
-	}
-	var rels struct {
-		Rel []struct {
-			ID     string `xml:"Id,attr"`
-			Target string `xml:"Target,attr"`
-		} `xml:"Relationship"`
-	}
-	if !decodeZipXML(files["xl/workbook.xml"], &wb) || !decodeZipXML(files["xl/_rels/workbook.xml.rels"], &rels) {
-		return out
-	}
-	targets := map[string]string{}
-	for _, r := range rels.Rel {
-		t := strings.TrimPrefix(r.Target, "/")
-		if !strings.HasPrefix(t, "xl/") {
-			t = path.Join("xl", t)
-		}
-		targets[r.ID] = t
-	}
-	for _, s := range wb.Sheets {
-		if f := files[targets[s.RID]]; f != nil {
-			out[s.Name] = mergesIn(f)
-		}
+func (b *xlsxBook) Format() Format { return FormatXLSX }
+func (b *xlsxBook) Sheets() []string {
+	out := make([]string, len(b.sheets))
+	for i, s := range b.sheets {
+		out[i] = s.name
 	}
 	return out
 }
+func (b *xlsxBook) Date1904() bool          { return b.d1904 }
+func (b *xlsxBook) Merges(s string) []Merge { return b.merges[s] }
+func (b *xlsxBook) Close() error            { return b.zr.Close() }
 
-func decodeZipXML(f *zip.File, v any) bool {
+// Notes lists what the reader skipped (sheets without content).
+func (b *xlsxBook) Notes() []string { return b.notes }
+
+type rel struct{ id, typ, target string }
+
+// readRels reads a relationships part; targets are resolved against base.
+func readRels(parts zipParts, name, base string) ([]rel, error) {
+	f := parts.get(name)
 	if f == nil {
-		return false
+		return nil, failf("压缩包中缺少 %s", name)
+	}
+	var out []rel
+	err := walkPart(f, func(dec *xml.Decoder, t xml.Token) error {
+		if e, ok := t.(xml.StartElement); ok && e.Name.Local == "Relationship" {
+			if attr(e, "TargetMode") == "External" {
+				return nil
+			}
+			target := attr(e, "Target")
+			switch {
+			case target == "":
+			case strings.HasPrefix(target, "/"):
+				target = strings.TrimPrefix(target, "/")
+			default:
+				target = path.Join(base, target)
+			}
+			out = append(out, rel{attr(e, "Id"), attr(e, "Type"), target})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// partReader is a zip part opened for streaming: it counts what it unpacks
+// and enforces the size, ratio and token limits as it goes.
+type partReader struct {
+	rc         io.ReadCloser
+	compressed uint64
+	n          uint64 // bytes unpacked so far
+	tokenStart *int64 // where the decoder's current token began
+	err        error
+}
+
+func openPart(f *zip.File) (*partReader, error) {
+	if f.UncompressedSize64 > MaxUnpacked {
+		return nil, failf("压缩包中的 %s 解压后有 %s，超过 2 GB 的上限", path.Base(f.Name), sizeText(f.UncompressedSize64))
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return false
+		return nil, damaged(err)
 	}
-	defer rc.Close()
-	return xml.NewDecoder(rc).Decode(v) == nil
+	return &partReader{rc: rc, compressed: f.CompressedSize64}, nil
 }
 
+func (r *partReader) Read(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	n, err := r.rc.Read(p)
+	r.n += uint64(n)
+	switch {
+	case r.n > MaxUnpacked:
+		r.err = failf("表格解压后超过 2 GB 的上限")
+	case r.n > ratioFloor && r.compressed > 0 && r.n/r.compressed > MaxRatio:
+		r.err = failf("表格的压缩比超过 %d:1（解压后异常巨大，疑似“压缩炸弹”）", MaxRatio)
+	case r.tokenStart != nil && int64(r.n)-*r.tokenStart > maxToken+128<<10:
+		r.err = failf("有一段内容超过 1 MB 没有分隔（单元格或标记过长）")
+	}
+	if r.err != nil {
+		return n, r.err
+	}
+	if err != nil && err != io.EOF {
+		return n, damaged(err)
+	}
+	return n, err
+}
+
+func (r *partReader) Close() error { return r.rc.Close() }
+
+func sizeText(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return strconv.FormatUint(n>>30, 10) + " GB"
+	case n >= 1<<20:
+		return strconv.FormatUint(n>>20, 10) + " MB"
+	}
+	return strconv.FormatUint(n>>10, 10) + " KB"
+}
+
+// xmlDecoder reads a part token by token, bounding each token and the depth.
+type xmlDecoder struct {
+	*xml.Decoder
+	pr    *partReader
+	start int64
+	depth int
+}
+
+func newXMLDecoder(pr *partReader) *xmlDecoder {
+	d := &xmlDecoder{pr: pr}
+	d.Decoder = xml.NewDecoder(bufio.NewReaderSize(pr, 64<<10))
+	pr.tokenStart = &d.start
+	return d
+}
+
+// next returns the next token, or io.EOF at the clean end of the document.
+func (d *xmlDecoder) next() (xml.Token, error) {
+	d.start = d.InputOffset()
+	t, err := d.Token()
+	if err != nil {
+		if err == io.EOF {
+			if d.depth != 0 {
+				return nil, damaged(io.ErrUnexpectedEOF)
+			}
+			return nil, io.EOF
+		}
+		var re *rowError
+		if errors.As(err, &re) {
+			return nil, err
+		}
+		var se *xml.SyntaxError
+		if errors.As(err, &se) {
+			if strings.Contains(se.Msg, "unexpected EOF") {
+				return nil, damaged(io.ErrUnexpectedEOF)
+			}
+			return nil, &rowError{reason: "表格内部的 XML 结构有错（标记不完整、不配对或含有非法字符）：" + damagedReason, err: err}
+		}
+		return nil, damaged(err)
+	}
+	switch t.(type) {
+	case xml.StartElement:
+		d.depth++
+		if d.depth > 64 {
+			return nil, failf("表格内部的 XML 嵌套过深，不是正常的表格文件")
+		}
+	case xml.EndElement:
+		d.depth--
+	}
+	return t, nil
+}
+
+// walkPart streams a small part (workbook, relationships) to its clean end.
+func walkPart(f *zip.File, fn func(*xml.Decoder, xml.Token) error) error {
+	pr, err := openPart(f)
+	if err != nil {
+		return err
+	}
+	defer pr.Close()
+	d := newXMLDecoder(pr)
+	for {
+		t, err := d.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(d.Decoder, t); err != nil {
+			return err
+		}
+	}
+}
+
+// sharedStrings holds the table compactly: one text buffer and offsets.
+type sharedStrings struct {
+	text []byte
+	ends []uint32
+}
+
+func (s *sharedStrings) get(i int) (string, bool) {
+	if s == nil || i < 0 || i >= len(s.ends) {
+		return "", false
+	}
+	start := uint32(0)
+	if i > 0 {
+		start = s.ends[i-1]
+	}
+	return string(s.text[start:s.ends[i]]), true
+}
+
+// readSharedStrings reads every <si>: its <t> text, or its rich-text runs'
+// <t> texts joined; phonetic guides (<rPh>) are not part of the value.
+func readSharedStrings(f *zip.File) (*sharedStrings, error) {
+	pr, err := openPart(f)
+	if err != nil {
+		return nil, err
+	}
+	defer pr.Close()
+	d := newXMLDecoder(pr)
+	s := &sharedStrings{}
+	inSI, inT, phonetic := false, false, 0
+	for {
+		t, err := d.next()
+		if err == io.EOF {
+			return s, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch e := t.(type) {
+		case xml.StartElement:
+			switch e.Name.Local {
+			case "si":
+				inSI = true
+			case "t":
+				inT = inSI && phonetic == 0
+			case "rPh":
+				phonetic++
+			}
+		case xml.EndElement:
+			switch e.Name.Local {
+			case "si":
+				inSI = false
+				if len(s.text) > maxSharedText {
+					return nil, failf("共享文字表超过 %d MB 的上限", maxSharedText>>20)
+				}
+				s.ends = append(s.ends, uint32(len(s.text)))
+			case "t":
+				inT = false
+			case "rPh":
+				phonetic--
+			}
+		case xml.CharData:
+			if inT {
+				s.text = append(s.text, e...)
+			}
+		}
+	}
+}
+
+func (b *xlsxBook) Rows(sheet string) (RowIter, error) {
+	for _, s := range b.sheets {
+		if s.name == sheet {
+			pr, err := openPart(s.file)
+			if err != nil {
+				return nil, err
+			}
+			return &xlsxRows{pr: pr, dec: newXMLDecoder(pr), sst: b.sst}, nil
+		}
+	}
+	return nil, failf("没有名为「%s」的工作表", Escape(sheet, 40))
+}
+
+// xlsxRows yields the rows of <sheetData> in order. Rows without cells are
+// yielded too (empty), so that numbering and the blank-row logic match what
+// the clerk sees.
+type xlsxRows struct {
+	pr      *partReader
+	dec     *xmlDecoder
+	sst     *sharedStrings
+	n       int // current row number
+	last    int // last row number yielded
+	dimRows int // last row the <dimension> declares, 0 if none
+	cells   []string
+	done    bool
+	ended   bool // </sheetData> seen
+	err     error
+
+	cell    strings.Builder
+	cellCol int
+	cellTyp string
+	inV     bool
+	inIS    int // inside <is>, counting nested <t>
+	inT     bool
+	phon    int
+}
+
+func (r *xlsxRows) fail(err error) bool {
+	r.err = err
+	r.done = true
+	return false
+}
+
+// Next reads up to the next </row>. At </sheetData> it drains the rest of
+// the part to EOF so that the zip CRC is checked and the XML is proven whole.
+func (r *xlsxRows) Next() bool {
+	if r.done {
+		return false
+	}
+	inRow := false
+	nonEmpty := 0
+	for {
+		t, err := r.dec.next()
+		if err == io.EOF {
+			r.done = true
+			if r.pr.n == 0 || !r.seenEnd() {
+				return r.fail(damaged(io.ErrUnexpectedEOF))
+			}
+			if r.dimRows > 0 && r.last < r.dimRows {
+				return r.fail(failf("工作表声明的范围到第 %d 行，但最后一行是第 %d 行：文件可能被截断或改动过", r.dimRows, r.last))
+			}
+			return false
+		}
+		if err != nil {
+			return r.fail(err)
+		}
+		switch e := t.(type) {
+		case xml.StartElement:
+			switch e.Name.Local {
+			case "dimension":
+				if _, m, ok := strings.Cut(attr(e, "ref"), ":"); ok {
+					if _, row, err := excelize.CellNameToCoordinates(m); err == nil && row > 1 {
+						r.dimRows = row
+					}
+				}
+			case "row":
+				n := r.last + 1
+				if v := attr(e, "r"); v != "" {
+					k, err := strconv.Atoi(v)
+					if err != nil || k < 1 {
+						return r.fail(failf("第 %d 行之后的行号“%s”不正确：文件可能已损坏或被改动过", r.last, Escape(v, 20)))
+					}
+					n = k
+				}
+				if n <= r.last {
+					return r.fail(failf("第 %d 行出现了两次或顺序错乱（行号必须递增）：文件可能已损坏或被改动过", n))
+				}
+				if n > MaxSheetRows {
+					return r.fail(failf("行号 %d 超过表格的最大行数 %d", n, MaxSheetRows))
+				}
+				r.n, inRow, nonEmpty = n, true, 0
+				r.cells = r.cells[:0]
+			case "c":
+				if !inRow {
+					return r.fail(failf("第 %d 行之后有不在任何行内的单元格：文件可能已损坏或被改动过", r.last))
+				}
+				col := len(r.cells)
+				if ref := attr(e, "r"); ref != "" {
+					c, row, err := excelize.CellNameToCoordinates(ref)
+					if err != nil || row != r.n {
+						return r.fail(failf("第 %d 行的单元格位置“%s”不正确：文件可能已损坏或被改动过", r.n, Escape(ref, 20)))
+					}
+					col = c - 1
+				}
+				if col < len(r.cells) {
+					return r.fail(failf("第 %d 行的单元格 %s 出现了两次或顺序错乱：文件可能已损坏或被改动过", r.n, colName(col)))
+				}
+				if col >= MaxColumns {
+					return r.fail(failf("第 %d 行超过表格的最大列数 %d", r.n, MaxColumns))
+				}
+				r.cellCol, r.cellTyp = col, attr(e, "t")
+				r.cell.Reset()
+			case "v":
+				r.inV = true
+			case "is":
+				r.inIS++
+			case "t":
+				r.inT = r.inIS > 0 && r.phon == 0
+			case "rPh":
+				r.phon++
+			}
+		case xml.CharData:
+			if r.inV || r.inT {
+				r.cell.Write(e)
+			}
+		case xml.EndElement:
+			switch e.Name.Local {
+			case "v":
+				r.inV = false
+			case "is":
+				r.inIS--
+			case "t":
+				r.inT = false
+			case "rPh":
+				r.phon--
+			case "c":
+				v, err := r.value()
+				if err != nil {
+					return r.fail(err)
+				}
+				for len(r.cells) < r.cellCol {
+					r.cells = append(r.cells, "")
+				}
+				r.cells = append(r.cells, v)
+				if v != "" {
+					if nonEmpty++; nonEmpty > MaxRowCells {
+						return r.fail(failf("第 %d 行有超过 %d 个非空单元格，不是正常的名单", r.n, MaxRowCells))
+					}
+				}
+			case "row":
+				r.last = r.n
+				return true
+			case "sheetData":
+				r.ended = true
+			}
+		}
+	}
+}
+
+func (r *xlsxRows) seenEnd() bool { return r.ended }
+
+func (r *xlsxRows) value() (string, error) {
+	v := r.cell.String()
+	switch r.cellTyp {
+	case "s":
+		i, err := strconv.Atoi(strings.TrimSpace(v))
+		s, ok := r.sst.get(i)
+		if err != nil || !ok {
+			return "", failf("第 %d 行 %s 列引用的共享文字不存在（编号“%s”）：文件可能已损坏或被改动过", r.n, colName(r.cellCol), Escape(v, 20))
+		}
+		return s, nil
+	}
+	return v, nil
+}
+
+func (r *xlsxRows) Row() (int, []string) { return r.n, r.cells }
+func (r *xlsxRows) Issues() []CellIssue  { return nil }
+func (r *xlsxRows) Err() error           { return r.err }
+func (r *xlsxRows) Close() error         { return r.pr.Close() }
+
+// mergesIn reads the merged ranges of a sheet by scanning its XML for
+// <mergeCell ref="..."/> without building the sheet in memory. Damage is not
+// judged here: the row reader reads the same part and refuses it.
 func mergesIn(f *zip.File) []Merge {
-	rc, err := f.Open()
+	pr, err := openPart(f)
 	if err != nil {
 		return nil
 	}
-	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 1<<16)
+	defer pr.Close()
 	var out []Merge
 	needle := []byte("mergeCell ")
 	var carry []byte
 	buf := make([]byte, 1<<16)
 	for {
-		n, err := br.Read(buf)
+		n, err := io.ReadFull(pr, buf)
 		chunk := append(carry, buf[:n]...)
 		for {
 			i := bytes.Index(chunk, needle)
@@ -166,7 +589,7 @@ func mergesIn(f *zip.File) []Merge {
 			if j := bytes.Index(tag, []byte(`ref="`)); j >= 0 {
 				ref := tag[j+5:]
 				if k := bytes.IndexByte(ref, '"'); k >= 0 {
-					if m, ok := parseRange(string(ref[:k])); ok {
+					if m, ok := parseRange(string(ref[:k])); ok && len(out) < 100000 {
 						out = append(out, m)
 					}
 				}
@@ -174,8 +597,8 @@ func mergesIn(f *zip.File) []Merge {
 			chunk = chunk[i+end:]
 		}
 		keep := min(len(chunk), 512)
-		carry = append([]byte(nil), chunk[len(chunk)-keep:]...)
-		if err == io.EOF || err != nil {
+		carry = append(carry[:0], chunk[len(chunk)-keep:]...)
+		if err != nil {
 			break
 		}
 	}

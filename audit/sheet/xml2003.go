@@ -64,10 +64,10 @@ func parseXML2003(data []byte) (Workbook, error) {
 			break
 		}
 		if err != nil {
-			if len(b.names) > 0 {
-				break
+			if sheet != "" {
+				return nil, &ReadError{Sheet: sheet, Row: row, Reason: "表格内部的 XML 结构有错或在中途结束：" + damagedReason}
 			}
-			return nil, err
+			return nil, damaged(err)
 		}
 		switch e := tok.(type) {
 		case xml.StartElement:
@@ -78,7 +78,11 @@ func parseXML2003(data []byte) (Workbook, error) {
 					sheet = "Sheet" + strconv.Itoa(len(b.names)+1)
 				}
 			case "Row":
-				if i, err := strconv.Atoi(attr(e, "Index")); err == nil && i > row && i <= maxBIFFRows*16 {
+				if v := attr(e, "Index"); v != "" {
+					i, err := strconv.Atoi(v)
+					if err != nil || i <= row || i > MaxSheetRows {
+						return nil, &ReadError{Sheet: sheet, Row: row, Reason: "行号“" + Escape(v, 20) + "”重复、顺序错乱或不正确"}
+					}
 					row = i
 				} else {
 					row++
@@ -120,6 +124,9 @@ func parseXML2003(data []byte) (Workbook, error) {
 				}
 				col = cellCol + 1 + max(span[0], 0)
 			case "Worksheet":
+				if len(b.names) >= 256 {
+					return nil, failf("工作表超过 256 个")
+				}
 				b.names = append(b.names, sheet)
 				b.sheets[sheet] = rows
 				b.merges[sheet] = merges

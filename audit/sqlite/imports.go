@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -150,7 +151,10 @@ func (it *ImportTx) Add(ctx context.Context, r *audit.Record) error {
 	if err != nil {
 		return err
 	}
-	if r.Village != "" && it.batch.Kind != audit.KindDeregistrations {
+	// the township's villages grow only from clean rows of a roster: a
+	// garbled or mistyped name must not become a village that then "fails
+	// to report" every month
+	if r.Village != "" && it.batch.Kind == audit.KindPayouts && len(r.Problems) == 0 {
 		it.villages[r.Village] = true
 	}
 	return it.AddProblems(ctx, r.Problems)
@@ -189,14 +193,8 @@ func (it *ImportTx) Commit(ctx context.Context) error {
 	for v := range it.villages {
 		names = append(names, v)
 	}
-	if b.Kind == audit.KindDeaths && b.Village != "" {
-		names = append(names, b.Village)
-	}
-	source := "roster"
-	if b.Kind == audit.KindDeaths {
-		source = "report"
-	}
-	if err := it.db.addVillages(ctx, tx, source, names); err != nil {
+	sort.Strings(names)
+	if err := it.db.addVillages(ctx, tx, "roster", names); err != nil {
 		return err
 	}
 	payload := map[string]any{"batch": b.ID, "file": b.FileName, "sha256": b.SHA256, "kind": b.Kind, "village": b.Village,
@@ -263,6 +261,47 @@ func (it *ImportTx) supersede(ctx context.Context) error {
 		b.Supersedes = o.id
 	}
 	return nil
+}
+
+// FlagOtherMonths adds a notice for every payout row of the batch whose pay
+// month is not the batch's period (190001 or 2030-01 inside a 2022-07 file),
+// in SQL so that nothing is held in memory. It returns how many it added and
+// the first `show` of them.
+func (it *ImportTx) FlagOtherMonths(ctx context.Context, col, header string, show int) (int, []audit.Problem, error) {
+	if err := it.flush(ctx); err != nil {
+		return 0, nil, err
+	}
+	var first int64
+	if err := it.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM problems`).Scan(&first); err != nil {
+		return 0, nil, err
+	}
+	p := it.batch.Period.String()
+	res, err := it.tx.ExecContext(ctx, `INSERT INTO problems (batch_id, sheet, row, col, header, field, raw, reason, level)
+		SELECT batch_id, sheet, row, ?, ?, 'month', month, '发放年月 ' || month || ' 不是文件所属月份 ' || ? || '：可能录错，请核实', 'notice'
+		FROM payouts WHERE batch_id = ? AND month <> '' AND month <> ? ORDER BY id`, col, header, p, it.batch.ID, p)
+	if err != nil {
+		return 0, nil, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return int(n), nil, err
+	}
+	rows, err := it.tx.QueryContext(ctx, `SELECT sheet, row, col, header, field, raw, reason, level FROM problems WHERE id >= ? ORDER BY id LIMIT ?`, first, show)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	var out []audit.Problem
+	for rows.Next() {
+		q := audit.Problem{File: it.batch.FileName}
+		var level string
+		if err := rows.Scan(&q.Sheet, &q.Row, &q.Column, &q.Header, &q.Field, &q.Raw, &q.Reason, &level); err != nil {
+			return 0, nil, err
+		}
+		q.Level = audit.Level(level)
+		out = append(out, q)
+	}
+	return int(n), out, rows.Err()
 }
 
 // Rollback abandons the import.

@@ -259,3 +259,43 @@ func isConstraint(err error) bool {
 	var se *msqlite.Error
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
 }
+
+// Friendly turns a storage failure into what the clerk can act on: a full
+// disk, a read-only folder or file, a workspace another program holds, a
+// damaged file. Errors that are already messages pass through.
+func Friendly(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *audit.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	var se *msqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_FULL:
+		return audit.Errorf(ErrDiskFull, "磁盘空间已满，这次操作没有保存任何内容：请清理磁盘或把工作区移到有空间的位置后重试")
+	case sqlite3.SQLITE_READONLY:
+		return audit.Errorf(ErrReadOnly, "工作区文件或它所在的文件夹是只读的，无法写入：请把工作区复制到可以写入的位置（如“文档”），或检查文件属性")
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return audit.Errorf(ErrBusy, "工作区正被另一个程序（或本程序的另一个窗口）使用：请关闭它后重试")
+	case sqlite3.SQLITE_IOERR:
+		return audit.Errorf(ErrIO, "读写工作区文件时出错（U盘或网络盘可能已断开）：请检查后重试，这次操作没有保存")
+	case sqlite3.SQLITE_CANTOPEN:
+		return audit.Errorf(ErrReadOnly, "无法打开工作区文件：文件夹不存在或没有写入权限")
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return audit.Errorf(audit.ErrInvalid, "工作区文件已损坏或不是本程序的工作区：请用备份恢复")
+	}
+	return err
+}
+
+// Storage failures, told apart by kind.
+var (
+	ErrDiskFull = errors.New("disk full")
+	ErrReadOnly = errors.New("read-only")
+	ErrBusy     = errors.New("database busy")
+	ErrIO       = errors.New("i/o error")
+)

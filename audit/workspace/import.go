@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -31,34 +30,37 @@ type ImportOptions struct {
 	Progress func(rows int)
 }
 
-// ImportResult is what one file gave.
+// ImportResult is what one file gave. Problems are streamed to the store as
+// they are found; the result keeps only the first ShownProblems of them for
+// the screen (ProblemCount says how many there are in all).
 type ImportResult struct {
-	Batch    audit.Batch
-	Headers  []sheet.Header
-	Skipped  []string // sheets without a header
-	NilLine  int
-	Problems []audit.Problem // all problems, rows in order
-	Mapping  string          // the remembered mapping used, if any
+	Batch        audit.Batch
+	Headers      []sheet.Header
+	Skipped      []string // sheets without a header
+	NilLine      int
+	Problems     []audit.Problem // the first ShownProblems problems, rows in order
+	ProblemCount int             // all problems stored for the file
+	Mapping      string          // the remembered mapping used, if any
 }
 
-// ErrorRows lists the rows with at least one error, for messages.
-func (r *ImportResult) ErrorRows() []int {
-	seen := map[int]bool{}
-	var out []int
-	for _, p := range r.Problems {
-		if p.Level == audit.LevelError && p.Row > 0 && !seen[p.Row] {
-			seen[p.Row] = true
-			out = append(out, p.Row)
+// ShownProblems is how many problems an ImportResult carries.
+const ShownProblems = 200
+
+func (r *ImportResult) keep(ps ...audit.Problem) {
+	r.ProblemCount += len(ps)
+	for _, p := range ps {
+		if len(r.Problems) < ShownProblems {
+			r.Problems = append(r.Problems, p)
 		}
 	}
-	sort.Ints(out)
-	return out
 }
 
 const chunkSize = 512
 
-// Import reads one file into the workspace as one batch, all or nothing.
-func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (*ImportResult, error) {
+// Import reads one file into the workspace as one batch, all or nothing: a
+// file the reader could not read to its clean end is refused as a whole.
+func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (res *ImportResult, err error) {
+	defer func() { err = sqlite.Friendly(err) }()
 	name := filepath.Base(path)
 	if _, err := w.DB.Township(ctx); err != nil {
 		return nil, err
@@ -84,7 +86,7 @@ func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (*
 	if b.Period == 0 {
 		b.Period = inferPeriod(name)
 	}
-	res := &ImportResult{}
+	res = &ImportResult{}
 	mapping := o.Map
 	if len(mapping) == 0 {
 		if saved, _ := w.DB.Mapping(ctx, o.Kind, b.Village); saved != "" {
@@ -139,6 +141,7 @@ func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (*
 	if err := w.DB.ErrIfLocked(ctx, b.Period); err != nil {
 		return nil, err
 	}
+	var fileNotes []audit.Problem
 	b.DataRows, b.Skipped = s.DataRows, s.NonData
 	b.NilReport = o.Kind == audit.KindDeaths && s.NilReport
 	var sheets []string
@@ -146,10 +149,28 @@ func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (*
 		sheets = append(sheets, h.Sheet)
 	}
 	b.Sheets = strings.Join(sheets, ",")
-	if err := it.AddProblems(ctx, s.Problems); err != nil {
+	if o.Period != 0 {
+		if own := inferPeriod(name); own != 0 && own != o.Period {
+			fileNotes = append(fileNotes, audit.Problem{File: name, Level: audit.LevelNotice,
+				Reason: fmt.Sprintf("指定的月份 %s 与文件名中的月份 %s 不一致：请确认没有选错月份", o.Period.Label(), own.Label())})
+		} else if own := inferPeriod(s.Title); own != 0 && own != o.Period {
+			fileNotes = append(fileNotes, audit.Problem{File: name, Level: audit.LevelNotice,
+				Reason: fmt.Sprintf("指定的月份 %s 与表格标题中的月份 %s 不一致：请确认没有选错月份", o.Period.Label(), own.Label())})
+		}
+	}
+	if err := it.AddProblems(ctx, fileNotes); err != nil {
 		return nil, err
 	}
-	res.Problems = append(res.Problems, s.Problems...)
+	res.keep(fileNotes...)
+	if o.Kind == audit.KindPayouts && b.Period != 0 {
+		col, header := monthColumn(s.Headers)
+		n, shown, err := it.FlagOtherMonths(ctx, col, header, ShownProblems)
+		if err != nil {
+			return nil, err
+		}
+		res.keep(shown...)
+		res.ProblemCount += n - len(shown)
+	}
 	if err := it.Commit(ctx); err != nil {
 		return nil, err
 	}
@@ -162,29 +183,39 @@ func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (*
 	return res, nil
 }
 
-// scanInto runs the reader in its own goroutine and stores the rows as they
-// come, so that parsing and writing use both cores.
+// item is what the reader hands the writer: a data row, or a problem that
+// belongs to no data row.
+type item struct {
+	rec  *audit.Record
+	prob *audit.Problem
+}
+
+// scanInto runs the reader in its own goroutine and stores the rows and
+// problems as they come, so that parsing and writing use both cores and
+// nothing accumulates in memory.
 func (w *Workspace) scanInto(ctx context.Context, wb sheet.Workbook, sopts sheet.Options, it *sqlite.ImportTx, b *audit.Batch, res *ImportResult) (*sheet.Summary, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ch := make(chan []*audit.Record, 16)
+	ch := make(chan []item, 16)
 	var sum *sheet.Summary
 	var scanErr error
 	go func() {
 		defer close(ch)
-		chunk := make([]*audit.Record, 0, chunkSize)
-		sum, scanErr = sheet.Scan(ctx, wb, sopts, func(r *audit.Record) error {
-			chunk = append(chunk, r)
+		chunk := make([]item, 0, chunkSize)
+		send := func(x item) error {
+			chunk = append(chunk, x)
 			if len(chunk) == chunkSize {
 				select {
 				case ch <- chunk:
 				case <-ctx.Done():
 					return ctx.Err()
 				}
-				chunk = make([]*audit.Record, 0, chunkSize)
+				chunk = make([]item, 0, chunkSize)
 			}
 			return nil
-		})
+		}
+		sopts.Problem = func(p audit.Problem) error { return send(item{prob: &p}) }
+		sum, scanErr = sheet.Scan(ctx, wb, sopts, func(r *audit.Record) error { return send(item{rec: r}) })
 		if scanErr == nil && len(chunk) > 0 {
 			select {
 			case ch <- chunk:
@@ -197,7 +228,17 @@ func (w *Workspace) scanInto(ctx context.Context, wb sheet.Workbook, sopts sheet
 		if storeErr != nil {
 			continue // drain so the reader can finish
 		}
-		for _, r := range chunk {
+		for _, x := range chunk {
+			if x.prob != nil {
+				if err := it.AddProblems(ctx, []audit.Problem{*x.prob}); err != nil {
+					storeErr = err
+					cancel()
+					break
+				}
+				res.keep(*x.prob)
+				continue
+			}
+			r := x.rec
 			if err := it.Add(ctx, r); err != nil {
 				storeErr = err
 				cancel()
@@ -207,14 +248,16 @@ func (w *Workspace) scanInto(ctx context.Context, wb sheet.Workbook, sopts sheet
 			if r.HasError() {
 				b.ProblemRows++
 			}
-			res.Problems = append(res.Problems, r.Problems...)
+			res.keep(r.Problems...)
 		}
+	}
+	// the writer's failure (disk full, database locked) comes first: the
+	// reader only stopped because the writer cancelled it
+	if storeErr != nil {
+		return sum, storeErr
 	}
 	if scanErr != nil {
 		return sum, scanErr
-	}
-	if storeErr != nil {
-		return sum, storeErr
 	}
 	return sum, ctx.Err()
 }
@@ -285,6 +328,20 @@ func inferVillage(text, township string, known []string) string {
 	}
 	v := villageRe.FindString(t)
 	return v
+}
+
+// monthColumn is the column letter and header of the pay-month column.
+func monthColumn(hs []sheet.Header) (string, string) {
+	for _, h := range hs {
+		if c, ok := h.Cols[sheet.FieldMonth]; ok {
+			label := ""
+			if c < len(h.Labels) {
+				label = strings.TrimSpace(h.Labels[c])
+			}
+			return sheet.ColName(c), label
+		}
+	}
+	return "", ""
 }
 
 func majorityMonth(months map[audit.Month]int) audit.Month {
