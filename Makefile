@@ -39,8 +39,13 @@ bench: deps
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzNormalizeID -fuzztime 20s ./audit/idcard
 	$(GO) test -run '^$$' -fuzz FuzzParseDate -fuzztime 20s ./audit/sheet
-	$(GO) test -run '^$$' -fuzz FuzzReadCSV -fuzztime 20s ./audit/sheet
-	$(GO) test -run '^$$' -fuzz FuzzReadXLS -fuzztime 20s ./audit/sheet
+	$(GO) test -run '^$$' -fuzz '^FuzzReadCSV$$' -fuzztime 20s ./audit/sheet
+	$(GO) test -run '^$$' -fuzz '^FuzzReadXLS$$' -fuzztime 20s ./audit/sheet
+	$(GO) test -run '^$$' -fuzz '^FuzzReadXLSX$$' -fuzztime 20s ./audit/sheet
+	$(GO) test -run '^$$' -fuzz '^FuzzReadHTML$$' -fuzztime 20s ./audit/sheet
+	$(GO) test -run '^$$' -fuzz '^FuzzImportCSV$$' -fuzztime 20s ./audit/workspace
+	$(GO) test -run '^$$' -fuzz '^FuzzImportXLSX$$' -fuzztime 20s ./audit/workspace
+	$(GO) test -run '^$$' -fuzz '^FuzzImportXLS$$' -fuzztime 20s ./audit/workspace
 
 lint: deps
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

@@ -230,6 +230,13 @@ func writeGBKCSV(path, title string, header []any, rows [][]any) error {
 // WriteRoster streams a payout roster of n rows for month m to path, the way
 // a county system exports one: title, header, rows, total line.
 func WriteRoster(path string, n int, m audit.Month, seed uint64) error {
+	return WriteRosterFlawed(path, n, m, seed, 0)
+}
+
+// WriteRosterFlawed is WriteRoster with the sex column contradicting the ID
+// on every flawEvery-th row (0: none), a roster where every such row carries
+// a problem.
+func WriteRosterFlawed(path string, n int, m audit.Month, seed uint64, flawEvery int) error {
 	r := rand.New(rand.NewPCG(seed, 1))
 	villages := make([]string, 60)
 	for i := range villages {
@@ -252,8 +259,12 @@ func WriteRoster(path string, n int, m audit.Month, seed uint64) error {
 		birth := time.Date(1925+r.IntN(38), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC)
 		id := NewID(r, "512002", birth)
 		cell, _ := excelize.CoordinatesToCellName(1, i+3)
+		sex := idcard.Sex(id)
+		if flawEvery > 0 && i%flawEvery == 0 {
+			sex = map[string]string{"男": "女", "女": "男"}[sex]
+		}
 		row := []any{i + 1, villages[r.IntN(len(villages))], string(surnames[r.IntN(len(surnames))]) + given[r.IntN(len(given))],
-			idcard.Sex(id), id, "6217" + fmt.Sprintf("%015d", r.Int64N(1e15)), month, audit.Fen(12000 + r.IntN(15000)).String(), "正常发放", ""}
+			sex, id, "6217" + fmt.Sprintf("%015d", r.Int64N(1e15)), month, audit.Fen(12000 + r.IntN(15000)).String(), "正常发放", ""}
 		if err := sw.SetRow(cell, row); err != nil {
 			return err
 		}

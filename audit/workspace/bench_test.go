@@ -110,3 +110,41 @@ func BenchmarkImportRoster(b *testing.B) {
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 	b.ReportMetric(benchutil.PeakRSSMB(), "peak-RSS-MB")
 }
+
+// BenchmarkImportRosterProblems imports a roster where every other row has a
+// problem (sex contradicting the ID): problems are streamed to the store, so
+// peak memory stays under 400 MB as for a clean roster.
+func BenchmarkImportRosterProblems(b *testing.B) {
+	dir := b.TempDir()
+	p := filepath.Join(dir, "青石镇2024年4月发放花名册.xlsx")
+	if err := demo.WriteRosterFlawed(p, benchRows(), audit.MakeMonth(2024, 4), 2, 2); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	benchutil.ResetPeakRSS()
+	b.ResetTimer()
+	rows, problems := 0, 0
+	for b.Loop() {
+		b.StopTimer()
+		w, err := Init(ctx, filepath.Join(b.TempDir(), "w.db"), "青石镇", "bench", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res, err := w.Import(ctx, p, ImportOptions{Kind: audit.KindPayouts, User: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += res.Batch.Imported
+		problems += res.ProblemCount
+		b.StopTimer()
+		w.Close()
+		b.StartTimer()
+	}
+	if problems < rows/2 {
+		b.Fatalf("%d problems for %d rows: the roster is not flawed as intended", problems, rows)
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(problems)/float64(b.N), "problems")
+	b.ReportMetric(benchutil.PeakRSSMB(), "peak-RSS-MB")
+}
