@@ -5,6 +5,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
+
+	"pensionaudit/audit"
 )
 
 // textTable is a read-only table with Chinese column headers whose rows are
@@ -27,7 +29,7 @@ func newTextTable(headers []string, widths []float32) *textTable {
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
 			if id.Row < len(t.rows) && id.Col < len(t.rows[id.Row]) {
-				l.SetText(t.rows[id.Row][id.Col])
+				l.SetText(audit.Escape(t.rows[id.Row][id.Col], 200)) // text from files shown visibly
 			} else {
 				l.SetText("")
 			}

@@ -65,6 +65,10 @@ func Run(ctx context.Context, env Env, args []string) int {
 		fmt.Fprint(env.Stdout, Usage())
 		return 0
 	}
+	env.Stderr = safeWriter{env.Stderr}
+	if !machineOutput(args) {
+		env.Stdout = safeWriter{env.Stdout}
+	}
 	for _, c := range commands() {
 		if c.name == args[0] {
 			if err := c.run(ctx, env, args[1:]); err != nil {

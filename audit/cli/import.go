@@ -98,6 +98,9 @@ func printImport(env Env, res *workspace.ImportResult) {
 	for _, p := range res.Problems {
 		fmt.Fprintln(env.Stdout, "  "+describeProblem(p))
 	}
+	if more := res.ProblemCount - len(res.Problems); more > 0 {
+		fmt.Fprintf(env.Stdout, "  ……另有 %d 个问题未在此列出，请用 pensionaudit problems --db 工作区 查看全部\n", more)
+	}
 }
 
 // describeProblem is one line naming sheet, row, column and reason. ID
@@ -121,6 +124,7 @@ func describeProblem(p audit.Problem) string {
 	if p.Field == string(sheet.FieldID) {
 		raw = idcard.Mask(raw)
 	}
+	raw = sheet.Escape(raw, sheet.PreviewChars)
 	s := "[" + p.Level.Label() + "] " + strings.Join(at, " ")
 	if raw != "" {
 		s += " “" + raw + "”"

@@ -17,6 +17,7 @@ import (
 	"pensionaudit/assets"
 	"pensionaudit/audit"
 	"pensionaudit/audit/rules"
+	"pensionaudit/audit/sheet"
 	"pensionaudit/audit/sqlite"
 )
 
@@ -133,6 +134,9 @@ func (d *doc) record(s string) {
 // Basic Multilingual Plane (which fpdf cannot embed) or missing from the
 // font is replaced by 〓 and reported, so nothing disappears silently.
 func (d *doc) printable(s string) string {
+	// invisible characters from the files (bidi overrides, zero-width
+	// spaces, controls) are printed visibly, never applied
+	s = sheet.Escape(s, 0)
 	var miss []rune
 	for _, r := range missingGlyphs(s) {
 		miss = append(miss, r)

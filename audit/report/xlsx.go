@@ -10,6 +10,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/rules"
+	"pensionaudit/audit/sheet"
 	"pensionaudit/audit/sqlite"
 )
 
@@ -79,6 +80,9 @@ func writeSheet(f *excelize.File, s sheetSpec, first bool) error {
 				style = moneyStyle
 			case isString(v):
 				style = textStyle // IDs and accounts stay text, never numbers
+			}
+			if str, ok := v.(string); ok {
+				v = sheet.Escape(str, 0) // shown visibly, never applied
 			}
 			f.SetCellValue(s.name, cell, v)
 			f.SetCellStyle(s.name, cell, cell, style)
