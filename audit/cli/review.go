@@ -407,3 +407,50 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 	}
 	return nil
 }
+
+func runVillage(ctx context.Context, env Env, args []string) error {
+	if len(args) == 0 || (args[0] != "rename" && args[0] != "list") {
+		return audit.Errorf(flag.ErrHelp, "用法：pensionaudit %s", usageOf("village"))
+	}
+	fs := flag.NewFlagSet("village", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	from := fs.String("from", "", "old name")
+	to := fs.String("to", "", "new name")
+	user := fs.String("user", "", "supervisor")
+	if _, err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if args[0] == "list" {
+		w, err := openWS(ctx, *db, "village")
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		vs, err := w.Villages(ctx)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			fmt.Fprintln(env.Stdout, v)
+		}
+		return nil
+	}
+	if *from == "" || *to == "" {
+		return audit.Errorf(flag.ErrHelp, "请用 --from 和 --to 写明原名称和新名称\n用法：pensionaudit %s", usageOf("village"))
+	}
+	w, u, err := login(ctx, env, *db, "village", *user)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	merged, err := w.RenameVillage(ctx, u, *from, *to)
+	if err != nil {
+		return err
+	}
+	if merged {
+		fmt.Fprintf(env.Stdout, "已把「%s」合并到「%s」（已写入记录）。\n", *from, *to)
+	} else {
+		fmt.Fprintf(env.Stdout, "已把「%s」改名为「%s」（已写入记录）。\n", *from, *to)
+	}
+	return nil
+}

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -168,7 +169,8 @@ func (db *DB) addVillages(ctx context.Context, tx *sql.Tx, source string, names 
 		if n = strings.TrimSpace(n); n == "" {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO villages (name, source, created_at) VALUES (?, ?, ?)`, n, source, db.now()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO villages (name, source, created_at)
+			SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM village_aliases WHERE alias = ?)`, n, source, db.now(), n); err != nil {
 			return err
 		}
 	}
@@ -299,3 +301,62 @@ var (
 	ErrBusy     = errors.New("database busy")
 	ErrIO       = errors.New("i/o error")
 )
+
+// RenameVillage renames a village of the township, or merges it into another
+// that exists already (a typo, 东风村委会 for 东风村, a name garbled by an
+// import). Imported rows keep the name their file gave (they are evidence);
+// the township's list and the remembered column mappings change, the old
+// name is kept as an alias so that later rosters do not add it again, and
+// the trail records who did it. Only a supervisor may: the list decides
+// which villages must report each month.
+func (db *DB) RenameVillage(ctx context.Context, u User, from, to string) (merged bool, err error) {
+	if u.Role != RoleSupervisor {
+		return false, audit.Errorf(audit.ErrPermission, "只有审核人（supervisor）可以修改或合并村(社区)名称")
+	}
+	to = strings.TrimSpace(norm.NFC.String(to))
+	if to == "" || strings.ContainsFunc(to, audit.Invisible) {
+		return false, audit.Errorf(audit.ErrInvalid, "新的村(社区)名称为空或含有看不见的字符：%s", audit.Escape(to, 40))
+	}
+	if from == to {
+		return false, audit.Errorf(audit.ErrInvalid, "新旧名称相同")
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM villages WHERE name = ?`, from).Scan(&n); err != nil {
+		return false, err
+	}
+	if n == 0 {
+		return false, audit.Errorf(audit.ErrNotFound, "本乡镇没有名为「%s」的村(社区)", audit.Escape(from, 40))
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM villages WHERE name = ?`, to).Scan(&n); err != nil {
+		return false, err
+	}
+	merged = n > 0
+	if merged {
+		_, err = tx.ExecContext(ctx, `DELETE FROM villages WHERE name = ?`, from)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE villages SET name = ? WHERE name = ?`, to, from)
+	}
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE mappings SET village = ? WHERE village = ?
+		AND NOT EXISTS (SELECT 1 FROM mappings m WHERE m.kind = mappings.kind AND m.village = ?)`, to, from, to); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO village_aliases (alias, name, user_name, at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (alias) DO UPDATE SET name = excluded.name, user_name = excluded.user_name, at = excluded.at`, from, to, u.Name, db.now()); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE village_aliases SET name = ? WHERE name = ?`, to, from); err != nil {
+		return false, err
+	}
+	if err := db.appendTrail(ctx, tx, u.Name, "village_rename", map[string]any{"from": from, "to": to, "merged": merged}); err != nil {
+		return false, err
+	}
+	return merged, tx.Commit()
+}

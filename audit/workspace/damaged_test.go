@@ -287,3 +287,62 @@ func TestReadErrorNamesSheetAndRow(t *testing.T) {
 		t.Error("a damaged file is not a cancellation")
 	}
 }
+
+// A village name is added only from clean roster rows; a supervisor can
+// merge a wrong name into the right one, the trail says so, and the old name
+// does not come back with the next roster.
+func TestVillageMergeAndRename(t *testing.T) {
+	ctx := context.Background()
+	w := newWS(t)
+	sup, err := w.AddUser(ctx, "test", "王主任", "supervisor", "sup-pass-2022")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk, err := w.AddUser(ctx, "test", "李会计", "clerk", "clerk-pass-2022")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	roster := func(name, village, month string) string {
+		p := filepath.Join(dir, name)
+		csv := "姓名,村(社区),公民身份号码,发放年月,发放金额\n张三," + village + ",430422196112112507," + month + ",120.00\n" +
+			"李四,乱码村,4304221961121125," + month + ",120.00\n" // a row with a problem: its village is not added
+		if err := os.WriteFile(p, []byte(csv), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if _, err := w.Import(ctx, roster("a_2022-07.csv", "东风村委会", "202207"), ImportOptions{Kind: audit.KindPayouts, User: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	vs, _ := w.Villages(ctx)
+	if strings.Join(vs, ",") != "东风村,东风村委会" {
+		t.Fatalf("villages = %v (乱码村 comes from a row with a problem and must not be added)", vs)
+	}
+	if _, err := w.RenameVillage(ctx, clerk, "东风村委会", "东风村"); !errors.Is(err, audit.ErrPermission) {
+		t.Errorf("a clerk renamed a village: %v", err)
+	}
+	if _, err := w.RenameVillage(ctx, sup, "东风村委会", "东风\u200b村"); !errors.Is(err, audit.ErrInvalid) {
+		t.Errorf("an invisible character in a village name was accepted: %v", err)
+	}
+	merged, err := w.RenameVillage(ctx, sup, "东风村委会", "东风村")
+	if err != nil || !merged {
+		t.Fatalf("merge: %v %v", merged, err)
+	}
+	if _, err := w.Import(ctx, roster("b_2022-08.csv", "东风村委会", "202208"), ImportOptions{Kind: audit.KindPayouts, User: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	vs, _ = w.Villages(ctx)
+	if strings.Join(vs, ",") != "东风村" {
+		t.Errorf("villages after merge and a new roster = %v", vs)
+	}
+	if merged, err := w.RenameVillage(ctx, sup, "东风村", "东风社区"); err != nil || merged {
+		t.Errorf("rename: %v %v", merged, err)
+	}
+	var n int
+	w.DB.SQL().QueryRow(`SELECT COUNT(*) FROM trail WHERE action = 'village_rename' AND user_name = '王主任'`).Scan(&n)
+	if n != 2 {
+		t.Errorf("trail has %d village_rename entries, want 2", n)
+	}
+	verifyOK(t, w, "rename")
+}

@@ -72,3 +72,9 @@ func (w *Workspace) Recover(ctx context.Context, u sqlite.User, finding int64, o
 func (w *Workspace) Verify(ctx context.Context) (*sqlite.VerifyReport, error) {
 	return w.DB.Verify(ctx)
 }
+
+// RenameVillage renames a village of the township or merges it into another
+// (supervisor only; recorded in the trail).
+func (w *Workspace) RenameVillage(ctx context.Context, u sqlite.User, from, to string) (bool, error) {
+	return w.DB.RenameVillage(ctx, u, from, to)
+}

@@ -1,0 +1,118 @@
+package workspace
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/demo"
+	"pensionaudit/audit/sqlite"
+)
+
+func baseRoster() string {
+	return filepath.Join("..", "internal", "damaged", "base_roster.xls")
+}
+
+// A full disk during an import is reported as a full disk (not as a
+// cancellation), and nothing of the file is stored.
+func TestImportDiskFull(t *testing.T) {
+	w := newWS(t)
+	w.DB.SQL().SetMaxOpenConns(1)
+	var pages int
+	if err := w.DB.SQL().QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.DB.SQL().Exec(`PRAGMA max_page_count = ` + itoa(pages+20)); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, w)
+	_, err := w.Import(context.Background(), baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
+	if !errors.Is(err, sqlite.ErrDiskFull) || !strings.Contains(err.Error(), "磁盘空间已满") {
+		t.Fatalf("err = %v, want the disk-full message", err)
+	}
+	if errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "取消") {
+		t.Errorf("a full disk reported as a cancellation: %v", err)
+	}
+	if after := snapshot(t, w); after != before {
+		t.Errorf("workspace changed: %s → %s", before, after)
+	}
+}
+
+// A workspace that cannot be written says so plainly.
+func TestImportReadOnly(t *testing.T) {
+	w := newWS(t)
+	w.DB.SQL().SetMaxOpenConns(1)
+	if _, err := w.DB.SQL().Exec(`PRAGMA query_only = 1`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := w.Import(context.Background(), baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
+	if !errors.Is(err, sqlite.ErrReadOnly) || !strings.Contains(err.Error(), "只读") {
+		t.Fatalf("err = %v, want the read-only message", err)
+	}
+}
+
+// Another program holding the workspace: the import waits, then says who
+// to ask, in Chinese.
+func TestImportLocked(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the busy timeout")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.db")
+	w, err := Init(context.Background(), path, "东风镇", "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	other, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), `BEGIN EXCLUSIVE`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(context.Background(), `ROLLBACK`)
+	_, err = w.Import(context.Background(), baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
+	if !errors.Is(err, sqlite.ErrBusy) || !strings.Contains(err.Error(), "另一个程序") {
+		t.Fatalf("err = %v, want the locked message", err)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// The readers stream from the file itself: an import writes no temporary
+// file anywhere (names, IDs and bank cards never land in a temp folder that
+// a crash would leave behind).
+func TestImportWritesNoTempFiles(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	w := newWS(t)
+	p := filepath.Join(t.TempDir(), "大花名册_2022-07.xlsx")
+	if err := demo.WriteRoster(p, 60000, audit.MakeMonth(2022, 7), 3); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(tmp)
+	for _, e := range entries { // the generator (excelize) may have used it
+		os.RemoveAll(filepath.Join(tmp, e.Name()))
+	}
+	for _, f := range []string{p, baseRoster(), filepath.Join("testdata", "damaged", "csv_gbk_with_utf8_row.csv"),
+		filepath.Join("testdata", "damaged", "xlsx_truncated_sheet.xlsx")} {
+		w.Import(context.Background(), f, ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("the import left files in the temp folder: %v", entries)
+	}
+}
