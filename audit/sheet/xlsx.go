@@ -61,8 +61,9 @@ func openXLSX(p string) (wb Workbook, err error) {
 	}()
 	parts := zipParts{exact: map[string]*zip.File{}, lower: map[string]*zip.File{}}
 	for _, f := range zr.File {
-		parts.exact[f.Name] = f
-		parts.lower[strings.ToLower(f.Name)] = f
+		name := strings.ReplaceAll(f.Name, "\\", "/") // some writers use backslashes
+		parts.exact[name] = f
+		parts.lower[strings.ToLower(name)] = f
 	}
 	if parts.get("EncryptedPackage") != nil {
 		return nil, errEncrypted
@@ -352,7 +353,7 @@ func readSharedStrings(f *zip.File) (*sharedStrings, error) {
 		switch e := t.(type) {
 		case xml.StartElement:
 			switch e.Name.Local {
-			case "si":
+			case "si", "sstItem": // sstItem: Excel 2007 beta files
 				inSI = true
 			case "t":
 				inT = inSI && phonetic == 0
@@ -361,7 +362,7 @@ func readSharedStrings(f *zip.File) (*sharedStrings, error) {
 			}
 		case xml.EndElement:
 			switch e.Name.Local {
-			case "si":
+			case "si", "sstItem":
 				inSI = false
 				if len(s.text) > maxSharedText {
 					return nil, failf("共享文字表超过 %d MB 的上限", maxSharedText>>20)
@@ -438,7 +439,9 @@ func (r *xlsxRows) Next() bool {
 			if r.pr.n == 0 || !r.seenEnd() {
 				return r.fail(damaged(io.ErrUnexpectedEOF))
 			}
-			if r.dimRows > 0 && r.last < r.dimRows {
+			// an empty sheet may still declare a range; rows cut from a
+			// sheet that had them may not
+			if r.dimRows > 0 && r.last > 0 && r.last < r.dimRows {
 				return r.fail(failf("工作表声明的范围到第 %d 行，但最后一行是第 %d 行：文件可能被截断或改动过", r.dimRows, r.last))
 			}
 			return false
@@ -545,6 +548,9 @@ func (r *xlsxRows) value() (string, error) {
 	v := r.cell.String()
 	switch r.cellTyp {
 	case "s":
+		if strings.TrimSpace(v) == "" {
+			return "", nil // <c t="s"/>: an empty cell with a string type
+		}
 		i, err := strconv.Atoi(strings.TrimSpace(v))
 		s, ok := r.sst.get(i)
 		if err != nil || !ok {
