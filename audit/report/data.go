@@ -23,7 +23,8 @@ type Data struct {
 	Decisions   map[int64]sqlite.Decision
 	Ledger      []sqlite.LedgerEntry
 	Fingerprint string // the signed one, or the current one for a draft
-	TrailHead   string
+	TrailHead   string // the hash of the countersignature's trail entry (or the head, for a draft)
+	TrailCode   string // its short code for verify --anchor
 }
 
 // Options steer printing.

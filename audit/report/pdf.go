@@ -392,8 +392,9 @@ func SignoffPDF(d *Data, o Options, w io.Writer) (*Transcript, error) {
 		label = "当前数据指纹（SHA-256，尚未复核签字）："
 	}
 	doc.text(8.5, false, label+fp)
-	if d.TrailHead != "" {
-		doc.text(8.5, false, "记录链尾哈希："+d.TrailHead)
+	if d.TrailCode != "" {
+		doc.text(10, true, "记录链校验码："+d.TrailCode)
+		doc.text(8.5, false, "（核对工作区是否被改动：pensionaudit verify --db 工作区 --anchor "+d.TrailCode+"；对应记录的哈希 "+d.TrailHead+"）")
 	}
 	doc.text(8, false, "核对方法：在工作台运行 pensionaudit verify，指纹一致即说明签字后数据未被改动。")
 	return doc.finish(w)

@@ -527,7 +527,7 @@ func (db *DB) SaveCheck(ctx context.Context, p audit.Month, user string, fs []ru
 		return nil, err
 	}
 	if err := db.appendTrail(ctx, tx, user, "check", map[string]any{"period": p.String(), "counts": res.Counts, "new": res.New,
-		"changed": res.Changed, "withdrawn": res.Withdrawn}); err != nil {
+		"changed": res.Changed, "withdrawn": res.Withdrawn}, findingsScope(p.String())); err != nil {
 		return nil, err
 	}
 	return res, tx.Commit()

@@ -202,7 +202,7 @@ func (it *ImportTx) Commit(ctx context.Context) error {
 	if b.Supersedes != 0 {
 		payload["supersedes"] = b.Supersedes
 	}
-	if err := it.db.appendTrail(ctx, tx, b.ImportedBy, "import", payload); err != nil {
+	if err := it.db.appendTrail(ctx, tx, b.ImportedBy, "import", payload, batchScope(b.ID)); err != nil {
 		return err
 	}
 	return tx.Commit()

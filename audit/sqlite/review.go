@@ -208,7 +208,7 @@ func (db *DB) Decide(ctx context.Context, u User, in DecideInput) (*Decision, er
 	if _, err := tx.ExecContext(ctx, `UPDATE findings SET status = ? WHERE id = ?`, status, d.FindingID); err != nil {
 		return nil, err
 	}
-	if err := db.appendTrail(ctx, tx, u.Name, "decide", decisionPayload(&d)); err != nil {
+	if err := db.appendTrail(ctx, tx, u.Name, "decide", decisionPayload(&d), findingsScope(f.period)); err != nil {
 		return nil, err
 	}
 	return &d, tx.Commit()
@@ -383,8 +383,12 @@ func (db *DB) SignOff(ctx context.Context, u User, p audit.Month) (*Signoff, err
 		return nil, err
 	}
 	s.ID, _ = res.LastInsertId()
+	var head string
+	if err := tx.QueryRowContext(ctx, `SELECT hash FROM trail ORDER BY seq DESC LIMIT 1`).Scan(&head); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
 	if err := db.appendTrail(ctx, tx, u.Name, "signoff", map[string]any{"signoff": s.ID, "period": s.Period, "role": s.Role,
-		"batches": s.Batches, "fingerprint": s.Fingerprint}); err != nil {
+		"batches": s.Batches, "fingerprint": s.Fingerprint, "head": head}); err != nil {
 		return nil, err
 	}
 	return s, tx.Commit()

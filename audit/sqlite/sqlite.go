@@ -218,10 +218,26 @@ func (e TrailEntry) ComputeHash() string {
 }
 
 // appendTrail adds an entry in the caller's transaction. Payloads never hold
-// ID numbers: they name files, batches, findings and counts.
-func (db *DB) appendTrail(ctx context.Context, tx *sql.Tx, user, action string, payload any) error {
+// ID numbers: they name files, batches, findings and counts. Every entry
+// carries "state": the digest of every whole table and of the extra scopes
+// (a batch, a month's findings) the write touched — see state.go.
+func (db *DB) appendTrail(ctx context.Context, tx *sql.Tx, user, action string, payload any, scopes ...string) error {
 	body, err := json.Marshal(payload)
 	if err != nil {
+		return err
+	}
+	fields := map[string]json.RawMessage{}
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return err
+	}
+	state, err := stateOf(ctx, tx, scopes)
+	if err != nil {
+		return err
+	}
+	if fields["state"], err = json.Marshal(state); err != nil {
+		return err
+	}
+	if body, err = json.Marshal(fields); err != nil {
 		return err
 	}
 	e := TrailEntry{At: db.now(), User: user, Action: action, Payload: string(body)}

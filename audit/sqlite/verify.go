@@ -5,6 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 
 	"pensionaudit/audit"
@@ -14,6 +18,8 @@ import (
 type VerifyReport struct {
 	Entries  int      `json:"trail_entries"`
 	Head     string   `json:"head_hash"`
+	HeadCode string   `json:"head_code"`
+	Scopes   int      `json:"scopes_checked"`
 	Signoffs int      `json:"signoffs_checked"`
 	Problems []string `json:"problems"`
 }
@@ -21,19 +27,99 @@ type VerifyReport struct {
 // OK reports whether the trail and every sign-off are intact.
 func (r *VerifyReport) OK() bool { return len(r.Problems) == 0 }
 
-// Verify walks the hash chain, checks that the trail is still append-only,
-// compares decisions and imported files with what the trail recorded, and
-// recomputes the fingerprint of every signed period.
+// TrailCode is the short code of a trail entry printed on the signed paper:
+// its number and the first 16 hex digits of its hash, e.g. 57-3FA2C91B07DE11AA.
+// verify --anchor checks that the chain still passes through it, which a
+// chain recomputed after an edit cannot.
+func TrailCode(seq int64, hash string) string {
+	if len(hash) < 16 {
+		return ""
+	}
+	return strconv.FormatInt(seq, 10) + "-" + strings.ToUpper(hash[:16])
+}
+
+// ParseTrailCode splits a code into entry number and hash prefix.
+func ParseTrailCode(code string) (int64, string, error) {
+	code = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(code), " ", ""))
+	a, b, ok := strings.Cut(code, "-")
+	seq, err := strconv.ParseInt(a, 10, 64)
+	b = strings.ReplaceAll(b, "-", "")
+	if !ok || err != nil || seq < 1 || len(b) < 12 || strings.Trim(b, "0123456789abcdef") != "" {
+		return 0, "", audit.Errorf(audit.ErrInvalid, "校验码 %q 的格式不对：应像签字表上印的那样，例如 57-3FA2C91B07DE11AA", code)
+	}
+	return seq, b, nil
+}
+
+var triggerRe = regexp.MustCompile(`(?s)CREATE TRIGGER\s+(\w+).*?\bEND;`)
+
+// expectedTriggers are the triggers the migrations create, by name, with
+// their exact SQL text.
+func expectedTriggers() (map[string]string, error) {
+	out := map[string]string{}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		body, err := migrationFS.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range triggerRe.FindAllStringSubmatch(string(body), -1) {
+			out[m[1]] = strings.TrimSuffix(m[0], ";")
+		}
+	}
+	return out, nil
+}
+
+type trailIndex struct {
+	state     map[string]string // scope → last recorded digest
+	stateAt   map[string]int64  // scope → entry that recorded it
+	decided   map[int64]map[string]any
+	imported  map[int64]map[string]any
+	signed    map[int64]map[string]any
+	signedSeq map[int64]int64
+	reopens   map[string][]int64 // period → seqs of reopen entries
+}
+
+// Verify walks the hash chain; compares every scope of the store (every
+// table, every imported batch, every month's findings) with the digest the
+// trail last recorded for it; checks the triggers' SQL; matches decisions,
+// imports and sign-offs with their trail entries both ways; and recomputes
+// the fingerprint of every standing signature.
 func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 	r := &VerifyReport{}
 	bad := func(format string, args ...any) { r.Problems = append(r.Problems, fmt.Sprintf(format, args...)) }
-	for _, trig := range []string{"trail_no_update", "trail_no_delete"} {
-		var n int
-		if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?`, trig).Scan(&n); err != nil {
-			return nil, err
+	q := db.db
+	// Triggers: by name and by their SQL text.
+	want, err := expectedTriggers()
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]string{}
+	err = db.eachRow(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger'`, nil, func(rows *sql.Rows) error {
+		var n string
+		var s sql.NullString
+		if err := rows.Scan(&n, &s); err != nil {
+			return err
 		}
-		if n == 0 {
-			bad("保护记录的触发器 %s 被删除了：记录可能被改写过", trig)
+		have[n] = s.String
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range sortedKeys(want) {
+		switch got, ok := have[n]; {
+		case !ok:
+			bad("保护记录的触发器 %s 被删除了：记录可能被改写过", n)
+		case got != want[n]:
+			bad("保护记录的触发器 %s 被改写过（内容与程序建立时不同）：记录可能被改写过", n)
+		}
+	}
+	for _, n := range sortedKeys(have) {
+		if _, ok := want[n]; !ok {
+			bad("数据库中多了一个不是本程序建立的触发器 %s", n)
 		}
 	}
 	trail, err := db.Trail(ctx)
@@ -41,11 +127,9 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 		return nil, err
 	}
 	r.Entries = len(trail)
+	ix := &trailIndex{state: map[string]string{}, stateAt: map[string]int64{}, decided: map[int64]map[string]any{},
+		imported: map[int64]map[string]any{}, signed: map[int64]map[string]any{}, signedSeq: map[int64]int64{}, reopens: map[string][]int64{}}
 	prev := strings.Repeat("0", 64)
-	decided := map[int64]map[string]any{}
-	imported := map[int64]map[string]any{}
-	signed := map[int64]map[string]any{}
-	brokenAt := int64(0)
 	for i, e := range trail {
 		switch {
 		case e.Seq != int64(i+1):
@@ -55,14 +139,18 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 		case e.ComputeHash() != e.Hash:
 			bad("记录链第 %d 条（%s，%s）的内容被改动过：哈希不符", e.Seq, e.Action, e.At)
 		}
-		if len(r.Problems) > 0 && brokenAt == 0 {
-			brokenAt = e.Seq
-		}
 		prev = e.Hash
 		var payload map[string]any
 		if err := json.Unmarshal([]byte(e.Payload), &payload); err != nil {
 			bad("记录链第 %d 条的内容无法解析", e.Seq)
 			continue
+		}
+		if st, ok := payload["state"].(map[string]any); ok {
+			for k, v := range st {
+				if s, ok := v.(string); ok {
+					ix.state[k], ix.stateAt[k] = s, e.Seq
+				}
+			}
 		}
 		id := func(k string) int64 {
 			f, _ := payload[k].(float64)
@@ -70,20 +158,75 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 		}
 		switch e.Action {
 		case "decide":
-			decided[id("decision_id")] = payload
+			ix.decided[id("decision_id")] = payload
 		case "import":
-			imported[id("batch")] = payload
+			ix.imported[id("batch")] = payload
 		case "signoff":
 			payload["_user"] = e.User
-			signed[id("signoff")] = payload
+			ix.signed[id("signoff")] = payload
+			ix.signedSeq[id("signoff")] = e.Seq
+		case "reopen":
+			p, _ := payload["period"].(string)
+			ix.reopens[p] = append(ix.reopens[p], e.Seq)
 		}
 	}
 	if len(trail) > 0 {
-		r.Head = trail[len(trail)-1].Hash
+		last := trail[len(trail)-1]
+		r.Head, r.HeadCode = last.Hash, TrailCode(last.Seq, last.Hash)
 	}
-	// Decisions must be exactly those the trail recorded.
+	// Every scope of the store against the last digest recorded for it.
+	batchNames := map[int64]string{}
+	db.eachRow(ctx, `SELECT id, file_name FROM batches`, nil, func(rows *sql.Rows) error {
+		var id int64
+		var n string
+		rows.Scan(&id, &n)
+		batchNames[id] = n
+		return nil
+	})
+	scopes, err := currentScopes(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	seenScope := map[string]bool{}
+	for _, k := range scopes {
+		seenScope[k] = true
+	}
+	for k := range ix.state {
+		if !seenScope[k] {
+			scopes = append(scopes, k)
+		}
+	}
+	sort.Strings(scopes)
+	for _, k := range scopes {
+		if k == tableScope("migrations") && ix.state[k] == "" {
+			continue // recorded from the first entry after this version on
+		}
+		now, err := scopeDigest(ctx, q, k)
+		if err != nil {
+			// a table named in the trail that is gone
+			bad("%s 已不存在：被删除了", describeScope(k, batchNames))
+			continue
+		}
+		r.Scopes++
+		recorded, ok := ix.state[k]
+		switch {
+		case !ok:
+			bad("%s 在记录链中没有任何记录：是绕过本程序直接写进数据库的", describeScope(k, batchNames))
+		case recorded != now:
+			bad("%s 在记录链第 %d 条之后被直接改动过（与记录的摘要不符）", describeScope(k, batchNames), ix.stateAt[k])
+		}
+	}
+	if err := db.verifyRecords(ctx, r, ix, bad); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// verifyRecords matches decisions, imports and sign-offs with their trail
+// entries, both ways, and recomputes standing fingerprints.
+func (db *DB) verifyRecords(ctx context.Context, r *VerifyReport, ix *trailIndex, bad func(string, ...any)) error {
 	seen := map[int64]bool{}
-	err = db.eachRow(ctx, `SELECT id, finding_id, decision, action, reason, note, amount_fen, user_name, at, evidence_hash FROM decisions ORDER BY id`, nil,
+	err := db.eachRow(ctx, `SELECT id, finding_id, decision, action, reason, note, amount_fen, user_name, at, evidence_hash FROM decisions ORDER BY id`, nil,
 		func(rows *sql.Rows) error {
 			var d Decision
 			var amount int64
@@ -92,7 +235,7 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 			}
 			d.Amount = audit.Fen(amount)
 			seen[d.ID] = true
-			want, ok := decided[d.ID]
+			want, ok := ix.decided[d.ID]
 			if !ok {
 				bad("处理意见第 %d 条（核查结果 #%d）在记录链中没有对应记录：可能是直接写进数据库的", d.ID, d.FindingID)
 				return nil
@@ -103,15 +246,14 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 			return nil
 		})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for id, p := range decided {
+	for id, p := range ix.decided {
 		if !seen[id] {
 			f, _ := p["finding"].(float64)
 			bad("处理意见第 %d 条（核查结果 #%d）被删除了", id, int64(f))
 		}
 	}
-	// Imported files: hash and row count as recorded.
 	seenBatch := map[int64]bool{}
 	err = db.eachRow(ctx, `SELECT b.id, b.file_name, b.sha256, b.imported_rows, b.kind,
 			CASE b.kind WHEN 'payouts' THEN (SELECT COUNT(*) FROM payouts WHERE batch_id = b.id) ELSE (SELECT COUNT(*) FROM death_records WHERE batch_id = b.id) END
@@ -123,7 +265,7 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 			return err
 		}
 		seenBatch[id] = true
-		want, ok := imported[id]
+		want, ok := ix.imported[id]
 		switch {
 		case !ok:
 			bad("第 %d 批（%s）在记录链中没有导入记录", id, name)
@@ -135,26 +277,45 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for id, p := range imported {
+	for id, p := range ix.imported {
 		if !seenBatch[id] {
 			bad("第 %d 批（%v）被删除了", id, p["file"])
 		}
 	}
-	// Every signature still standing: recompute its fingerprint.
-	err = db.eachRow(ctx, `SELECT id, period, role, user_name, batches, fingerprint FROM signoffs WHERE revoked_at = '' ORDER BY id`, nil,
+	// Sign-offs, both ways: every signature row has its entry, every entry
+	// its row; a revoked signature has a reopen after it, a standing one none.
+	seenSig := map[int64]bool{}
+	err = db.eachRow(ctx, `SELECT id, period, role, user_name, batches, fingerprint, revoked_at FROM signoffs ORDER BY id`, nil,
 		func(rows *sql.Rows) error {
 			var s Signoff
-			var batches string
-			if err := rows.Scan(&s.ID, &s.Period, &s.Role, &s.User, &batches, &s.Fingerprint); err != nil {
+			var batches, revoked string
+			if err := rows.Scan(&s.ID, &s.Period, &s.Role, &s.User, &batches, &s.Fingerprint, &revoked); err != nil {
 				return err
 			}
+			seenSig[s.ID] = true
 			json.Unmarshal([]byte(batches), &s.Batches)
-			r.Signoffs++
-			if p, ok := signed[s.ID]; !ok || p["fingerprint"] != s.Fingerprint || p["_user"] != s.User || p["role"] != s.Role || p["period"] != s.Period {
+			p, ok := ix.signed[s.ID]
+			if !ok || p["fingerprint"] != s.Fingerprint || p["_user"] != s.User || p["role"] != s.Role || p["period"] != s.Period {
 				bad("%s 的%s签字（%s）与记录链中的签字记录不符", s.Period, RoleLabel(s.Role), s.User)
+				return nil
 			}
+			reopened := false
+			for _, seq := range ix.reopens[s.Period] {
+				reopened = reopened || seq > ix.signedSeq[s.ID]
+			}
+			switch {
+			case revoked != "" && !reopened:
+				bad("%s 的%s签字（%s）被撤销了，但记录链中没有退回（reopen）记录", s.Period, RoleLabel(s.Role), s.User)
+				return nil
+			case revoked == "" && reopened:
+				bad("%s 的%s签字（%s）已在记录链中退回，数据库中却仍然有效", s.Period, RoleLabel(s.Role), s.User)
+				return nil
+			case revoked != "":
+				return nil
+			}
+			r.Signoffs++
 			m, err := audit.ParseMonth(s.Period)
 			if err != nil {
 				bad("签字记录中的月份 %q 不对", s.Period)
@@ -170,17 +331,50 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 			return nil
 		})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return r, nil
+	for id, p := range ix.signed {
+		if !seenSig[id] {
+			bad("%v 的%s签字（%v）被从数据库中删除了", p["period"], RoleLabel(fmt.Sprint(p["role"])), p["_user"])
+		}
+	}
+	return nil
 }
 
-// samePayload compares a stored trail payload with a freshly built one.
+// VerifyAnchor checks that the chain passes through the entry a code names:
+// the code printed on a signed sheet, or one kept outside the file.
+func (db *DB) VerifyAnchor(ctx context.Context, code string) error {
+	seq, prefix, err := ParseTrailCode(code)
+	if err != nil {
+		return err
+	}
+	var hash string
+	err = db.db.QueryRowContext(ctx, `SELECT hash FROM trail WHERE seq = ?`, seq).Scan(&hash)
+	if err == sql.ErrNoRows {
+		return audit.Errorf(audit.ErrConflict, "记录链中没有第 %d 条：签字后记录被删除或截短了（校验码 %s）", seq, strings.ToUpper(code))
+	}
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(hash, prefix) {
+		return audit.Errorf(audit.ErrConflict, "记录链第 %d 条与纸面校验码 %s 不符：记录链在签字之后被改写或重新计算过", seq, strings.ToUpper(code))
+	}
+	return nil
+}
+
+// samePayload compares a stored trail payload with a freshly built one; the
+// state digests are checked on their own.
 func samePayload(stored map[string]any, fresh map[string]any) bool {
 	b, _ := json.Marshal(fresh)
 	var norm map[string]any
 	json.Unmarshal(b, &norm)
-	a, _ := json.Marshal(stored)
+	s := map[string]any{}
+	for k, v := range stored {
+		if k != "state" {
+			s[k] = v
+		}
+	}
+	a, _ := json.Marshal(s)
 	c, _ := json.Marshal(norm)
 	return string(a) == string(c)
 }

@@ -2,6 +2,8 @@ package workspace
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/report"
@@ -46,7 +48,17 @@ func (w *Workspace) ReportData(ctx context.Context, p audit.Month) (*report.Data
 		return nil, err
 	}
 	if len(trail) > 0 {
-		d.TrailHead = trail[len(trail)-1].Hash
+		last := trail[len(trail)-1]
+		d.TrailHead, d.TrailCode = last.Hash, sqlite.TrailCode(last.Seq, last.Hash)
+	}
+	// a countersigned sheet carries the code of the countersignature's own
+	// entry: the paper then proves the file up to that signature
+	if s := d.Status.Supervisor; s != nil {
+		for _, e := range trail {
+			if e.Action == "signoff" && strings.Contains(e.Payload, `"signoff":`+strconv.FormatInt(s.ID, 10)+`,`) {
+				d.TrailHead, d.TrailCode = e.Hash, sqlite.TrailCode(e.Seq, e.Hash)
+			}
+		}
 	}
 	return d, nil
 }
