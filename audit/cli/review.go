@@ -375,8 +375,15 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	db := fs.String("db", "", "workspace file")
 	asJSON := fs.Bool("json", false, "JSON output")
+	var anchors multiFlag
+	fs.Var(&anchors, "anchor", "trail code printed on a signed sheet (repeatable)")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	for _, a := range anchors {
+		if _, _, err := sqlite.ParseTrailCode(a); err != nil {
+			return err
+		}
 	}
 	w, err := openWS(ctx, *db, "verify")
 	if err != nil {
@@ -387,6 +394,11 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, a := range anchors {
+		if err := w.VerifyAnchor(ctx, a); err != nil {
+			r.Problems = append(r.Problems, err.Error())
+		}
+	}
 	if *asJSON {
 		if r.Problems == nil {
 			r.Problems = []string{}
@@ -395,7 +407,11 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	} else if r.OK() {
-		fmt.Fprintf(env.Stdout, "记录完好：%d 条记录的哈希链完整，%d 个签字的数据指纹一致。\n链尾哈希：%s\n", r.Entries, r.Signoffs, r.Head)
+		fmt.Fprintf(env.Stdout, "记录完好：%d 条记录的哈希链完整，%d 处数据与记录的摘要一致，%d 个签字的数据指纹一致。\n", r.Entries, r.Scopes, r.Signoffs)
+		for _, a := range anchors {
+			fmt.Fprintf(env.Stdout, "记录链经过纸面校验码 %s 所指的记录。\n", strings.ToUpper(a))
+		}
+		fmt.Fprintf(env.Stdout, "当前记录链校验码：%s\n", r.HeadCode)
 	} else {
 		fmt.Fprintln(env.Stdout, "发现篡改或损坏：")
 		for _, p := range r.Problems {
@@ -454,3 +470,9 @@ func runVillage(ctx context.Context, env Env, args []string) error {
 	}
 	return nil
 }
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

@@ -296,3 +296,34 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// EnsureBaseline appends, once, a trail entry with the digest of every scope
+// the store holds, for workspaces whose trail predates state digests.
+func (db *DB) EnsureBaseline(ctx context.Context) error {
+	var total, with int
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN payload LIKE '%"state":%' THEN 1 END) FROM trail`).Scan(&total, &with); err != nil {
+		return err
+	}
+	if total == 0 || with > 0 {
+		return nil
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	scopes, err := currentScopes(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := db.appendTrail(ctx, tx, "（数据库升级）", "state_baseline", map[string]any{"scopes": len(scopes)}, scopes...); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ScopeDigest is a scope's digest as verify computes it now ("table:users",
+// "batch:12", "findings:2022-04").
+func (db *DB) ScopeDigest(ctx context.Context, key string) (string, error) {
+	return scopeDigest(ctx, db.db, key)
+}

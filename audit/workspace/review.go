@@ -24,7 +24,12 @@ func (w *Workspace) Decide(ctx context.Context, u sqlite.User, in sqlite.DecideI
 }
 
 // SignOff signs (clerk) or countersigns (supervisor) a period.
-func (w *Workspace) SignOff(ctx context.Context, u sqlite.User, p audit.Month) (*sqlite.Signoff, error) {
+func (w *Workspace) SignOff(ctx context.Context, u sqlite.User, p audit.Month) (s *sqlite.Signoff, err error) {
+	defer func() {
+		if err == nil {
+			w.RecordHead(ctx) // the signed head is kept outside the file too
+		}
+	}()
 	return w.DB.SignOff(ctx, u, p)
 }
 
@@ -68,9 +73,23 @@ func (w *Workspace) Recover(ctx context.Context, u sqlite.User, finding int64, o
 	return w.DB.Recover(ctx, u, finding, on, amount, note)
 }
 
-// Verify checks the trail and every sign-off.
+// Verify checks the trail, every scope of the store and every sign-off, and
+// that the chain still passes through every head this computer has seen.
 func (w *Workspace) Verify(ctx context.Context) (*sqlite.VerifyReport, error) {
-	return w.DB.Verify(ctx)
+	r, err := w.DB.Verify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.checkAnchors(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// VerifyAnchor checks that the trail passes through the entry a code names
+// (the code printed on a signed sheet).
+func (w *Workspace) VerifyAnchor(ctx context.Context, code string) error {
+	return w.DB.VerifyAnchor(ctx, code)
 }
 
 // RenameVillage renames a village of the township or merges it into another

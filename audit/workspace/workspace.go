@@ -31,6 +31,10 @@ func Open(ctx context.Context, path string) (*Workspace, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := w.upgrade(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -70,11 +74,29 @@ func InitAt(ctx context.Context, path, township, user string, villages []string,
 			return nil, err
 		}
 	}
-	return &Workspace{DB: db}, nil
+	w := &Workspace{DB: db}
+	if err := w.upgrade(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return w, nil
 }
 
-// Close closes the workspace.
-func (w *Workspace) Close() error { return w.DB.Close() }
+// upgrade gives a workspace made by an earlier version what verify needs:
+// its own identity, and a baseline of every scope's digest in the trail.
+func (w *Workspace) upgrade(ctx context.Context) error {
+	if _, err := w.workspaceID(ctx, true); err != nil {
+		return err
+	}
+	return w.DB.EnsureBaseline(ctx)
+}
+
+// Close records the trail head this session saw (outside the file, see
+// anchors.go) and closes the workspace.
+func (w *Workspace) Close() error {
+	w.RecordHead(context.Background())
+	return w.DB.Close()
+}
 
 // Township is the workspace's township.
 func (w *Workspace) Township(ctx context.Context) string {

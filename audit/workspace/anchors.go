@@ -1,0 +1,172 @@
+package workspace
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"pensionaudit/audit/sqlite"
+)
+
+// A hash chain inside a file its owner can rewrite proves nothing by itself:
+// a chain recomputed from scratch after an edit is internally perfect. So
+// the program keeps, outside the workspace, a small append-only list of the
+// trail heads it has seen (anchors.log beside the user's configuration), and
+// verify checks that the chain still passes through every one of them. The
+// signed paper carries the same kind of anchor (the trail code).
+
+// AnchorFile is where the seen heads are kept.
+func AnchorFile() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "pensionaudit", "anchors.log"), nil
+}
+
+type anchor struct {
+	ws   string
+	seq  int64
+	hash string
+	at   string
+	path string
+}
+
+func readAnchors(ws string) ([]anchor, error) {
+	p, err := AnchorFile()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []anchor
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		parts := strings.Split(s.Text(), "\t")
+		if len(parts) < 4 || parts[0] != ws {
+			continue
+		}
+		seq, err := strconv.ParseInt(parts[1], 10, 64)
+		if err != nil {
+			continue
+		}
+		a := anchor{ws: parts[0], seq: seq, hash: parts[2], at: parts[3]}
+		if len(parts) > 4 {
+			a.path = parts[4]
+		}
+		out = append(out, a)
+	}
+	return out, s.Err()
+}
+
+// workspaceID is the workspace's own random identity (kept in settings, so
+// covered by the trail); made at first use.
+func (w *Workspace) workspaceID(ctx context.Context, create bool) (string, error) {
+	id, err := w.DB.Setting(ctx, "workspace_id")
+	if err != nil || id != "" || !create {
+		return id, err
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	id = hex.EncodeToString(b)
+	return id, w.DB.SetSetting(ctx, "（程序）", "workspace_id", id)
+}
+
+// RecordHead appends the current trail head to the anchor list (when it is
+// not the last one recorded for this workspace).
+func (w *Workspace) RecordHead(ctx context.Context) error {
+	id, err := w.workspaceID(ctx, false)
+	if err != nil || id == "" {
+		return err
+	}
+	trail, err := w.DB.Trail(ctx)
+	if err != nil || len(trail) == 0 {
+		return err
+	}
+	head := trail[len(trail)-1]
+	seen, err := readAnchors(id)
+	if err != nil {
+		return err
+	}
+	if n := len(seen); n > 0 && seen[n-1].seq == head.Seq && seen[n-1].hash == head.Hash {
+		return nil
+	}
+	p, err := AnchorFile()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	abs, _ := filepath.Abs(w.DB.Path)
+	_, err = fmt.Fprintf(f, "%s\t%d\t%s\t%s\t%s\n", id, head.Seq, head.Hash, time.Now().UTC().Format(time.RFC3339), abs)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// checkAnchors adds to a verify report every seen head the chain no longer
+// passes through.
+func (w *Workspace) checkAnchors(ctx context.Context, r *sqlite.VerifyReport) error {
+	id, err := w.workspaceID(ctx, false)
+	if err != nil || id == "" {
+		return err
+	}
+	seen, err := readAnchors(id)
+	if err != nil {
+		return err
+	}
+	if len(seen) == 0 {
+		return nil
+	}
+	trail, err := w.DB.Trail(ctx)
+	if err != nil {
+		return err
+	}
+	bySeq := map[int64]string{}
+	for _, e := range trail {
+		bySeq[e.Seq] = e.Hash
+	}
+	for _, a := range seen {
+		h, ok := bySeq[a.seq]
+		switch {
+		case !ok:
+			r.Problems = append(r.Problems, fmt.Sprintf("本机在 %s 见过这个工作区的记录第 %d 条，现在的记录链只有 %d 条：记录被删除或整个链被重建过",
+				localTime(a.at), a.seq, len(trail)))
+			return nil
+		case h != a.hash:
+			r.Problems = append(r.Problems, fmt.Sprintf("本机在 %s 见过的记录第 %d 条（%s…）与现在的不同：记录链在那之后被改写并重新计算过",
+				localTime(a.at), a.seq, a.hash[:12]))
+			return nil
+		}
+	}
+	return nil
+}
+
+func localTime(rfc string) string {
+	t, err := time.Parse(time.RFC3339, rfc)
+	if err != nil {
+		return rfc
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}

@@ -1,0 +1,435 @@
+package workspace
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"pensionaudit/assets"
+	"pensionaudit/audit"
+	"pensionaudit/audit/rules"
+	"pensionaudit/audit/sqlite"
+)
+
+// worked is a fully worked workspace: users, imports, checks, decisions,
+// notes, a recovery; the first month countersigned, the second countersigned
+// and reopened, the third checked and partly decided.
+type worked struct {
+	path          string
+	signed        audit.Month // countersigned, standing
+	reopened      audit.Month
+	open          audit.Month
+	code          string // trail code printed on the signed month's sheet
+	clerk, sup    string
+	unsignedBatch int64 // a roster batch of the open month
+	signedBatch   int64 // a roster batch of the signed month
+}
+
+var (
+	workedOnce sync.Once
+	workedWS   worked
+	workedErr  error
+)
+
+func decideAll(ctx context.Context, w *Workspace, u sqlite.User, p audit.Month, limit int) error {
+	fs, _, err := w.Findings(ctx, sqlite.FindingFilter{Period: p})
+	if err != nil {
+		return err
+	}
+	for i, f := range fs {
+		if limit > 0 && i >= limit {
+			break
+		}
+		if f.Status == sqlite.StatusWithdrawn {
+			continue
+		}
+		in := sqlite.DecideInput{FindingID: f.ID}
+		switch {
+		case rules.DeathRelated(f.Rule) && f.Amount > 0:
+			in.Decision, in.Action = sqlite.DecisionConfirm, sqlite.ActionRecover
+		case rules.DeathRelated(f.Rule):
+			in.Decision, in.Action = sqlite.DecisionConfirm, sqlite.ActionStop
+		case f.Rule == rules.SharedAccount:
+			in.Decision, in.Reason, in.Note = sqlite.DecisionDismiss, "其他", "同户家属代领，已核实"
+		default:
+			in.Decision, in.Note = sqlite.DecisionVisit, "安排入户核实"
+		}
+		if _, err := w.Decide(ctx, u, in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func noteMissing(ctx context.Context, w *Workspace, u sqlite.User, p audit.Month) error {
+	st, err := w.Status(ctx, p)
+	if err != nil {
+		return err
+	}
+	for _, s := range st {
+		for _, r := range s.Reports {
+			if r.State == "missing" {
+				if err := w.NoteMissing(ctx, u, p, r.Village, "村文书病休，已电话催报"); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func buildWorked(dir string) (worked, error) {
+	ctx := context.Background()
+	wk := worked{path: filepath.Join(dir, "worked.db"), clerk: "李会计", sup: "王主任"}
+	w, err := BuildDemo(ctx, wk.path, assets.Demo())
+	if err != nil {
+		return wk, err
+	}
+	defer w.Close()
+	sup, err := w.AddUser(ctx, "test", wk.sup, sqlite.RoleSupervisor, "wang-secret-2022")
+	if err != nil {
+		return wk, err
+	}
+	clerk, err := w.AddUser(ctx, "test", wk.clerk, sqlite.RoleClerk, "li-secret-2022")
+	if err != nil {
+		return wk, err
+	}
+	sup2, err := w.AddUser(ctx, "test", "张审核", sqlite.RoleSupervisor, "zhang-secret-2022")
+	if err != nil {
+		return wk, err
+	}
+	months, err := w.DB.RosterMonths(ctx)
+	if err != nil || len(months) < 3 {
+		return wk, err
+	}
+	wk.signed, wk.reopened, wk.open = months[0], months[1], months[2]
+	for _, p := range months[:2] {
+		if err := decideAll(ctx, w, clerk, p, 0); err != nil {
+			return wk, err
+		}
+		if err := noteMissing(ctx, w, sup, p); err != nil {
+			return wk, err
+		}
+		if _, err := w.SignOff(ctx, clerk, p); err != nil {
+			return wk, err
+		}
+		if _, err := w.SignOff(ctx, sup2, p); err != nil {
+			return wk, err
+		}
+	}
+	if err := w.Reopen(ctx, sup, wk.reopened, "补报名单到达，需重新核查"); err != nil {
+		return wk, err
+	}
+	if err := decideAll(ctx, w, clerk, wk.open, 2); err != nil {
+		return wk, err
+	}
+	vs, err := w.Villages(ctx)
+	if err != nil || len(vs) == 0 {
+		return wk, err
+	}
+	if err := w.NoteMissing(ctx, sup, wk.open, vs[0], "村文书外出，名单下周补报"); err != nil {
+		return wk, err
+	}
+	led, err := w.Ledger(ctx)
+	if err != nil {
+		return wk, err
+	}
+	if len(led) > 0 {
+		if err := w.Recover(ctx, clerk, led[0].FindingID, w.DB.Now(), 100, "家属退回"); err != nil {
+			return wk, err
+		}
+	}
+	d, err := w.ReportData(ctx, wk.signed)
+	if err != nil {
+		return wk, err
+	}
+	wk.code = d.TrailCode
+	db := w.DB.SQL()
+	db.QueryRow(`SELECT MIN(id) FROM batches WHERE kind = 'payouts' AND period = ?`, wk.open.String()).Scan(&wk.unsignedBatch)
+	db.QueryRow(`SELECT MIN(id) FROM batches WHERE kind = 'payouts' AND period = ?`, wk.signed.String()).Scan(&wk.signedBatch)
+	r, err := w.Verify(ctx)
+	if err != nil {
+		return wk, err
+	}
+	if !r.OK() {
+		return wk, &audit.Error{Kind: audit.ErrInvalid, Msg: "worked workspace does not verify: " + strings.Join(r.Problems, "; ")}
+	}
+	return wk, nil
+}
+
+// workedCopy builds the worked workspace once per test binary and gives each
+// caller its own copy of the file (anchors in a config folder of the test).
+func workedCopy(t *testing.T) (worked, string) {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(os.TempDir(), "pensionaudit-tamper-config"))
+	workedOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "pensionaudit-worked-")
+		if err != nil {
+			workedErr = err
+			return
+		}
+		workedWS, workedErr = buildWorked(dir)
+	})
+	if workedErr != nil {
+		t.Fatal(workedErr)
+	}
+	data, err := os.ReadFile(workedWS.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "copy.db")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return workedWS, p
+}
+
+// attacker runs SQL on the file the way a clerk with sqlite3 would: no
+// foreign keys, no program in between.
+func attacker(t *testing.T, path string, stmts ...string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("attack %q: %v", s, err)
+		}
+	}
+}
+
+func triggerSQL(t *testing.T, path string) []string {
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		out = append(out, s)
+	}
+	return out
+}
+
+// withoutTriggers wraps statements in dropping and recreating the trail's
+// triggers with their exact original text.
+func withoutTriggers(t *testing.T, path string, stmts ...string) []string {
+	orig := triggerSQL(t, path)
+	out := []string{`DROP TRIGGER trail_no_update`, `DROP TRIGGER trail_no_delete`}
+	out = append(out, stmts...)
+	return append(out, orig...)
+}
+
+func verifyReport(t *testing.T, path string) *sqlite.VerifyReport {
+	t.Helper()
+	w, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("open after tampering: %v", err)
+	}
+	defer w.Close()
+	r, err := w.Verify(context.Background())
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	return r
+}
+
+// The tamper suite: each edit is plain SQL on a copy of a fully worked
+// workspace, as an insider with the laptop and sqlite3 would make it; verify
+// must report every one, naming what changed.
+func TestTamperSuite(t *testing.T) {
+	wk, _ := workedCopy(t)
+	u, s, o := wk.unsignedBatch, wk.signedBatch, wk.open.String()
+	b := func(id int64) string { return itoa(int(id)) }
+	type edit struct {
+		name  string
+		stmts func(path string) []string
+		want  string // a phrase the report must contain
+	}
+	same := func(stmts ...string) func(string) []string { return func(string) []string { return stmts } }
+	edits := []edit{
+		{"payout amount, unsigned month", same(`UPDATE payouts SET amount_fen = amount_fen + 10000 WHERE id = (SELECT MIN(id) FROM payouts WHERE batch_id = ` + b(u) + `)`), "第 " + b(u) + " 批"},
+		{"payout ID of an unsigned month", same(`UPDATE payouts SET id_number = '110101190001010000' WHERE id = (SELECT MAX(id) FROM payouts WHERE batch_id = ` + b(u) + `)`), "导入的数据行"},
+		{"payout name", same(`UPDATE payouts SET name = '张冒名' WHERE id = (SELECT MIN(id) FROM payouts WHERE batch_id = ` + b(u) + `)`), "导入的数据行"},
+		{"payout account", same(`UPDATE payouts SET account = '6217000000000000000' WHERE id = (SELECT MIN(id) FROM payouts WHERE batch_id = ` + b(u) + `)`), "导入的数据行"},
+		{"payout row deleted", same(`DELETE FROM payouts WHERE id = (SELECT MAX(id) FROM payouts WHERE batch_id = ` + b(u) + `)`), "导入的数据行"},
+		{"payout row inserted", same(`INSERT INTO payouts (batch_id, sheet, row, village, name, id_raw, id_number, id_ok, sex, account, month, amount_fen, pay_type, pay_raw, status, note, has_error, birth)
+			SELECT batch_id, sheet, row + 10000, village, '王新增', id_raw, id_number, id_ok, sex, account, month, amount_fen, pay_type, pay_raw, status, note, has_error, birth FROM payouts WHERE batch_id = ` + b(u) + ` LIMIT 1`), "导入的数据行"},
+		{"payout of a signed month", same(`UPDATE payouts SET amount_fen = amount_fen + 1 WHERE id = (SELECT MIN(id) FROM payouts WHERE batch_id = ` + b(s) + `)`), "签字之后被改动过"},
+		{"death date moved", same(`UPDATE death_records SET death_date = '2030-01-01' WHERE id = (SELECT MIN(id) FROM death_records)`), "导入的数据行"},
+		{"death record ID changed", same(`UPDATE death_records SET id_number = '110101190001010000' WHERE id = (SELECT MAX(id) FROM death_records)`), "导入的数据行"},
+		{"death record deleted", same(`DELETE FROM death_records WHERE id = (SELECT MAX(id) FROM death_records)`), "导入的数据行"},
+		{"problem deleted", same(`DELETE FROM problems WHERE id = (SELECT MIN(id) FROM problems)`), "导入的数据行和问题"},
+		{"problem downgraded", same(`UPDATE problems SET level = 'notice' WHERE id = (SELECT MIN(id) FROM problems)`), "导入的数据行和问题"},
+		{"finding dismissed by hand", same(`UPDATE findings SET status = 'dismissed' WHERE id = (SELECT MIN(id) FROM findings WHERE period = '` + o + `' AND status = 'open')`), "的核查结果"},
+		{"finding amount", same(`UPDATE findings SET amount_fen = 0 WHERE id = (SELECT MIN(id) FROM findings WHERE period = '` + o + `')`), "的核查结果"},
+		{"finding deleted", same(`DELETE FROM findings WHERE id = (SELECT MAX(id) FROM findings WHERE period = '` + o + `')`), "的核查结果"},
+		{"finding inserted", same(`INSERT INTO findings (period, rule, subject, id_number, name, village, account, amount_fen, months, detail, suggestions, evidence, evidence_hash, first_seen, last_checked)
+			VALUES ('` + o + `', 'invalid_id', 'x', '', '某', '某村', '', 0, '[]', '', '[]', '[]', '', '', '')`), "的核查结果"},
+		{"decision's user", same(`UPDATE decisions SET user_name = '王主任' WHERE id = (SELECT MIN(id) FROM decisions)`), "处理意见"},
+		{"decision changed", same(`UPDATE decisions SET decision = 'dismiss', reason = '其他' WHERE id = (SELECT MAX(id) FROM decisions)`), "处理意见"},
+		{"decision deleted", same(`DELETE FROM decisions WHERE id = (SELECT MAX(id) FROM decisions)`), "处理意见"},
+		{"roster superseded by hand", same(`UPDATE batches SET superseded_by = ` + b(s) + ` WHERE id = ` + b(u)), "导入文件清单"},
+		{"batch hash", same(`UPDATE batches SET sha256 = '` + strings.Repeat("0", 64) + `' WHERE id = ` + b(u)), "导入文件清单"},
+		{"batch deleted with its rows", same(`DELETE FROM payouts WHERE batch_id = `+b(u), `DELETE FROM problems WHERE batch_id = `+b(u), `DELETE FROM batches WHERE id = `+b(u)), "被删除了"},
+		{"clerk made supervisor", same(`UPDATE users SET role = 'supervisor' WHERE name = '李会计'`), "用户和密码"},
+		{"clerk's hash copied onto supervisor", same(`UPDATE users SET pw_hash = (SELECT pw_hash FROM users WHERE name = '李会计') WHERE name = '王主任'`), "用户和密码"},
+		{"user inserted", same(`INSERT INTO users (name, role, pw_hash, created_at) VALUES ('李主任', 'supervisor', 'x', '')`), "用户和密码"},
+		{"user deleted", same(`DELETE FROM users WHERE name = '张审核'`), "用户和密码"},
+		{"recovery inflated", same(`UPDATE recoveries SET amount_fen = amount_fen + 10000`), "追回台账"},
+		{"recovery deleted", same(`DELETE FROM recoveries`), "追回台账"},
+		{"recovery inserted", same(`INSERT INTO recoveries (finding_id, on_date, amount_fen, note, user_name, at) SELECT finding_id, on_date, 99999, '', user_name, at FROM recoveries LIMIT 1`), "追回台账"},
+		{"missing-report note edited", same(`UPDATE missing_notes SET note = '已上报'`), "缺报说明"},
+		{"missing-report note deleted", same(`DELETE FROM missing_notes`), "缺报说明"},
+		{"township renamed", same(`UPDATE settings SET value = '别的镇' WHERE key = 'township'`), "设置"},
+		{"rule threshold set", same(`INSERT OR REPLACE INTO settings (key, value) VALUES ('survival_age', '200')`), "设置"},
+		{"village removed", same(`DELETE FROM villages WHERE name = (SELECT MIN(name) FROM villages)`), "村(社区)名单"},
+		{"village added", same(`INSERT INTO villages (name, source, created_at) VALUES ('不存在村', 'config', '')`), "村(社区)名单"},
+		{"mapping planted", same(`INSERT INTO mappings (kind, village, mapping) VALUES ('payouts', '某村', 'id=姓名')`), "列映射"},
+		{"check record edited", same(`UPDATE checks SET counts = '{}'`), "核查记录"},
+		{"countersignature revoked, no reopen", same(`UPDATE signoffs SET revoked_at = '2022-01-01', revoked_by = '王主任', revoke_reason = 'x' WHERE period = '` + wk.signed.String() + `'`), "签字"},
+		{"countersigned month's signatures deleted, then payouts edited", same(`DELETE FROM signoffs WHERE period = '`+wk.signed.String()+`'`,
+			`UPDATE payouts SET amount_fen = 1 WHERE batch_id = `+b(s)), "签字"},
+		{"signer changed", same(`UPDATE signoffs SET user_name = '李会计' WHERE role = 'supervisor' AND period = '` + wk.signed.String() + `'`), "签字"},
+		{"reopened month un-revoked", same(`UPDATE signoffs SET revoked_at = '' WHERE period = '` + wk.reopened.String() + `'`), "签字"},
+		{"migration record edited", same(`UPDATE migrations SET applied_at = '2000-01-01T00:00:00Z'`), "数据库版本"},
+		{"table planted", same(`CREATE TABLE notes (x TEXT)`, `INSERT INTO notes VALUES ('x')`), "没有任何记录"},
+		{"trigger dropped", same(`DROP TRIGGER trail_no_update`), "触发器"},
+		{"trigger made a no-op under the same name", same(`DROP TRIGGER trail_no_delete`, `CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail BEGIN SELECT 1; END`), "触发器"},
+		{"extra trigger", same(`CREATE TRIGGER hide AFTER INSERT ON decisions BEGIN SELECT 1; END`), "触发器"},
+		{"last entry (the recovery) deleted, triggers restored", func(p string) []string {
+			return withoutTriggers(t, p, `DELETE FROM trail WHERE seq = (SELECT MAX(seq) FROM trail)`)
+		}, "追回台账"},
+		{"reopen entry and everything after deleted, triggers restored", func(p string) []string {
+			return withoutTriggers(t, p, `DELETE FROM trail WHERE seq >= (SELECT MAX(seq) FROM trail WHERE action = 'reopen')`)
+		}, "签字"},
+		{"entry in the middle deleted", func(p string) []string {
+			return withoutTriggers(t, p, `DELETE FROM trail WHERE seq = 5`)
+		}, "记录链"},
+		{"entry payload rewritten", func(p string) []string {
+			return withoutTriggers(t, p, `UPDATE trail SET payload = replace(payload, '"decision":', '"decision":"dismiss","was":') WHERE seq = (SELECT MIN(seq) FROM trail WHERE action = 'decide')`)
+		}, "记录链"},
+		{"entry actor rewritten", func(p string) []string {
+			return withoutTriggers(t, p, `UPDATE trail SET user_name = '王主任' WHERE seq = (SELECT MIN(seq) FROM trail WHERE action = 'decide')`)
+		}, "记录链"},
+	}
+	if len(edits) < 40 {
+		t.Fatalf("only %d edits", len(edits))
+	}
+	caught := 0
+	for _, e := range edits {
+		t.Run(e.name, func(t *testing.T) {
+			_, path := workedCopy(t)
+			attacker(t, path, e.stmts(path)...)
+			r := verifyReport(t, path)
+			if r.OK() {
+				t.Fatalf("verify did not notice: %s", e.name)
+			}
+			all := strings.Join(r.Problems, "\n")
+			if !strings.Contains(all, e.want) {
+				t.Errorf("report does not say %q:\n%s", e.want, all)
+			}
+			caught++
+		})
+	}
+	t.Logf("verify caught %d of %d edits", caught, len(edits))
+}
+
+// The chain recomputed from scratch after an edit is internally perfect: the
+// heads kept outside the file catch it, and so does the code on the paper
+// when the attacker also deletes that list.
+func TestTamperRecomputedChain(t *testing.T) {
+	wk, path := workedCopy(t)
+	attacker(t, path, `UPDATE payouts SET amount_fen = amount_fen + 10000 WHERE id = (SELECT MIN(id) FROM payouts WHERE batch_id = `+itoa(int(wk.unsignedBatch))+`)`)
+	recomputeChain(t, path)
+	// without the anchors the file alone looks intact ...
+	anchors, _ := AnchorFile()
+	saved, _ := os.ReadFile(anchors)
+	os.Remove(anchors)
+	if r := verifyReport(t, path); !r.OK() {
+		t.Fatalf("the recomputation emulation is incomplete: %v", r.Problems)
+	}
+	// ... but the paper's code is not on the new chain
+	w, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = w.VerifyAnchor(context.Background(), wk.code)
+	w.Close()
+	if err == nil || !strings.Contains(err.Error(), "重新计算") {
+		t.Errorf("verify --anchor %s: %v", wk.code, err)
+	}
+	// and with the list of seen heads in place, verify alone reports it
+	if err := os.WriteFile(anchors, saved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := verifyReport(t, path)
+	if r.OK() || !strings.Contains(strings.Join(r.Problems, "\n"), "本机") {
+		t.Errorf("recomputed chain not reported with the anchors present: %v", r.Problems)
+	}
+	// the honest file passes the paper's code
+	w, err = Open(context.Background(), wk.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.VerifyAnchor(context.Background(), wk.code); err != nil {
+		t.Errorf("the honest workspace fails its own code: %v", err)
+	}
+}
+
+// recomputeChain rewrites every trail entry as a full attacker would: the
+// state digests of the current data, and every hash after them.
+func recomputeChain(t *testing.T, path string) {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	trail, err := db.Trail(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := triggerSQL(t, path)
+	stmts := []string{`DROP TRIGGER trail_no_update`, `DROP TRIGGER trail_no_delete`}
+	prev := strings.Repeat("0", 64)
+	for _, e := range trail {
+		var payload map[string]any
+		json.Unmarshal([]byte(e.Payload), &payload)
+		if st, ok := payload["state"].(map[string]any); ok {
+			for k := range st {
+				if strings.HasPrefix(k, "batch:") {
+					d, err := db.ScopeDigest(ctx, k)
+					if err != nil {
+						t.Fatal(err)
+					}
+					st[k] = d
+				}
+			}
+		}
+		body, _ := json.Marshal(payload)
+		e.Payload, e.PrevHash = string(body), prev
+		e.Hash = e.ComputeHash()
+		prev = e.Hash
+		stmts = append(stmts, `UPDATE trail SET payload = '`+strings.ReplaceAll(e.Payload, "'", "''")+`', prev_hash = '`+e.PrevHash+`', hash = '`+e.Hash+`' WHERE seq = `+itoa(int(e.Seq)))
+	}
+	db.Close()
+	attacker(t, path, append(stmts, orig...)...)
+}
