@@ -57,10 +57,12 @@ lint: deps
 smoke: build
 	rm -f /tmp/pensionaudit-smoke.db*
 	./$(BIN) init --db /tmp/pensionaudit-smoke.db --township 东风镇
-	./$(BIN) import --db /tmp/pensionaudit-smoke.db --kind payouts ../shared/samples/payouts_*
-	./$(BIN) import --db /tmp/pensionaudit-smoke.db --kind deaths ../shared/samples/deaths/*
-	./$(BIN) import --db /tmp/pensionaudit-smoke.db --kind deregistrations ../shared/samples/deregistrations.xlsx
+	printf 'smoke-secret\nsmoke-secret\n' | ./$(BIN) user add --db /tmp/pensionaudit-smoke.db --name 王主任 --role supervisor
+	echo smoke-secret | ./$(BIN) import --db /tmp/pensionaudit-smoke.db --user 王主任 --kind payouts ../shared/samples/payouts_*
+	echo smoke-secret | ./$(BIN) import --db /tmp/pensionaudit-smoke.db --user 王主任 --kind deaths ../shared/samples/deaths/*
+	echo smoke-secret | ./$(BIN) import --db /tmp/pensionaudit-smoke.db --user 王主任 --kind deregistrations ../shared/samples/deregistrations.xlsx
 	./$(BIN) problems --db /tmp/pensionaudit-smoke.db
+	./$(BIN) verify --db /tmp/pensionaudit-smoke.db
 
 windows:
 	@command -v x86_64-w64-mingw32-gcc >/dev/null || { echo "需要 gcc-mingw-w64-x86-64-win32: apt-get install gcc-mingw-w64-x86-64-win32"; exit 1; }

@@ -83,7 +83,7 @@ func TestSamplesAgainstAnswerKey(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "w.db")
 	importSamples(t, db)
 	for _, m := range key.Months {
-		if code, out, e := run(t, "check", "--db", db, "--period", m); code != 0 {
+		if code, out, e := runIn(t, admPW, "check", "--user", admin, "--db", db, "--period", m); code != 0 {
 			t.Fatalf("check %s: %s %s", m, out, e)
 		}
 	}

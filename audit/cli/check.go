@@ -17,7 +17,7 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	db := fs.String("db", "", "workspace file")
 	periodS := fs.String("period", "", "YYYY-MM")
-	user := fs.String("user", currentUser(), "who checks")
+	user := fs.String("user", "", "who checks (password on standard input)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -28,12 +28,12 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	w, err := openWS(ctx, *db, "check")
+	w, u, err := login(ctx, env, *db, "check", *user)
 	if err != nil {
 		return err
 	}
 	defer w.Close()
-	res, err := w.Check(ctx, p, *user, nil)
+	res, err := w.Check(ctx, p, u.Name, nil)
 	if err != nil {
 		return err
 	}

@@ -27,12 +27,12 @@ func TestCheckIsIdempotentAndFollowsCorrections(t *testing.T) {
 	db := filepath.Join(dir, "w.db")
 	importSamples(t, db)
 	for _, m := range []string{"2022-02", "2022-03"} {
-		if code, out, e := run(t, "check", "--db", db, "--period", m); code != 0 {
+		if code, out, e := runIn(t, admPW, "check", "--user", admin, "--db", db, "--period", m); code != 0 {
 			t.Fatal(out, e)
 		}
 	}
 	before := flagsOf(t, db)
-	code, out, _ := run(t, "check", "--db", db, "--period", "2022-03")
+	code, out, _ := runIn(t, admPW, "check", "--user", admin, "--db", db, "--period", "2022-03")
 	if code != 0 || !strings.Contains(out, "新增 0，证据变化需重新处理 0") {
 		t.Fatalf("second check changed something:\n%s", out)
 	}
@@ -45,11 +45,11 @@ func TestCheckIsIdempotentAndFollowsCorrections(t *testing.T) {
 	// 新民社区 sends a corrected February list with 陆刚's ID fixed.
 	fixed := filepath.Join(dir, "新民社区2022年2月死亡人员名单（更正）.csv")
 	os.WriteFile(fixed, []byte("序号,姓名,性别,身份证号码,死亡日期,备注\n1,蒋光秀,女,430422195105140820,2022/2/17,\n2,陆刚,男,430422193610106675,2022/2/13,\n"), 0o644)
-	if code, out, e := run(t, "import", "--db", db, "--kind", "deaths", fixed); code != 0 || !strings.Contains(out, "取代旧文件") {
+	if code, out, e := runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", fixed); code != 0 || !strings.Contains(out, "取代旧文件") {
 		t.Fatal(out, e)
 	}
 	for _, m := range []string{"2022-02", "2022-03"} {
-		if code, out, e := run(t, "check", "--db", db, "--period", m); code != 0 {
+		if code, out, e := runIn(t, admPW, "check", "--user", admin, "--db", db, "--period", m); code != 0 {
 			t.Fatal(out, e)
 		}
 	}

@@ -3,13 +3,13 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"pensionaudit/audit"
@@ -31,11 +31,11 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"init", "init --db FILE --township 乡镇名 [--villages 村1,村2,...]  新建工作区", runInit},
-		{"import", "import --db FILE --kind payouts|deaths|deregistrations [--village 村名] [--period YYYY-MM] [--map 字段=列名,...] FILE...  导入文件", runImport},
+		{"import", "import --db FILE --user 姓名 --kind payouts|deaths|deregistrations [--village 村名] [--period YYYY-MM] [--map 字段=列名,...] FILE...（密码从标准输入读取）  导入文件", runImport},
 		{"problems", "problems --db FILE [--period YYYY-MM] [--level error|notice] [--json]  列出导入时发现的问题", runProblems},
-		{"check", "check --db FILE --period YYYY-MM  按月核查，输出各规则的问题数", runCheck},
+		{"check", "check --db FILE --period YYYY-MM --user 姓名（密码从标准输入读取）  按月核查，输出各规则的问题数", runCheck},
 		{"flags", "flags --db FILE [--period P] [--rule R] [--status S] [--json | --csv]  列出核查发现的问题", runFlags},
-		{"user", "user add --db FILE --name 姓名 --role clerk|supervisor|auditor（密码从标准输入读取）| user list --db FILE  用户", runUser},
+		{"user", "user add --db FILE --name 姓名 --role clerk|supervisor|auditor [--by 审核人]（标准输入：新密码两遍，再输审核人密码；第一个账户不用 --by）| user role|passwd|disable|enable --db FILE --name 姓名 --by 审核人 | user list --db FILE  用户", runUser},
 		{"decide", "decide --db FILE --flag N --user 姓名 --decision confirm|dismiss|visit [--action stop|recover|refer] [--reason 理由] [--note 说明] [--amount 元]（密码从标准输入读取）", runDecide},
 		{"village", "village list --db FILE | village rename --db FILE --from 原名称 --to 新名称 --user 审核人（密码从标准输入读取）  改名或合并村(社区)", runVillage},
 		{"village-note", "village-note --db FILE --period YYYY-MM --village 村名 --note 原因 --user 审核人（密码从标准输入读取）  记录村未上报的原因", runVillageNote},
@@ -67,6 +67,9 @@ func Run(ctx context.Context, env Env, args []string) int {
 		return 0
 	}
 	env.Stderr = safeWriter{env.Stderr}
+	if env.Stdin != nil {
+		env.Stdin = bufio.NewReader(env.Stdin) // password lines are read one after another
+	}
 	if !machineOutput(args) {
 		env.Stdout = safeWriter{env.Stdout}
 	}
@@ -125,15 +128,6 @@ func needDB(db string, cmd string) error {
 	return nil
 }
 
-func currentUser() string {
-	for _, k := range []string{"PENSIONAUDIT_USER", "USER", "USERNAME"} {
-		if v := os.Getenv(k); v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
 func runInit(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	db := fs.String("db", "", "workspace file")
@@ -149,7 +143,7 @@ func runInit(ctx context.Context, env Env, args []string) error {
 	for _, v := range strings.FieldsFunc(*villages, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
 		vs = append(vs, strings.TrimSpace(v))
 	}
-	w, err := workspace.Init(ctx, *db, strings.TrimSpace(*town), currentUser(), vs)
+	w, err := workspace.Init(ctx, *db, strings.TrimSpace(*town), "（建立工作区）", vs)
 	if err != nil {
 		return err
 	}

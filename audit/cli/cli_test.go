@@ -15,6 +15,24 @@ import (
 
 const samples = "../../../shared/samples"
 
+// admin is the workspace's first account (a supervisor), made by initDB;
+// imports and checks run as admin with its password on standard input.
+const (
+	admin = "王主任"
+	admPW = "wang-secret\n"
+)
+
+// initDB makes a workspace and its first account.
+func initDB(t *testing.T, db string) {
+	t.Helper()
+	if code, _, e := run(t, "init", "--db", db, "--township", "东风镇"); code != 0 {
+		t.Fatalf("init: %d %s", code, e)
+	}
+	if code, out, e := runIn(t, admPW+admPW, "user", "add", "--db", db, "--name", admin, "--role", "supervisor"); code != 0 {
+		t.Fatalf("first account: %d %s %s", code, out, e)
+	}
+}
+
 // run executes the CLI as a user would and returns exit code and output.
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
@@ -33,17 +51,15 @@ func needSamples(t *testing.T) {
 // importSamples imports every sample file through the command line.
 func importSamples(t *testing.T, db string) {
 	t.Helper()
-	if code, _, e := run(t, "init", "--db", db, "--township", "东风镇"); code != 0 {
-		t.Fatalf("init: %d %s", code, e)
-	}
+	initDB(t, db)
 	payouts, _ := filepath.Glob(filepath.Join(samples, "payouts_*"))
 	deaths, _ := filepath.Glob(filepath.Join(samples, "deaths", "*"))
 	for _, c := range []struct {
 		kind  string
 		files []string
 	}{{"payouts", payouts}, {"deaths", deaths}, {"deregistrations", []string{filepath.Join(samples, "deregistrations.xlsx")}}} {
-		args := append([]string{"import", "-db", db, "--kind", c.kind}, c.files...)
-		if code, out, e := run(t, args...); code != 0 {
+		args := append([]string{"import", "-db", db, "--user", admin, "--kind", c.kind}, c.files...)
+		if code, out, e := runIn(t, admPW, args...); code != 0 {
 			t.Fatalf("import %s: exit %d\n%s\n%s", c.kind, code, out, e)
 		}
 	}
@@ -116,42 +132,42 @@ func TestImportRefusals(t *testing.T) {
 	needSamples(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "w.db")
-	if code, _, _ := run(t, "import", "--db", db, "--kind", "deaths", filepath.Join(samples, "deaths", "东风村_2022-01.xlsx")); code == 0 {
+	if code, _, _ := runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", filepath.Join(samples, "deaths", "东风村_2022-01.xlsx")); code == 0 {
 		t.Fatal("import into a workspace that does not exist succeeded")
 	}
-	run(t, "init", "--db", db, "--township", "东风镇")
+	initDB(t, db)
 	f := filepath.Join(samples, "deaths", "东风村_2022-01.xlsx")
-	if code, out, e := run(t, "import", "--db", db, "--kind", "deaths", f); code != 0 {
+	if code, out, e := runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", f); code != 0 {
 		t.Fatal(out, e)
 	}
-	code, _, e := run(t, "import", "--db", db, "--kind", "deaths", f)
+	code, _, e := runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", f)
 	if code == 0 || !strings.Contains(e, "已经导入过") {
 		t.Fatalf("same file twice: %d %q", code, e)
 	}
 	// A corrected file for the same village and month supersedes the first.
 	corrected := filepath.Join(dir, "东风村2022年1月死亡人员名单(更正).csv")
 	os.WriteFile(corrected, []byte("序号,姓名,身份证号码,死亡日期\n1,夏兰英,430422196112112507,2021-12-04\n"), 0o644)
-	code, out, e := run(t, "import", "--db", db, "--kind", "deaths", corrected)
+	code, out, e := runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", corrected)
 	if code != 0 || !strings.Contains(out, "取代旧文件") {
 		t.Fatalf("corrected file: %d %s %s", code, out, e)
 	}
 	// Bad period, unknown format, missing village, no header.
-	if code, _, e := run(t, "import", "--db", db, "--kind", "deaths", "--period", "2022-13", f); code == 0 || !strings.Contains(e, "YYYY-MM") {
+	if code, _, e := runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", "--period", "2022-13", f); code == 0 || !strings.Contains(e, "YYYY-MM") {
 		t.Errorf("bad period: %d %s", code, e)
 	}
 	junk := filepath.Join(dir, "照片.xls")
 	os.WriteFile(junk, []byte{0x89, 'P', 'N', 'G', 0, 0, 0, 0}, 0o644)
-	if code, _, e := run(t, "import", "--db", db, "--kind", "deaths", "--village", "东风村", junk); code == 0 || !strings.Contains(e, "不是可识别的表格") {
+	if code, _, e := runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", "--village", "东风村", junk); code == 0 || !strings.Contains(e, "不是可识别的表格") {
 		t.Errorf("unknown format: %d %s", code, e)
 	}
 	noVillage := filepath.Join(dir, "2022年2月死亡名单.csv")
 	os.WriteFile(noVillage, []byte("姓名,身份证号码,死亡日期\n张三,430422196112112507,2022-02-04\n"), 0o644)
-	if code, _, e := run(t, "import", "--db", db, "--kind", "deaths", noVillage); code == 0 || !strings.Contains(e, "--village") {
+	if code, _, e := runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", noVillage); code == 0 || !strings.Contains(e, "--village") {
 		t.Errorf("missing village: %d %s", code, e)
 	}
 	noHeader := filepath.Join(dir, "石岭村2022年2月.csv")
 	os.WriteFile(noHeader, []byte("甲,乙,丙\n1,2,3\n"), 0o644)
-	if code, _, e := run(t, "import", "--db", db, "--kind", "deaths", noHeader); code == 0 || !strings.Contains(e, "找不到") {
+	if code, _, e := runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", noHeader); code == 0 || !strings.Contains(e, "找不到") {
 		t.Errorf("no header: %d %s", code, e)
 	}
 	// The refused files left nothing behind.
@@ -167,16 +183,16 @@ func TestImportRefusals(t *testing.T) {
 func TestImportMappingRemembered(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "w.db")
-	run(t, "init", "--db", db, "--township", "东风镇")
+	initDB(t, db)
 	f1 := filepath.Join(dir, "石岭村2022年1月.csv")
 	os.WriteFile(f1, []byte("人名,证号,走的日子\n张三,430422196112112507,2022-01-04\n"), 0o644)
-	code, out, e := run(t, "import", "--db", db, "--kind", "deaths", "--map", "name=人名,id=证号,death_date=走的日子", f1)
+	code, out, e := runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", "--map", "name=人名,id=证号,death_date=走的日子", f1)
 	if code != 0 || !strings.Contains(out, "导入 1 行") {
 		t.Fatalf("mapped import: %d %s %s", code, out, e)
 	}
 	f2 := filepath.Join(dir, "石岭村2022年2月.csv")
 	os.WriteFile(f2, []byte("人名,证号,走的日子\n李四,430422195608181114,2022-02-04\n"), 0o644)
-	code, out, e = run(t, "import", "--db", db, "--kind", "deaths", f2)
+	code, out, e = runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", f2)
 	if code != 0 || !strings.Contains(out, "上次的列映射") {
 		t.Fatalf("remembered mapping: %d %s %s", code, out, e)
 	}
@@ -185,13 +201,13 @@ func TestImportMappingRemembered(t *testing.T) {
 func TestSupplementIsKeptBesideTheFirstList(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "w.db")
-	run(t, "init", "--db", db, "--township", "东风镇")
+	initDB(t, db)
 	first := filepath.Join(dir, "石岭村2022年3月死亡人员名单.csv")
 	os.WriteFile(first, []byte("姓名,身份证号码,死亡日期\n张三,430422196112112507,2022-03-04\n李四,430422195608181114,2022-03-09\n"), 0o644)
 	late := filepath.Join(dir, "石岭村2022年3月死亡人员名单（补报）.csv")
 	os.WriteFile(late, []byte("姓名,身份证号码,死亡日期\n王五,43042219290707610X,2022-03-20\n"), 0o644)
-	run(t, "import", "--db", db, "--kind", "deaths", first)
-	code, out, e := run(t, "import", "--db", db, "--kind", "deaths", late)
+	runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", first)
+	code, out, e := runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", late)
 	if code != 0 || !strings.Contains(out, "补充名单") || strings.Contains(out, "取代") {
 		t.Fatalf("late list: %d %s %s", code, out, e)
 	}

@@ -22,7 +22,7 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	village := fs.String("village", "", "village")
 	periodS := fs.String("period", "", "YYYY-MM")
 	mapS := fs.String("map", "", "field=header,...")
-	user := fs.String("user", currentUser(), "who imports")
+	user := fs.String("user", "", "who imports (password on standard input)")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -45,14 +45,17 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	if len(files) == 0 {
 		return audit.Errorf(flag.ErrHelp, "没有给出要导入的文件\n用法：pensionaudit %s", usageOf("import"))
 	}
-	w, err := openWS(ctx, *db, "import")
+	w, u, err := login(ctx, env, *db, "import", *user)
 	if err != nil {
 		return err
 	}
 	defer w.Close()
+	if u.Role == sqlite.RoleAuditor {
+		return audit.Errorf(audit.ErrPermission, "%s 是查阅人，只能查看，不能导入", u.Name)
+	}
 	failed := 0
 	for _, f := range files {
-		res, err := w.Import(ctx, f, workspace.ImportOptions{Kind: kind, Village: strings.TrimSpace(*village), Period: period, Map: mapping, User: *user})
+		res, err := w.Import(ctx, f, workspace.ImportOptions{Kind: kind, Village: strings.TrimSpace(*village), Period: period, Map: mapping, User: u.Name})
 		if err != nil {
 			failed++
 			fmt.Fprintf(env.Stderr, "✘ %s：未导入。%v\n", filepath.Base(f), err)

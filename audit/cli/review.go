@@ -19,7 +19,11 @@ func readPassword(env Env) (string, error) {
 	if env.Stdin == nil {
 		return "", audit.Errorf(audit.ErrInvalid, "请从标准输入提供密码")
 	}
-	line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+	br, ok := env.Stdin.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReader(env.Stdin)
+	}
+	line, err := br.ReadString('\n')
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" {
 		if err != nil {
@@ -51,8 +55,42 @@ func login(ctx context.Context, env Env, db, cmd, user string) (*workspace.Works
 	return w, u, nil
 }
 
+// readNewPassword reads a new password twice (one line each).
+func readNewPassword(env Env) (string, error) {
+	a, err := readPassword(env)
+	if err != nil {
+		return "", err
+	}
+	b, err := readPassword(env)
+	if err != nil {
+		return "", audit.Errorf(audit.ErrInvalid, "请把新密码输入两遍（每行一遍）")
+	}
+	if a != b {
+		return "", audit.Errorf(audit.ErrInvalid, "两次输入的新密码不一致")
+	}
+	return a, nil
+}
+
+// authBy authenticates the supervisor named by --by with the next password
+// line of standard input.
+func authBy(ctx context.Context, env Env, w *workspace.Workspace, by string) (*sqlite.User, error) {
+	if by == "" {
+		return nil, audit.Errorf(audit.ErrPermission, "这个操作须由审核人授权：请用 --by 写明审核人，并在新密码之后输入审核人的密码")
+	}
+	pw, err := readPassword(env)
+	if err != nil {
+		return nil, err
+	}
+	u, err := w.Login(ctx, by, pw)
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
 func runUser(ctx context.Context, env Env, args []string) error {
-	if len(args) == 0 || (args[0] != "add" && args[0] != "list") {
+	subs := map[string]bool{"add": true, "list": true, "role": true, "passwd": true, "disable": true, "enable": true}
+	if len(args) == 0 || !subs[args[0]] {
 		return audit.Errorf(flag.ErrHelp, "用法：pensionaudit %s", usageOf("user"))
 	}
 	sub := args[0]
@@ -60,6 +98,7 @@ func runUser(ctx context.Context, env Env, args []string) error {
 	db := fs.String("db", "", "workspace file")
 	name := fs.String("name", "", "user name")
 	role := fs.String("role", "", "clerk|supervisor|auditor")
+	by := fs.String("by", "", "the supervisor who authorises")
 	if _, err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -68,28 +107,75 @@ func runUser(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer w.Close()
-	if sub == "list" {
+	switch sub {
+	case "list":
 		users, err := w.DB.Users(ctx)
 		if err != nil {
 			return err
 		}
 		for _, u := range users {
-			fmt.Fprintf(env.Stdout, "%s\t%s\n", u.Name, sqlite.RoleLabel(u.Role))
+			state := ""
+			if u.Disabled {
+				state = "\t已停用"
+			}
+			fmt.Fprintf(env.Stdout, "%s\t%s%s\n", u.Name, sqlite.RoleLabel(u.Role), state)
 		}
 		return nil
+	case "add":
+		pw, err := readNewPassword(env)
+		if err != nil {
+			return err
+		}
+		has, err := w.HasUsers(ctx)
+		if err != nil {
+			return err
+		}
+		var sup *sqlite.User
+		if has {
+			if sup, err = authBy(ctx, env, w, *by); err != nil {
+				return err
+			}
+		}
+		u, err := w.AddUser(ctx, sup, *name, *role, pw)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "已添加用户 %s（%s）\n", u.Name, sqlite.RoleLabel(u.Role))
+		if u.Role != *role {
+			fmt.Fprintf(env.Stdout, "注意：工作区的第一个账户必须是审核人，%s 已设为审核人（supervisor）。\n", u.Name)
+		}
+		return nil
+	case "passwd":
+		pw, err := readNewPassword(env)
+		if err != nil {
+			return err
+		}
+		sup, err := authBy(ctx, env, w, *by)
+		if err != nil {
+			return err
+		}
+		if err := w.ResetPassword(ctx, sup, *name, pw); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "已为 %s 设置新密码（由 %s 授权，已写入记录）。\n", *name, sup.Name)
+		return nil
 	}
-	pw, err := readPassword(env)
+	sup, err := authBy(ctx, env, w, *by)
 	if err != nil {
 		return err
 	}
-	u, err := w.AddUser(ctx, currentUser(), *name, *role, pw)
+	switch sub {
+	case "role":
+		err = w.SetRole(ctx, sup, *name, *role)
+	case "disable":
+		err = w.SetDisabled(ctx, sup, *name, true)
+	case "enable":
+		err = w.SetDisabled(ctx, sup, *name, false)
+	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "已添加用户 %s（%s）\n", u.Name, sqlite.RoleLabel(u.Role))
-	if u.Role != *role {
-		fmt.Fprintf(env.Stdout, "注意：工作区的第一个账户必须是审核人，%s 已设为审核人（supervisor）。\n", u.Name)
-	}
+	fmt.Fprintf(env.Stdout, "已完成（由 %s 授权，已写入记录）。\n", sup.Name)
 	return nil
 }
 

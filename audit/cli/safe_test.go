@@ -13,9 +13,7 @@ import (
 func TestTerminalOutputEscaped(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "w.db")
-	if code, _, e := run(t, "init", "--db", db, "--township", "东风镇"); code != 0 {
-		t.Fatal(e)
-	}
+	initDB(t, db)
 	csv := "姓名,公民身份号码,发放年月,发放金额,备注\n" +
 		"\u202e张三,430422196112112507,202207,120.00,\n" +
 		"李\x1b[31m四,430422196112112507,202207,120.00," + strings.Repeat("长", 5000) + "\n"
@@ -23,7 +21,7 @@ func TestTerminalOutputEscaped(t *testing.T) {
 	if err := os.WriteFile(p, []byte(csv), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, e := run(t, "import", "--db", db, "--kind", "payouts", p)
+	code, out, e := runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "payouts", p)
 	if code != 0 {
 		t.Fatalf("import: %d %s %s", code, out, e)
 	}

@@ -62,9 +62,9 @@ func signedApril(t *testing.T) (*workspace.Workspace, audit.Month) {
 	if _, err := w.Check(ctx, p, "test", nil); err != nil {
 		t.Fatal(err)
 	}
-	sup, _ := w.AddUser(ctx, "test", "王主任", sqlite.RoleSupervisor, "wang-secret")
-	clerk, _ := w.AddUser(ctx, "test", "李会计", sqlite.RoleClerk, "li-secret")
-	sup2, _ := w.AddUser(ctx, "test", "张审核", sqlite.RoleSupervisor, "zhang-secret")
+	sup, _ := w.AddUser(ctx, nil, "王主任", sqlite.RoleSupervisor, "wang-secret")
+	clerk, _ := w.AddUser(ctx, &sup, "李会计", sqlite.RoleClerk, "li-secret")
+	sup2, _ := w.AddUser(ctx, &sup, "张审核", sqlite.RoleSupervisor, "zhang-secret")
 	fs, _, _ := w.Findings(ctx, sqlite.FindingFilter{Period: p})
 	for _, f := range fs {
 		in := sqlite.DecideInput{FindingID: f.ID}

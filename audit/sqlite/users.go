@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
 
 	"pensionaudit/audit"
 )
@@ -38,8 +39,9 @@ func RoleLabel(r string) string {
 
 // User is a local account.
 type User struct {
-	Name string `json:"name"`
-	Role string `json:"role"`
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	Disabled bool   `json:"disabled,omitempty"`
 }
 
 // Argon2id parameters (OWASP's minimum for argon2id: 19 MiB, 2 passes).
@@ -80,20 +82,91 @@ func checkPassword(encoded, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// AddUser creates an account. The first account of a workspace is always a
-// supervisor (someone must be able to countersign and reopen).
-func (db *DB) AddUser(ctx context.Context, by, name, role, password string) (User, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return User{}, audit.Errorf(audit.ErrInvalid, "请用 --name 指定用户姓名")
+// The commonest passwords (and their Chinese favourites) are refused.
+var commonPasswords = map[string]bool{
+	"12345678": true, "123456789": true, "1234567890": true, "87654321": true, "88888888": true, "66666666": true,
+	"password": true, "password1": true, "passw0rd": true, "qwertyui": true, "qwerty123": true, "1qaz2wsx": true,
+	"abcd1234": true, "abc12345": true, "a1234567": true, "aa123456": true, "11111111": true, "00000000": true,
+	"5201314520": true, "woaini1314": true, "iloveyou": true, "admin123": true, "admin888": true, "123123123": true,
+	"12341234": true, "11223344": true, "asdf1234": true, "zxcvbnm1": true, "q1w2e3r4": true, "1q2w3e4r": true,
+	"123qweasd": true, "qweasdzxc": true, "admin1234": true, "root1234": true, "welcome1": true, "changeme": true,
+}
+
+// CheckPassword is the password policy: at least 8 characters, not one
+// character repeated, not one of the commonest passwords.
+func CheckPasswordPolicy(pw string) error {
+	rs := []rune(pw)
+	if len(rs) < 8 {
+		return audit.Errorf(audit.ErrInvalid, "密码至少需要 8 个字符")
 	}
+	if strings.Count(pw, string(rs[0])) == len(rs) {
+		return audit.Errorf(audit.ErrInvalid, "密码不能是同一个字符重复")
+	}
+	if commonPasswords[strings.ToLower(pw)] {
+		return audit.Errorf(audit.ErrInvalid, "这个密码太常见，容易被猜到，请换一个")
+	}
+	return nil
+}
+
+// CleanUserName trims and NFC-normalises a name and refuses names with
+// control, bidi or zero-width characters (王主任\u200b looks like 王主任).
+func CleanUserName(name string) (string, error) {
+	name = norm.NFC.String(strings.TrimSpace(name))
+	if name == "" {
+		return "", audit.Errorf(audit.ErrInvalid, "请用 --name 指定用户姓名")
+	}
+	if strings.ContainsFunc(name, audit.Invisible) {
+		return "", audit.Errorf(audit.ErrInvalid, "用户名“%s”含有看不见的字符，会与别的名字看起来一样，请重新输入", audit.Escape(name, 40))
+	}
+	if len([]rune(name)) > 40 {
+		return "", audit.Errorf(audit.ErrInvalid, "用户名太长")
+	}
+	return name, nil
+}
+
+// foldName is the form two names are compared in: compatibility forms,
+// case and spaces folded (ＷＡＮＧ = wang, 王 主任 = 王主任).
+func foldName(name string) string {
+	return strings.Join(strings.Fields(strings.ToLower(norm.NFKC.String(name))), "")
+}
+
+func checkRole(role string) error {
 	switch role {
 	case RoleClerk, RoleSupervisor, RoleAuditor:
-	default:
-		return User{}, audit.Errorf(audit.ErrInvalid, "角色 %q 不对：应为 clerk（经办人）、supervisor（审核人）或 auditor（查阅人）", role)
+		return nil
 	}
-	if len([]rune(password)) < 6 {
-		return User{}, audit.Errorf(audit.ErrInvalid, "密码至少需要 6 个字符（从标准输入读取）")
+	return audit.Errorf(audit.ErrInvalid, "角色 %q 不对：应为 clerk（经办人）、supervisor（审核人）或 auditor（查阅人）", role)
+}
+
+// requireSupervisor checks, inside the transaction, that by is still an
+// enabled supervisor.
+func requireSupervisor(ctx context.Context, tx *sql.Tx, by *User, what string) error {
+	if by == nil {
+		return audit.Errorf(audit.ErrPermission, "%s须由审核人（supervisor）用自己的密码授权", what)
+	}
+	var role string
+	var disabled int
+	err := tx.QueryRowContext(ctx, `SELECT role, disabled FROM users WHERE name = ?`, by.Name).Scan(&role, &disabled)
+	if err != nil || role != RoleSupervisor || disabled != 0 {
+		return audit.Errorf(audit.ErrPermission, "%s须由审核人（supervisor）授权，%s 不是有效的审核人", what, by.Name)
+	}
+	return nil
+}
+
+// AddUser creates an account. Only the first account of a workspace is
+// created without authentication, and it is always a supervisor (someone
+// must be able to countersign and reopen); every later one needs an
+// authenticated supervisor (by).
+func (db *DB) AddUser(ctx context.Context, by *User, name, role, password string) (User, error) {
+	name, err := CleanUserName(name)
+	if err != nil {
+		return User{}, err
+	}
+	if err := checkRole(role); err != nil {
+		return User{}, err
+	}
+	if err := CheckPasswordPolicy(password); err != nil {
+		return User{}, err
 	}
 	hash, err := hashPassword(password)
 	if err != nil {
@@ -104,24 +177,108 @@ func (db *DB) AddUser(ctx context.Context, by, name, role, password string) (Use
 		return User{}, err
 	}
 	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+	var names []string
+	err = eachTx(ctx, tx, `SELECT name FROM users`, func(r *sql.Rows) error {
+		var n string
+		if err := r.Scan(&n); err != nil {
+			return err
+		}
+		names = append(names, n)
+		return nil
+	})
+	if err != nil {
 		return User{}, err
 	}
-	if n == 0 {
+	actor := name
+	if len(names) == 0 {
 		role = RoleSupervisor
+	} else {
+		if err := requireSupervisor(ctx, tx, by, "添加用户"); err != nil {
+			return User{}, err
+		}
+		actor = by.Name
+	}
+	for _, n := range names {
+		if foldName(n) == foldName(name) {
+			return User{}, audit.Errorf(audit.ErrDuplicate, "用户 %s 已经存在（或与已有的 %s 写法只差全角半角、大小写或空格）", name, n)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO users (name, role, pw_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)`,
-		name, role, hash, db.now(), by); err != nil {
+		name, role, hash, db.now(), actor); err != nil {
 		if isConstraint(err) {
 			return User{}, audit.Errorf(audit.ErrDuplicate, "用户 %s 已经存在", name)
 		}
 		return User{}, err
 	}
-	if err := db.appendTrail(ctx, tx, by, "user_add", map[string]string{"name": name, "role": role}); err != nil {
+	if err := db.appendTrail(ctx, tx, actor, "user_add", map[string]string{"name": name, "role": role}); err != nil {
 		return User{}, err
 	}
 	return User{Name: name, Role: role}, tx.Commit()
+}
+
+// changeUser applies a supervisor's change to an account, keeping at least
+// one enabled supervisor.
+func (db *DB) changeUser(ctx context.Context, by *User, name, what, action string, payload map[string]any, stmt string, args ...any) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := requireSupervisor(ctx, tx, by, what); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, stmt, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return audit.Errorf(audit.ErrNotFound, "没有名为 %s 的用户", name)
+	}
+	var sups int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = 'supervisor' AND disabled = 0`).Scan(&sups); err != nil {
+		return err
+	}
+	if sups == 0 {
+		return audit.Errorf(audit.ErrConflict, "这样改之后工作区就没有可用的审核人了：请先添加另一位审核人")
+	}
+	payload["name"] = name
+	if err := db.appendTrail(ctx, tx, by.Name, action, payload); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// SetRole changes an account's role (supervisor only).
+func (db *DB) SetRole(ctx context.Context, by *User, name, role string) error {
+	if err := checkRole(role); err != nil {
+		return err
+	}
+	return db.changeUser(ctx, by, name, "修改角色", "user_role", map[string]any{"role": role},
+		`UPDATE users SET role = ? WHERE name = ?`, role, name)
+}
+
+// ResetPassword sets a new password for an account (supervisor only) and
+// clears its back-off.
+func (db *DB) ResetPassword(ctx context.Context, by *User, name, password string) error {
+	if err := CheckPasswordPolicy(password); err != nil {
+		return err
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return err
+	}
+	return db.changeUser(ctx, by, name, "重设密码", "user_password", map[string]any{},
+		`UPDATE users SET pw_hash = ?, failed = 0, locked_until = '' WHERE name = ?`, hash, name)
+}
+
+// SetDisabled disables or re-enables an account (supervisor only).
+func (db *DB) SetDisabled(ctx context.Context, by *User, name string, disabled bool) error {
+	action := "user_enable"
+	if disabled {
+		action = "user_disable"
+	}
+	return db.changeUser(ctx, by, name, "停用或启用账户", action, map[string]any{},
+		`UPDATE users SET disabled = ? WHERE name = ?`, boolInt(disabled), name)
 }
 
 // backoff is how long an account waits after its n-th failed login in a row:
@@ -134,50 +291,82 @@ func backoff(n int) time.Duration {
 	return min(d, 15*time.Minute)
 }
 
-// Authenticate checks a user's password. Failed attempts are counted; after
-// three in a row the account must wait before the next attempt.
+// errLogin is the one message for every failed login: unknown user, wrong
+// password, disabled account or waiting out a back-off look the same.
+func errLogin() error {
+	return audit.Errorf(audit.ErrPermission, "用户名或密码不对（连续输错多次后须等待一段时间才能再试）")
+}
+
+// Authenticate checks a user's password. The read, the check and the
+// update of the failure counter and back-off happen in one write
+// transaction, so parallel attempts are each counted; an attempt during a
+// back-off counts too, and extends it.
 func (db *DB) Authenticate(ctx context.Context, name, password string) (User, error) {
+	name = norm.NFC.String(strings.TrimSpace(name))
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return User{}, err
+	}
+	defer tx.Rollback()
 	var u User
 	var hash, locked string
-	var failed int
-	err := db.db.QueryRowContext(ctx, `SELECT name, role, pw_hash, failed, locked_until FROM users WHERE name = ?`, name).
-		Scan(&u.Name, &u.Role, &hash, &failed, &locked)
+	var failed, disabled int
+	err = tx.QueryRowContext(ctx, `SELECT name, role, pw_hash, failed, locked_until, disabled FROM users WHERE name = ?`, name).
+		Scan(&u.Name, &u.Role, &hash, &failed, &locked, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		checkPassword("argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", password) // same cost
-		return User{}, audit.Errorf(audit.ErrPermission, "用户名或密码不对")
+		return User{}, errLogin()
 	}
 	if err != nil {
 		return User{}, err
 	}
 	now := db.Now().UTC()
+	waiting := false
 	if until, err := time.Parse(time.RFC3339Nano, locked); err == nil && now.Before(until) {
-		return User{}, audit.Errorf(audit.ErrPermission, "密码连续输错 %d 次，请 %d 秒后再试", failed, int(until.Sub(now).Seconds())+1)
+		waiting = true
 	}
-	if !checkPassword(hash, password) {
+	if waiting || !checkPassword(hash, password) || disabled != 0 {
 		failed++
 		until := ""
 		if d := backoff(failed); d > 0 {
 			until = now.Add(d).Format(time.RFC3339Nano)
 		}
-		if _, err := db.db.ExecContext(ctx, `UPDATE users SET failed = ?, locked_until = ? WHERE name = ?`, failed, until, name); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed = ?, locked_until = ? WHERE name = ?`, failed, until, name); err != nil {
 			return User{}, err
 		}
-		return User{}, audit.Errorf(audit.ErrPermission, "用户名或密码不对（已连续输错 %d 次）", failed)
+		if err := tx.Commit(); err != nil {
+			return User{}, err
+		}
+		return User{}, errLogin()
 	}
 	if failed > 0 {
-		if _, err := db.db.ExecContext(ctx, `UPDATE users SET failed = 0, locked_until = '' WHERE name = ?`, name); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed = 0, locked_until = '' WHERE name = ?`, name); err != nil {
 			return User{}, err
 		}
 	}
-	return u, nil
+	return u, tx.Commit()
+}
+
+func eachTx(ctx context.Context, tx *sql.Tx, q string, fn func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // Users lists the accounts.
 func (db *DB) Users(ctx context.Context) ([]User, error) {
 	var out []User
-	err := db.eachRow(ctx, `SELECT name, role FROM users ORDER BY id`, nil, func(r *sql.Rows) error {
+	err := db.eachRow(ctx, `SELECT name, role, disabled FROM users ORDER BY id`, nil, func(r *sql.Rows) error {
 		var u User
-		if err := r.Scan(&u.Name, &u.Role); err != nil {
+		if err := r.Scan(&u.Name, &u.Role, &u.Disabled); err != nil {
 			return err
 		}
 		out = append(out, u)

@@ -294,11 +294,11 @@ func TestReadErrorNamesSheetAndRow(t *testing.T) {
 func TestVillageMergeAndRename(t *testing.T) {
 	ctx := context.Background()
 	w := newWS(t)
-	sup, err := w.AddUser(ctx, "test", "王主任", "supervisor", "sup-pass-2022")
+	sup, err := w.AddUser(ctx, nil, "王主任", "supervisor", "sup-pass-2022")
 	if err != nil {
 		t.Fatal(err)
 	}
-	clerk, err := w.AddUser(ctx, "test", "李会计", "clerk", "clerk-pass-2022")
+	clerk, err := w.AddUser(ctx, &sup, "李会计", "clerk", "clerk-pass-2022")
 	if err != nil {
 		t.Fatal(err)
 	}

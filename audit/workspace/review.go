@@ -8,9 +8,32 @@ import (
 	"pensionaudit/audit/sqlite"
 )
 
-// AddUser creates a local account (the first one is always a supervisor).
-func (w *Workspace) AddUser(ctx context.Context, by, name, role, password string) (sqlite.User, error) {
+// AddUser creates a local account. The first account of a workspace needs
+// no authentication and is always a supervisor; every later one is added by
+// an authenticated supervisor (by).
+func (w *Workspace) AddUser(ctx context.Context, by *sqlite.User, name, role, password string) (sqlite.User, error) {
 	return w.DB.AddUser(ctx, by, name, role, password)
+}
+
+// SetRole changes an account's role (by: an authenticated supervisor).
+func (w *Workspace) SetRole(ctx context.Context, by *sqlite.User, name, role string) error {
+	return w.DB.SetRole(ctx, by, name, role)
+}
+
+// ResetPassword sets an account's password (by: an authenticated supervisor).
+func (w *Workspace) ResetPassword(ctx context.Context, by *sqlite.User, name, password string) error {
+	return w.DB.ResetPassword(ctx, by, name, password)
+}
+
+// SetDisabled disables or re-enables an account (by: an authenticated supervisor).
+func (w *Workspace) SetDisabled(ctx context.Context, by *sqlite.User, name string, disabled bool) error {
+	return w.DB.SetDisabled(ctx, by, name, disabled)
+}
+
+// HasUsers reports whether the workspace has any account yet.
+func (w *Workspace) HasUsers(ctx context.Context) (bool, error) {
+	us, err := w.DB.Users(ctx)
+	return len(us) > 0, err
 }
 
 // Login checks a password; failures are counted and slowed down.

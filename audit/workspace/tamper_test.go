@@ -91,15 +91,15 @@ func buildWorked(dir string) (worked, error) {
 		return wk, err
 	}
 	defer w.Close()
-	sup, err := w.AddUser(ctx, "test", wk.sup, sqlite.RoleSupervisor, "wang-secret-2022")
+	sup, err := w.AddUser(ctx, nil, wk.sup, sqlite.RoleSupervisor, "wang-secret-2022")
 	if err != nil {
 		return wk, err
 	}
-	clerk, err := w.AddUser(ctx, "test", wk.clerk, sqlite.RoleClerk, "li-secret-2022")
+	clerk, err := w.AddUser(ctx, &sup, wk.clerk, sqlite.RoleClerk, "li-secret-2022")
 	if err != nil {
 		return wk, err
 	}
-	sup2, err := w.AddUser(ctx, "test", "张审核", sqlite.RoleSupervisor, "zhang-secret-2022")
+	sup2, err := w.AddUser(ctx, &sup, "张审核", sqlite.RoleSupervisor, "zhang-secret-2022")
 	if err != nil {
 		return wk, err
 	}

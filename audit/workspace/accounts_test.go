@@ -1,0 +1,137 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/sqlite"
+)
+
+// Only the first account is made without authentication; every later one,
+// and every change to an account, needs an enabled supervisor.
+func TestAccountsNeedASupervisor(t *testing.T) {
+	ctx := context.Background()
+	w := newWS(t)
+	sup, err := w.AddUser(ctx, nil, "王主任", sqlite.RoleClerk, "wang-secret-1")
+	if err != nil || sup.Role != sqlite.RoleSupervisor {
+		t.Fatalf("first account: %+v %v (it must become a supervisor)", sup, err)
+	}
+	if _, err := w.AddUser(ctx, nil, "李主任", sqlite.RoleSupervisor, "li-secret-12"); !errors.Is(err, audit.ErrPermission) {
+		t.Fatalf("a second account without a supervisor: %v", err)
+	}
+	clerk, err := w.AddUser(ctx, &sup, "李会计", sqlite.RoleClerk, "li-secret-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a clerk creates a supervisor to countersign their own month: refused
+	if _, err := w.AddUser(ctx, &clerk, "李主任", sqlite.RoleSupervisor, "li-secret-12"); !errors.Is(err, audit.ErrPermission) {
+		t.Errorf("a clerk added a supervisor: %v", err)
+	}
+	if err := w.SetRole(ctx, &clerk, "李会计", sqlite.RoleSupervisor); !errors.Is(err, audit.ErrPermission) {
+		t.Errorf("a clerk promoted themselves: %v", err)
+	}
+	if err := w.ResetPassword(ctx, &clerk, "王主任", "taken-over-1"); !errors.Is(err, audit.ErrPermission) {
+		t.Errorf("a clerk reset the supervisor's password: %v", err)
+	}
+	// a forged User value with the supervisor role does not help: the role
+	// is checked in the store
+	forged := sqlite.User{Name: "李会计", Role: sqlite.RoleSupervisor}
+	if _, err := w.AddUser(ctx, &forged, "李主任", sqlite.RoleSupervisor, "li-secret-12"); !errors.Is(err, audit.ErrPermission) {
+		t.Errorf("a forged supervisor added an account: %v", err)
+	}
+	// the last supervisor cannot be disabled or demoted
+	if err := w.SetDisabled(ctx, &sup, "王主任", true); !errors.Is(err, audit.ErrConflict) {
+		t.Errorf("the last supervisor disabled: %v", err)
+	}
+	// a disabled account cannot log in; the message is the usual one
+	if err := w.SetDisabled(ctx, &sup, "李会计", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Login(ctx, "李会计", "li-secret-12"); err == nil || !strings.Contains(err.Error(), "用户名或密码不对") {
+		t.Errorf("disabled account logged in: %v", err)
+	}
+	var n int
+	w.DB.SQL().QueryRow(`SELECT COUNT(*) FROM trail WHERE action IN ('user_add', 'user_disable') AND user_name = '王主任'`).Scan(&n)
+	if n != 3 {
+		t.Errorf("trail names the supervisor in %d account entries, want 3", n)
+	}
+	verifyOK(t, w, "accounts")
+}
+
+// Names are NFC and trimmed; invisible characters and look-alikes are
+// refused; weak passwords are refused.
+func TestNamesAndPasswords(t *testing.T) {
+	ctx := context.Background()
+	w := newWS(t)
+	sup, err := w.AddUser(ctx, nil, " 王主任 ", sqlite.RoleSupervisor, "wang-secret-1")
+	if err != nil || sup.Name != "王主任" {
+		t.Fatalf("trimmed name: %+v %v", sup, err)
+	}
+	for _, name := range []string{"王主任\u200b", "\u202e王主任", "王\x00主任", "王主任\u2060"} {
+		if _, err := w.AddUser(ctx, &sup, name, sqlite.RoleSupervisor, "some-secret-1"); !errors.Is(err, audit.ErrInvalid) {
+			t.Errorf("name %q accepted: %v", name, err)
+		}
+	}
+	if _, err := w.AddUser(ctx, &sup, "Wang", sqlite.RoleClerk, "some-secret-1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"王 主任", "王主任　", "ＷＡＮＧ", "wang", "WANG "} {
+		if _, err := w.AddUser(ctx, &sup, name, sqlite.RoleClerk, "some-secret-1"); !errors.Is(err, audit.ErrDuplicate) {
+			t.Errorf("look-alike %q accepted: %v", name, err)
+		}
+	}
+	for _, pw := range []string{"123456", "      ", "1234567", "aaaaaaaa", "12345678", "Password", "88888888", "woaini1314"} {
+		if _, err := w.AddUser(ctx, &sup, "赵"+pw, sqlite.RoleClerk, pw); !errors.Is(err, audit.ErrInvalid) {
+			t.Errorf("password %q accepted: %v", pw, err)
+		}
+	}
+}
+
+// Forty wrong passwords sent at once: every one is counted, and the
+// back-off then holds even for the right password. An unknown user gets the
+// same message as a wrong password.
+func TestParallelWrongPasswords(t *testing.T) {
+	ctx := context.Background()
+	w := newWS(t)
+	if _, err := w.AddUser(ctx, nil, "王主任", sqlite.RoleSupervisor, "wang-secret-1"); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	msgs := make(chan string, 40)
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := w.Login(ctx, "王主任", "wrong-guess-1")
+			if err == nil {
+				msgs <- "logged in"
+				return
+			}
+			msgs <- err.Error()
+		}()
+	}
+	wg.Wait()
+	close(msgs)
+	for m := range msgs {
+		if !strings.Contains(m, "用户名或密码不对") {
+			t.Errorf("attempt: %s", m)
+		}
+	}
+	var failed int
+	w.DB.SQL().QueryRow(`SELECT failed FROM users WHERE name = '王主任'`).Scan(&failed)
+	if failed != 40 {
+		t.Errorf("failure counter = %d after 40 parallel attempts, want 40", failed)
+	}
+	if _, err := w.Login(ctx, "王主任", "wang-secret-1"); err == nil {
+		t.Error("the back-off did not hold: the right password got in straight after 40 failures")
+	}
+	_, e1 := w.Login(ctx, "没有这个人", "wrong-guess-1")
+	_, e2 := w.Login(ctx, "王主任", "wrong-guess-1")
+	if e1 == nil || e2 == nil || e1.Error() != e2.Error() {
+		t.Errorf("unknown user %q and wrong password %q must read the same", e1, e2)
+	}
+}
