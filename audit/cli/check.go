@@ -9,6 +9,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/idcard"
+	"pensionaudit/audit/report"
 	"pensionaudit/audit/rules"
 	"pensionaudit/audit/sqlite"
 )
@@ -67,7 +68,7 @@ func runFlags(ctx context.Context, env Env, args []string) error {
 	if *rule != "" && rules.Label(*rule) == *rule {
 		return audit.Errorf(audit.ErrInvalid, "不认识的规则 %q，可用：%s", *rule, strings.Join(rules.All, ", "))
 	}
-	w, err := openWS(ctx, *db, "flags")
+	w, err := openWSRead(ctx, *db, "flags")
 	if err != nil {
 		return err
 	}
@@ -93,8 +94,8 @@ func runFlags(ctx context.Context, env Env, args []string) error {
 		env.Stdout.Write([]byte("\xef\xbb\xbf")) // Excel opens UTF-8 CSV with a BOM correctly
 		cw.Write([]string{"编号", "月份", "规则", "规则名称", "身份证号", "姓名", "村(社区)", "账号", "金额(元)", "涉及月份", "状态", "说明"})
 		for _, r := range rows {
-			cw.Write([]string{fmt.Sprint(r.ID), r.Period, r.Rule, rules.Label(r.Rule), mask(r.IDNumber), r.Name, r.Village, r.Account,
-				r.Amount.String(), strings.Join(r.Months, " "), sqlite.StatusLabel(r.Status), r.Detail})
+			cw.Write(report.SafeRow([]string{fmt.Sprint(r.ID), r.Period, r.Rule, rules.Label(r.Rule), mask(r.IDNumber), r.Name, r.Village, r.Account,
+				r.Amount.String(), strings.Join(r.Months, " "), sqlite.StatusLabel(r.Status), r.Detail}))
 		}
 		cw.Flush()
 		return cw.Error()

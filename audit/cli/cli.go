@@ -45,7 +45,7 @@ func commands() []command {
 		{"ledger", "ledger --db FILE [--json]  追回台账", runLedger},
 		{"recover", "recover --db FILE --flag N --amount 元 --date YYYY-MM-DD --user 姓名（密码从标准输入读取）  登记追回", runRecover},
 		{"verify", "verify --db FILE [--anchor 签字表上的校验码] [--json]  校验记录链、全部数据的摘要和签字指纹，完好时退出码为 0", runVerify},
-		{"report", "report --db FILE --period YYYY-MM --kind signoff|findings|stoplist|ledger|notices --out FILE.pdf|FILE.xlsx [--unmask]  打印签字表和导出", runReport},
+		{"report", "report --db FILE --period YYYY-MM --kind signoff|findings|stoplist|ledger|notices --out FILE.pdf|FILE.xlsx [--unmask] [--force]  打印签字表和导出", runReport},
 		{"demo", "demo --db FILE  用内置演示数据建一个演示工作区", runDemo},
 	}
 }
@@ -157,6 +157,15 @@ func openWS(ctx context.Context, db, cmd string) (*workspace.Workspace, error) {
 		return nil, err
 	}
 	return workspace.Open(ctx, db)
+}
+
+// openWSRead opens a workspace for a command that only reads: read-only,
+// no migration, nothing in the file changes.
+func openWSRead(ctx context.Context, db, cmd string) (*workspace.Workspace, error) {
+	if err := needDB(db, cmd); err != nil {
+		return nil, err
+	}
+	return workspace.OpenReadOnly(ctx, db)
 }
 
 // writeJSON prints v as indented JSON (the machine-readable output of a command).

@@ -148,7 +148,7 @@ func runProblems(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	w, err := openWS(ctx, *db, "problems")
+	w, err := openWSRead(ctx, *db, "problems")
 	if err != nil {
 		return err
 	}

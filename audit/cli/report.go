@@ -4,7 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -19,6 +19,7 @@ func runReport(ctx context.Context, env Env, args []string) error {
 	kind := fs.String("kind", "", "signoff|findings|stoplist|ledger|notices")
 	out := fs.String("out", "", "FILE.pdf or FILE.xlsx")
 	unmask := fs.Bool("unmask", false, "print full ID numbers (internal copies)")
+	force := fs.Bool("force", false, "overwrite an existing file (never the workspace or an imported file)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -37,7 +38,7 @@ func runReport(ctx context.Context, env Env, args []string) error {
 	if ext != wantExt {
 		return audit.Errorf(audit.ErrInvalid, "%s 输出为 %s 文件，请把 --out 的扩展名改为 %s", *kind, wantExt, wantExt)
 	}
-	w, err := openWS(ctx, *db, "report")
+	w, err := openWSRead(ctx, *db, "report")
 	if err != nil {
 		return err
 	}
@@ -46,33 +47,25 @@ func runReport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tmp := *out + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return audit.Errorf(audit.ErrInvalid, "无法写入 %s：%v", *out, err)
-	}
 	o := report.Options{Unmask: *unmask}
 	var tr *report.Transcript
-	switch *kind {
-	case "signoff":
-		tr, err = report.SignoffPDF(d, o, f)
-	case "findings":
-		err = report.FindingsXLSX(d, o, f)
-	case "stoplist":
-		err = report.StopListXLSX(d, f)
-	case "ledger":
-		err = report.LedgerXLSX(d, o, f)
-	case "notices":
-		err = report.NoticesXLSX(d, f)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
+	err = w.WriteOutput(ctx, *out, *force, func(f io.Writer) error {
+		var err error
+		switch *kind {
+		case "signoff":
+			tr, err = report.SignoffPDF(d, o, f)
+		case "findings":
+			err = report.FindingsXLSX(d, o, f)
+		case "stoplist":
+			err = report.StopListXLSX(d, f)
+		case "ledger":
+			err = report.LedgerXLSX(d, o, f)
+		case "notices":
+			err = report.NoticesXLSX(d, f)
+		}
 		return err
-	}
-	if err := os.Rename(tmp, *out); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "已生成 %s\n", *out)

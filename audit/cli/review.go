@@ -102,7 +102,11 @@ func runUser(ctx context.Context, env Env, args []string) error {
 	if _, err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	w, err := openWS(ctx, *db, "user")
+	openFn := openWS
+	if sub == "list" {
+		openFn = openWSRead
+	}
+	w, err := openFn(ctx, *db, "user")
 	if err != nil {
 		return err
 	}
@@ -330,7 +334,7 @@ func runStatus(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	w, err := openWS(ctx, *db, "status")
+	w, err := openWSRead(ctx, *db, "status")
 	if err != nil {
 		return err
 	}
@@ -396,7 +400,7 @@ func runLedger(ctx context.Context, env Env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	w, err := openWS(ctx, *db, "ledger")
+	w, err := openWSRead(ctx, *db, "ledger")
 	if err != nil {
 		return err
 	}
@@ -471,7 +475,7 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	w, err := openWS(ctx, *db, "verify")
+	w, err := openWSRead(ctx, *db, "verify")
 	if err != nil {
 		return err
 	}
@@ -523,7 +527,7 @@ func runVillage(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if args[0] == "list" {
-		w, err := openWS(ctx, *db, "village")
+		w, err := openWSRead(ctx, *db, "village")
 		if err != nil {
 			return err
 		}

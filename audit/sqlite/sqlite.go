@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,8 +33,9 @@ var migrationFS embed.FS
 
 // DB is an open workspace.
 type DB struct {
-	db   *sql.DB
-	Path string
+	db       *sql.DB
+	Path     string
+	ReadOnly bool // opened with OpenReadOnly
 	// Now is the clock; tests fix it so hashes and reports are repeatable.
 	Now func() time.Time
 }
@@ -56,6 +58,101 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("无法打开工作区 %s：%w", path, err)
 	}
 	return db, nil
+}
+
+// ErrNotWorkspace is a file that is not one of our workspaces.
+var ErrNotWorkspace = errors.New("not a workspace")
+
+// OpenReadOnly opens an existing workspace for reading only: no migrations,
+// no journal change, nothing written, so it works on read-only media and
+// while another process writes. A workspace that an older version made and
+// that needs migrating says so; a file that is not a workspace is refused.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, audit.Errorf(audit.ErrNotFound, "找不到工作区文件 %s", path)
+	}
+	open := func(extra string) (*DB, error) {
+		q := url.Values{}
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "query_only(1)")
+		sdb, err := sql.Open("sqlite", "file:"+path+"?mode=ro"+extra+"&"+q.Encode())
+		if err != nil {
+			return nil, err
+		}
+		db := &DB{db: sdb, Path: path, Now: time.Now, ReadOnly: true}
+		if err := db.checkWorkspace(ctx, true); err != nil {
+			sdb.Close()
+			return nil, err
+		}
+		return db, nil
+	}
+	db, err := open("")
+	var se *msqlite.Error
+	if err != nil && errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_CANTOPEN || se.Code()&0xff == sqlite3.SQLITE_READONLY) {
+		// read-only media: SQLite cannot make the WAL index; nothing can
+		// change the file there, so read it as immutable
+		db, err = open("&immutable=1")
+	}
+	if err != nil {
+		return nil, Friendly(err)
+	}
+	return db, nil
+}
+
+// checkWorkspace refuses a database that is not a workspace, and (when
+// migrated is set) one whose migrations are not all applied.
+func (db *DB) checkWorkspace(ctx context.Context, migrated bool) error {
+	tables, err := tableNames(ctx, db.db)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, t := range tables {
+		have[t] = true
+	}
+	if !have["settings"] || !have["trail"] || !have["migrations"] || !have["batches"] {
+		return audit.Errorf(ErrNotWorkspace, "%s 不是本程序的工作区文件（里面没有工作区的表），没有做任何改动", db.Path)
+	}
+	if !migrated {
+		return nil
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		var k int
+		if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations WHERE name = ?`, n).Scan(&k); err != nil {
+			return err
+		}
+		if k == 0 {
+			return audit.Errorf(ErrNeedsUpgrade, "工作区 %s 由旧版本建立，需要升级后才能读取：请用可以写入的方式打开一次（如运行导入、核查等命令，或在图形界面中打开）", db.Path)
+		}
+	}
+	return nil
+}
+
+// ErrNeedsUpgrade is a workspace an older version made, opened read-only.
+var ErrNeedsUpgrade = errors.New("workspace needs upgrading")
+
+// OpenExisting opens a workspace for writing, after checking — without
+// touching the file — that it is one: a foreign SQLite file never gets our
+// tables added.
+func OpenExisting(ctx context.Context, path string) (*DB, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, audit.Errorf(audit.ErrNotFound, "找不到工作区文件 %s", path)
+	}
+	if st.Size() > 0 {
+		probe, err := OpenReadOnly(ctx, path)
+		if err != nil && !errors.Is(err, ErrNeedsUpgrade) {
+			return nil, err
+		}
+		if probe != nil {
+			probe.Close()
+		}
+	}
+	return Open(ctx, path)
 }
 
 // Close closes the database.

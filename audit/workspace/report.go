@@ -2,6 +2,9 @@ package workspace
 
 import (
 	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -61,4 +64,67 @@ func (w *Workspace) ReportData(ctx context.Context, p audit.Month) (*report.Data
 		}
 	}
 	return d, nil
+}
+
+// WriteOutput writes a report to path the safe way: never over the
+// workspace itself or over any file that was imported (compared by path and
+// by SHA-256, even with force), never over another existing file unless
+// force, and through a temporary file in the same folder renamed into place
+// only when complete.
+func (w *Workspace) WriteOutput(ctx context.Context, path string, force bool, write func(io.Writer) error) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return audit.Errorf(audit.ErrInvalid, "输出文件名 %s 不正确", path)
+	}
+	wsAbs, _ := filepath.Abs(w.DB.Path)
+	for _, p := range []string{wsAbs, wsAbs + "-wal", wsAbs + "-shm", wsAbs + "-journal"} {
+		if abs == p {
+			return audit.Errorf(audit.ErrConflict, "不能把报表写到工作区文件 %s 上：那会毁掉工作区。请换一个文件名", filepath.Base(path))
+		}
+	}
+	if st, err := os.Stat(abs); err == nil {
+		if st.IsDir() {
+			return audit.Errorf(audit.ErrInvalid, "%s 是一个文件夹，请写明文件名", path)
+		}
+		if ws, err := os.Stat(wsAbs); err == nil && os.SameFile(st, ws) {
+			return audit.Errorf(audit.ErrConflict, "%s 就是工作区文件（另一个名字或链接）：不能覆盖", filepath.Base(path))
+		}
+		sum, err := fileSHA256(abs)
+		if err != nil {
+			return audit.Errorf(audit.ErrInvalid, "无法读取已有的文件 %s：%v", filepath.Base(path), err)
+		}
+		var id int64
+		var name string
+		err = w.DB.SQL().QueryRowContext(ctx, `SELECT id, file_name FROM batches WHERE sha256 = ?`, sum).Scan(&id, &name)
+		if err == nil {
+			return audit.Errorf(audit.ErrConflict, "%s 是导入过的原始文件（第 %d 批“%s”），是证据，不能覆盖：请换一个文件名", filepath.Base(path), id, name)
+		}
+		if sum == wsSHA(wsAbs) {
+			return audit.Errorf(audit.ErrConflict, "%s 与工作区文件内容相同（可能是工作区的备份）：不能覆盖", filepath.Base(path))
+		}
+		if !force {
+			return audit.Errorf(audit.ErrConflict, "文件 %s 已经存在：如确实要覆盖，请加 --force（或在保存对话框中确认）", filepath.Base(path))
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".*.tmp")
+	if err != nil {
+		return audit.Errorf(audit.ErrInvalid, "无法在 %s 写入文件：%v", filepath.Dir(abs), err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), abs)
+}
+
+func wsSHA(path string) string {
+	s, err := fileSHA256(path)
+	if err != nil {
+		return ""
+	}
+	return s
 }

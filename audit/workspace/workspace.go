@@ -5,6 +5,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"os"
 	"time"
 
@@ -22,7 +23,7 @@ func Open(ctx context.Context, path string) (*Workspace, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, audit.Errorf(audit.ErrNotFound, "找不到工作区文件 %s，请先运行 pensionaudit init --db %s --township 乡镇名", path, path)
 	}
-	db, err := sqlite.Open(ctx, path)
+	db, err := sqlite.OpenExisting(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -38,6 +39,21 @@ func Open(ctx context.Context, path string) (*Workspace, error) {
 	return w, nil
 }
 
+// OpenReadOnly opens an existing workspace for reading: nothing in the file
+// changes (no migration, no upgrade), so it works on read-only media and
+// beside another program that is writing.
+func OpenReadOnly(ctx context.Context, path string) (*Workspace, error) {
+	db, err := sqlite.OpenReadOnly(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Township(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Workspace{DB: db}, nil
+}
+
 // Init creates (or re-opens) a workspace for a township.
 func Init(ctx context.Context, path, township, user string, villages []string) (*Workspace, error) {
 	return InitAt(ctx, path, township, user, villages, time.Now)
@@ -47,6 +63,17 @@ func Init(ctx context.Context, path, township, user string, villages []string) (
 func InitAt(ctx context.Context, path, township, user string, villages []string, now func() time.Time) (*Workspace, error) {
 	if township == "" {
 		return nil, audit.Errorf(audit.ErrInvalid, "请用 --township 指定乡镇（街道）名称")
+	}
+	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
+		// an existing file must already be a workspace: never add our
+		// tables to someone else's database
+		probe, err := sqlite.OpenReadOnly(ctx, path)
+		if err != nil && !errors.Is(err, sqlite.ErrNeedsUpgrade) {
+			return nil, err
+		}
+		if probe != nil {
+			probe.Close()
+		}
 	}
 	db, err := sqlite.Open(ctx, path)
 	if err != nil {
