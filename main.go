@@ -18,18 +18,12 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 	args := os.Args[1:]
 	if len(args) > 0 && args[0] != "gui" {
 		cli.AttachConsole()
-		env = cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
-		os.Exit(cli.Run(ctx, env, args))
+		os.Exit(cli.Run(ctx, cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, args))
 	}
-	ws, err := cli.OpenForGUI(ctx, env, args)
-	if err != nil {
-		os.Exit(2)
-	}
-	defer ws.Close()
 	a := app.NewWithID("cn.gov.pensionaudit")
-	ui.Create(ctx, a, ws).ShowAndRun()
+	w, _ := ui.Run(ctx, a, args)
+	w.ShowAndRun()
 }

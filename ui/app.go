@@ -2,18 +2,51 @@ package ui
 
 import (
 	"context"
+	"flag"
+	"io"
 
 	"fyne.io/fyne/v2"
 )
 
-// Create builds the main window for ws; the caller shows it and runs the app.
-func Create(ctx context.Context, a fyne.App, ws Workspace) fyne.Window {
+// ioWriter keeps the report writers' signature readable here.
+type ioWriter = io.Writer
+
+// Run opens the window and returns it; main shows it and runs the app.
+// args are what followed the program name: none (the welcome screen, or the
+// last workspace's login), "gui --db FILE" or "gui --demo". It never exits
+// on an error: every error is a dialog in the window.
+func Run(ctx context.Context, a fyne.App, args []string) (fyne.Window, *Controller) {
+	return run(ctx, a, args, false)
+}
+
+func run(ctx context.Context, a fyne.App, args []string, sync bool) (fyne.Window, *Controller) {
 	a.Settings().SetTheme(Theme{})
 	a.SetIcon(Icon)
 	w := a.NewWindow("养老金发放核查工作台")
-	o := newOverview(ws)
-	w.SetContent(o.content)
-	w.Resize(fyne.NewSize(1100, 700))
-	o.load(ctx, nil)
-	return w
+	w.Resize(fyne.NewSize(1366, 768))
+	c := newController(ctx, a, w)
+	c.sync = sync
+	if len(args) > 0 && args[0] == "gui" {
+		args = args[1:]
+	}
+	fs := flag.NewFlagSet("gui", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	db := fs.String("db", "", "workspace file")
+	demo := fs.Bool("demo", false, "open the demo workspace")
+	fs.Parse(args)
+	w.SetOnClosed(c.closeWorkspace)
+	switch {
+	case *demo:
+		c.showWelcome()
+		c.openDemo(nil)
+	case *db != "":
+		c.showWelcome()
+		c.openWorkspace(*db)
+	default:
+		c.showWelcome()
+		if r := c.recent(); len(r) > 0 {
+			c.welcome.openPath.SetText(r[0])
+		}
+	}
+	return w, c
 }

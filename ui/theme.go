@@ -19,8 +19,12 @@ var (
 )
 
 // Theme is Fyne's default theme with the bundled Noto Sans SC, so Chinese
-// renders the same on every machine (and in golden tests).
-type Theme struct{}
+// renders the same on every machine (and in golden tests). It is light, as
+// office software is, unless Dark; TextScale enlarges the text (1 = normal).
+type Theme struct {
+	Dark      bool
+	TextScale float32
+}
 
 var _ fyne.Theme = Theme{}
 
@@ -35,13 +39,29 @@ func (Theme) Font(s fyne.TextStyle) fyne.Resource {
 	return fontRegular
 }
 
-// Color defers to the default theme.
-func (Theme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+// Color is the default theme's, light unless Dark.
+func (t Theme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	v = theme.VariantLight
+	if t.Dark {
+		v = theme.VariantDark
+	}
 	return theme.DefaultTheme().Color(n, v)
 }
 
 // Icon defers to the default theme.
 func (Theme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
 
-// Size defers to the default theme.
-func (Theme) Size(n fyne.ThemeSizeName) float32 { return theme.DefaultTheme().Size(n) }
+// Size is the default theme's, with text a little larger for 1366×768
+// laptops at 100 % scaling, times TextScale.
+func (t Theme) Size(n fyne.ThemeSizeName) float32 {
+	s := theme.DefaultTheme().Size(n)
+	scale := t.TextScale
+	if scale == 0 {
+		scale = 1
+	}
+	switch n {
+	case theme.SizeNameText, theme.SizeNameSubHeadingText, theme.SizeNameHeadingText, theme.SizeNameCaptionText:
+		return s * 1.08 * scale
+	}
+	return s
+}

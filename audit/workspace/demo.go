@@ -15,6 +15,13 @@ import (
 // DemoTownship is the demo workspace's township.
 const DemoTownship = "青石镇"
 
+// The demo workspace's accounts (shown on its login screen).
+const (
+	DemoSupervisor = "演示审核人"
+	DemoClerk      = "演示经办人"
+	DemoPassword   = "demo-2024-qs"
+)
+
 // kindOfDemoFile tells a demo file's kind from its name.
 func kindOfDemoFile(name string) (audit.Kind, bool) {
 	switch {
@@ -82,6 +89,15 @@ func BuildDemo(ctx context.Context, path string, fsys fs.FS) (*Workspace, error)
 			w.Close()
 			return nil, fmt.Errorf("演示数据 %s 导入失败：%w", it.name, err)
 		}
+	}
+	sup, err := w.AddUser(ctx, nil, DemoSupervisor, "supervisor", DemoPassword)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	if _, err := w.AddUser(ctx, &sup, DemoClerk, "clerk", DemoPassword); err != nil {
+		w.Close()
+		return nil, err
 	}
 	months, err := w.DB.RosterMonths(ctx)
 	if err != nil {

@@ -91,7 +91,11 @@ func buildWorked(dir string) (worked, error) {
 		return wk, err
 	}
 	defer w.Close()
-	sup, err := w.AddUser(ctx, nil, wk.sup, sqlite.RoleSupervisor, "wang-secret-2022")
+	demoSup, err := w.Login(ctx, DemoSupervisor, DemoPassword)
+	if err != nil {
+		return wk, err
+	}
+	sup, err := w.AddUser(ctx, &demoSup, wk.sup, sqlite.RoleSupervisor, "wang-secret-2022")
 	if err != nil {
 		return wk, err
 	}

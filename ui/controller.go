@@ -1,0 +1,238 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+
+	"pensionaudit/assets"
+	"pensionaudit/audit"
+	"pensionaudit/audit/sqlite"
+	"pensionaudit/audit/workspace"
+)
+
+// Controller holds the session — the open workspace, the logged-in user,
+// the period being worked on — and the actions that span screens. Long
+// work runs off the Fyne goroutine with a context; results come back
+// through fyne.Do.
+type Controller struct {
+	ctx    context.Context
+	app    fyne.App
+	win    fyne.Window
+	ws     *workspace.Workspace
+	path   string
+	demo   bool
+	user   *sqlite.User
+	period audit.Month
+	frame  *frame
+	// the screens outside the main frame (kept for tests)
+	welcome *welcome
+	login   *login
+	// promptPassword, when set, answers password prompts (tests)
+	promptPassword func(title string) string
+	// lastError is the last error shown (tests read it)
+	lastError string
+	screen atomic.Value // the last screen shown
+	sync   bool         // run background work inline (tests)
+	// onScreen is told the name of every screen shown (tests wait on it)
+	onScreen func(string)
+}
+
+const prefRecent = "recent_workspaces"
+
+func newController(ctx context.Context, a fyne.App, w fyne.Window) *Controller {
+	return &Controller{ctx: ctx, app: a, win: w}
+}
+
+func (c *Controller) shown(name string) {
+	c.screen.Store(name)
+	if c.onScreen != nil {
+		c.onScreen(name)
+	}
+}
+
+// showError is every error the window shows: a dialog in plain Chinese.
+func (c *Controller) showError(err error) {
+	if err == nil {
+		return
+	}
+	c.lastError = plain(err)
+	dialog.ShowError(errors.New(c.lastError), c.win)
+}
+
+// plain is an error's message for a clerk: our errors are Chinese already;
+// anything else is said to be unexpected, with what to do.
+func plain(err error) string {
+	var ae *audit.Error
+	if errors.As(err, &ae) {
+		return ae.Msg
+	}
+	msg := err.Error()
+	for _, r := range msg {
+		if r >= 0x4E00 && r <= 0x9FFF {
+			return msg
+		}
+	}
+	return "操作没有完成（" + msg + "）。请重试；如果反复出现，请联系县社保局信息科。"
+}
+
+// background runs work off the UI goroutine and calls done on it.
+func (c *Controller) background(work func(ctx context.Context) error, done func(error)) {
+	c.async(func() {
+		err := work(c.ctx)
+		fyne.Do(func() { done(err) })
+	})
+}
+
+// async runs f on its own goroutine — or, in tests (sync set), right away:
+// Fyne's test driver runs fyne.Do on the calling goroutine, so background
+// work would otherwise touch widgets at the same time as the test does.
+func (c *Controller) async(f func()) {
+	if c.sync {
+		f()
+		return
+	}
+	go f()
+}
+
+// recent is the list of workspaces opened before, newest first.
+func (c *Controller) recent() []string {
+	var out []string
+	for _, p := range c.app.Preferences().StringList(prefRecent) {
+		if _, err := os.Stat(p); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (c *Controller) remember(path string) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return
+	}
+	list := []string{abs}
+	for _, p := range c.app.Preferences().StringList(prefRecent) {
+		if p != abs && len(list) < 8 {
+			list = append(list, p)
+		}
+	}
+	c.app.Preferences().SetStringList(prefRecent, list)
+}
+
+// openWorkspace opens a workspace file and goes to its login.
+func (c *Controller) openWorkspace(path string) {
+	path = strings.TrimSpace(path)
+	if path == "" {
+		c.showError(audit.Errorf(audit.ErrInvalid, "请先选择工作区文件"))
+		return
+	}
+	c.background(func(ctx context.Context) error {
+		ws, err := workspace.Open(ctx, path)
+		if err != nil {
+			return err
+		}
+		c.closeWorkspace()
+		c.ws, c.path, c.demo = ws, path, false
+		return nil
+	}, func(err error) {
+		if err != nil {
+			c.showError(err)
+			return
+		}
+		c.remember(path)
+		c.showLogin()
+	})
+}
+
+// createWorkspace makes a new workspace and asks for its first supervisor.
+func (c *Controller) createWorkspace(path, township string, villages []string) {
+	if _, err := os.Stat(path); err == nil {
+		c.showError(audit.Errorf(audit.ErrConflict, "%s 已经存在：请换一个文件名，或用“打开工作区”打开它", filepath.Base(path)))
+		return
+	}
+	c.background(func(ctx context.Context) error {
+		ws, err := workspace.Init(ctx, path, township, "（建立工作区）", villages)
+		if err != nil {
+			return err
+		}
+		c.closeWorkspace()
+		c.ws, c.path, c.demo = ws, path, false
+		return nil
+	}, func(err error) {
+		if err != nil {
+			c.showError(err)
+			return
+		}
+		c.remember(path)
+		c.showLogin()
+	})
+}
+
+// openDemo builds a fresh demo workspace in the user's cache folder.
+func (c *Controller) openDemo(done func()) {
+	c.background(func(ctx context.Context) error {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			dir = os.TempDir()
+		}
+		path := filepath.Join(dir, "pensionaudit", "demo.db")
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		for _, s := range []string{"", "-wal", "-shm"} {
+			os.Remove(path + s)
+		}
+		ws, err := workspace.BuildDemo(ctx, path, assets.Demo())
+		if err != nil {
+			return err
+		}
+		c.closeWorkspace()
+		c.ws, c.path, c.demo = ws, path, true
+		return nil
+	}, func(err error) {
+		if err != nil {
+			c.showError(err)
+		} else {
+			c.showLogin()
+		}
+		if done != nil {
+			done()
+		}
+	})
+}
+
+func (c *Controller) closeWorkspace() {
+	if c.ws != nil {
+		c.ws.Close()
+		c.ws, c.user, c.frame = nil, nil, nil
+	}
+}
+
+// loggedIn starts the main window for u.
+func (c *Controller) loggedIn(u sqlite.User) {
+	c.user = &u
+	c.frame = newFrame(c)
+	c.win.SetContent(c.frame.content)
+	c.frame.show(pageOverview)
+}
+
+// logout returns to the login screen of the same workspace.
+func (c *Controller) logout() {
+	c.user, c.frame, c.login = nil, nil, nil
+	c.screen.Store("")
+	c.showLogin()
+}
+
+// isSupervisor tells whether the session may do supervisor things.
+func (c *Controller) isSupervisor() bool { return c.user != nil && c.user.Role == sqlite.RoleSupervisor }
+
+// Screen is the name of the screen shown last.
+func (c *Controller) Screen() string {
+	s, _ := c.screen.Load().(string)
+	return s
+}

@@ -1,0 +1,255 @@
+package ui
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"pensionaudit/assets"
+)
+
+// waitFor polls until cond holds (work runs on goroutines and comes back
+// through fyne.Do).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// demoFiles writes the embedded demo township's files into dir, by kind.
+func demoFiles(t *testing.T, dir string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	entries, err := fs.ReadDir(assets.Demo(), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, _ := fs.ReadFile(assets.Demo(), e.Name())
+		p := filepath.Join(dir, e.Name())
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case strings.Contains(e.Name(), "花名册"):
+			out["发放花名册"] = append(out["发放花名册"], p)
+		case strings.Contains(e.Name(), "死亡"):
+			out["村死亡人员名单"] = append(out["村死亡人员名单"], p)
+		case strings.Contains(e.Name(), "注销"):
+			out["户籍注销名单"] = append(out["户籍注销名单"], p)
+		}
+	}
+	for _, v := range out {
+		sort.Strings(v)
+	}
+	return out
+}
+
+// The whole month in the window, as a clerk and a supervisor do it.
+func TestWholeMonthInTheWindow(t *testing.T) {
+	a := test.NewTempApp(t)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	ctx := context.Background()
+	w, c := run(ctx, a, nil, true)
+	defer w.Close()
+	screens := make(chan string, 100)
+	c.onScreen = func(s string) { screens <- s }
+	dir := t.TempDir()
+
+	// welcome → new workspace
+	if c.welcome == nil {
+		t.Fatal("no welcome screen")
+	}
+	test.Type(c.welcome.township, "青石镇")
+	test.Type(c.welcome.newPath, filepath.Join(dir, "青石镇"))
+	test.Tap(c.welcome.create)
+	waitFor(t, "first-supervisor screen", func() bool { return c.login != nil && c.login.first })
+
+	// first supervisor; a weak password is refused in a dialog
+	test.Type(c.login.name, "王主任")
+	test.Type(c.login.password, "123456")
+	test.Type(c.login.again, "123456")
+	test.Tap(c.login.submit)
+	waitFor(t, "weak password refused", func() bool { return strings.Contains(c.lastError, "8 个字符") })
+	c.login.password.SetText("wang-secret-1")
+	c.login.again.SetText("wang-secret-1")
+	test.Tap(c.login.submit)
+	waitFor(t, "main window", func() bool { return c.frame != nil && c.Screen() == pageOverview })
+
+	// the supervisor adds a clerk (Settings; the supervisor's password again)
+	c.promptPassword = func(string) string { return "wang-secret-1" }
+	c.frame.show(pageSettings)
+	sp := c.frame.pages[pageSettings].(*settingsPage)
+	test.Type(sp.name, "李会计")
+	test.Type(sp.pw, "li-secret-12")
+	sp.role.SetSelected("经办人")
+	test.Tap(sp.add)
+	waitFor(t, "clerk listed", func() bool { return len(sp.users.Rows()) == 2 })
+
+	// log out, log in as the clerk; a wrong password first
+	c.logout()
+	waitFor(t, "login", func() bool { return c.Screen() == pageLogin && c.login != nil && !c.login.first && c.login.names != nil })
+	c.login.names.SetSelected("李会计")
+	test.Type(c.login.password, "wrong-wrong")
+	test.Tap(c.login.submit)
+	waitFor(t, "wrong password refused", func() bool { return strings.Contains(c.login.message.Text, "密码不对") })
+	test.Type(c.login.password, "li-secret-12")
+	test.Tap(c.login.submit)
+	waitFor(t, "clerk logged in", func() bool { return c.frame != nil && c.user != nil && c.user.Name == "李会计" && c.Screen() == pageOverview })
+	c.promptPassword = func(string) string { return "li-secret-12" }
+
+	// import the township's files: rosters, death lists, deregistrations;
+	// a file that is not a table is refused with a message, not a crash
+	files := demoFiles(t, dir)
+	c.frame.show(pageImport)
+	ip := c.frame.pages[pageImport].(*importPage)
+	junk := filepath.Join(dir, "说明.txt")
+	os.WriteFile(junk, []byte{0, 1, 2, 3}, 0o644)
+	for _, kind := range []string{"发放花名册", "村死亡人员名单", "户籍注销名单"} {
+		ip.kind.SetSelected(kind)
+		ip.addFiles(strings.Join(files[kind], "\n"))
+		if kind == "发放花名册" {
+			ip.addFiles(junk)
+		}
+		test.Tap(ip.start)
+		waitFor(t, "import of "+kind, func() bool { return ip.start.Disabled() == false && ip.results.Text != "" && len(ip.files) == 0 })
+		if !strings.Contains(ip.results.Text, "✔") {
+			t.Fatalf("import %s: %s", kind, ip.results.Text)
+		}
+	}
+	if !strings.Contains(ip.results.Text, "✔") {
+		t.Fatalf("deregistrations: %s", ip.results.Text)
+	}
+	waitFor(t, "months", func() bool { return len(c.frame.months) == 3 })
+	month := c.frame.months[0]
+	c.frame.period.SetSelected(month.Label())
+
+	// check and review with the keyboard: decide three, the queue moves on
+	c.frame.show(pageReview)
+	rp := c.frame.pages[pageReview].(*reviewPage)
+	test.Tap(rp.check)
+	waitFor(t, "findings", func() bool { return len(rp.rows) > 0 && !rp.check.Disabled() })
+	total := len(rp.rows)
+	for i := 0; i < 3 && len(rp.rows) > 0; i++ {
+		before := len(rp.rows)
+		rp.note.SetText("已电话核实")
+		rp.reason.SetSelected("其他")
+		w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.Key3})
+		waitFor(t, "the next finding", func() bool { return len(rp.rows) == before-1 })
+	}
+	if !strings.Contains(rp.progress.Text, "已处理 3 /") {
+		t.Errorf("progress = %q", rp.progress.Text)
+	}
+	// the rest: confirm (stop) with the button
+	for len(rp.rows) > 0 {
+		before := len(rp.rows)
+		test.Tap(rp.confirm)
+		waitFor(t, "decision", func() bool { return len(rp.rows) < before || c.lastError != "" })
+		if c.lastError != "" {
+			t.Fatalf("decide: %s", c.lastError)
+		}
+	}
+	t.Logf("%d findings decided in the window", total)
+
+	// sign-off: villages without a report need the supervisor's note first
+	c.frame.show(pageSignoff)
+	so := c.frame.pages[pageSignoff].(*signoffPage)
+	waitFor(t, "checklist", func() bool { return strings.Contains(so.checklist.Text, "没有未处理") })
+	missing := len(so.missing.Options)
+	if missing > 0 {
+		// a clerk cannot write the note; the supervisor logs in and does
+		if !so.noteBtn.Disabled() {
+			t.Error("a clerk may record a missing-report note")
+		}
+		c.logout()
+		waitFor(t, "login", func() bool { return c.Screen() == pageLogin && c.login != nil && c.login.names != nil })
+		c.login.names.SetSelected("王主任")
+		test.Type(c.login.password, "wang-secret-1")
+		test.Tap(c.login.submit)
+		waitFor(t, "supervisor", func() bool { return c.frame != nil && c.user != nil && c.user.Name == "王主任" && c.Screen() == pageOverview })
+		c.promptPassword = func(string) string { return "wang-secret-1" }
+		c.frame.period.SetSelected(month.Label())
+		c.frame.show(pageSignoff)
+		so = c.frame.pages[pageSignoff].(*signoffPage)
+		for i := 0; i < missing; i++ {
+			waitFor(t, "missing villages", func() bool { return len(so.missing.Options) == missing-i && !so.noteBtn.Disabled() })
+			test.Type(so.noteText, "村文书病休，已电话催报")
+			test.Tap(so.noteBtn)
+		}
+		waitFor(t, "all reported or explained", func() bool { return len(so.missing.Options) == 0 })
+		c.logout()
+		waitFor(t, "login", func() bool { return c.Screen() == pageLogin && c.login != nil && c.login.names != nil })
+		c.login.names.SetSelected("李会计")
+		test.Type(c.login.password, "li-secret-12")
+		test.Tap(c.login.submit)
+		waitFor(t, "clerk", func() bool { return c.frame != nil && c.user != nil && c.user.Name == "李会计" && c.Screen() == pageOverview })
+		c.promptPassword = func(string) string { return "li-secret-12" }
+		c.frame.period.SetSelected(month.Label())
+		c.frame.show(pageSignoff)
+		so = c.frame.pages[pageSignoff].(*signoffPage)
+	}
+	waitFor(t, "ready to sign", func() bool { return strings.Contains(so.sign.Text, "经办人签字") && !strings.Contains(so.checklist.Text, "✘") })
+	c.lastError = ""
+	test.Tap(so.sign)
+	waitFor(t, "clerk signed", func() bool { return strings.Contains(so.state.Text, "经办人 李会计 已签字") || c.lastError != "" })
+	if c.lastError != "" {
+		t.Fatalf("clerk sign: %s", c.lastError)
+	}
+	// the same person cannot countersign
+	c.lastError = ""
+	test.Tap(so.sign)
+	waitFor(t, "refusal", func() bool { return c.lastError != "" })
+	if !strings.Contains(c.lastError, "审核人") {
+		t.Errorf("same-person countersign: %q", c.lastError)
+	}
+	// a supervisor countersigns (the first supervisor did not sign)
+	c.logout()
+	waitFor(t, "login", func() bool { return c.Screen() == pageLogin && c.login != nil && c.login.names != nil })
+	c.login.names.SetSelected("王主任")
+	test.Type(c.login.password, "wang-secret-1")
+	test.Tap(c.login.submit)
+	waitFor(t, "supervisor logged in", func() bool { return c.frame != nil && c.user != nil && c.user.Name == "王主任" && c.Screen() == pageOverview })
+	c.promptPassword = func(string) string { return "wang-secret-1" }
+	c.frame.period.SetSelected(month.Label())
+	c.frame.show(pageSignoff)
+	so = c.frame.pages[pageSignoff].(*signoffPage)
+	waitFor(t, "countersign button", func() bool { return strings.Contains(so.sign.Text, "复核") })
+	test.Tap(so.sign)
+	waitFor(t, "locked", func() bool { return strings.Contains(so.state.Text, "已锁定") })
+
+	// the PDF is written; a second time it asks before overwriting
+	c.frame.show(pageReports)
+	rep := c.frame.pages[pageReports].(*reportsPage)
+	out := filepath.Join(dir, "签字表.pdf")
+	rep.path.SetText(out)
+	rep.write(false)
+	waitFor(t, "PDF", func() bool { return strings.Contains(rep.result.Text, "已生成") })
+	if b, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(b), "%PDF") {
+		t.Fatalf("no PDF: %v", err)
+	}
+	if strings.Contains(rep.result.Text, "草稿") {
+		t.Error("a countersigned month's sheet called a draft")
+	}
+	// the trail verifies
+	c.frame.show(pageTrail)
+	tp := c.frame.pages[pageTrail].(*trailPage)
+	waitFor(t, "trail", func() bool { return len(tp.table.Rows()) > 10 })
+	test.Tap(tp.verify)
+	waitFor(t, "verify", func() bool { return tp.result.Text != "" })
+	if !strings.HasPrefix(tp.result.Text, "记录完好") {
+		t.Errorf("verify in the window: %s", tp.result.Text)
+	}
+}

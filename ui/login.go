@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/sqlite"
+	"pensionaudit/audit/workspace"
+)
+
+// login is the per-workspace sign-in; for a workspace without accounts it
+// asks for the first supervisor instead.
+type login struct {
+	first    bool
+	name     *widget.Entry
+	names    *widget.Select
+	password *widget.Entry
+	again    *widget.Entry
+	submit   *widget.Button
+	message  *widget.Label
+	content  fyne.CanvasObject
+}
+
+func (c *Controller) showLogin() {
+	l := &login{name: widget.NewEntry(), password: widget.NewPasswordEntry(), again: widget.NewPasswordEntry(), message: widget.NewLabel("")}
+	l.message.Wrapping = fyne.TextWrapWord
+	var users []sqlite.User
+	c.background(func(ctx context.Context) error {
+		var err error
+		users, err = c.ws.DB.Users(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			c.showError(err)
+			return
+		}
+		c.buildLogin(l, users)
+	})
+}
+
+func (c *Controller) buildLogin(l *login, users []sqlite.User) {
+	town := c.ws.Township(c.ctx)
+	l.first = len(users) == 0
+	var form *widget.Form
+	if l.first {
+		l.submit = widget.NewButton("设为审核人并登录", func() { c.submitFirst(l) })
+		form = widget.NewForm(
+			widget.NewFormItem("审核人姓名", l.name),
+			widget.NewFormItem("密码", l.password),
+			widget.NewFormItem("再输一遍", l.again),
+		)
+		l.message.SetText("这个工作区还没有账户。第一个账户是审核人（负责复核签字、添加经办人）。密码至少 8 个字符。")
+	} else {
+		var names []string
+		for _, u := range users {
+			if !u.Disabled {
+				names = append(names, u.Name)
+			}
+		}
+		l.names = widget.NewSelect(names, func(s string) { l.name.SetText(s) })
+		l.names.PlaceHolder = "选择姓名"
+		l.submit = widget.NewButton("登录", func() { c.submitLogin(l) })
+		form = widget.NewForm(
+			widget.NewFormItem("姓名", l.names),
+			widget.NewFormItem("密码", l.password),
+		)
+		l.password.OnSubmitted = func(string) { c.submitLogin(l) }
+		if c.demo {
+			l.message.SetText("演示工作区：审核人“" + workspace.DemoSupervisor + "”，经办人“" + workspace.DemoClerk + "”，密码都是 " + workspace.DemoPassword)
+		}
+	}
+	l.submit.Importance = widget.HighImportance
+	back := widget.NewButton("换一个工作区", func() {
+		c.closeWorkspace()
+		c.showWelcome()
+	})
+	title := widget.NewLabelWithStyle(town+" · 养老金发放核查工作台", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	path := widget.NewLabelWithStyle(c.path, fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	box := container.NewVBox(title, path, form, l.submit, l.message, back)
+	l.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 420), box))
+	c.login = l
+	c.win.SetContent(l.content)
+	c.win.Canvas().Focus(l.password)
+	c.shown(pageLogin)
+}
+
+func (c *Controller) submitLogin(l *login) {
+	name, pw := l.name.Text, l.password.Text
+	if name == "" {
+		c.showError(audit.Errorf(audit.ErrInvalid, "请选择姓名"))
+		return
+	}
+	var u sqlite.User
+	c.background(func(ctx context.Context) error {
+		var err error
+		u, err = c.ws.Login(ctx, name, pw)
+		return err
+	}, func(err error) {
+		l.password.SetText("")
+		if err != nil {
+			l.message.SetText(plain(err))
+			c.showError(err)
+			return
+		}
+		c.loggedIn(u)
+	})
+}
+
+func (c *Controller) submitFirst(l *login) {
+	if l.password.Text != l.again.Text {
+		c.showError(audit.Errorf(audit.ErrInvalid, "两次输入的密码不一致"))
+		return
+	}
+	name, pw := l.name.Text, l.password.Text
+	var u sqlite.User
+	c.background(func(ctx context.Context) error {
+		var err error
+		u, err = c.ws.AddUser(ctx, nil, name, sqlite.RoleSupervisor, pw)
+		return err
+	}, func(err error) {
+		if err != nil {
+			c.showError(err)
+			return
+		}
+		c.loggedIn(u)
+	})
+}

@@ -1,0 +1,489 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/report"
+	"pensionaudit/audit/sqlite"
+	"pensionaudit/audit/workspace"
+)
+
+// overviewPage is the month at a glance (the overview built earlier).
+type overviewPage struct {
+	c *Controller
+	o *overview
+}
+
+func newOverviewPage(c *Controller) *overviewPage {
+	return &overviewPage{c: c, o: newOverview(c.ws)}
+}
+
+func (p *overviewPage) view() fyne.CanvasObject { return p.o.content }
+func (p *overviewPage) refresh()                { p.o.load(p.c.ctx, nil) }
+
+// askPassword asks the logged-in user to type their password again before a
+// signature or another act that carries their name.
+func (c *Controller) askPassword(title string, then func(sqlite.User)) {
+	if c.promptPassword != nil { // tests answer the prompt themselves
+		c.checkPassword(c.promptPassword(title), then)
+		return
+	}
+	pw := widget.NewPasswordEntry()
+	d := dialog.NewForm(title, "确定", "取消", []*widget.FormItem{
+		widget.NewFormItem("姓名", widget.NewLabel(c.user.Name)),
+		widget.NewFormItem("密码", pw),
+	}, func(ok bool) {
+		if ok {
+			c.checkPassword(pw.Text, then)
+		}
+	}, c.win)
+	d.Resize(fyne.NewSize(420, 220))
+	d.Show()
+	c.win.Canvas().Focus(pw)
+}
+
+// checkPassword logs the session's user in again with pw.
+func (c *Controller) checkPassword(pw string, then func(sqlite.User)) {
+	var u sqlite.User
+	c.background(func(ctx context.Context) error {
+		var err error
+		u, err = c.ws.Login(ctx, c.user.Name, pw)
+		return err
+	}, func(err error) {
+		if err != nil {
+			c.showError(err)
+			return
+		}
+		then(u)
+	})
+}
+
+// signoffPage lists the preconditions and signs.
+type signoffPage struct {
+	c         *Controller
+	missing   *widget.Select
+	noteText  *widget.Entry
+	noteBtn   *widget.Button
+	checklist *widget.Label
+	state     *widget.Label
+	sign      *widget.Button
+	reopen    *widget.Button
+	reason    *widget.Entry
+	content   fyne.CanvasObject
+}
+
+func newSignoffPage(c *Controller) *signoffPage {
+	p := &signoffPage{c: c, checklist: widget.NewLabel(""), state: widget.NewLabel(""), reason: widget.NewEntry()}
+	p.checklist.Wrapping = fyne.TextWrapWord
+	p.state.Wrapping = fyne.TextWrapWord
+	p.reason.SetPlaceHolder("退回原因（审核人填写）")
+	p.sign = widget.NewButton("签字", func() {
+		c.askPassword("签字："+c.period.Label(), func(u sqlite.User) {
+			c.background(func(ctx context.Context) error {
+				_, err := c.ws.SignOff(ctx, u, c.period)
+				return err
+			}, func(err error) {
+				if err != nil {
+					c.showError(err)
+				} else {
+					dialog.ShowInformation("已签字", u.Name+" 已为 "+c.period.Label()+" 签字。", c.win)
+				}
+				p.refresh()
+				c.frame.updateStatus()
+			})
+		})
+	})
+	p.sign.Importance = widget.HighImportance
+	p.reopen = widget.NewButton("退回（重新打开这个月）", func() {
+		reason := strings.TrimSpace(p.reason.Text)
+		c.askPassword("退回："+c.period.Label(), func(u sqlite.User) {
+			c.background(func(ctx context.Context) error { return c.ws.Reopen(ctx, u, c.period, reason) }, func(err error) {
+				if err != nil {
+					c.showError(err)
+				}
+				p.refresh()
+				c.frame.updateStatus()
+			})
+		})
+	})
+	p.missing = widget.NewSelect(nil, nil)
+	p.missing.PlaceHolder = "未上报的村"
+	p.noteText = widget.NewEntry()
+	p.noteText.SetPlaceHolder("未上报的原因（审核人填写），例如：村文书病休，已电话催报")
+	p.noteBtn = widget.NewButton("记录缺报说明", func() {
+		village, note := p.missing.Selected, strings.TrimSpace(p.noteText.Text)
+		if village == "" || note == "" {
+			c.showError(audit.Errorf(audit.ErrInvalid, "请选择村并写明原因"))
+			return
+		}
+		c.askPassword("缺报说明："+village, func(u sqlite.User) {
+			c.background(func(ctx context.Context) error { return c.ws.NoteMissing(ctx, u, c.period, village, note) }, func(err error) {
+				if err != nil {
+					c.showError(err)
+					return
+				}
+				p.noteText.SetText("")
+				p.refresh()
+			})
+		})
+	})
+	notes := container.NewBorder(nil, nil, p.missing, p.noteBtn, p.noteText)
+	p.content = container.NewVScroll(container.NewVBox(
+		widget.NewLabelWithStyle("签字前须满足的条件", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.checklist, notes,
+		widget.NewSeparator(), p.state, p.sign, widget.NewSeparator(), p.reason, p.reopen))
+	return p
+}
+
+func (p *signoffPage) view() fyne.CanvasObject { return p.content }
+
+func (p *signoffPage) refresh() {
+	c := p.c
+	if c.period == 0 {
+		p.checklist.SetText("请先在上方选择月份。")
+		return
+	}
+	var st []*sqlite.PeriodStatus
+	var open int
+	c.background(func(ctx context.Context) error {
+		var err error
+		if st, err = c.ws.Status(ctx, c.period); err != nil {
+			return err
+		}
+		_, open, err = c.ws.Findings(ctx, sqlite.FindingFilter{Period: c.period, Status: sqlite.StatusOpen, Limit: 1})
+		return err
+	}, func(err error) {
+		if err != nil || len(st) == 0 {
+			c.showError(err)
+			return
+		}
+		s := st[0]
+		var lines []string
+		mark := func(ok bool, text string) {
+			if ok {
+				lines = append(lines, "✔ "+text)
+			} else {
+				lines = append(lines, "✘ "+text)
+			}
+		}
+		mark(s.Checked != "", "本月已核查（"+s.Checked+"）")
+		mark(open == 0, fmt.Sprintf("没有未处理的核查结果（还有 %d 条未处理：到“逐条核查”处理）", open))
+		var missing []string
+		for _, r := range s.Reports {
+			if r.State == "missing" && r.Note == "" {
+				missing = append(missing, r.Village)
+			}
+		}
+		mark(len(missing) == 0, "每个村都已上报或有审核人的缺报说明"+map[bool]string{true: "", false: "（未上报：" + strings.Join(missing, "、") + "；审核人可在下面记录原因）"}[len(missing) == 0])
+		p.missing.Options = missing
+		if len(missing) > 0 {
+			p.missing.SetSelected(missing[0])
+		} else {
+			p.missing.ClearSelected()
+		}
+		if c.isSupervisor() && len(missing) > 0 {
+			p.noteBtn.Enable()
+		} else {
+			p.noteBtn.Disable()
+		}
+		p.checklist.SetText(strings.Join(lines, "\n"))
+		switch {
+		case s.Supervisor != nil:
+			p.state.SetText(fmt.Sprintf("经办人 %s 已签字；审核人 %s 已复核签字，本月已锁定。\n数据指纹：%s", s.Clerk.User, s.Supervisor.User, s.Supervisor.Fingerprint))
+			p.sign.Disable()
+		case s.Clerk != nil:
+			p.state.SetText(fmt.Sprintf("经办人 %s 已签字，等待另一位审核人复核签字（签字人本人不能复核）。\n数据指纹：%s", s.Clerk.User, s.Clerk.Fingerprint))
+			p.sign.SetText("复核签字（审核人）")
+			p.sign.Enable()
+		default:
+			p.state.SetText("本月还没有签字。")
+			p.sign.SetText("经办人签字")
+			p.sign.Enable()
+		}
+		if c.isSupervisor() && s.Clerk != nil {
+			p.reopen.Enable()
+		} else {
+			p.reopen.Disable()
+		}
+	})
+}
+
+// reportsPage writes the PDF and Excel sheets of audit/report.
+type reportsPage struct {
+	c       *Controller
+	kind    *widget.Select
+	path    *widget.Entry
+	result  *widget.Label
+	content fyne.CanvasObject
+}
+
+var reportKinds = []struct{ id, label, ext string }{
+	{"signoff", "签字表（PDF）", ".pdf"},
+	{"findings", "核查结果（Excel）", ".xlsx"},
+	{"stoplist", "止付名单（Excel）", ".xlsx"},
+	{"ledger", "追回台账（Excel）", ".xlsx"},
+	{"notices", "催报通知（Excel）", ".xlsx"},
+}
+
+func newReportsPage(c *Controller) *reportsPage {
+	p := &reportsPage{c: c, path: widget.NewEntry(), result: widget.NewLabel("")}
+	p.result.Wrapping = fyne.TextWrapWord
+	var labels []string
+	for _, k := range reportKinds {
+		labels = append(labels, k.label)
+	}
+	p.kind = widget.NewSelect(labels, nil)
+	p.kind.SetSelectedIndex(0)
+	p.path.SetPlaceHolder("保存为哪个文件，例如 D:\\核查\\签字表.pdf")
+	choose := widget.NewButton("选择位置…", func() {
+		d := dialog.NewFileSave(func(uc fyne.URIWriteCloser, err error) {
+			if err != nil || uc == nil {
+				return
+			}
+			path := uc.URI().Path()
+			uc.Close()
+			p.path.SetText(path)
+		}, c.win)
+		d.SetFileName(c.period.String() + reportKinds[p.kind.SelectedIndex()].ext)
+		d.Show()
+	})
+	save := widget.NewButton("生成", func() { p.write(false) })
+	save.Importance = widget.HighImportance
+	p.content = container.NewVBox(
+		widget.NewForm(widget.NewFormItem("报表", p.kind), widget.NewFormItem("保存到", container.NewBorder(nil, nil, nil, choose, p.path))),
+		save, p.result)
+	return p
+}
+
+func (p *reportsPage) view() fyne.CanvasObject { return p.content }
+func (p *reportsPage) refresh()                {}
+
+func (p *reportsPage) write(force bool) {
+	c := p.c
+	k := reportKinds[p.kind.SelectedIndex()]
+	path := strings.TrimSpace(p.path.Text)
+	if path == "" || c.period == 0 {
+		c.showError(audit.Errorf(audit.ErrInvalid, "请选择月份和保存位置"))
+		return
+	}
+	if !strings.HasSuffix(strings.ToLower(path), k.ext) {
+		path += k.ext
+	}
+	var draft bool
+	c.background(func(ctx context.Context) error {
+		d, err := c.ws.ReportData(ctx, c.period)
+		if err != nil {
+			return err
+		}
+		draft = d.Status.Supervisor == nil
+		return c.ws.WriteOutput(ctx, path, force, func(w ioWriter) error {
+			switch k.id {
+			case "signoff":
+				_, err = report.SignoffPDF(d, report.Options{}, w)
+			case "findings":
+				err = report.FindingsXLSX(d, report.Options{}, w)
+			case "stoplist":
+				err = report.StopListXLSX(d, w)
+			case "ledger":
+				err = report.LedgerXLSX(d, report.Options{}, w)
+			case "notices":
+				err = report.NoticesXLSX(d, w)
+			}
+			return err
+		})
+	}, func(err error) {
+		if err != nil && strings.Contains(err.Error(), "--force") {
+			dialog.ShowConfirm("文件已存在", "“"+path+"”已经存在，要覆盖吗？", func(ok bool) {
+				if ok {
+					p.write(true)
+				}
+			}, c.win)
+			return
+		}
+		if err != nil {
+			c.showError(err)
+			return
+		}
+		msg := "已生成 " + path
+		if draft && k.id == "signoff" {
+			msg += "\n注意：本月尚未复核签字，这是草稿（页面上有“草稿”字样），不能作为正式签字表。"
+		}
+		p.result.SetText(msg)
+	})
+}
+
+// trailPage lists the trail and verifies it.
+type trailPage struct {
+	c       *Controller
+	verify  *widget.Button
+	table   *textTable
+	result  *widget.Label
+	anchor  *widget.Entry
+	content fyne.CanvasObject
+}
+
+func newTrailPage(c *Controller) *trailPage {
+	p := &trailPage{c: c, result: widget.NewLabel(""), anchor: widget.NewEntry(),
+		table: newTextTable([]string{"序号", "时间", "操作人", "操作", "内容"}, []float32{60, 150, 110, 110, 700})}
+	p.result.Wrapping = fyne.TextWrapWord
+	p.anchor.SetPlaceHolder("签字表上的记录链校验码（可不填）")
+	verify := widget.NewButton("校验", func() {
+		code := strings.TrimSpace(p.anchor.Text)
+		var r *sqlite.VerifyReport
+		var anchorErr error
+		c.background(func(ctx context.Context) error {
+			var err error
+			if r, err = c.ws.Verify(ctx); err != nil {
+				return err
+			}
+			if code != "" {
+				anchorErr = c.ws.VerifyAnchor(ctx, code)
+			}
+			return nil
+		}, func(err error) {
+			if err != nil {
+				c.showError(err)
+				return
+			}
+			problems := r.Problems
+			if anchorErr != nil {
+				problems = append(problems, plain(anchorErr))
+			}
+			if len(problems) == 0 {
+				p.result.Importance = widget.SuccessImportance
+				p.result.SetText(fmt.Sprintf("记录完好：%d 条记录，%d 处数据与记录一致，%d 个签字的数据指纹一致。当前校验码 %s", r.Entries, r.Scopes, r.Signoffs, r.HeadCode))
+			} else {
+				p.result.Importance = widget.DangerImportance
+				p.result.SetText("发现篡改或损坏：\n✘ " + strings.Join(problems, "\n✘ "))
+			}
+		})
+	})
+	verify.Importance = widget.HighImportance
+	p.verify = verify
+	p.content = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, verify, p.anchor), p.result), nil, nil, nil, p.table)
+	return p
+}
+
+func (p *trailPage) view() fyne.CanvasObject { return p.content }
+
+func (p *trailPage) refresh() {
+	var entries []sqlite.TrailEntry
+	p.c.background(func(ctx context.Context) error {
+		var err error
+		entries, err = p.c.ws.DB.Trail(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			p.c.showError(err)
+			return
+		}
+		rows := make([][]string, 0, len(entries))
+		for i := len(entries) - 1; i >= 0; i-- {
+			e := entries[i]
+			rows = append(rows, []string{strconv.FormatInt(e.Seq, 10), audit.LocalTime(e.At), e.User, actionLabel(e.Action), payloadSummary(e.Payload)})
+		}
+		p.table.SetRows(rows)
+	})
+}
+
+var actionLabels = map[string]string{"import": "导入", "check": "核查", "decide": "处理", "signoff": "签字", "reopen": "退回", "user_add": "添加用户",
+	"user_role": "修改角色", "user_password": "重设密码", "user_disable": "停用账户", "user_enable": "启用账户", "missing_note": "缺报说明",
+	"recover": "追回登记", "setting": "设置", "villages": "村名单", "village_rename": "村改名", "mapping": "列映射", "state_baseline": "数据库升级"}
+
+func actionLabel(a string) string {
+	if l, ok := actionLabels[a]; ok {
+		return l
+	}
+	return a
+}
+
+// payloadSummary shows a trail entry's content without the digests.
+func payloadSummary(p string) string {
+	if i := strings.Index(p, `"state":{`); i >= 0 {
+		if j := strings.Index(p[i:], "}"); j >= 0 {
+			p = p[:i] + p[i+j+1:]
+		}
+	}
+	return strings.NewReplacer(`{`, "", `}`, "", `"`, "", `,,`, ",").Replace(p)
+}
+
+// settingsPage: accounts (a supervisor adds them) and villages.
+type settingsPage struct {
+	c       *Controller
+	users   *textTable
+	name    *widget.Entry
+	role    *widget.Select
+	pw      *widget.Entry
+	add     *widget.Button
+	content fyne.CanvasObject
+}
+
+var roleOptions = []string{"经办人", "审核人", "查阅人"}
+var roleIDs = map[string]string{"经办人": sqlite.RoleClerk, "审核人": sqlite.RoleSupervisor, "查阅人": sqlite.RoleAuditor}
+
+func newSettingsPage(c *Controller) *settingsPage {
+	p := &settingsPage{c: c, users: newTextTable([]string{"姓名", "角色", "状态"}, []float32{160, 100, 100}),
+		name: widget.NewEntry(), pw: widget.NewPasswordEntry(), role: widget.NewSelect(roleOptions, nil)}
+	p.role.SetSelected("经办人")
+	p.add = widget.NewButton("添加用户", func() {
+		name, role, pw := p.name.Text, roleIDs[p.role.Selected], p.pw.Text
+		c.askPassword("添加用户须由审核人确认", func(sup sqlite.User) {
+			c.background(func(ctx context.Context) error {
+				_, err := c.ws.AddUser(ctx, &sup, name, role, pw)
+				return err
+			}, func(err error) {
+				if err != nil {
+					c.showError(err)
+					return
+				}
+				p.name.SetText("")
+				p.pw.SetText("")
+				p.refresh()
+			})
+		})
+	})
+	form := widget.NewForm(widget.NewFormItem("姓名", p.name), widget.NewFormItem("角色", p.role), widget.NewFormItem("初始密码", p.pw))
+	p.content = container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("用户（只有审核人可以添加）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		form, p.add), nil, nil, nil, p.users)
+	return p
+}
+
+func (p *settingsPage) view() fyne.CanvasObject { return p.content }
+
+func (p *settingsPage) refresh() {
+	if p.c.isSupervisor() {
+		p.add.Enable()
+	} else {
+		p.add.Disable()
+	}
+	var users []sqlite.User
+	p.c.background(func(ctx context.Context) error {
+		var err error
+		users, err = p.c.ws.DB.Users(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			p.c.showError(err)
+			return
+		}
+		var rows [][]string
+		for _, u := range users {
+			state := "正常"
+			if u.Disabled {
+				state = "已停用"
+			}
+			rows = append(rows, []string{u.Name, sqlite.RoleLabel(u.Role), state})
+		}
+		p.users.SetRows(rows)
+	})
+}
+
+var _ = workspace.ShownProblems

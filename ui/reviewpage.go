@@ -1,0 +1,252 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/idcard"
+	"pensionaudit/audit/rules"
+	"pensionaudit/audit/sqlite"
+)
+
+// reviewPage is the queue: the month's findings paged and filtered in SQL,
+// the evidence of the selected one beside them, and the decision by button
+// or key (1 确认 · 2 排除 · 3 待实地核查, J/K or ↓/↑ for next/previous); after a
+// decision the next undecided finding comes up.
+type reviewPage struct {
+	c        *Controller
+	status   *widget.Select
+	search   *widget.Entry
+	table    *textTable
+	rows     []sqlite.FindingRow
+	selected int
+	progress *widget.Label
+	evidence *widget.Label
+	action   *widget.Select
+	reason   *widget.Select
+	note     *widget.Entry
+	confirm  *widget.Button
+	dismiss  *widget.Button
+	visit    *widget.Button
+	check    *widget.Button
+	content  fyne.CanvasObject
+}
+
+var statusFilter = []string{"未处理", "全部", "已确认", "已排除", "待实地核查"}
+var statusIDs = map[string]string{"未处理": sqlite.StatusOpen, "全部": "", "已确认": sqlite.StatusConfirmed, "已排除": sqlite.StatusDismissed, "待实地核查": sqlite.StatusVisit}
+var actionOptions = []string{"止付", "追回", "移交"}
+var actionIDs = map[string]string{"止付": sqlite.ActionStop, "追回": sqlite.ActionRecover, "移交": sqlite.ActionRefer}
+
+const reviewPageSize = 200
+
+func newReviewPage(c *Controller) *reviewPage {
+	p := &reviewPage{c: c, selected: -1, progress: widget.NewLabel(""), evidence: widget.NewLabel(""), note: widget.NewMultiLineEntry(),
+		search: widget.NewEntry(),
+		table: newTextTable([]string{"编号", "问题", "姓名", "身份证号", "村(社区)", "金额(元)", "状态"},
+			[]float32{60, 130, 80, 170, 90, 90, 90})}
+	p.evidence.Wrapping = fyne.TextWrapWord
+	p.progress.TextStyle.Bold = true
+	p.status = widget.NewSelect(statusFilter, func(string) { p.refresh() })
+	p.status.SetSelected("未处理")
+	p.search.SetPlaceHolder("姓名或身份证号")
+	p.search.OnSubmitted = func(string) { p.refresh() }
+	p.action = widget.NewSelect(actionOptions, nil)
+	p.action.SetSelected("止付")
+	p.reason = widget.NewSelect(sqlite.DismissReasons, nil)
+	p.reason.PlaceHolder = "排除理由"
+	p.note.SetPlaceHolder("核实情况（排除与死亡有关的问题时必填）")
+	p.note.SetMinRowsVisible(2)
+	p.confirm = widget.NewButton("1 确认", func() { p.decide(sqlite.DecisionConfirm) })
+	p.dismiss = widget.NewButton("2 排除", func() { p.decide(sqlite.DecisionDismiss) })
+	p.visit = widget.NewButton("3 待实地核查", func() { p.decide(sqlite.DecisionVisit) })
+	p.confirm.Importance = widget.DangerImportance
+	p.check = widget.NewButton("运行本月核查", p.runCheck)
+	p.table.OnSelected = func(id widget.TableCellID) { p.selectRow(id.Row) }
+	filters := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("状态"), p.status), container.NewHBox(p.check), p.search)
+	decide := container.NewVBox(
+		widget.NewForm(widget.NewFormItem("确认后", p.action), widget.NewFormItem("排除理由", p.reason), widget.NewFormItem("说明", p.note)),
+		container.NewGridWithColumns(3, p.confirm, p.dismiss, p.visit),
+		widget.NewLabel("键盘：1 确认 · 2 排除 · 3 待实地核查 · J/↓ 下一条 · K/↑ 上一条"))
+	right := container.NewBorder(nil, decide, nil, nil, container.NewVScroll(p.evidence))
+	split := container.NewHSplit(container.NewBorder(p.progress, nil, nil, nil, p.table), right)
+	split.Offset = 0.55
+	p.content = container.NewBorder(filters, nil, nil, nil, split)
+	return p
+}
+
+func (p *reviewPage) view() fyne.CanvasObject {
+	p.c.win.Canvas().SetOnTypedKey(p.key)
+	return p.content
+}
+
+// key handles the review keys when no entry has the focus.
+func (p *reviewPage) key(e *fyne.KeyEvent) {
+	if p.c.frame == nil || p.c.frame.current != pageReview {
+		return
+	}
+	switch e.Name {
+	case fyne.Key1:
+		p.decide(sqlite.DecisionConfirm)
+	case fyne.Key2:
+		p.decide(sqlite.DecisionDismiss)
+	case fyne.Key3:
+		p.decide(sqlite.DecisionVisit)
+	case fyne.KeyJ, fyne.KeyDown:
+		p.selectRow(p.selected + 1)
+	case fyne.KeyK, fyne.KeyUp:
+		p.selectRow(p.selected - 1)
+	}
+}
+
+func (p *reviewPage) refresh() {
+	c := p.c
+	if c.period == 0 {
+		p.progress.SetText("请先在上方选择月份。")
+		return
+	}
+	f := sqlite.FindingFilter{Period: c.period, Status: statusIDs[p.status.Selected], Search: strings.TrimSpace(p.search.Text), Limit: reviewPageSize}
+	var rows []sqlite.FindingRow
+	var total, open, all int
+	c.background(func(ctx context.Context) error {
+		var err error
+		if rows, total, err = c.ws.Findings(ctx, f); err != nil {
+			return err
+		}
+		if _, open, err = c.ws.Findings(ctx, sqlite.FindingFilter{Period: c.period, Status: sqlite.StatusOpen, Limit: 1}); err != nil {
+			return err
+		}
+		_, all, err = c.ws.Findings(ctx, sqlite.FindingFilter{Period: c.period, Limit: 1})
+		return err
+	}, func(err error) {
+		if err != nil {
+			c.showError(err)
+			return
+		}
+		p.rows = rows
+		out := make([][]string, len(rows))
+		for i, r := range rows {
+			out[i] = []string{"#" + strconv.FormatInt(r.ID, 10), rules.Label(r.Rule), r.Name, idcard.Mask(r.IDNumber), r.Village, r.Amount.Grouped(), sqlite.StatusLabel(r.Status)}
+		}
+		p.table.SetRows(out)
+		shown := ""
+		if total > len(rows) {
+			shown = fmt.Sprintf("（显示前 %d 条，共 %d 条符合条件）", len(rows), total)
+		}
+		p.progress.SetText(fmt.Sprintf("%s：已处理 %d / %d %s", c.period.Label(), all-open, all, shown))
+		if len(rows) > 0 {
+			p.selectRow(min(max(p.selected, 0), len(rows)-1))
+		} else {
+			p.selected = -1
+			p.evidence.SetText("没有符合条件的核查结果。")
+		}
+	})
+}
+
+func (p *reviewPage) selectRow(i int) {
+	if i < 0 || i >= len(p.rows) {
+		return
+	}
+	p.selected = i
+	r := p.rows[i]
+	p.table.Select(widget.TableCellID{Row: i, Col: 0})
+	var b strings.Builder
+	fmt.Fprintf(&b, "#%d %s\n%s（%s）%s\n\n%s\n", r.ID, rules.Label(r.Rule), audit.Escape(r.Name, 0), idcard.Mask(r.IDNumber), r.Village, r.Detail)
+	if len(r.Evidence) > 0 {
+		b.WriteString("\n依据：\n")
+		for _, e := range r.Evidence {
+			where := e.File
+			if e.Row > 0 {
+				where += fmt.Sprintf(" 第%d行", e.Row)
+			}
+			line := strings.TrimSpace(strings.Join([]string{evidenceKind(e.Kind), where, e.Month, e.Date, e.Type, e.Note}, " "))
+			if e.Amount != nil {
+				line += " " + e.Amount.String() + "元"
+			}
+			b.WriteString("· " + line + "\n")
+		}
+	}
+	if len(r.Suggestions) > 0 {
+		b.WriteString("\n可能是同一人：" + strings.Join(r.Suggestions, "、") + "\n")
+	}
+	b.WriteString("\n当前状态：" + sqlite.StatusLabel(r.Status))
+	p.evidence.SetText(b.String())
+}
+
+func evidenceKind(k string) string {
+	switch k {
+	case "payout":
+		return "发放记录"
+	case "village_report":
+		return "村死亡名单"
+	case "deregistration":
+		return "户籍注销"
+	case "report_status":
+		return "上报情况"
+	}
+	return k
+}
+
+// decide records the decision on the selected finding and moves on.
+func (p *reviewPage) decide(decision string) {
+	c := p.c
+	if p.selected < 0 || p.selected >= len(p.rows) {
+		return
+	}
+	r := p.rows[p.selected]
+	in := sqlite.DecideInput{FindingID: r.ID, Decision: decision, Note: p.note.Text}
+	switch decision {
+	case sqlite.DecisionConfirm:
+		in.Action = actionIDs[p.action.Selected]
+	case sqlite.DecisionDismiss:
+		in.Reason = p.reason.Selected
+	}
+	u := *c.user
+	c.background(func(ctx context.Context) error {
+		_, err := c.ws.Decide(ctx, u, in)
+		return err
+	}, func(err error) {
+		if err != nil {
+			c.showError(err)
+			return
+		}
+		p.note.SetText("")
+		p.refresh()
+	})
+}
+
+// runCheck checks the month (the same use case as the command line).
+func (p *reviewPage) runCheck() {
+	c := p.c
+	if c.period == 0 {
+		return
+	}
+	p.check.Disable()
+	p.progress.SetText("正在核查 " + c.period.Label() + "……")
+	var res *sqlite.CheckResult
+	c.background(func(ctx context.Context) error {
+		var err error
+		res, err = c.ws.Check(ctx, c.period, c.user.Name, func(stage string) {
+			fyne.Do(func() { p.progress.SetText("正在核查：" + stage) })
+		})
+		return err
+	}, func(err error) {
+		p.check.Enable()
+		if err != nil {
+			c.showError(err)
+			return
+		}
+		total := 0
+		for _, n := range res.Counts {
+			total += n
+		}
+		p.refresh()
+		c.frame.updateStatus()
+	})
+}

@@ -1,0 +1,185 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/sqlite"
+)
+
+// Screen names (also what tests wait for).
+const (
+	pageWelcome  = "welcome"
+	pageLogin    = "login"
+	pageOverview = "overview"
+	pageImport   = "import"
+	pageReview   = "review"
+	pageSignoff  = "signoff"
+	pageReports  = "reports"
+	pageTrail    = "trail"
+	pageSettings = "settings"
+)
+
+// page is one screen of the main window.
+type page interface {
+	view() fyne.CanvasObject
+	refresh()
+}
+
+var navPages = []struct{ id, label string }{
+	{pageOverview, "月度总览"},
+	{pageImport, "导入文件"},
+	{pageReview, "逐条核查"},
+	{pageSignoff, "签字"},
+	{pageReports, "报表打印"},
+	{pageTrail, "操作记录"},
+	{pageSettings, "设置"},
+}
+
+// frame is the main window: navigation on the left, a toolbar with the
+// period, the screen, and a status bar with workspace, user, role and the
+// period's state.
+type frame struct {
+	c       *Controller
+	nav     *widget.List
+	period  *widget.Select
+	months  []audit.Month
+	status  *widget.Label
+	body    *fyne.Container
+	pages   map[string]page
+	current string
+	busy    bool // inside show: selecting the nav item must not re-enter
+	content fyne.CanvasObject
+}
+
+func newFrame(c *Controller) *frame {
+	f := &frame{c: c, pages: map[string]page{}, status: widget.NewLabel(""), body: container.NewStack()}
+	f.nav = widget.NewList(func() int { return len(navPages) }, func() fyne.CanvasObject {
+		return widget.NewLabel("")
+	}, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(navPages[i].label) })
+	f.nav.OnSelected = func(i widget.ListItemID) { f.show(navPages[i].id) }
+	f.period = widget.NewSelect(nil, func(s string) {
+		for _, m := range f.months {
+			if m.Label() == s {
+				c.period = m
+			}
+		}
+		f.updateStatus()
+		if p := f.pages[f.current]; p != nil {
+			p.refresh()
+		}
+	})
+	f.period.PlaceHolder = "选择月份"
+	who := widget.NewLabel(fmt.Sprintf("%s（%s）", c.user.Name, sqlite.RoleLabel(c.user.Role)))
+	logout := widget.NewButton("退出登录", c.logout)
+	toolbar := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("核查月份："), f.period), container.NewHBox(who, logout))
+	f.content = container.NewBorder(toolbar, f.status, container.NewGridWrap(fyne.NewSize(130, 400), f.nav), nil, f.body)
+	f.loadMonths()
+	return f
+}
+
+// loadMonths fills the period selector: every month with a roster or a
+// death report, newest selected.
+func (f *frame) loadMonths() {
+	var months []audit.Month
+	f.c.background(func(ctx context.Context) error {
+		var err error
+		months, err = f.c.ws.DB.RosterMonths(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			f.c.showError(err)
+			return
+		}
+		f.months = months
+		var labels []string
+		for i := len(months) - 1; i >= 0; i-- {
+			labels = append(labels, months[i].Label())
+		}
+		f.period.Options = labels
+		if f.c.period == 0 && len(months) > 0 {
+			f.period.SetSelected(months[len(months)-1].Label())
+		} else if f.c.period != 0 {
+			f.period.SetSelected(f.c.period.Label())
+		}
+		f.period.Refresh()
+		f.updateStatus()
+	})
+}
+
+func (f *frame) updateStatus() {
+	c := f.c
+	state := "未选择月份"
+	if c.period != 0 {
+		state = c.period.Label()
+		var st []*sqlite.PeriodStatus
+		c.background(func(ctx context.Context) error {
+			var err error
+			st, err = c.ws.Status(ctx, c.period)
+			return err
+		}, func(err error) {
+			if err != nil || len(st) == 0 {
+				return
+			}
+			s := st[0]
+			word := "未签字"
+			switch {
+			case s.Supervisor != nil:
+				word = "已复核签字（锁定）"
+			case s.Clerk != nil:
+				word = "经办人已签字，待复核"
+			}
+			if s.Overdue {
+				word += "，已逾期"
+			}
+			f.status.SetText(fmt.Sprintf("工作区：%s（%s）　用户：%s（%s）　%s：%s", c.ws.Township(c.ctx), c.path, c.user.Name, sqlite.RoleLabel(c.user.Role), state, word))
+		})
+	}
+	f.status.SetText(fmt.Sprintf("工作区：%s（%s）　用户：%s（%s）　%s", c.ws.Township(c.ctx), c.path, c.user.Name, sqlite.RoleLabel(c.user.Role), state))
+}
+
+// show switches to a screen (creating it the first time).
+func (f *frame) show(id string) {
+	if f.busy {
+		return
+	}
+	f.busy = true
+	defer func() { f.busy = false }()
+	p, ok := f.pages[id]
+	if !ok {
+		switch id {
+		case pageOverview:
+			p = newOverviewPage(f.c)
+		case pageImport:
+			p = newImportPage(f.c)
+		case pageReview:
+			p = newReviewPage(f.c)
+		case pageSignoff:
+			p = newSignoffPage(f.c)
+		case pageReports:
+			p = newReportsPage(f.c)
+		case pageTrail:
+			p = newTrailPage(f.c)
+		case pageSettings:
+			p = newSettingsPage(f.c)
+		default:
+			return
+		}
+		f.pages[id] = p
+	}
+	f.current = id
+	f.body.Objects = []fyne.CanvasObject{p.view()}
+	f.body.Refresh()
+	for i, np := range navPages {
+		if np.id == id {
+			f.nav.Select(i)
+		}
+	}
+	p.refresh()
+	f.c.shown(id)
+}
