@@ -3,10 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -38,8 +38,8 @@ type Controller struct {
 	promptPassword func(title string) string
 	// lastError is the last error shown (tests read it)
 	lastError string
-	screen atomic.Value // the last screen shown
-	sync   bool         // run background work inline (tests)
+	screen    atomic.Value // the last screen shown
+	sync      bool         // run background work inline (tests)
 	// onScreen is told the name of every screen shown (tests wait on it)
 	onScreen func(string)
 }
@@ -229,7 +229,9 @@ func (c *Controller) logout() {
 }
 
 // isSupervisor tells whether the session may do supervisor things.
-func (c *Controller) isSupervisor() bool { return c.user != nil && c.user.Role == sqlite.RoleSupervisor }
+func (c *Controller) isSupervisor() bool {
+	return c.user != nil && c.user.Role == sqlite.RoleSupervisor
+}
 
 // Screen is the name of the screen shown last.
 func (c *Controller) Screen() string {

@@ -101,14 +101,18 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 
 	// log out, log in as the clerk; a wrong password first
 	c.logout()
-	waitFor(t, "login", func() bool { return c.Screen() == pageLogin && c.login != nil && !c.login.first && c.login.names != nil })
+	waitFor(t, "login", func() bool {
+		return c.Screen() == pageLogin && c.login != nil && !c.login.first && c.login.names != nil
+	})
 	c.login.names.SetSelected("李会计")
 	test.Type(c.login.password, "wrong-wrong")
 	test.Tap(c.login.submit)
 	waitFor(t, "wrong password refused", func() bool { return strings.Contains(c.login.message.Text, "密码不对") })
 	test.Type(c.login.password, "li-secret-12")
 	test.Tap(c.login.submit)
-	waitFor(t, "clerk logged in", func() bool { return c.frame != nil && c.user != nil && c.user.Name == "李会计" && c.Screen() == pageOverview })
+	waitFor(t, "clerk logged in", func() bool {
+		return c.frame != nil && c.user != nil && c.user.Name == "李会计" && c.Screen() == pageOverview
+	})
 	c.promptPassword = func(string) string { return "li-secret-12" }
 
 	// import the township's files: rosters, death lists, deregistrations;
@@ -179,7 +183,9 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 		c.login.names.SetSelected("王主任")
 		test.Type(c.login.password, "wang-secret-1")
 		test.Tap(c.login.submit)
-		waitFor(t, "supervisor", func() bool { return c.frame != nil && c.user != nil && c.user.Name == "王主任" && c.Screen() == pageOverview })
+		waitFor(t, "supervisor", func() bool {
+			return c.frame != nil && c.user != nil && c.user.Name == "王主任" && c.Screen() == pageOverview
+		})
 		c.promptPassword = func(string) string { return "wang-secret-1" }
 		c.frame.period.SetSelected(month.Label())
 		c.frame.show(pageSignoff)
@@ -195,16 +201,22 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 		c.login.names.SetSelected("李会计")
 		test.Type(c.login.password, "li-secret-12")
 		test.Tap(c.login.submit)
-		waitFor(t, "clerk", func() bool { return c.frame != nil && c.user != nil && c.user.Name == "李会计" && c.Screen() == pageOverview })
+		waitFor(t, "clerk", func() bool {
+			return c.frame != nil && c.user != nil && c.user.Name == "李会计" && c.Screen() == pageOverview
+		})
 		c.promptPassword = func(string) string { return "li-secret-12" }
 		c.frame.period.SetSelected(month.Label())
 		c.frame.show(pageSignoff)
 		so = c.frame.pages[pageSignoff].(*signoffPage)
 	}
-	waitFor(t, "ready to sign", func() bool { return strings.Contains(so.sign.Text, "经办人签字") && !strings.Contains(so.checklist.Text, "✘") })
+	waitFor(t, "ready to sign", func() bool {
+		return strings.Contains(so.sign.Text, "经办人签字") && !strings.Contains(so.checklist.Text, "✘")
+	})
 	c.lastError = ""
 	test.Tap(so.sign)
-	waitFor(t, "clerk signed", func() bool { return strings.Contains(so.state.Text, "经办人 李会计 已签字") || c.lastError != "" })
+	waitFor(t, "clerk signed", func() bool {
+		return strings.Contains(so.state.Text, "经办人 李会计 已签字") || c.lastError != ""
+	})
 	if c.lastError != "" {
 		t.Fatalf("clerk sign: %s", c.lastError)
 	}
@@ -221,7 +233,9 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 	c.login.names.SetSelected("王主任")
 	test.Type(c.login.password, "wang-secret-1")
 	test.Tap(c.login.submit)
-	waitFor(t, "supervisor logged in", func() bool { return c.frame != nil && c.user != nil && c.user.Name == "王主任" && c.Screen() == pageOverview })
+	waitFor(t, "supervisor logged in", func() bool {
+		return c.frame != nil && c.user != nil && c.user.Name == "王主任" && c.Screen() == pageOverview
+	})
 	c.promptPassword = func(string) string { return "wang-secret-1" }
 	c.frame.period.SetSelected(month.Label())
 	c.frame.show(pageSignoff)

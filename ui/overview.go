@@ -40,6 +40,7 @@ type overview struct {
 	months   *textTable
 	status   *widget.Label
 	content  fyne.CanvasObject
+	async    func(func()) // how load runs its work (the controller's)
 }
 
 const problemPage = 500
@@ -74,7 +75,11 @@ func newOverview(ws Workspace) *overview {
 // load reads everything in the background and fills the widgets on the Fyne
 // goroutine; done (if not nil) is called after.
 func (o *overview) load(ctx context.Context, done func()) {
-	go func() {
+	run := o.async
+	if run == nil {
+		run = func(f func()) { go f() }
+	}
+	run(func() {
 		d, err := o.fetch(ctx)
 		fyne.Do(func() {
 			if err != nil {
@@ -86,7 +91,7 @@ func (o *overview) load(ctx context.Context, done func()) {
 				done()
 			}
 		})
-	}()
+	})
 }
 
 type overviewData struct {

@@ -24,7 +24,9 @@ type overviewPage struct {
 }
 
 func newOverviewPage(c *Controller) *overviewPage {
-	return &overviewPage{c: c, o: newOverview(c.ws)}
+	o := newOverview(c.ws)
+	o.async = c.async
+	return &overviewPage{c: c, o: o}
 }
 
 func (p *overviewPage) view() fyne.CanvasObject { return p.o.content }
