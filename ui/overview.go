@@ -50,23 +50,23 @@ func newOverview(ws Workspace) *overview {
 		ws:       ws,
 		title:    widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		summary:  widget.NewLabel(""),
-		villages: newTextTable([]string{"村(社区) Village", "已报月份 Reported", "零报告 Nil", "死亡人数 Deaths"}, []float32{140, 260, 200, 110}),
-		files: newTextTable([]string{"文件 File", "类型 Kind", "村 Village", "月份 Month", "导入行 Rows", "有问题行 Problems", "跳过行 Skipped", "SHA-256"},
+		villages: newTextTable([]string{"村(社区)", "已报月份", "零报告", "死亡人数"}, []float32{140, 260, 200, 110}),
+		files: newTextTable([]string{"文件", "类型", "村", "月份", "导入行", "有问题行", "跳过行", "SHA-256"},
 			[]float32{300, 120, 90, 90, 90, 110, 90, 120}),
-		problems: newTextTable([]string{"文件 File", "工作表 Sheet", "行 Row", "列 Column", "原值 Value", "问题 Problem", "级别 Level"},
+		problems: newTextTable([]string{"文件", "工作表", "行", "列", "原值", "问题", "级别"},
 			[]float32{260, 110, 60, 140, 170, 420, 70}),
-		findings: newTextTable([]string{"编号 No.", "月份 Month", "问题 Finding", "姓名 Name", "身份证号 ID", "村 Village", "金额 Amount", "状态 Status", "依据 Evidence"},
+		findings: newTextTable([]string{"编号", "月份", "问题", "姓名", "身份证号", "村", "金额", "状态", "依据"},
 			[]float32{70, 80, 130, 80, 170, 90, 100, 110, 600}),
-		months: newTextTable([]string{"月份 Month", "村报告 Reports", "核查结果 Findings", "经办人 Clerk", "审核人 Supervisor", "期限 Due"},
+		months: newTextTable([]string{"月份", "村报告", "核查结果", "经办人", "审核人", "期限"},
 			[]float32{90, 250, 340, 110, 150, 150}),
 		status: widget.NewLabel(""),
 	}
 	tabs := container.NewAppTabs(
-		container.NewTabItem("各月核查 Months", o.months),
-		container.NewTabItem("核查结果 Findings", o.findings),
-		container.NewTabItem("村(社区) Villages", o.villages),
-		container.NewTabItem("已导入文件 Files", o.files),
-		container.NewTabItem("问题 Problems", o.problems),
+		container.NewTabItem("各月核查", o.months),
+		container.NewTabItem("核查结果", o.findings),
+		container.NewTabItem("村(社区)", o.villages),
+		container.NewTabItem("已导入文件", o.files),
+		container.NewTabItem("问题", o.problems),
 	)
 	o.content = container.NewBorder(container.NewVBox(o.title, o.summary), o.status, nil, nil, tabs)
 	return o

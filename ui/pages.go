@@ -2,7 +2,9 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -13,6 +15,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/report"
+	"pensionaudit/audit/rules"
 	"pensionaudit/audit/sqlite"
 	"pensionaudit/audit/workspace"
 )
@@ -176,7 +179,7 @@ func (p *signoffPage) refresh() {
 				lines = append(lines, "✘ "+text)
 			}
 		}
-		mark(s.Checked != "", "本月已核查（"+s.Checked+"）")
+		mark(s.Checked != "", "本月已核查（"+audit.LocalTime(s.Checked)+"）")
 		mark(open == 0, fmt.Sprintf("没有未处理的核查结果（还有 %d 条未处理：到“逐条核查”处理）", open))
 		var missing []string
 		for _, r := range s.Reports {
@@ -407,14 +410,62 @@ func actionLabel(a string) string {
 	return a
 }
 
-// payloadSummary shows a trail entry's content without the digests.
+// payloadSummary shows a trail entry's content in words: known fields in
+// Chinese, digests and hashes left out (verify checks them).
 func payloadSummary(p string) string {
-	if i := strings.Index(p, `"state":{`); i >= 0 {
-		if j := strings.Index(p[i:], "}"); j >= 0 {
-			p = p[:i] + p[i+j+1:]
-		}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(p), &m); err != nil {
+		return p
 	}
-	return strings.NewReplacer(`{`, "", `}`, "", `"`, "", `,,`, ",").Replace(p)
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		label, ok := payloadLabels[k]
+		if !ok {
+			continue
+		}
+		v := m[k]
+		switch x := v.(type) {
+		case bool:
+			v = map[bool]string{true: "是", false: "否"}[x]
+		case string:
+			if x == "" {
+				continue
+			}
+			switch k {
+			case "kind":
+				x = audit.Kind(x).Label()
+			case "role":
+				x = sqlite.RoleLabel(x)
+			case "decision":
+				x = map[string]string{sqlite.DecisionConfirm: "确认", sqlite.DecisionDismiss: "排除", sqlite.DecisionVisit: "待实地核查"}[x]
+			case "action":
+				x = map[string]string{sqlite.ActionStop: "止付", sqlite.ActionRecover: "追回", sqlite.ActionRefer: "移交"}[x]
+			}
+			v = audit.Escape(x, 60)
+		case map[string]any:
+			var sub []string
+			for sk, sv := range x {
+				sub = append(sub, fmt.Sprintf("%s %v", rules.Label(sk), sv))
+			}
+			sort.Strings(sub)
+			v = strings.Join(sub, "，")
+		}
+		parts = append(parts, fmt.Sprintf("%s：%v", label, v))
+	}
+	return strings.Join(parts, "；")
+}
+
+var payloadLabels = map[string]string{
+	"batch": "批次", "file": "文件", "kind": "类型", "village": "村", "period": "月份", "rows": "行数", "problem_rows": "有问题行",
+	"nil_report": "零报告", "supersedes": "取代批次", "decision_id": "处理编号", "finding": "核查结果", "decision": "处理", "action": "处理方式",
+	"reason": "理由", "amount_fen": "金额(分)", "signoff": "签字编号", "role": "角色", "name": "姓名", "counts": "各规则结果", "new": "新增",
+	"changed": "变化", "withdrawn": "撤销", "recovery": "追回编号", "date": "日期", "from": "原名", "to": "新名", "merged": "合并",
+	"key": "设置项", "value": "值", "villages": "村", "source": "来源", "mapping": "列映射", "scopes": "数据范围",
 }
 
 // settingsPage: accounts (a supervisor adds them) and villages.

@@ -50,7 +50,7 @@ func newReviewPage(c *Controller) *reviewPage {
 	p := &reviewPage{c: c, selected: -1, progress: widget.NewLabel(""), evidence: widget.NewLabel(""), note: widget.NewMultiLineEntry(),
 		search: widget.NewEntry(),
 		table: newTextTable([]string{"编号", "问题", "姓名", "身份证号", "村(社区)", "金额(元)", "状态"},
-			[]float32{60, 130, 80, 170, 90, 90, 90})}
+			[]float32{54, 128, 72, 174, 84, 80, 80})}
 	p.evidence.Wrapping = fyne.TextWrapWord
 	p.progress.TextStyle.Bold = true
 	p.status = widget.NewSelect(statusFilter, func(string) { p.refresh() })
@@ -68,7 +68,10 @@ func newReviewPage(c *Controller) *reviewPage {
 	p.visit = widget.NewButton("3 待实地核查", func() { p.decide(sqlite.DecisionVisit) })
 	p.confirm.Importance = widget.DangerImportance
 	p.check = widget.NewButton("运行本月核查", p.runCheck)
-	p.table.OnSelected = func(id widget.TableCellID) { p.selectRow(id.Row) }
+	p.table.OnSelected = func(id widget.TableCellID) {
+		p.selectRow(id.Row)
+		c.win.Canvas().Unfocus() // 1/2/3 and J/K keep working after a click in the table
+	}
 	filters := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("状态"), p.status), container.NewHBox(p.check), p.search)
 	decide := container.NewVBox(
 		widget.NewForm(widget.NewFormItem("确认后", p.action), widget.NewFormItem("排除理由", p.reason), widget.NewFormItem("说明", p.note)),
@@ -76,7 +79,7 @@ func newReviewPage(c *Controller) *reviewPage {
 		widget.NewLabel("键盘：1 确认 · 2 排除 · 3 待实地核查 · J/↓ 下一条 · K/↑ 上一条"))
 	right := container.NewBorder(nil, decide, nil, nil, container.NewVScroll(p.evidence))
 	split := container.NewHSplit(container.NewBorder(p.progress, nil, nil, nil, p.table), right)
-	split.Offset = 0.55
+	split.Offset = 0.6
 	p.content = container.NewBorder(filters, nil, nil, nil, split)
 	return p
 }

@@ -77,7 +77,8 @@ func newFrame(c *Controller) *frame {
 	f.period.PlaceHolder = "选择月份"
 	who := widget.NewLabel(fmt.Sprintf("%s（%s）", c.user.Name, sqlite.RoleLabel(c.user.Role)))
 	logout := widget.NewButton("退出登录", c.logout)
-	toolbar := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("核查月份："), f.period), container.NewHBox(who, logout))
+	toolbar := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("核查月份："), container.NewGridWrap(fyne.NewSize(170, 40), f.period)),
+		container.NewHBox(who, logout))
 	f.content = container.NewBorder(toolbar, f.status, container.NewGridWrap(fyne.NewSize(130, 400), f.nav), nil, f.body)
 	f.loadMonths()
 	return f
@@ -181,5 +182,8 @@ func (f *frame) show(id string) {
 		}
 	}
 	p.refresh()
+	// keys go to the screen (the review queue's 1/2/3, J/K), not to the
+	// navigation list that was just clicked
+	f.c.win.Canvas().Unfocus()
 	f.c.shown(id)
 }
