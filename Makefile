@@ -7,7 +7,7 @@ APT_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev
 BIN      := bin/pensionaudit
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all deps build run test bench fuzz lint smoke windows demo-data clean
+.PHONY: all deps build run test bench fuzz lint smoke smoke-gui screenshots windows demo-data clean
 
 all: build
 
@@ -63,6 +63,21 @@ smoke: build
 	echo smoke-secret | ./$(BIN) import --db /tmp/pensionaudit-smoke.db --user 王主任 --kind deregistrations ../shared/samples/deregistrations.xlsx
 	./$(BIN) problems --db /tmp/pensionaudit-smoke.db
 	./$(BIN) verify --db /tmp/pensionaudit-smoke.db
+
+# Start the real binary under Xvfb (no arguments, then gui --demo), fail if
+# no window appears or it is blank.
+smoke-gui: build
+	@missing=""; for p in xvfb imagemagick xdotool; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || \
+	    { echo "安装失败 (apt-get failed):$$missing"; exit 1; }; \
+	fi
+	BIN=$(BIN) .ci/smoke-gui
+
+# Every screen as PNG at 1366x768, headless, on the demo workspace.
+screenshots: build
+	./$(BIN) screenshots --out screenshots
 
 windows:
 	@command -v x86_64-w64-mingw32-gcc >/dev/null || { echo "需要 gcc-mingw-w64-x86-64-win32: apt-get install gcc-mingw-w64-x86-64-win32"; exit 1; }

@@ -4,8 +4,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"flag"
+	"fmt"
 	"os"
+	"strings"
 	"os/signal"
 
 	"fyne.io/fyne/v2/app"
@@ -19,6 +23,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	args := os.Args[1:]
+	if len(args) > 0 && args[0] == "screenshots" {
+		cli.AttachConsole()
+		os.Exit(screenshots(ctx, args[1:]))
+	}
 	if len(args) > 0 && args[0] != "gui" {
 		cli.AttachConsole()
 		os.Exit(cli.Run(ctx, cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, args))
@@ -26,4 +34,30 @@ func main() {
 	a := app.NewWithID("cn.gov.pensionaudit")
 	w, _ := ui.Run(ctx, a, args)
 	w.ShowAndRun()
+}
+
+// screenshots: pensionaudit screenshots --out DIR [--db FILE --user NAME]
+// (password on standard input) writes every screen as a PNG.
+func screenshots(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("screenshots", flag.ContinueOnError)
+	out := fs.String("out", "screenshots", "folder")
+	db := fs.String("db", "", "workspace (default: the demo)")
+	user := fs.String("user", "", "user to log in as")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	pw := ""
+	if *db != "" {
+		line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+		pw = strings.TrimRight(line, "\r\n")
+	}
+	files, err := ui.Screenshots(ctx, *out, *db, *user, pw)
+	for _, f := range files {
+		fmt.Println("已保存", f)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "错误："+err.Error())
+		return 1
+	}
+	return 0
 }

@@ -84,10 +84,23 @@ func plain(err error) string {
 
 // background runs work off the UI goroutine and calls done on it.
 func (c *Controller) background(work func(ctx context.Context) error, done func(error)) {
-	c.async(func() {
+	if c.sync {
+		done(work(c.ctx))
+		return
+	}
+	go func() {
 		err := work(c.ctx)
 		fyne.Do(func() { done(err) })
-	})
+	}()
+}
+
+// do runs f on the Fyne goroutine (at once in tests).
+func (c *Controller) do(f func()) {
+	if c.sync {
+		f()
+		return
+	}
+	fyne.Do(f)
 }
 
 // async runs f on its own goroutine — or, in tests (sync set), right away:

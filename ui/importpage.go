@@ -150,7 +150,7 @@ func (p *importPage) run() {
 			res, err := c.ws.Import(ctx, f, workspace.ImportOptions{Kind: kind, Village: village, Period: period, User: c.user.Name,
 				Progress: func(n int) {
 					rate := float64(n) / max(time.Since(started).Seconds(), 0.001)
-					fyne.Do(func() {
+					c.do(func() {
 						p.speed.SetText(fmt.Sprintf("正在导入 %s：已读 %d 行，每秒 %.0f 行", name, n, rate))
 					})
 				}})
@@ -170,12 +170,12 @@ func (p *importPage) run() {
 					rows = append(rows, []string{q.File, q.Sheet, strconv.Itoa(q.Row), q.Column + " " + q.Header, raw, q.Reason, q.Level.Label()})
 				}
 			}
-			fyne.Do(func() { p.progress.SetValue(float64(fi+1) / float64(len(files))) })
+			c.do(func() { p.progress.SetValue(float64(fi+1) / float64(len(files))) })
 			if ctx.Err() != nil {
 				break
 			}
 		}
-		fyne.Do(func() {
+		c.do(func() {
 			p.results.SetText(strings.Join(lines, "\n"))
 			p.problems.SetRows(rows)
 			p.speed.SetText("")

@@ -41,6 +41,7 @@ type overview struct {
 	status   *widget.Label
 	content  fyne.CanvasObject
 	async    func(func()) // how load runs its work (the controller's)
+	do       func(func()) // how its results reach the widgets
 }
 
 const problemPage = 500
@@ -81,7 +82,11 @@ func (o *overview) load(ctx context.Context, done func()) {
 	}
 	run(func() {
 		d, err := o.fetch(ctx)
-		fyne.Do(func() {
+		do := o.do
+		if do == nil {
+			do = fyne.Do
+		}
+		do(func() {
 			if err != nil {
 				o.status.SetText("读取工作区出错：" + err.Error())
 			} else {

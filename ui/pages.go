@@ -28,7 +28,7 @@ type overviewPage struct {
 
 func newOverviewPage(c *Controller) *overviewPage {
 	o := newOverview(c.ws)
-	o.async = c.async
+	o.async, o.do = c.async, c.do
 	return &overviewPage{c: c, o: o}
 }
 

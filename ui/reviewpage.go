@@ -236,7 +236,7 @@ func (p *reviewPage) runCheck() {
 	c.background(func(ctx context.Context) error {
 		var err error
 		res, err = c.ws.Check(ctx, c.period, c.user.Name, func(stage string) {
-			fyne.Do(func() { p.progress.SetText("正在核查：" + stage) })
+			c.do(func() { p.progress.SetText("正在核查：" + stage) })
 		})
 		return err
 	}, func(err error) {

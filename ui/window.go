@@ -115,33 +115,35 @@ func (f *frame) loadMonths() {
 
 func (f *frame) updateStatus() {
 	c := f.c
-	state := "未选择月份"
-	if c.period != 0 {
-		state = c.period.Label()
-		var st []*sqlite.PeriodStatus
-		c.background(func(ctx context.Context) error {
-			var err error
-			st, err = c.ws.Status(ctx, c.period)
-			return err
-		}, func(err error) {
-			if err != nil || len(st) == 0 {
-				return
-			}
-			s := st[0]
-			word := "未签字"
-			switch {
-			case s.Supervisor != nil:
-				word = "已复核签字（锁定）"
-			case s.Clerk != nil:
-				word = "经办人已签字，待复核"
-			}
-			if s.Overdue {
-				word += "，已逾期"
-			}
-			f.status.SetText(fmt.Sprintf("工作区：%s（%s）　用户：%s（%s）　%s：%s", c.ws.Township(c.ctx), c.path, c.user.Name, sqlite.RoleLabel(c.user.Role), state, word))
-		})
+	base := fmt.Sprintf("工作区：%s（%s）　用户：%s（%s）", c.ws.Township(c.ctx), c.path, c.user.Name, sqlite.RoleLabel(c.user.Role))
+	if c.period == 0 {
+		f.status.SetText(base + "　未选择月份")
+		return
 	}
-	f.status.SetText(fmt.Sprintf("工作区：%s（%s）　用户：%s（%s）　%s", c.ws.Township(c.ctx), c.path, c.user.Name, sqlite.RoleLabel(c.user.Role), state))
+	f.status.SetText(base + "　" + c.period.Label())
+	p := c.period
+	var st []*sqlite.PeriodStatus
+	c.background(func(ctx context.Context) error {
+		var err error
+		st, err = c.ws.Status(ctx, p)
+		return err
+	}, func(err error) {
+		if err != nil || len(st) == 0 || c.period != p {
+			return
+		}
+		s := st[0]
+		word := "未签字"
+		switch {
+		case s.Supervisor != nil:
+			word = "已复核签字（锁定）"
+		case s.Clerk != nil:
+			word = "经办人已签字，待复核"
+		}
+		if s.Overdue {
+			word += "，已逾期（应在 " + s.Due + " 前复核签字）"
+		}
+		f.status.SetText(base + "　" + p.Label() + "：" + word)
+	})
 }
 
 // show switches to a screen (creating it the first time).
