@@ -9,8 +9,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 	"os/signal"
+	"strings"
 
 	"fyne.io/fyne/v2/app"
 
