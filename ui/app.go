@@ -26,6 +26,7 @@ func run(ctx context.Context, a fyne.App, args []string, sync bool) (fyne.Window
 	w.Resize(fyne.NewSize(1366, 768))
 	c := newController(ctx, a, w)
 	c.sync = sync
+	c.applyTheme()
 	if len(args) > 0 && args[0] == "gui" {
 		args = args[1:]
 	}

@@ -251,3 +251,21 @@ func (c *Controller) Screen() string {
 	s, _ := c.screen.Load().(string)
 	return s
 }
+
+const (
+	prefTextSize = "text_size"
+	prefLook     = "look"
+)
+
+var (
+	textSizes  = []string{"标准", "大", "特大"}
+	textScales = map[string]float32{"标准": 1, "大": 1.2, "特大": 1.4}
+	looks      = []string{"浅色", "深色"}
+)
+
+// applyTheme sets the theme from the user's choices (light and standard
+// size unless chosen otherwise).
+func (c *Controller) applyTheme() {
+	p := c.app.Preferences()
+	c.app.Settings().SetTheme(Theme{Dark: p.String(prefLook) == "深色", TextScale: textScales[p.StringWithFallback(prefTextSize, "标准")]})
+}

@@ -39,6 +39,7 @@ type overview struct {
 	findings *textTable
 	months   *textTable
 	status   *widget.Label
+	chart    *fyne.Container
 	content  fyne.CanvasObject
 	async    func(func()) // how load runs its work (the controller's)
 	do       func(func()) // how its results reach the widgets
@@ -62,7 +63,9 @@ func newOverview(ws Workspace) *overview {
 			[]float32{90, 250, 340, 110, 150, 150}),
 		status: widget.NewLabel(""),
 	}
+	o.chart = container.NewStack()
 	tabs := container.NewAppTabs(
+		container.NewTabItem("上报一览", o.chart),
 		container.NewTabItem("各月核查", o.months),
 		container.NewTabItem("核查结果", o.findings),
 		container.NewTabItem("村(社区)", o.villages),
@@ -109,6 +112,7 @@ type overviewData struct {
 	findings   []sqlite.FindingRow
 	totalFinds int
 	months     []*sqlite.PeriodStatus
+	openByVill map[string]int
 }
 
 func (o *overview) fetch(ctx context.Context) (*overviewData, error) {
@@ -128,6 +132,14 @@ func (o *overview) fetch(ctx context.Context) (*overviewData, error) {
 	}
 	if d.months, err = o.ws.Status(ctx, 0); err != nil {
 		return nil, err
+	}
+	open, _, err := o.ws.Findings(ctx, sqlite.FindingFilter{Status: sqlite.StatusOpen, Limit: 100000})
+	if err != nil {
+		return nil, err
+	}
+	d.openByVill = map[string]int{}
+	for _, f := range open {
+		d.openByVill[f.Village]++
 	}
 	return d, nil
 }
@@ -206,6 +218,8 @@ func (o *overview) show(d *overviewData) {
 		mrows = append(mrows, []string{st.Period, reports, finds, clerk, sup, due})
 	}
 	o.months.SetRows(mrows)
+	o.chart.Objects = []fyne.CanvasObject{reportGrid(d.months, d.openByVill)}
+	o.chart.Refresh()
 	o.villages.SetRows(vrows)
 	o.files.SetRows(fileRows)
 	o.problems.SetRows(prows)

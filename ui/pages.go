@@ -504,7 +504,20 @@ func newSettingsPage(c *Controller) *settingsPage {
 		})
 	})
 	form := widget.NewForm(widget.NewFormItem("姓名", p.name), widget.NewFormItem("角色", p.role), widget.NewFormItem("初始密码", p.pw))
-	p.content = container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("用户（只有审核人可以添加）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	size := widget.NewSelect(textSizes, func(s string) {
+		c.app.Preferences().SetString(prefTextSize, s)
+		c.applyTheme()
+	})
+	size.SetSelected(c.app.Preferences().StringWithFallback(prefTextSize, textSizes[0]))
+	look := widget.NewSelect(looks, func(s string) {
+		c.app.Preferences().SetString(prefLook, s)
+		c.applyTheme()
+	})
+	look.SetSelected(c.app.Preferences().StringWithFallback(prefLook, looks[0]))
+	display := widget.NewForm(widget.NewFormItem("文字大小", size), widget.NewFormItem("外观", look))
+	p.content = container.NewBorder(container.NewVBox(
+		widget.NewLabelWithStyle("显示", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), display, widget.NewSeparator(),
+		widget.NewLabelWithStyle("用户（只有审核人可以添加）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		form, p.add), nil, nil, nil, p.users)
 	return p
 }

@@ -45,12 +45,16 @@ func main() {
 	defer os.RemoveAll(tmp)
 	stats := map[string]int{}
 	reasons := map[string][]string{}
-	for _, f := range files {
+	var loAll []map[string][][]string
+	if *useLO {
+		loAll = libreofficeBatch(tmp, files)
+	}
+	for i, f := range files {
 		ext := strings.ToLower(filepath.Ext(f))
 		ours, err := readAll(f)
 		var lo map[string][][]string
 		if *useLO {
-			lo = libreoffice(tmp, f)
+			lo = loAll[i]
 		}
 		switch {
 		case err != nil && lo != nil && len(lo) > 0:
@@ -142,6 +146,58 @@ func read(path string) (map[string][][]string, error) {
 		out[s] = rows
 	}
 	return out, nil
+}
+
+// libreofficeBatch converts the files in batches of 40 per soffice run (its
+// start-up dominates) and returns each file's sheets.
+func libreofficeBatch(tmp string, files []string) []map[string][][]string {
+	in := filepath.Join(tmp, "in")
+	out := filepath.Join(tmp, "out")
+	os.MkdirAll(in, 0o755)
+	os.MkdirAll(out, 0o755)
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = filepath.Join(in, fmt.Sprintf("f%04d%s", i, strings.ToLower(filepath.Ext(f))))
+		data, _ := os.ReadFile(f)
+		os.WriteFile(names[i], data, 0o644)
+	}
+	for start := 0; start < len(names); start += 40 {
+		end := min(start+40, len(names))
+		args := append([]string{"--headless", "--norestore", "--convert-to",
+			"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1", "--outdir", out}, names[start:end]...)
+		cmd := exec.Command("soffice", args...)
+		done := make(chan error, 1)
+		cmd.Start()
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Minute):
+			cmd.Process.Kill()
+		}
+		fmt.Fprintf(os.Stderr, "LibreOffice: %d/%d\n", end, len(names))
+	}
+	res := make([]map[string][][]string, len(files))
+	for i := range files {
+		base := fmt.Sprintf("f%04d", i)
+		m := map[string][][]string{}
+		matches, _ := filepath.Glob(filepath.Join(out, base+"*.csv"))
+		for _, p := range matches {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			r := csv.NewReader(bytes.NewReader(b))
+			r.FieldsPerRecord = -1
+			r.LazyQuotes = true
+			rows, _ := r.ReadAll()
+			name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), base), ".csv")
+			m[strings.TrimPrefix(name, "-")] = rows
+		}
+		if len(m) > 0 {
+			res[i] = m
+		}
+	}
+	return res
 }
 
 // libreoffice exports every sheet as CSV with raw (not formatted) values.
