@@ -2,7 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"io"
 	"errors"
 	"fmt"
 	"sort"
@@ -302,6 +305,55 @@ func (it *ImportTx) FlagOtherMonths(ctx context.Context, col, header string, sho
 		out = append(out, q)
 	}
 	return int(n), out, rows.Err()
+}
+
+// KeepSource stores the file's exact bytes with the batch, in 1 MB chunks
+// read one at a time, and checks they hash to the batch's SHA-256.
+func (it *ImportTx) KeepSource(ctx context.Context, r io.Reader) error {
+	h := sha256.New()
+	buf := make([]byte, 1<<20)
+	for seq := 0; ; seq++ {
+		n, err := io.ReadFull(r, buf)
+		if n > 0 {
+			h.Write(buf[:n])
+			if _, err := it.tx.ExecContext(ctx, `INSERT INTO source_chunks (batch_id, seq, data) VALUES (?, ?, ?)`, it.batch.ID, seq, buf[:n]); err != nil {
+				return err
+			}
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if hex.EncodeToString(h.Sum(nil)) != it.batch.SHA256 {
+		return audit.Errorf(audit.ErrConflict, "文件 %s 在导入过程中被改动了（内容与开始时不同）：请关闭正在编辑它的程序后重新导入", it.batch.FileName)
+	}
+	return nil
+}
+
+// SourceFile writes the kept copy of an imported file to w and returns its
+// name.
+func (db *DB) SourceFile(ctx context.Context, batchID int64, w io.Writer) (string, error) {
+	var name string
+	if err := db.db.QueryRowContext(ctx, `SELECT file_name FROM batches WHERE id = ?`, batchID).Scan(&name); err != nil {
+		return "", audit.Errorf(audit.ErrNotFound, "没有第 %d 批", batchID)
+	}
+	n := 0
+	err := db.eachRow(ctx, `SELECT data FROM source_chunks WHERE batch_id = ? ORDER BY seq`, []any{batchID}, func(r *sql.Rows) error {
+		var b []byte
+		if err := r.Scan(&b); err != nil {
+			return err
+		}
+		n++
+		_, err := w.Write(b)
+		return err
+	})
+	if err == nil && n == 0 {
+		err = audit.Errorf(audit.ErrNotFound, "第 %d 批（%s）导入时没有保留原文件副本（旧版本导入）", batchID, name)
+	}
+	return name, err
 }
 
 // Rollback abandons the import.

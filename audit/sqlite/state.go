@@ -31,7 +31,7 @@ import (
 
 // scoped tables are digested per batch or per month, not whole; the trail
 // is the chain itself.
-var scopedTables = map[string]bool{"payouts": true, "death_records": true, "problems": true, "findings": true, "trail": true}
+var scopedTables = map[string]bool{"payouts": true, "death_records": true, "problems": true, "source_chunks": true, "findings": true, "trail": true}
 
 // volatile columns change without a trail entry on purpose: a failed login
 // counts up and sets a back-off, which must not need a write to the chain.
@@ -143,13 +143,17 @@ func digestTable(ctx context.Context, q querier, table string) (string, error) {
 
 func digestBatch(ctx context.Context, q querier, id int64) (string, error) {
 	h := sha256.New()
-	for _, table := range []string{"payouts", "death_records", "problems"} {
+	for _, table := range []string{"payouts", "death_records", "problems", "source_chunks"} {
 		cols, err := columns(ctx, q, table)
 		if err != nil {
 			return "", err
 		}
 		h.Write([]byte(table + ":" + strings.Join(cols, ",")))
-		if err := digestRows(ctx, q, h, `SELECT `+strings.Join(cols, ",")+` FROM `+table+` WHERE batch_id = ? ORDER BY id`, id); err != nil {
+		order := "id"
+		if table == "source_chunks" {
+			order = "seq"
+		}
+		if err := digestRows(ctx, q, h, `SELECT `+strings.Join(cols, ",")+` FROM `+table+` WHERE batch_id = ? ORDER BY `+order, id); err != nil {
 			return "", err
 		}
 	}
@@ -215,7 +219,7 @@ func currentScopes(ctx context.Context, q querier) ([]string, error) {
 		return nil, err
 	}
 	rows, err := q.QueryContext(ctx, `SELECT id FROM batches UNION SELECT batch_id FROM payouts UNION SELECT batch_id FROM death_records
-		UNION SELECT batch_id FROM problems ORDER BY 1`)
+		UNION SELECT batch_id FROM problems UNION SELECT batch_id FROM source_chunks ORDER BY 1`)
 	if err != nil {
 		return nil, err
 	}

@@ -161,6 +161,17 @@ func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (r
 	if err := it.AddProblems(ctx, fileNotes); err != nil {
 		return nil, err
 	}
+	// the exact bytes stay with the workspace: the evidence survives a lost
+	// USB stick, and the hash proves it is the file that was read
+	src, err := os.Open(path)
+	if err != nil {
+		return nil, audit.Errorf(audit.ErrInvalid, "无法再次读取文件 %s 以保留副本：%v", name, err)
+	}
+	err = it.KeepSource(ctx, src)
+	src.Close()
+	if err != nil {
+		return nil, err
+	}
 	res.keep(fileNotes...)
 	if o.Kind == audit.KindPayouts && b.Period != 0 {
 		col, header := monthColumn(s.Headers)

@@ -128,3 +128,9 @@ func wsSHA(path string) string {
 	}
 	return s
 }
+
+// SourceFile writes the kept copy of an imported file (the exact bytes) to
+// w and returns the file's name.
+func (w *Workspace) SourceFile(ctx context.Context, batchID int64, out io.Writer) (string, error) {
+	return w.DB.SourceFile(ctx, batchID, out)
+}

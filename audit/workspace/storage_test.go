@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -114,5 +115,23 @@ func TestImportWritesNoTempFiles(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
 		t.Errorf("the import left files in the temp folder: %v", entries)
+	}
+}
+
+// The exact bytes of every imported file stay in the workspace.
+func TestImportKeepsTheFile(t *testing.T) {
+	w := newWS(t)
+	res, err := w.Import(context.Background(), baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	name, err := w.SourceFile(context.Background(), res.Batch.ID, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, _ := os.ReadFile(baseRoster())
+	if name != filepath.Base(baseRoster()) || !bytes.Equal(buf.Bytes(), orig) {
+		t.Errorf("kept copy %s: %d bytes, original %d", name, buf.Len(), len(orig))
 	}
 }

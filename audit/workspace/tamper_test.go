@@ -278,6 +278,7 @@ func TestTamperSuite(t *testing.T) {
 		{"death date moved", same(`UPDATE death_records SET death_date = '2030-01-01' WHERE id = (SELECT MIN(id) FROM death_records)`), "导入的数据行"},
 		{"death record ID changed", same(`UPDATE death_records SET id_number = '110101190001010000' WHERE id = (SELECT MAX(id) FROM death_records)`), "导入的数据行"},
 		{"death record deleted", same(`DELETE FROM death_records WHERE id = (SELECT MAX(id) FROM death_records)`), "导入的数据行"},
+		{"kept copy of an imported file edited", same(`UPDATE source_chunks SET data = x'00' WHERE batch_id = ` + b(u) + ` AND seq = 0`), "第 " + b(u) + " 批"},
 		{"problem deleted", same(`DELETE FROM problems WHERE id = (SELECT MIN(id) FROM problems)`), "导入的数据行和问题"},
 		{"problem downgraded", same(`UPDATE problems SET level = 'notice' WHERE id = (SELECT MIN(id) FROM problems)`), "导入的数据行和问题"},
 		{"finding dismissed by hand", same(`UPDATE findings SET status = 'dismissed' WHERE id = (SELECT MIN(id) FROM findings WHERE period = '` + o + `' AND status = 'open')`), "的核查结果"},
