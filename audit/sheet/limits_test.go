@@ -55,3 +55,11 @@ func TestEscape(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeXString(t *testing.T) {
+	for in, want := range map[string]string{"Rich Text_x000d_\nTest": "Rich Text\r\nTest", "a_x005F_x000D_b": "a_x000D_b", "plain_x_": "plain_x_", "_x4E2D_": "中"} {
+		if got := decodeXString(in); got != want {
+			t.Errorf("decodeXString(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

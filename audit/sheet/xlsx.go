@@ -328,7 +328,28 @@ func (s *sharedStrings) get(i int) (string, bool) {
 	if i > 0 {
 		start = s.ends[i-1]
 	}
-	return string(s.text[start:s.ends[i]]), true
+	return decodeXString(string(s.text[start:s.ends[i]])), true
+}
+
+// decodeXString undoes OOXML's escapes for characters XML cannot hold:
+// _x000D_ is a carriage return, _x005F_ a literal underscore.
+func decodeXString(s string) string {
+	if !strings.Contains(s, "_x") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if i+7 <= len(s) && s[i] == '_' && s[i+1] == 'x' && s[i+6] == '_' {
+			if v, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
+				b.WriteRune(rune(v))
+				i += 7
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
 }
 
 // readSharedStrings reads every <si>: its <t> text, or its rich-text runs'
@@ -557,6 +578,8 @@ func (r *xlsxRows) value() (string, error) {
 			return "", failf("第 %d 行 %s 列引用的共享文字不存在（编号“%s”）：文件可能已损坏或被改动过", r.n, colName(r.cellCol), Escape(v, 20))
 		}
 		return s, nil
+	case "inlineStr":
+		return decodeXString(v), nil
 	}
 	return v, nil
 }

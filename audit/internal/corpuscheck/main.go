@@ -26,6 +26,7 @@ import (
 
 func main() {
 	useLO := flag.Bool("lo", false, "compare with LibreOffice's CSV export")
+	loDir := flag.String("lodir", "", "reuse LibreOffice's output folder from an earlier run")
 	verbose := flag.Bool("v", false, "print every difference")
 	flag.Parse()
 	var files []string
@@ -45,16 +46,20 @@ func main() {
 	defer os.RemoveAll(tmp)
 	stats := map[string]int{}
 	reasons := map[string][]string{}
-	var loAll []map[string][][]string
-	if *useLO {
-		loAll = libreofficeBatch(tmp, files)
+	out := *loDir
+	if *useLO && out == "" {
+		out = libreofficeBatch(tmp, files)
 	}
 	for i, f := range files {
 		ext := strings.ToLower(filepath.Ext(f))
 		ours, err := readAll(f)
 		var lo map[string][][]string
-		if *useLO {
-			lo = loAll[i]
+		if out != "" {
+			lo = loadLO(out, i)
+			if lo == nil && err == nil {
+				stats[ext+" LibreOffice gave nothing or too big"]++
+				continue
+			}
 		}
 		switch {
 		case err != nil && lo != nil && len(lo) > 0:
@@ -150,7 +155,7 @@ func read(path string) (map[string][][]string, error) {
 
 // libreofficeBatch converts the files in batches of 40 per soffice run (its
 // start-up dominates) and returns each file's sheets.
-func libreofficeBatch(tmp string, files []string) []map[string][][]string {
+func libreofficeBatch(tmp string, files []string) string {
 	in := filepath.Join(tmp, "in")
 	out := filepath.Join(tmp, "out")
 	os.MkdirAll(in, 0o755)
@@ -176,28 +181,34 @@ func libreofficeBatch(tmp string, files []string) []map[string][][]string {
 		}
 		fmt.Fprintf(os.Stderr, "LibreOffice: %d/%d\n", end, len(names))
 	}
-	res := make([]map[string][][]string, len(files))
-	for i := range files {
-		base := fmt.Sprintf("f%04d", i)
-		m := map[string][][]string{}
-		matches, _ := filepath.Glob(filepath.Join(out, base+"*.csv"))
-		for _, p := range matches {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				continue
-			}
-			r := csv.NewReader(bytes.NewReader(b))
-			r.FieldsPerRecord = -1
-			r.LazyQuotes = true
-			rows, _ := r.ReadAll()
-			name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), base), ".csv")
-			m[strings.TrimPrefix(name, "-")] = rows
+	return out
+}
+
+// loadLO reads LibreOffice's CSV output for file number i (nil when there is
+// none, or when it is too big to hold: those files are not compared).
+func loadLO(out string, i int) map[string][][]string {
+	base := fmt.Sprintf("f%04d", i)
+	m := map[string][][]string{}
+	matches, _ := filepath.Glob(filepath.Join(out, base+"*.csv"))
+	for _, p := range matches {
+		if st, err := os.Stat(p); err != nil || st.Size() > 20<<20 {
+			return nil
 		}
-		if len(m) > 0 {
-			res[i] = m
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
 		}
+		r := csv.NewReader(bytes.NewReader(b))
+		r.FieldsPerRecord = -1
+		r.LazyQuotes = true
+		rows, _ := r.ReadAll()
+		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), base), ".csv")
+		m[strings.TrimPrefix(name, "-")] = rows
 	}
-	return res
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 // libreoffice exports every sheet as CSV with raw (not formatted) values.
