@@ -15,6 +15,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/idcard"
+	"pensionaudit/audit/sheet"
 	"pensionaudit/audit/workspace"
 )
 
@@ -39,6 +40,14 @@ type importPage struct {
 	problems *textTable
 	stop     context.CancelFunc
 	content  fyne.CanvasObject
+
+	// preview of the selected file: header, column meanings, first rows
+	previewInfo *widget.Label
+	mapBox      *fyne.Container
+	sample      *textTable
+	sampleBox   *fyne.Container
+	mapping     sheet.Mapping
+	fieldSel    map[sheet.Field]*widget.Select
 }
 
 func newImportPage(c *Controller) *importPage {
@@ -46,7 +55,12 @@ func newImportPage(c *Controller) *importPage {
 		progress: widget.NewProgressBar(), speed: widget.NewLabel(""), results: widget.NewLabel(""),
 		problems: newTextTable([]string{"文件", "工作表", "行", "列", "原值", "问题", "级别"}, []float32{200, 90, 60, 110, 150, 480, 60})}
 	p.results.Wrapping = fyne.TextWrapWord
-	p.kind = widget.NewSelect(kindOptions, nil)
+	p.kind = widget.NewSelect(kindOptions, func(string) {
+		p.mapping = nil
+		if len(p.files) > 0 {
+			p.preview(p.files[0])
+		}
+	})
 	p.kind.SetSelected(kindOptions[0])
 	p.path.SetPlaceHolder("文件路径；也可以把文件拖到窗口上")
 	p.village.SetPlaceHolder("死亡名单的村（可不填：从文件名或标题识别）")
@@ -56,6 +70,11 @@ func newImportPage(c *Controller) *importPage {
 		l.Truncation = fyne.TextTruncateEllipsis
 		return l
 	}, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(filepath.Base(p.files[i])) })
+	p.list.OnSelected = func(i widget.ListItemID) { p.preview(p.files[i]) }
+	p.previewInfo = widget.NewLabel("加入文件后，这里显示找到的表头和前几行；每一列的含义可以改。")
+	p.previewInfo.Wrapping = fyne.TextWrapWord
+	p.mapBox = container.NewGridWithColumns(4)
+	p.sampleBox = container.NewStack()
 	add := widget.NewButton("加入", func() {
 		p.addFiles(p.path.Text)
 		p.path.SetText("")
@@ -97,9 +116,13 @@ func newImportPage(c *Controller) *importPage {
 		widget.NewFormItem("村(社区)", p.village),
 		widget.NewFormItem("月份", p.period),
 	)
-	top := container.NewVBox(form, container.NewGridWrap(fyne.NewSize(600, 90), p.list),
-		container.NewBorder(nil, nil, nil, container.NewHBox(p.start, p.cancel), p.progress), p.speed, p.results)
-	p.content = container.NewBorder(top, nil, nil, nil, p.problems)
+	top := container.NewVBox(form, container.NewGridWithColumns(2, container.NewGridWrap(fyne.NewSize(480, 90), p.list), p.previewInfo),
+		p.mapBox, container.NewGridWrap(fyne.NewSize(1100, 170), p.sampleBox))
+	run := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(p.start, p.cancel), p.progress), p.speed, p.results,
+		widget.NewLabelWithStyle("导入发现的问题（文件、工作表、行、列、原值、原因）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	split := container.NewVSplit(container.NewVScroll(top), container.NewBorder(run, nil, nil, nil, p.problems))
+	split.Offset = 0.55
+	p.content = split
 	return p
 }
 
@@ -107,12 +130,107 @@ func (p *importPage) view() fyne.CanvasObject { return p.content }
 func (p *importPage) refresh()                {}
 
 func (p *importPage) addFiles(text string) {
+	first := len(p.files) == 0
 	for _, f := range strings.Split(text, "\n") {
 		if f = strings.TrimSpace(f); f != "" {
 			p.files = append(p.files, f)
 		}
 	}
 	p.list.Refresh()
+	if first && len(p.files) > 0 {
+		p.preview(p.files[0])
+	}
+}
+
+// preview shows how the file would be read, with a dropdown per field to
+// change which column means what (remembered for the village on import).
+func (p *importPage) preview(path string) {
+	c := p.c
+	kind := kindIDs[p.kind.Selected]
+	village := strings.TrimSpace(p.village.Text)
+	var pv *sheet.Preview
+	var mapping sheet.Mapping
+	c.background(func(ctx context.Context) error {
+		var err error
+		pv, mapping, err = c.ws.Preview(ctx, path, kind, village, p.mapping)
+		return err
+	}, func(err error) {
+		p.mapBox.Objects = nil
+		p.sampleBox.Objects = nil
+		if err != nil {
+			p.previewInfo.SetText("✘ " + filepath.Base(path) + "：" + plain(err))
+			p.mapBox.Refresh()
+			p.sampleBox.Refresh()
+			return
+		}
+		if !pv.Found {
+			p.previewInfo.SetText(fmt.Sprintf("✘ %s：在工作表「%s」的前 20 行没有找到%s的表头。请确认类型选对了；下面是文件的前几行。",
+				filepath.Base(path), pv.Sheet, p.kind.Selected))
+		} else {
+			rows := make([]string, len(pv.Header))
+			for i, r := range pv.Header {
+				rows[i] = strconv.Itoa(r)
+			}
+			p.previewInfo.SetText(fmt.Sprintf("%s：工作表「%s」第 %s 行是表头。下面每个字段对应哪一列，可以修改；修改后导入时会按村记住。",
+				filepath.Base(path), pv.Sheet, strings.Join(rows, "、")))
+		}
+		p.mapping = mapping
+		labels := append([]string{"（没有这一列）"}, nonEmpty(pv.Labels)...)
+		p.fieldSel = map[sheet.Field]*widget.Select{}
+		for _, f := range sheet.FieldsOf(kind) {
+			f := f
+			sel := widget.NewSelect(labels, func(choice string) {
+				if p.mapping == nil {
+					p.mapping = sheet.Mapping{}
+				}
+				if choice == "（没有这一列）" {
+					delete(p.mapping, f)
+				} else {
+					p.mapping[f] = choice
+				}
+			})
+			if col, ok := pv.Cols[f]; ok && col < len(pv.Labels) {
+				sel.Selected = strings.TrimSpace(pv.Labels[col])
+			} else {
+				sel.Selected = "（没有这一列）"
+			}
+			name := f.Label()
+			if sheet.Required(kind, f) {
+				name += "＊"
+			}
+			p.fieldSel[f] = sel
+			p.mapBox.Add(container.NewBorder(nil, nil, widget.NewLabel(name), nil, sel))
+		}
+		headers := pv.Labels
+		if len(headers) == 0 && len(pv.Rows) > 0 {
+			for i := range pv.Rows[0] {
+				headers = append(headers, sheet.ColName(i))
+			}
+		}
+		if len(headers) > 0 {
+			widths := make([]float32, len(headers))
+			for i := range widths {
+				widths[i] = 120
+			}
+			p.sample = newTextTable(headers, widths)
+			p.sample.SetRows(pv.Rows)
+			p.sampleBox.Add(p.sample)
+		}
+		p.mapBox.Refresh()
+		p.sampleBox.Refresh()
+	})
+}
+
+func nonEmpty(labels []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range labels {
+		if l = strings.TrimSpace(l); l != "" && !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // run imports the chosen files one after another, off the UI goroutine.
@@ -134,6 +252,7 @@ func (p *importPage) run() {
 	kind := kindIDs[p.kind.Selected]
 	village := strings.TrimSpace(p.village.Text)
 	files := append([]string(nil), p.files...)
+	mapping := p.changedMapping()
 	ctx, stop := context.WithCancel(c.ctx)
 	p.stop = stop
 	p.start.Disable()
@@ -147,7 +266,7 @@ func (p *importPage) run() {
 		for i, f := range files {
 			name := filepath.Base(f)
 			fi := i
-			res, err := c.ws.Import(ctx, f, workspace.ImportOptions{Kind: kind, Village: village, Period: period, User: c.user.Name,
+			res, err := c.ws.Import(ctx, f, workspace.ImportOptions{Kind: kind, Village: village, Period: period, User: c.user.Name, Map: mapping,
 				Progress: func(n int) {
 					rate := float64(n) / max(time.Since(started).Seconds(), 0.001)
 					c.do(func() {
@@ -181,11 +300,24 @@ func (p *importPage) run() {
 			p.speed.SetText("")
 			p.start.Enable()
 			p.cancel.Disable()
-			p.files = nil
+			p.files, p.mapping = nil, nil
 			p.list.Refresh()
+			p.mapBox.Objects, p.sampleBox.Objects = nil, nil
+			p.mapBox.Refresh()
+			p.sampleBox.Refresh()
+			p.previewInfo.SetText("加入文件后，这里显示找到的表头和前几行；每一列的含义可以改。")
 			if c.frame != nil {
 				c.frame.loadMonths()
 			}
 		})
 	})
+}
+
+// changedMapping is the mapping to import with: nil when the user kept what
+// was detected (or remembered), so nothing new is remembered.
+func (p *importPage) changedMapping() sheet.Mapping {
+	if len(p.mapping) == 0 {
+		return nil
+	}
+	return p.mapping
 }

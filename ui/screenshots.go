@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image/png"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"pensionaudit/assets"
 	"pensionaudit/audit/workspace"
 )
 
@@ -83,8 +85,10 @@ func screenshots(ctx context.Context, dir, db, user, password string) ([]string,
 	for i, np := range navPages {
 		c.frame.show(np.id)
 		if np.id == pageImport {
-			ip := c.frame.pages[pageImport].(*importPage)
-			ip.addFiles("D:\\核查\\青石镇2024年4月养老金发放花名册.xlsx")
+			if f := demoRoster(); f != "" {
+				defer os.RemoveAll(filepath.Dir(f))
+				c.frame.pages[pageImport].(*importPage).addFiles(f)
+			}
 		}
 		if err := shot(fmt.Sprintf("%02d-%s", i+3, np.id)); err != nil {
 			return written, err
@@ -94,4 +98,31 @@ func screenshots(ctx context.Context, dir, db, user, password string) ([]string,
 		return written, fmt.Errorf("%s", c.lastError)
 	}
 	return written, nil
+}
+
+// demoRoster writes one demo roster into a temporary folder for the import
+// screen's preview.
+func demoRoster() string {
+	entries, err := fs.ReadDir(assets.Demo(), ".")
+	if err != nil {
+		return ""
+	}
+	for _, e := range entries {
+		if strings.Contains(e.Name(), "花名册") {
+			data, err := fs.ReadFile(assets.Demo(), e.Name())
+			if err != nil {
+				return ""
+			}
+			dir, err := os.MkdirTemp("", "pensionaudit-shot-")
+			if err != nil {
+				return ""
+			}
+			p := filepath.Join(dir, e.Name())
+			if os.WriteFile(p, data, 0o644) != nil {
+				return ""
+			}
+			return p
+		}
+	}
+	return ""
 }

@@ -365,3 +365,18 @@ func majorityMonth(months map[audit.Month]int) audit.Month {
 	}
 	return best
 }
+
+// Preview shows how a file would be read — sheet, header, the meaning given
+// to each column (the user's mapping, else the one remembered for the
+// village, else detected) and the first rows — without storing anything.
+func (w *Workspace) Preview(ctx context.Context, path string, kind audit.Kind, village string, mapping sheet.Mapping) (*sheet.Preview, sheet.Mapping, error) {
+	if len(mapping) == 0 {
+		if saved, _ := w.DB.Mapping(ctx, kind, village); saved != "" {
+			if m, err := sheet.ParseMapping(saved); err == nil {
+				mapping = m
+			}
+		}
+	}
+	p, err := sheet.PreviewFile(path, sheet.Options{Kind: kind, File: filepath.Base(path), Map: mapping}, 8)
+	return p, mapping, err
+}
