@@ -36,6 +36,10 @@ type reviewPage struct {
 	dismiss  *widget.Button
 	visit    *widget.Button
 	check    *widget.Button
+	prev     *widget.Button
+	next     *widget.Button
+	offset   int
+	total    int
 	content  fyne.CanvasObject
 }
 
@@ -53,10 +57,26 @@ func newReviewPage(c *Controller) *reviewPage {
 			[]float32{54, 128, 72, 174, 84, 80, 80})}
 	p.evidence.Wrapping = fyne.TextWrapWord
 	p.progress.TextStyle.Bold = true
-	p.status = widget.NewSelect(statusFilter, func(string) { p.refresh() })
+	p.prev = widget.NewButton("上一页", func() {
+		p.offset = max(p.offset-reviewPageSize, 0)
+		p.refresh()
+	})
+	p.next = widget.NewButton("下一页", func() {
+		if p.offset+reviewPageSize < p.total {
+			p.offset += reviewPageSize
+			p.refresh()
+		}
+	})
+	p.status = widget.NewSelect(statusFilter, func(string) {
+		p.offset = 0
+		p.refresh()
+	})
 	p.status.SetSelected("未处理")
 	p.search.SetPlaceHolder("姓名或身份证号")
-	p.search.OnSubmitted = func(string) { p.refresh() }
+	p.search.OnSubmitted = func(string) {
+		p.offset = 0
+		p.refresh()
+	}
 	p.action = widget.NewSelect(actionOptions, nil)
 	p.action.SetSelected("止付")
 	p.reason = widget.NewSelect(sqlite.DismissReasons, nil)
@@ -78,7 +98,7 @@ func newReviewPage(c *Controller) *reviewPage {
 		container.NewGridWithColumns(3, p.confirm, p.dismiss, p.visit),
 		widget.NewLabel("键盘：1 确认 · 2 排除 · 3 待实地核查 · J/↓ 下一条 · K/↑ 上一条"))
 	right := container.NewBorder(nil, decide, nil, nil, container.NewVScroll(p.evidence))
-	split := container.NewHSplit(container.NewBorder(p.progress, nil, nil, nil, p.table), right)
+	split := container.NewHSplit(container.NewBorder(container.NewBorder(nil, nil, nil, container.NewHBox(p.prev, p.next), p.progress), nil, nil, nil, p.table), right)
 	split.Offset = 0.6
 	p.content = container.NewBorder(filters, nil, nil, nil, split)
 	return p
@@ -114,7 +134,7 @@ func (p *reviewPage) refresh() {
 		p.progress.SetText("请先在上方选择月份。")
 		return
 	}
-	f := sqlite.FindingFilter{Period: c.period, Status: statusIDs[p.status.Selected], Search: strings.TrimSpace(p.search.Text), Limit: reviewPageSize}
+	f := sqlite.FindingFilter{Period: c.period, Status: statusIDs[p.status.Selected], Search: strings.TrimSpace(p.search.Text), Limit: reviewPageSize, Offset: p.offset}
 	var rows []sqlite.FindingRow
 	var total, open, all int
 	c.background(func(ctx context.Context) error {
@@ -132,7 +152,22 @@ func (p *reviewPage) refresh() {
 			c.showError(err)
 			return
 		}
-		p.rows = rows
+		p.rows, p.total = rows, total
+		if p.offset > 0 && len(rows) == 0 && total > 0 {
+			p.offset = max(total-reviewPageSize, 0)
+			p.refresh()
+			return
+		}
+		if p.offset > 0 {
+			p.prev.Enable()
+		} else {
+			p.prev.Disable()
+		}
+		if p.offset+len(rows) < total {
+			p.next.Enable()
+		} else {
+			p.next.Disable()
+		}
 		out := make([][]string, len(rows))
 		for i, r := range rows {
 			out[i] = []string{"#" + strconv.FormatInt(r.ID, 10), rules.Label(r.Rule), r.Name, idcard.Mask(r.IDNumber), r.Village, r.Amount.Grouped(), sqlite.StatusLabel(r.Status)}
@@ -140,7 +175,7 @@ func (p *reviewPage) refresh() {
 		p.table.SetRows(out)
 		shown := ""
 		if total > len(rows) {
-			shown = fmt.Sprintf("（显示前 %d 条，共 %d 条符合条件）", len(rows), total)
+			shown = fmt.Sprintf("（第 %d–%d 条，共 %d 条符合条件）", p.offset+1, p.offset+len(rows), total)
 		}
 		p.progress.SetText(fmt.Sprintf("%s：已处理 %d / %d %s", c.period.Label(), all-open, all, shown))
 		if len(rows) > 0 {

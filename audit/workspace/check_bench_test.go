@@ -12,6 +12,7 @@ import (
 	"pensionaudit/audit/demo"
 	"pensionaudit/audit/idcard"
 	"pensionaudit/audit/internal/benchutil"
+	"pensionaudit/audit/sqlite"
 )
 
 // countyWorkspace stores one month of n payout rows and d death records
@@ -88,4 +89,38 @@ func BenchmarkCheckCounty(b *testing.B) {
 	b.ReportMetric(benchutil.PeakRSSMB(), "peak-RSS-MB")
 	b.ReportMetric(float64(found), "findings")
 	_ = fmt.Sprint
+}
+
+// BenchmarkReviewQueue is what the review screen asks for on a checked
+// month of 1,000,000 payout rows: the first page of open findings (target
+// < 300 ms) and a filter change — a name search and a rule (< 200 ms).
+func BenchmarkReviewQueue(b *testing.B) {
+	w, p := countyWorkspace(b, benchRows(), 50_000)
+	defer w.Close()
+	ctx := context.Background()
+	if _, err := w.Check(ctx, p, "bench", nil); err != nil {
+		b.Fatal(err)
+	}
+	_, total, _ := w.Findings(ctx, sqlite.FindingFilter{Period: p, Limit: 1})
+	b.Logf("%d findings in the month", total)
+	benchutil.ResetPeakRSS()
+	b.Run("first-page", func(b *testing.B) {
+		for b.Loop() {
+			rows, _, err := w.Findings(ctx, sqlite.FindingFilter{Period: p, Status: sqlite.StatusOpen, Limit: 200})
+			if err != nil || len(rows) == 0 {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("filter-change", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := w.Findings(ctx, sqlite.FindingFilter{Period: p, Status: sqlite.StatusOpen, Search: "王", Limit: 200}); err != nil {
+				b.Fatal(err)
+			}
+			if _, _, err := w.Findings(ctx, sqlite.FindingFilter{Period: p, Rule: "shared_account", Limit: 200}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(benchutil.PeakRSSMB(), "peak-RSS-MB")
 }
