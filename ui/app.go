@@ -36,6 +36,9 @@ func run(ctx context.Context, a fyne.App, args []string, sync bool) (fyne.Window
 	demo := fs.Bool("demo", false, "open the demo workspace")
 	fs.Parse(args)
 	w.SetOnClosed(c.closeWorkspace)
+	if !sync {
+		c.watchIdle()
+	}
 	switch {
 	case *demo:
 		c.showWelcome()

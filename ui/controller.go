@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -40,6 +41,10 @@ type Controller struct {
 	lastError string
 	screen    atomic.Value // the last screen shown
 	sync      bool         // run background work inline (tests)
+	lastUse   atomic.Int64 // when the user last did something (unix ns)
+	idle      time.Duration
+	locked    bool
+	lockView  *lockScreen
 	// onScreen is told the name of every screen shown (tests wait on it)
 	onScreen func(string)
 }
@@ -47,7 +52,9 @@ type Controller struct {
 const prefRecent = "recent_workspaces"
 
 func newController(ctx context.Context, a fyne.App, w fyne.Window) *Controller {
-	return &Controller{ctx: ctx, app: a, win: w}
+	c := &Controller{ctx: ctx, app: a, win: w, idle: defaultIdle}
+	c.touch()
+	return c
 }
 
 func (c *Controller) shown(name string) {
@@ -84,6 +91,7 @@ func plain(err error) string {
 
 // background runs work off the UI goroutine and calls done on it.
 func (c *Controller) background(work func(ctx context.Context) error, done func(error)) {
+	c.touch()
 	if c.sync {
 		done(work(c.ctx))
 		return
@@ -236,7 +244,7 @@ func (c *Controller) loggedIn(u sqlite.User) {
 
 // logout returns to the login screen of the same workspace.
 func (c *Controller) logout() {
-	c.user, c.frame, c.login = nil, nil, nil
+	c.user, c.frame, c.login, c.locked = nil, nil, nil, false
 	c.screen.Store("")
 	c.showLogin()
 }

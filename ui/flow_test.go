@@ -266,4 +266,24 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 	if !strings.HasPrefix(tp.result.Text, "记录完好") {
 		t.Errorf("verify in the window: %s", tp.result.Text)
 	}
+
+	// idle: the screen locks; a wrong password keeps it locked, the right
+	// one returns to the same screen
+	c.idle = time.Millisecond
+	time.Sleep(5 * time.Millisecond)
+	c.checkIdle()
+	if c.Screen() != "locked" || c.lockView == nil {
+		t.Fatalf("screen after idle: %s", c.Screen())
+	}
+	c.lockView.password.SetText("wrong-wrong")
+	test.Tap(c.lockView.unlock)
+	if c.Screen() != "locked" || !strings.Contains(c.lockView.message.Text, "密码不对") {
+		t.Errorf("wrong password unlocked: %s %q", c.Screen(), c.lockView.message.Text)
+	}
+	c.idle = time.Hour
+	c.lockView.password.SetText("wang-secret-1")
+	test.Tap(c.lockView.unlock)
+	if c.Screen() != pageTrail {
+		t.Errorf("after unlock: %s", c.Screen())
+	}
 }

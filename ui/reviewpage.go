@@ -111,7 +111,8 @@ func (p *reviewPage) view() fyne.CanvasObject {
 
 // key handles the review keys when no entry has the focus.
 func (p *reviewPage) key(e *fyne.KeyEvent) {
-	if p.c.frame == nil || p.c.frame.current != pageReview {
+	p.c.touch()
+	if p.c.frame == nil || p.c.frame.current != pageReview || p.c.locked {
 		return
 	}
 	switch e.Name {

@@ -153,6 +153,7 @@ func (f *frame) show(id string) {
 	}
 	f.busy = true
 	defer func() { f.busy = false }()
+	f.c.touch()
 	p, ok := f.pages[id]
 	if !ok {
 		switch id {
