@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/assets"
 	"pensionaudit/audit"
@@ -70,7 +72,10 @@ func (c *Controller) showError(err error) {
 		return
 	}
 	c.lastError = plain(err)
-	dialog.ShowError(errors.New(c.lastError), c.win)
+	msg := widget.NewLabel(c.lastError)
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom("无法完成", "知道了", container.NewGridWrap(fyne.NewSize(460, 120), msg), c.win)
+	d.Show()
 }
 
 // plain is an error's message for a clerk: our errors are Chinese already;

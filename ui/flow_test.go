@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"image/png"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -243,6 +244,15 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 	waitFor(t, "countersign button", func() bool { return strings.Contains(so.sign.Text, "复核") })
 	test.Tap(so.sign)
 	waitFor(t, "locked", func() bool { return strings.Contains(so.state.Text, "已锁定") })
+	if so.qrImage.Hidden {
+		t.Error("no fingerprint QR on the signed month")
+	}
+	if dir := os.Getenv("PENSIONAUDIT_SHOTS"); dir != "" { // to look at the screen: PENSIONAUDIT_SHOTS=/tmp go test ./ui
+		w.Resize(fyne.NewSize(1366, 768))
+		f, _ := os.Create(filepath.Join(dir, "signed.png"))
+		png.Encode(f, w.Canvas().Capture())
+		f.Close()
+	}
 
 	// the PDF is written; a second time it asks before overwriting
 	c.frame.show(pageReports)

@@ -2,6 +2,10 @@ package ui
 
 import (
 	"context"
+
+	"github.com/boombuler/barcode"
+	"github.com/boombuler/barcode/qr"
+
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -9,6 +13,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
@@ -75,6 +80,7 @@ func (c *Controller) checkPassword(pw string, then func(sqlite.User)) {
 // signoffPage lists the preconditions and signs.
 type signoffPage struct {
 	c         *Controller
+	qrImage   *canvas.Image
 	missing   *widget.Select
 	noteText  *widget.Entry
 	noteBtn   *widget.Button
@@ -100,7 +106,7 @@ func newSignoffPage(c *Controller) *signoffPage {
 				if err != nil {
 					c.showError(err)
 				} else {
-					dialog.ShowInformation("已签字", u.Name+" 已为 "+c.period.Label()+" 签字。", c.win)
+					dialog.NewCustom("已签字", "知道了", widget.NewLabel(u.Name+" 已为 "+c.period.Label()+" 签字。"), c.win).Show()
 				}
 				p.refresh()
 				c.frame.updateStatus()
@@ -142,9 +148,13 @@ func newSignoffPage(c *Controller) *signoffPage {
 		})
 	})
 	notes := container.NewBorder(nil, nil, p.missing, p.noteBtn, p.noteText)
+	p.qrImage = canvas.NewImageFromImage(nil)
+	p.qrImage.FillMode = canvas.ImageFillContain
+	p.qrImage.SetMinSize(fyne.NewSize(140, 140))
+	p.qrImage.Hide()
 	p.content = container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle("签字前须满足的条件", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.checklist, notes,
-		widget.NewSeparator(), p.state, p.sign, widget.NewSeparator(), p.reason, p.reopen))
+		widget.NewSeparator(), container.NewBorder(nil, nil, nil, p.qrImage, p.state), p.sign, widget.NewSeparator(), p.reason, p.reopen))
 	return p
 }
 
@@ -180,7 +190,11 @@ func (p *signoffPage) refresh() {
 			}
 		}
 		mark(s.Checked != "", "本月已核查（"+audit.LocalTime(s.Checked)+"）")
-		mark(open == 0, fmt.Sprintf("没有未处理的核查结果（还有 %d 条未处理：到“逐条核查”处理）", open))
+		if open == 0 {
+			mark(true, "没有未处理的核查结果")
+		} else {
+			mark(false, fmt.Sprintf("没有未处理的核查结果（还有 %d 条未处理：到“逐条核查”处理）", open))
+		}
 		var missing []string
 		for _, r := range s.Reports {
 			if r.State == "missing" && r.Note == "" {
@@ -200,11 +214,14 @@ func (p *signoffPage) refresh() {
 			p.noteBtn.Disable()
 		}
 		p.checklist.SetText(strings.Join(lines, "\n"))
+		p.showQR("")
 		switch {
 		case s.Supervisor != nil:
+			p.showQR(s.Supervisor.Fingerprint)
 			p.state.SetText(fmt.Sprintf("经办人 %s 已签字；审核人 %s 已复核签字，本月已锁定。\n数据指纹：%s", s.Clerk.User, s.Supervisor.User, s.Supervisor.Fingerprint))
 			p.sign.Disable()
 		case s.Clerk != nil:
+			p.showQR(s.Clerk.Fingerprint)
 			p.state.SetText(fmt.Sprintf("经办人 %s 已签字，等待另一位审核人复核签字（签字人本人不能复核）。\n数据指纹：%s", s.Clerk.User, s.Clerk.Fingerprint))
 			p.sign.SetText("复核签字（审核人）")
 			p.sign.Enable()
@@ -219,6 +236,27 @@ func (p *signoffPage) refresh() {
 			p.reopen.Disable()
 		}
 	})
+}
+
+// showQR shows the fingerprint as a QR code beside its text (hidden when
+// there is none), the same code the sign-off sheet prints.
+func (p *signoffPage) showQR(fp string) {
+	if fp == "" {
+		p.qrImage.Hide()
+		return
+	}
+	code, err := qr.Encode(fp, qr.M, qr.Auto)
+	if err != nil {
+		p.qrImage.Hide()
+		return
+	}
+	if code, err = barcode.Scale(code, 280, 280); err != nil {
+		p.qrImage.Hide()
+		return
+	}
+	p.qrImage.Image = code
+	p.qrImage.Show()
+	p.qrImage.Refresh()
 }
 
 // reportsPage writes the PDF and Excel sheets of audit/report.
@@ -306,11 +344,11 @@ func (p *reportsPage) write(force bool) {
 		})
 	}, func(err error) {
 		if err != nil && strings.Contains(err.Error(), "--force") {
-			dialog.ShowConfirm("文件已存在", "“"+path+"”已经存在，要覆盖吗？", func(ok bool) {
+			dialog.NewCustomConfirm("文件已存在", "覆盖", "不要覆盖", widget.NewLabel("“"+path+"”已经存在，要覆盖吗？"), func(ok bool) {
 				if ok {
 					p.write(true)
 				}
-			}, c.win)
+			}, c.win).Show()
 			return
 		}
 		if err != nil {
