@@ -439,7 +439,7 @@ func (p *trailPage) refresh() {
 
 var actionLabels = map[string]string{"import": "导入", "check": "核查", "decide": "处理", "signoff": "签字", "reopen": "退回", "user_add": "添加用户",
 	"user_role": "修改角色", "user_password": "重设密码", "user_disable": "停用账户", "user_enable": "启用账户", "missing_note": "缺报说明",
-	"recover": "追回登记", "setting": "设置", "villages": "村名单", "village_rename": "村改名", "mapping": "列映射", "state_baseline": "数据库升级"}
+	"recover": "追回登记", "setting": "设置", "villages": "村名单", "village_rename": "村改名", "mapping": "列映射", "state_baseline": "数据库升级", "migrate": "数据库升级"}
 
 func actionLabel(a string) string {
 	if l, ok := actionLabels[a]; ok {
@@ -503,7 +503,7 @@ var payloadLabels = map[string]string{
 	"nil_report": "零报告", "supersedes": "取代批次", "decision_id": "处理编号", "finding": "核查结果", "decision": "处理", "action": "处理方式",
 	"reason": "理由", "amount_fen": "金额(分)", "signoff": "签字编号", "role": "角色", "name": "姓名", "counts": "各规则结果", "new": "新增",
 	"changed": "变化", "withdrawn": "撤销", "recovery": "追回编号", "date": "日期", "from": "原名", "to": "新名", "merged": "合并",
-	"key": "设置项", "value": "值", "villages": "村", "source": "来源", "mapping": "列映射", "scopes": "数据范围",
+	"key": "设置项", "value": "值", "villages": "村", "source": "来源", "mapping": "列映射", "scopes": "数据范围", "migration": "升级步骤",
 }
 
 // settingsPage: accounts (a supervisor adds them) and villages.

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"path"
 	"os"
 	"sort"
 	"strconv"
@@ -200,6 +201,27 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, name, db.Now().UTC().Format(time.RFC3339)); err != nil {
 		return err
+	}
+	// a workspace that already has a trail records the upgrade in it, with
+	// the digest of every scope: a new table or column is then covered at
+	// once, and verify does not take the upgrade for tampering
+	var entries int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'trail'`).Scan(&entries); err != nil {
+		return err
+	}
+	if entries > 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM trail`).Scan(&entries); err != nil {
+			return err
+		}
+	}
+	if entries > 0 {
+		scopes, err := currentScopes(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := db.appendTrail(ctx, tx, "（数据库升级）", "migrate", map[string]any{"migration": path.Base(name)}, scopes...); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }

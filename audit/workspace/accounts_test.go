@@ -2,7 +2,9 @@ package workspace
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -134,4 +136,38 @@ func TestParallelWrongPasswords(t *testing.T) {
 	if e1 == nil || e2 == nil || e1.Error() != e2.Error() {
 		t.Errorf("unknown user %q and wrong password %q must read the same", e1, e2)
 	}
+}
+
+// An upgrade (a migration applied to a workspace that already has a trail)
+// is recorded in the trail: verify does not take it for tampering.
+func TestUpgradeIsRecorded(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.db")
+	w, err := Init(ctx, path, "东风镇", "test", []string{"东风村"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.AddUser(ctx, nil, "王主任", sqlite.RoleSupervisor, "wang-secret-1"); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	// as a workspace of the version before 0006 would be
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.Exec(`DROP TABLE source_chunks`)
+	raw.Exec(`DELETE FROM migrations WHERE name = 'migrations/0006_source_files.sql'`)
+	raw.Close()
+	w, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var n int
+	w.DB.SQL().QueryRow(`SELECT COUNT(*) FROM trail WHERE action = 'migrate'`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d migrate entries, want 1", n)
+	}
+	verifyOK(t, w, "upgrade")
 }
