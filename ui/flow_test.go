@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
 	"pensionaudit/assets"
@@ -158,7 +159,15 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 	if !strings.Contains(rp.progress.Text, "已处理 3 /") {
 		t.Errorf("progress = %q", rp.progress.Text)
 	}
+	// Ctrl+Z takes the last one back: it is in the queue again
+	before := len(rp.rows)
+	w.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: fyne.KeyModifierShortcutDefault})
+	waitFor(t, "undo", func() bool { return len(rp.rows) == before+1 })
+	if !strings.Contains(rp.progress.Text, "已处理 2 /") {
+		t.Errorf("progress after undo = %q", rp.progress.Text)
+	}
 	// the rest: confirm (stop) with the button
+	c.lastError = ""
 	for len(rp.rows) > 0 {
 		before := len(rp.rows)
 		test.Tap(rp.confirm)

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
@@ -38,6 +39,8 @@ type reviewPage struct {
 	check    *widget.Button
 	prev     *widget.Button
 	next     *widget.Button
+	undo     *widget.Button
+	done     []int64 // this session's decisions, newest last (for 撤销)
 	offset   int
 	total    int
 	content  fyne.CanvasObject
@@ -88,6 +91,13 @@ func newReviewPage(c *Controller) *reviewPage {
 	p.visit = widget.NewButton("3 待实地核查", func() { p.decide(sqlite.DecisionVisit) })
 	p.confirm.Importance = widget.DangerImportance
 	p.check = widget.NewButton("运行本月核查", p.runCheck)
+	p.undo = widget.NewButton("撤销上一条（Ctrl+Z）", p.undoLast)
+	p.undo.Disable()
+	c.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		if c.frame != nil && c.frame.current == pageReview && !c.locked {
+			p.undoLast()
+		}
+	})
 	p.table.OnSelected = func(id widget.TableCellID) {
 		p.selectRow(id.Row)
 		c.win.Canvas().Unfocus() // 1/2/3 and J/K keep working after a click in the table
@@ -95,7 +105,7 @@ func newReviewPage(c *Controller) *reviewPage {
 	filters := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("状态"), p.status), container.NewHBox(p.check), p.search)
 	decide := container.NewVBox(
 		widget.NewForm(widget.NewFormItem("确认后", p.action), widget.NewFormItem("排除理由", p.reason), widget.NewFormItem("说明", p.note)),
-		container.NewGridWithColumns(3, p.confirm, p.dismiss, p.visit),
+		container.NewGridWithColumns(3, p.confirm, p.dismiss, p.visit), p.undo,
 		widget.NewLabel("键盘：1 确认 · 2 排除 · 3 待实地核查 · J/↓ 下一条 · K/↑ 上一条"))
 	right := container.NewBorder(nil, decide, nil, nil, container.NewVScroll(p.evidence))
 	split := container.NewHSplit(container.NewBorder(container.NewBorder(nil, nil, nil, container.NewHBox(p.prev, p.next), p.progress), nil, nil, nil, p.table), right)
@@ -247,15 +257,44 @@ func (p *reviewPage) decide(decision string) {
 		in.Reason = p.reason.Selected
 	}
 	u := *c.user
+	var d *sqlite.Decision
 	c.background(func(ctx context.Context) error {
-		_, err := c.ws.Decide(ctx, u, in)
+		var err error
+		d, err = c.ws.Decide(ctx, u, in)
 		return err
 	}, func(err error) {
 		if err != nil {
 			c.showError(err)
 			return
 		}
+		p.done = append(p.done, d.ID)
+		p.undo.Enable()
 		p.note.SetText("")
+		p.refresh()
+	})
+}
+
+// undoLast takes back this session's latest decision; the finding comes
+// back into the queue.
+func (p *reviewPage) undoLast() {
+	c := p.c
+	if len(p.done) == 0 {
+		return
+	}
+	id := p.done[len(p.done)-1]
+	u := *c.user
+	c.background(func(ctx context.Context) error {
+		_, err := c.ws.UndoDecision(ctx, u, id)
+		return err
+	}, func(err error) {
+		if err != nil {
+			c.showError(err)
+			return
+		}
+		p.done = p.done[:len(p.done)-1]
+		if len(p.done) == 0 {
+			p.undo.Disable()
+		}
 		p.refresh()
 	})
 }

@@ -294,6 +294,19 @@ func fingerprint(ctx context.Context, q querier, p audit.Month, batches []int64)
 	if err := hashRows(ctx, q, h, `SELECT village, note, user_name, at FROM missing_notes WHERE period = ? ORDER BY village`, p.String()); err != nil {
 		return "", err
 	}
+	// decisions taken back (hashed only when there are any, so that earlier
+	// fingerprints stay what they were)
+	var undone int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM decision_undos u JOIN decisions d ON d.id = u.decision_id
+		JOIN findings f ON f.id = d.finding_id WHERE f.period = ?`, p.String()).Scan(&undone); err != nil {
+		return "", err
+	}
+	if undone > 0 {
+		if err := hashRows(ctx, q, h, `SELECT u.decision_id, u.user_name, u.at FROM decision_undos u JOIN decisions d ON d.id = u.decision_id
+			JOIN findings f ON f.id = d.finding_id WHERE f.period = ? ORDER BY u.decision_id`, p.String()); err != nil {
+			return "", err
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
@@ -659,7 +672,8 @@ func (db *DB) Ledger(ctx context.Context) ([]LedgerEntry, error) {
 	now := db.Now()
 	err := db.eachRow(ctx, `SELECT f.id, f.period, f.rule, f.name, f.id_number, f.village, d.amount_fen, d.at, d.user_name,
 			COALESCE((SELECT SUM(amount_fen) FROM recoveries r WHERE r.finding_id = f.id), 0)
-		FROM findings f JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE finding_id = f.id)
+		FROM findings f JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE finding_id = f.id
+			AND id NOT IN (SELECT decision_id FROM decision_undos))
 		WHERE f.status = 'confirmed' AND d.decision = 'confirm' AND d.action = 'recover' ORDER BY f.period, f.id`, nil, func(r *sql.Rows) error {
 		var e LedgerEntry
 		var due, rec int64
@@ -723,7 +737,8 @@ func (db *DB) LatestDecisions(ctx context.Context, p audit.Month) (map[int64]Dec
 	out := map[int64]Decision{}
 	err := db.eachRow(ctx, `SELECT d.id, d.finding_id, d.decision, d.action, d.reason, d.note, d.amount_fen, d.user_name, d.at, d.evidence_hash
 		FROM decisions d JOIN findings f ON f.id = d.finding_id
-		WHERE f.period = ? AND d.id = (SELECT MAX(id) FROM decisions WHERE finding_id = d.finding_id)`, []any{p.String()}, func(r *sql.Rows) error {
+		WHERE f.period = ? AND d.id = (SELECT MAX(id) FROM decisions WHERE finding_id = d.finding_id
+			AND id NOT IN (SELECT decision_id FROM decision_undos))`, []any{p.String()}, func(r *sql.Rows) error {
 		var d Decision
 		var amount int64
 		if err := r.Scan(&d.ID, &d.FindingID, &d.Decision, &d.Action, &d.Reason, &d.Note, &amount, &d.User, &d.At, &d.EvidenceHash); err != nil {
@@ -761,4 +776,64 @@ func (db *DB) InputBatches(ctx context.Context, p audit.Month) ([]audit.Batch, e
 		}
 	}
 	return out, nil
+}
+
+// UndoDecision takes back a decision — the latest standing one on its
+// finding, by the same person (or a supervisor), while the month is not
+// signed. The decision stays in the history; the finding returns to the
+// state of the decision before it (or to open); the trail records it.
+func (db *DB) UndoDecision(ctx context.Context, u User, decisionID int64) (*Decision, error) {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var d Decision
+	var period string
+	err = tx.QueryRowContext(ctx, `SELECT d.id, d.finding_id, d.decision, d.user_name, f.period FROM decisions d JOIN findings f ON f.id = d.finding_id
+		WHERE d.id = ? AND d.id NOT IN (SELECT decision_id FROM decision_undos)`, decisionID).Scan(&d.ID, &d.FindingID, &d.Decision, &d.User, &period)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, audit.Errorf(audit.ErrNotFound, "没有可以撤销的第 %d 条处理意见", decisionID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if d.User != u.Name && u.Role != RoleSupervisor {
+		return nil, audit.Errorf(audit.ErrPermission, "这条处理意见是 %s 做的，只有本人或审核人可以撤销", d.User)
+	}
+	var latest int64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM decisions WHERE finding_id = ? AND id NOT IN (SELECT decision_id FROM decision_undos)`,
+		d.FindingID).Scan(&latest); err != nil {
+		return nil, err
+	}
+	if latest != d.ID {
+		return nil, audit.Errorf(audit.ErrConflict, "核查结果 #%d 之后又有新的处理意见，只能撤销最新的一条", d.FindingID)
+	}
+	clerk, sup, err := lockState(ctx, tx, period)
+	if err != nil {
+		return nil, err
+	}
+	if clerk != nil || sup != nil {
+		return nil, audit.Errorf(audit.ErrLocked, "%s 已签字，不能撤销处理意见；请审核人先退回（reopen）", period)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO decision_undos (decision_id, user_name, at) VALUES (?, ?, ?)`, d.ID, u.Name, db.now()); err != nil {
+		return nil, err
+	}
+	status := StatusOpen
+	var prev sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT decision FROM decisions WHERE finding_id = ? AND id NOT IN (SELECT decision_id FROM decision_undos)
+		ORDER BY id DESC LIMIT 1`, d.FindingID).Scan(&prev); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	if prev.Valid {
+		status = map[string]string{DecisionConfirm: StatusConfirmed, DecisionDismiss: StatusDismissed, DecisionVisit: StatusVisit}[prev.String]
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE findings SET status = ? WHERE id = ?`, status, d.FindingID); err != nil {
+		return nil, err
+	}
+	if err := db.appendTrail(ctx, tx, u.Name, "undo", map[string]any{"decision_id": d.ID, "finding": d.FindingID, "status": status},
+		findingsScope(period)); err != nil {
+		return nil, err
+	}
+	return &d, tx.Commit()
 }

@@ -171,3 +171,71 @@ func TestUpgradeIsRecorded(t *testing.T) {
 	}
 	verifyOK(t, w, "upgrade")
 }
+
+// A decision is taken back only by its author or a supervisor, only the
+// latest on its finding, never in a signed month; the history stays.
+func TestUndoDecision(t *testing.T) {
+	ctx := context.Background()
+	wk, path := workedCopy(t)
+	w, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	clerk, err := w.Login(ctx, wk.clerk, "li-secret-2022")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, _, _ := w.Findings(ctx, sqlite.FindingFilter{Period: wk.open, Status: sqlite.StatusOpen, Limit: 2})
+	if len(fs) < 2 {
+		t.Fatal("need two open findings")
+	}
+	d1, err := w.Decide(ctx, clerk, sqlite.DecideInput{FindingID: fs[0].ID, Decision: sqlite.DecisionVisit, Note: "入户"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, err := w.Decide(ctx, clerk, sqlite.DecideInput{FindingID: fs[0].ID, Decision: sqlite.DecisionVisit, Note: "再次入户"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.UndoDecision(ctx, clerk, d1.ID); !errors.Is(err, audit.ErrConflict) {
+		t.Errorf("undid a decision that is not the latest: %v", err)
+	}
+	other, _ := w.AddUser(ctx, mustLogin(t, w, wk.sup, "wang-secret-2022"), "赵会计", sqlite.RoleClerk, "zhao-secret-1")
+	if _, err := w.UndoDecision(ctx, other, d2.ID); !errors.Is(err, audit.ErrPermission) {
+		t.Errorf("another clerk undid a decision: %v", err)
+	}
+	if _, err := w.UndoDecision(ctx, clerk, d2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.UndoDecision(ctx, clerk, d1.ID); err != nil {
+		t.Fatal(err)
+	}
+	f, _, _ := w.Findings(ctx, sqlite.FindingFilter{Period: wk.open, Search: fs[0].Name, Limit: 50})
+	for _, x := range f {
+		if x.ID == fs[0].ID && x.Status != sqlite.StatusOpen {
+			t.Errorf("status after undoing both: %s", x.Status)
+		}
+	}
+	var n int
+	w.DB.SQL().QueryRow(`SELECT COUNT(*) FROM decisions WHERE finding_id = ?`, fs[0].ID).Scan(&n)
+	if n != 2 {
+		t.Errorf("history has %d decisions, want both kept", n)
+	}
+	// a signed month: refused
+	var signedDecision int64
+	w.DB.SQL().QueryRow(`SELECT MAX(d.id) FROM decisions d JOIN findings f ON f.id = d.finding_id WHERE f.period = ?`, wk.signed.String()).Scan(&signedDecision)
+	if _, err := w.UndoDecision(ctx, clerk, signedDecision); !errors.Is(err, audit.ErrLocked) {
+		t.Errorf("undo in a signed month: %v", err)
+	}
+	verifyOK(t, w, "undo")
+}
+
+func mustLogin(t *testing.T, w *Workspace, name, pw string) *sqlite.User {
+	t.Helper()
+	u, err := w.Login(context.Background(), name, pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &u
+}

@@ -120,3 +120,9 @@ func (w *Workspace) VerifyAnchor(ctx context.Context, code string) error {
 func (w *Workspace) RenameVillage(ctx context.Context, u sqlite.User, from, to string) (bool, error) {
 	return w.DB.RenameVillage(ctx, u, from, to)
 }
+
+// UndoDecision takes back the latest decision on a finding (the same person
+// or a supervisor, before the month is signed).
+func (w *Workspace) UndoDecision(ctx context.Context, u sqlite.User, decisionID int64) (*sqlite.Decision, error) {
+	return w.DB.UndoDecision(ctx, u, decisionID)
+}

@@ -288,6 +288,7 @@ func TestTamperSuite(t *testing.T) {
 			VALUES ('` + o + `', 'invalid_id', 'x', '', '某', '某村', '', 0, '[]', '', '[]', '[]', '', '', '')`), "的核查结果"},
 		{"decision's user", same(`UPDATE decisions SET user_name = '王主任' WHERE id = (SELECT MIN(id) FROM decisions)`), "处理意见"},
 		{"decision changed", same(`UPDATE decisions SET decision = 'dismiss', reason = '其他' WHERE id = (SELECT MAX(id) FROM decisions)`), "处理意见"},
+		{"decision taken back by hand", same(`INSERT INTO decision_undos (decision_id, user_name, at) SELECT MAX(id), '李会计', '' FROM decisions`), "撤销的处理意见"},
 		{"decision deleted", same(`DELETE FROM decisions WHERE id = (SELECT MAX(id) FROM decisions)`), "处理意见"},
 		{"roster superseded by hand", same(`UPDATE batches SET superseded_by = ` + b(s) + ` WHERE id = ` + b(u)), "导入文件清单"},
 		{"batch hash", same(`UPDATE batches SET sha256 = '` + strings.Repeat("0", 64) + `' WHERE id = ` + b(u)), "导入文件清单"},
