@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/idcard"
+	"pensionaudit/audit/report"
 	"pensionaudit/audit/sheet"
 	"pensionaudit/audit/workspace"
 )
@@ -118,8 +120,10 @@ func newImportPage(c *Controller) *importPage {
 	)
 	top := container.NewVBox(form, container.NewGridWithColumns(2, container.NewGridWrap(fyne.NewSize(480, 90), p.list), p.previewInfo),
 		p.mapBox, container.NewGridWrap(fyne.NewSize(1100, 170), p.sampleBox))
+	export := widget.NewButton("导出问题（CSV）", p.exportProblems)
 	run := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(p.start, p.cancel), p.progress), p.speed, p.results,
-		widget.NewLabelWithStyle("导入发现的问题（文件、工作表、行、列、原值、原因）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		container.NewBorder(nil, nil, nil, export,
+			widget.NewLabelWithStyle("导入发现的问题（文件、工作表、行、列、原值、原因）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})))
 	split := container.NewVSplit(container.NewVScroll(top), container.NewBorder(run, nil, nil, nil, p.problems))
 	split.Offset = 0.55
 	p.content = split
@@ -320,4 +324,39 @@ func (p *importPage) changedMapping() sheet.Mapping {
 		return nil
 	}
 	return p.mapping
+}
+
+// exportProblems saves the problems table as a CSV (cells that would be
+// formulas are written as text).
+func (p *importPage) exportProblems() {
+	c := p.c
+	rows := p.problems.Rows()
+	if len(rows) == 0 {
+		c.showError(audit.Errorf(audit.ErrInvalid, "还没有可导出的问题"))
+		return
+	}
+	dialog.ShowFolderOpen(func(lu fyne.ListableURI, err error) {
+		if err != nil || lu == nil {
+			return
+		}
+		path := filepath.Join(lu.Path(), "导入问题_"+time.Now().Format("20060102_150405")+".csv")
+		c.background(func(ctx context.Context) error {
+			return c.ws.WriteOutput(ctx, path, false, func(w ioWriter) error {
+				w.Write([]byte("\xef\xbb\xbf"))
+				cw := csv.NewWriter(w)
+				cw.Write(p.problems.headers)
+				for _, r := range rows {
+					cw.Write(report.SafeRow(r))
+				}
+				cw.Flush()
+				return cw.Error()
+			})
+		}, func(err error) {
+			if err != nil {
+				c.showError(err)
+				return
+			}
+			p.results.SetText(p.results.Text + "\n已导出问题到 " + path)
+		})
+	}, c.win)
 }

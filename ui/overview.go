@@ -40,6 +40,7 @@ type overview struct {
 	months   *textTable
 	status   *widget.Label
 	chart    *fyne.Container
+	batches  []audit.Batch // the files tab's rows
 	content  fyne.CanvasObject
 	async    func(func()) // how load runs its work (the controller's)
 	do       func(func()) // how its results reach the widgets
@@ -221,6 +222,7 @@ func (o *overview) show(d *overviewData) {
 	o.chart.Objects = []fyne.CanvasObject{reportGrid(d.months, d.openByVill)}
 	o.chart.Refresh()
 	o.villages.SetRows(vrows)
+	o.batches = d.batches
 	o.files.SetRows(fileRows)
 	o.problems.SetRows(prows)
 	o.summary.SetText(fmt.Sprintf("村(社区) %d 个 · 已导入文件 %d 个 · 发放月份 %s · 导入问题 %d 个 · 核查结果 %d 条",

@@ -2,6 +2,9 @@ package ui
 
 import (
 	"context"
+	"net/url"
+	"os"
+	"path/filepath"
 
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
@@ -34,6 +37,12 @@ type overviewPage struct {
 func newOverviewPage(c *Controller) *overviewPage {
 	o := newOverview(c.ws)
 	o.async, o.do = c.async, c.do
+	o.files.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(o.batches) {
+			c.openSource(o.batches[id.Row])
+		}
+		o.files.UnselectAll()
+	}
 	return &overviewPage{c: c, o: o}
 }
 
@@ -59,6 +68,41 @@ func (c *Controller) askPassword(title string, then func(sqlite.User)) {
 	d.Resize(fyne.NewSize(420, 220))
 	d.Show()
 	c.win.Canvas().Focus(pw)
+}
+
+// openSource writes the kept copy of an imported file (its exact bytes)
+// to the user's cache folder and opens it in the system's viewer.
+func (c *Controller) openSource(b audit.Batch) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	dir = filepath.Join(dir, "pensionaudit", "原文件副本", strconv.FormatInt(b.ID, 10))
+	var path string
+	c.background(func(ctx context.Context) error {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+		path = filepath.Join(dir, filepath.Base(b.FileName))
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if _, err := c.ws.SourceFile(ctx, b.ID, f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}, func(err error) {
+		if err != nil {
+			c.showError(err)
+			return
+		}
+		u, _ := url.Parse("file://" + filepath.ToSlash(path))
+		if c.sync || c.app.OpenURL(u) != nil {
+			dialog.NewCustom("原文件副本", "知道了", widget.NewLabel("导入时保留的原文件副本已取出：\n"+path), c.win).Show()
+		}
+	})
 }
 
 // checkPassword logs the session's user in again with pw.
@@ -286,17 +330,14 @@ func newReportsPage(c *Controller) *reportsPage {
 	p.kind = widget.NewSelect(labels, nil)
 	p.kind.SetSelectedIndex(0)
 	p.path.SetPlaceHolder("保存为哪个文件，例如 D:\\核查\\签字表.pdf")
-	choose := widget.NewButton("选择位置…", func() {
-		d := dialog.NewFileSave(func(uc fyne.URIWriteCloser, err error) {
-			if err != nil || uc == nil {
+	choose := widget.NewButton("选择文件夹…", func() {
+		dialog.ShowFolderOpen(func(lu fyne.ListableURI, err error) {
+			if err != nil || lu == nil {
 				return
 			}
-			path := uc.URI().Path()
-			uc.Close()
-			p.path.SetText(path)
+			k := reportKinds[p.kind.SelectedIndex()]
+			p.path.SetText(filepath.Join(lu.Path(), c.ws.Township(c.ctx)+c.period.String()+strings.SplitN(k.label, "（", 2)[0]+k.ext))
 		}, c.win)
-		d.SetFileName(c.period.String() + reportKinds[p.kind.SelectedIndex()].ext)
-		d.Show()
 	})
 	save := widget.NewButton("生成", func() { p.write(false) })
 	save.Importance = widget.HighImportance
@@ -508,13 +549,17 @@ var payloadLabels = map[string]string{
 
 // settingsPage: accounts (a supervisor adds them) and villages.
 type settingsPage struct {
-	c       *Controller
-	users   *textTable
-	name    *widget.Entry
-	role    *widget.Select
-	pw      *widget.Entry
-	add     *widget.Button
-	content fyne.CanvasObject
+	c         *Controller
+	shared    *widget.Entry
+	age       *widget.Entry
+	pct       *widget.Entry
+	saveRules *widget.Button
+	users     *textTable
+	name      *widget.Entry
+	role      *widget.Select
+	pw        *widget.Entry
+	add       *widget.Button
+	content   fyne.CanvasObject
 }
 
 var roleOptions = []string{"经办人", "审核人", "查阅人"}
@@ -553,8 +598,43 @@ func newSettingsPage(c *Controller) *settingsPage {
 	})
 	look.SetSelected(c.app.Preferences().StringWithFallback(prefLook, looks[0]))
 	display := widget.NewForm(widget.NewFormItem("文字大小", size), widget.NewFormItem("外观", look))
+	p.shared, p.age, p.pct = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	p.saveRules = widget.NewButton("保存核查参数", func() {
+		var st rules.Settings
+		var err error
+		if st, err = c.ws.RuleSettings(c.ctx); err != nil {
+			c.showError(err)
+			return
+		}
+		for _, f := range []struct {
+			e   *widget.Entry
+			dst *int
+		}{{p.shared, &st.SharedAccountMin}, {p.age, &st.SurvivalAge}, {p.pct, &st.IncreasePct}} {
+			n, err := strconv.Atoi(strings.TrimSpace(f.e.Text))
+			if err != nil {
+				c.showError(audit.Errorf(audit.ErrInvalid, "“%s”不是整数", f.e.Text))
+				return
+			}
+			*f.dst = n
+		}
+		c.askPassword("修改核查参数须由审核人确认", func(sup sqlite.User) {
+			c.background(func(ctx context.Context) error { return c.ws.SetRuleSettings(ctx, &sup, st) }, func(err error) {
+				if err != nil {
+					c.showError(err)
+					return
+				}
+				p.refresh()
+			})
+		})
+	})
+	ruleForm := widget.NewForm(
+		widget.NewFormItem("多人共用账户：几人及以上", p.shared),
+		widget.NewFormItem("高龄待核实：年满几岁", p.age),
+		widget.NewFormItem("超标准发放：比上月增加超过（%）", p.pct))
 	p.content = container.NewBorder(container.NewVBox(
 		widget.NewLabelWithStyle("显示", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), display, widget.NewSeparator(),
+		widget.NewLabelWithStyle("核查规则的参数（审核人修改，下次核查时生效）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		ruleForm, p.saveRules, widget.NewSeparator(),
 		widget.NewLabelWithStyle("用户（只有审核人可以添加）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		form, p.add), nil, nil, nil, p.users)
 	return p
@@ -565,8 +645,15 @@ func (p *settingsPage) view() fyne.CanvasObject { return p.content }
 func (p *settingsPage) refresh() {
 	if p.c.isSupervisor() {
 		p.add.Enable()
+		p.saveRules.Enable()
 	} else {
 		p.add.Disable()
+		p.saveRules.Disable()
+	}
+	if st, err := p.c.ws.RuleSettings(p.c.ctx); err == nil {
+		p.shared.SetText(strconv.Itoa(st.SharedAccountMin))
+		p.age.SetText(strconv.Itoa(st.SurvivalAge))
+		p.pct.SetText(strconv.Itoa(st.IncreasePct))
 	}
 	var users []sqlite.User
 	p.c.background(func(ctx context.Context) error {

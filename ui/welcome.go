@@ -60,17 +60,19 @@ func (c *Controller) showWelcome() {
 		c.createWorkspace(path, town, vs)
 	})
 	w.create.Importance = widget.HighImportance
-	chooseSave := widget.NewButton("选择位置…", func() {
-		d := dialog.NewFileSave(func(uc fyne.URIWriteCloser, err error) {
-			if err != nil || uc == nil {
+	chooseSave := widget.NewButton("选择文件夹…", func() {
+		// a folder, never a save dialog: that would create (or empty) the
+		// file before the program could check it
+		dialog.ShowFolderOpen(func(lu fyne.ListableURI, err error) {
+			if err != nil || lu == nil {
 				return
 			}
-			p := uc.URI().Path()
-			uc.Close()
-			w.newPath.SetText(p)
+			name := strings.TrimSpace(w.township.Text)
+			if name == "" {
+				name = "乡镇"
+			}
+			w.newPath.SetText(filepath.Join(lu.Path(), name+"核查工作区.db"))
 		}, c.win)
-		d.SetFileName(strings.TrimSpace(w.township.Text) + "核查工作区.db")
-		d.Show()
 	})
 	w.open = widget.NewButton("打开工作区", func() { c.openWorkspace(w.openPath.Text) })
 	chooseOpen := widget.NewButton("选择文件…", func() {

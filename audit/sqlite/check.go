@@ -48,6 +48,40 @@ func (db *DB) RuleSettings(ctx context.Context) (rules.Settings, error) {
 	return s, nil
 }
 
+// SetRuleSettings changes the township's rule thresholds (a supervisor, in
+// one transaction with its trail entry). A later check uses them.
+func (db *DB) SetRuleSettings(ctx context.Context, by *User, s rules.Settings) error {
+	switch {
+	case s.SharedAccountMin < 2 || s.SharedAccountMin > 20:
+		return audit.Errorf(audit.ErrInvalid, "共用账户的人数应在 2 到 20 之间")
+	case s.SurvivalAge < 80 || s.SurvivalAge > 120:
+		return audit.Errorf(audit.ErrInvalid, "高龄待核实的年龄应在 80 到 120 之间")
+	case s.IncreasePct < 1 || s.IncreasePct > 1000:
+		return audit.Errorf(audit.ErrInvalid, "超标准发放的增幅应在 1%% 到 1000%% 之间")
+	case s.CapFen < 0:
+		return audit.Errorf(audit.ErrInvalid, "发放上限不能是负数")
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := requireSupervisor(ctx, tx, by, "修改核查规则的参数"); err != nil {
+		return err
+	}
+	values := map[string]string{"increase_pct": strconv.Itoa(s.IncreasePct), "shared_account_min": strconv.Itoa(s.SharedAccountMin),
+		"survival_age": strconv.Itoa(s.SurvivalAge), "cap_fen": strconv.FormatInt(int64(s.CapFen), 10)}
+	for k, v := range values {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+			return err
+		}
+	}
+	if err := db.appendTrail(ctx, tx, by.Name, "rule_settings", values); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // PeriodHasData reports whether any current batch holds payouts of the month.
 func (db *DB) RosterMonths(ctx context.Context) ([]audit.Month, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT period FROM batches WHERE kind = 'payouts' AND superseded_by IS NULL AND period <> '' ORDER BY period`)

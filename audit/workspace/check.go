@@ -60,3 +60,11 @@ func (w *Workspace) Check(ctx context.Context, p audit.Month, user string, progr
 func (w *Workspace) Findings(ctx context.Context, f sqlite.FindingFilter) ([]sqlite.FindingRow, int, error) {
 	return w.DB.Findings(ctx, f)
 }
+
+// RuleSettings are the township's rule thresholds.
+func (w *Workspace) RuleSettings(ctx context.Context) (rules.Settings, error) { return w.DB.RuleSettings(ctx) }
+
+// SetRuleSettings changes them (by: an authenticated supervisor).
+func (w *Workspace) SetRuleSettings(ctx context.Context, by *sqlite.User, s rules.Settings) error {
+	return w.DB.SetRuleSettings(ctx, by, s)
+}
