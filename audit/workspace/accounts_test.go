@@ -239,3 +239,32 @@ func mustLogin(t *testing.T, w *Workspace, name, pw string) *sqlite.User {
 	}
 	return &u
 }
+
+// Rule thresholds: a supervisor changes them (trail entry), a clerk cannot,
+// nonsense is refused, the next check uses them.
+func TestRuleSettings(t *testing.T) {
+	ctx := context.Background()
+	w := newWS(t)
+	sup, _ := w.AddUser(ctx, nil, "王主任", sqlite.RoleSupervisor, "wang-secret-1")
+	clerk, _ := w.AddUser(ctx, &sup, "李会计", sqlite.RoleClerk, "li-secret-12")
+	st, err := w.RuleSettings(ctx)
+	if err != nil || st.SharedAccountMin != 3 {
+		t.Fatalf("defaults: %+v %v", st, err)
+	}
+	st.SharedAccountMin = 4
+	if err := w.SetRuleSettings(ctx, &clerk, st); !errors.Is(err, audit.ErrPermission) {
+		t.Errorf("a clerk changed the rules: %v", err)
+	}
+	bad := st
+	bad.SurvivalAge = 30
+	if err := w.SetRuleSettings(ctx, &sup, bad); !errors.Is(err, audit.ErrInvalid) {
+		t.Errorf("survival age 30 accepted: %v", err)
+	}
+	if err := w.SetRuleSettings(ctx, &sup, st); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := w.RuleSettings(ctx); got.SharedAccountMin != 4 {
+		t.Errorf("after saving: %+v", got)
+	}
+	verifyOK(t, w, "rule settings")
+}
