@@ -52,6 +52,7 @@ lint: deps
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	@! $(GO) list -deps ./audit/... | grep -q '^fyne.io/' || { echo "audit/... must not import fyne"; exit 1; }
+	@! $(GO) list -f '{{join .Imports "\n"}}' ./ui | grep '^pensionaudit/' | grep -qvE '^pensionaudit/(assets|audit|audit/workspace)$$' || { echo "ui must import only audit/workspace and audit"; exit 1; }
 
 # Import the shared sample township headless and list its problems.
 smoke: build

@@ -16,7 +16,6 @@ import (
 
 	"pensionaudit/assets"
 	"pensionaudit/audit"
-	"pensionaudit/audit/sqlite"
 	"pensionaudit/audit/workspace"
 )
 
@@ -31,7 +30,7 @@ type Controller struct {
 	ws     *workspace.Workspace
 	path   string
 	demo   bool
-	user   *sqlite.User
+	user   *workspace.User
 	period audit.Month
 	frame  *frame
 	// the screens outside the main frame (kept for tests)
@@ -240,7 +239,7 @@ func (c *Controller) closeWorkspace() {
 }
 
 // loggedIn starts the main window for u.
-func (c *Controller) loggedIn(u sqlite.User) {
+func (c *Controller) loggedIn(u workspace.User) {
 	c.user = &u
 	c.frame = newFrame(c)
 	c.win.SetContent(c.frame.content)
@@ -256,7 +255,7 @@ func (c *Controller) logout() {
 
 // isSupervisor tells whether the session may do supervisor things.
 func (c *Controller) isSupervisor() bool {
-	return c.user != nil && c.user.Role == sqlite.RoleSupervisor
+	return c.user != nil && c.user.Role == workspace.RoleSupervisor
 }
 
 // Screen is the name of the screen shown last.

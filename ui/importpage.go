@@ -15,9 +15,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
-	"pensionaudit/audit/idcard"
-	"pensionaudit/audit/report"
-	"pensionaudit/audit/sheet"
 	"pensionaudit/audit/workspace"
 )
 
@@ -48,8 +45,8 @@ type importPage struct {
 	mapBox      *fyne.Container
 	sample      *textTable
 	sampleBox   *fyne.Container
-	mapping     sheet.Mapping
-	fieldSel    map[sheet.Field]*widget.Select
+	mapping     workspace.Mapping
+	fieldSel    map[workspace.Field]*widget.Select
 }
 
 func newImportPage(c *Controller) *importPage {
@@ -152,8 +149,8 @@ func (p *importPage) preview(path string) {
 	c := p.c
 	kind := kindIDs[p.kind.Selected]
 	village := strings.TrimSpace(p.village.Text)
-	var pv *sheet.Preview
-	var mapping sheet.Mapping
+	var pv *workspace.Preview
+	var mapping workspace.Mapping
 	c.background(func(ctx context.Context) error {
 		var err error
 		pv, mapping, err = c.ws.Preview(ctx, path, kind, village, p.mapping)
@@ -180,12 +177,12 @@ func (p *importPage) preview(path string) {
 		}
 		p.mapping = mapping
 		labels := append([]string{"（没有这一列）"}, nonEmpty(pv.Labels)...)
-		p.fieldSel = map[sheet.Field]*widget.Select{}
-		for _, f := range sheet.FieldsOf(kind) {
+		p.fieldSel = map[workspace.Field]*widget.Select{}
+		for _, f := range workspace.FieldsOf(kind) {
 			f := f
 			sel := widget.NewSelect(labels, func(choice string) {
 				if p.mapping == nil {
-					p.mapping = sheet.Mapping{}
+					p.mapping = workspace.Mapping{}
 				}
 				if choice == "（没有这一列）" {
 					delete(p.mapping, f)
@@ -199,7 +196,7 @@ func (p *importPage) preview(path string) {
 				sel.Selected = "（没有这一列）"
 			}
 			name := f.Label()
-			if sheet.Required(kind, f) {
+			if workspace.Required(kind, f) {
 				name += "＊"
 			}
 			p.fieldSel[f] = sel
@@ -208,7 +205,7 @@ func (p *importPage) preview(path string) {
 		headers := pv.Labels
 		if len(headers) == 0 && len(pv.Rows) > 0 {
 			for i := range pv.Rows[0] {
-				headers = append(headers, sheet.ColName(i))
+				headers = append(headers, workspace.ColName(i))
 			}
 		}
 		if len(headers) > 0 {
@@ -288,7 +285,7 @@ func (p *importPage) run() {
 				for _, q := range res.Problems {
 					raw := q.Raw
 					if q.Field == "id" {
-						raw = idcard.Mask(raw)
+						raw = workspace.MaskID(raw)
 					}
 					rows = append(rows, []string{q.File, q.Sheet, strconv.Itoa(q.Row), q.Column + " " + q.Header, raw, q.Reason, q.Level.Label()})
 				}
@@ -319,7 +316,7 @@ func (p *importPage) run() {
 
 // changedMapping is the mapping to import with: nil when the user kept what
 // was detected (or remembered), so nothing new is remembered.
-func (p *importPage) changedMapping() sheet.Mapping {
+func (p *importPage) changedMapping() workspace.Mapping {
 	if len(p.mapping) == 0 {
 		return nil
 	}
@@ -346,7 +343,7 @@ func (p *importPage) exportProblems() {
 				cw := csv.NewWriter(w)
 				cw.Write(p.problems.headers)
 				for _, r := range rows {
-					cw.Write(report.SafeRow(r))
+					cw.Write(workspace.SafeCSVRow(r))
 				}
 				cw.Flush()
 				return cw.Error()

@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"pensionaudit/audit/sqlite"
+	"pensionaudit/audit/workspace"
 )
 
 // defaultIdle is how long the window may go without use before it locks.
@@ -62,7 +62,7 @@ func (c *Controller) lock() {
 	l.unlock = widget.NewButton("解锁", func() {
 		pw := l.password.Text
 		l.password.SetText("")
-		var u sqlite.User
+		var u workspace.User
 		c.background(func(ctx context.Context) error {
 			var err error
 			u, err = c.ws.Login(ctx, c.user.Name, pw)

@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
-	"pensionaudit/audit/sqlite"
 	"pensionaudit/audit/workspace"
 )
 
@@ -28,10 +27,10 @@ type login struct {
 func (c *Controller) showLogin() {
 	l := &login{name: widget.NewEntry(), password: widget.NewPasswordEntry(), again: widget.NewPasswordEntry(), message: widget.NewLabel("")}
 	l.message.Wrapping = fyne.TextWrapWord
-	var users []sqlite.User
+	var users []workspace.User
 	c.background(func(ctx context.Context) error {
 		var err error
-		users, err = c.ws.DB.Users(ctx)
+		users, err = c.ws.Users(ctx)
 		return err
 	}, func(err error) {
 		if err != nil {
@@ -42,7 +41,7 @@ func (c *Controller) showLogin() {
 	})
 }
 
-func (c *Controller) buildLogin(l *login, users []sqlite.User) {
+func (c *Controller) buildLogin(l *login, users []workspace.User) {
 	town := c.ws.Township(c.ctx)
 	l.first = len(users) == 0
 	var form *widget.Form
@@ -94,7 +93,7 @@ func (c *Controller) submitLogin(l *login) {
 		c.showError(audit.Errorf(audit.ErrInvalid, "请选择姓名"))
 		return
 	}
-	var u sqlite.User
+	var u workspace.User
 	c.background(func(ctx context.Context) error {
 		var err error
 		u, err = c.ws.Login(ctx, name, pw)
@@ -116,10 +115,10 @@ func (c *Controller) submitFirst(l *login) {
 		return
 	}
 	name, pw := l.name.Text, l.password.Text
-	var u sqlite.User
+	var u workspace.User
 	c.background(func(ctx context.Context) error {
 		var err error
-		u, err = c.ws.AddUser(ctx, nil, name, sqlite.RoleSupervisor, pw)
+		u, err = c.ws.AddUser(ctx, nil, name, workspace.RoleSupervisor, pw)
 		return err
 	}, func(err error) {
 		if err != nil {

@@ -11,9 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
-	"pensionaudit/audit/idcard"
-	"pensionaudit/audit/rules"
-	"pensionaudit/audit/sqlite"
+	"pensionaudit/audit/workspace"
 )
 
 // Workspace is what the GUI needs from the workspace (audit/workspace
@@ -21,10 +19,10 @@ import (
 type Workspace interface {
 	Township(ctx context.Context) string
 	Villages(ctx context.Context) ([]string, error)
-	Batches(ctx context.Context, f sqlite.BatchFilter) ([]audit.Batch, error)
-	Problems(ctx context.Context, f sqlite.ProblemFilter) ([]sqlite.ProblemRow, int, error)
-	Findings(ctx context.Context, f sqlite.FindingFilter) ([]sqlite.FindingRow, int, error)
-	Status(ctx context.Context, p audit.Month) ([]*sqlite.PeriodStatus, error)
+	Batches(ctx context.Context, f workspace.BatchFilter) ([]audit.Batch, error)
+	Problems(ctx context.Context, f workspace.ProblemFilter) ([]workspace.ProblemRow, int, error)
+	Findings(ctx context.Context, f workspace.FindingFilter) ([]workspace.FindingRow, int, error)
+	Status(ctx context.Context, p audit.Month) ([]*workspace.PeriodStatus, error)
 }
 
 // overview is the first screen: the workspace at a glance — villages and
@@ -107,12 +105,12 @@ type overviewData struct {
 	township   string
 	villages   []string
 	batches    []audit.Batch
-	problems   []sqlite.ProblemRow
+	problems   []workspace.ProblemRow
 	totalProbs int
 	deaths     map[string]int
-	findings   []sqlite.FindingRow
+	findings   []workspace.FindingRow
 	totalFinds int
-	months     []*sqlite.PeriodStatus
+	months     []*workspace.PeriodStatus
 	openByVill map[string]int
 }
 
@@ -122,19 +120,19 @@ func (o *overview) fetch(ctx context.Context) (*overviewData, error) {
 	if d.villages, err = o.ws.Villages(ctx); err != nil {
 		return nil, err
 	}
-	if d.batches, err = o.ws.Batches(ctx, sqlite.BatchFilter{}); err != nil {
+	if d.batches, err = o.ws.Batches(ctx, workspace.BatchFilter{}); err != nil {
 		return nil, err
 	}
-	if d.problems, d.totalProbs, err = o.ws.Problems(ctx, sqlite.ProblemFilter{Limit: problemPage}); err != nil {
+	if d.problems, d.totalProbs, err = o.ws.Problems(ctx, workspace.ProblemFilter{Limit: problemPage}); err != nil {
 		return nil, err
 	}
-	if d.findings, d.totalFinds, err = o.ws.Findings(ctx, sqlite.FindingFilter{Limit: problemPage}); err != nil {
+	if d.findings, d.totalFinds, err = o.ws.Findings(ctx, workspace.FindingFilter{Limit: problemPage}); err != nil {
 		return nil, err
 	}
 	if d.months, err = o.ws.Status(ctx, 0); err != nil {
 		return nil, err
 	}
-	open, _, err := o.ws.Findings(ctx, sqlite.FindingFilter{Status: sqlite.StatusOpen, Limit: 100000})
+	open, _, err := o.ws.Findings(ctx, workspace.FindingFilter{Status: workspace.StatusOpen, Limit: 100000})
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +177,7 @@ func (o *overview) show(d *overviewData) {
 	for _, p := range d.problems {
 		raw := p.Raw
 		if p.Field == "id" {
-			raw = idcard.Mask(raw)
+			raw = workspace.MaskID(raw)
 		}
 		col := p.Column
 		if p.Header != "" {
@@ -189,8 +187,8 @@ func (o *overview) show(d *overviewData) {
 	}
 	var frows [][]string
 	for _, f := range d.findings {
-		frows = append(frows, []string{"#" + strconv.FormatInt(f.ID, 10), f.Period, rules.Label(f.Rule), f.Name, idcard.Mask(f.IDNumber), f.Village,
-			f.Amount.Grouped(), sqlite.StatusLabel(f.Status), f.Detail})
+		frows = append(frows, []string{"#" + strconv.FormatInt(f.ID, 10), f.Period, workspace.RuleLabel(f.Rule), f.Name, workspace.MaskID(f.IDNumber), f.Village,
+			f.Amount.Grouped(), workspace.StatusLabel(f.Status), f.Detail})
 	}
 	o.findings.SetRows(frows)
 	var mrows [][]string
@@ -200,8 +198,8 @@ func (o *overview) show(d *overviewData) {
 			counts[r.State]++
 		}
 		reports := fmt.Sprintf("已报 %d · 零报告 %d · 未报 %d", counts["reported"], counts["nil"], counts["missing"])
-		finds := fmt.Sprintf("待处理 %d · 已确认 %d · 已排除 %d · 待核查 %d", st.Findings[sqlite.StatusOpen], st.Findings[sqlite.StatusConfirmed],
-			st.Findings[sqlite.StatusDismissed], st.Findings[sqlite.StatusVisit])
+		finds := fmt.Sprintf("待处理 %d · 已确认 %d · 已排除 %d · 待核查 %d", st.Findings[workspace.StatusOpen], st.Findings[workspace.StatusConfirmed],
+			st.Findings[workspace.StatusDismissed], st.Findings[workspace.StatusVisit])
 		if st.Checked == "" {
 			finds = "尚未核查"
 		}

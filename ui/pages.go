@@ -22,9 +22,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
-	"pensionaudit/audit/report"
-	"pensionaudit/audit/rules"
-	"pensionaudit/audit/sqlite"
 	"pensionaudit/audit/workspace"
 )
 
@@ -51,7 +48,7 @@ func (p *overviewPage) refresh()                { p.o.load(p.c.ctx, nil) }
 
 // askPassword asks the logged-in user to type their password again before a
 // signature or another act that carries their name.
-func (c *Controller) askPassword(title string, then func(sqlite.User)) {
+func (c *Controller) askPassword(title string, then func(workspace.User)) {
 	if c.promptPassword != nil { // tests answer the prompt themselves
 		c.checkPassword(c.promptPassword(title), then)
 		return
@@ -106,8 +103,8 @@ func (c *Controller) openSource(b audit.Batch) {
 }
 
 // checkPassword logs the session's user in again with pw.
-func (c *Controller) checkPassword(pw string, then func(sqlite.User)) {
-	var u sqlite.User
+func (c *Controller) checkPassword(pw string, then func(workspace.User)) {
+	var u workspace.User
 	c.background(func(ctx context.Context) error {
 		var err error
 		u, err = c.ws.Login(ctx, c.user.Name, pw)
@@ -142,7 +139,7 @@ func newSignoffPage(c *Controller) *signoffPage {
 	p.state.Wrapping = fyne.TextWrapWord
 	p.reason.SetPlaceHolder("退回原因（审核人填写）")
 	p.sign = widget.NewButton("签字", func() {
-		c.askPassword("签字："+c.period.Label(), func(u sqlite.User) {
+		c.askPassword("签字："+c.period.Label(), func(u workspace.User) {
 			c.background(func(ctx context.Context) error {
 				_, err := c.ws.SignOff(ctx, u, c.period)
 				return err
@@ -160,7 +157,7 @@ func newSignoffPage(c *Controller) *signoffPage {
 	p.sign.Importance = widget.HighImportance
 	p.reopen = widget.NewButton("退回（重新打开这个月）", func() {
 		reason := strings.TrimSpace(p.reason.Text)
-		c.askPassword("退回："+c.period.Label(), func(u sqlite.User) {
+		c.askPassword("退回："+c.period.Label(), func(u workspace.User) {
 			c.background(func(ctx context.Context) error { return c.ws.Reopen(ctx, u, c.period, reason) }, func(err error) {
 				if err != nil {
 					c.showError(err)
@@ -180,7 +177,7 @@ func newSignoffPage(c *Controller) *signoffPage {
 			c.showError(audit.Errorf(audit.ErrInvalid, "请选择村并写明原因"))
 			return
 		}
-		c.askPassword("缺报说明："+village, func(u sqlite.User) {
+		c.askPassword("缺报说明："+village, func(u workspace.User) {
 			c.background(func(ctx context.Context) error { return c.ws.NoteMissing(ctx, u, c.period, village, note) }, func(err error) {
 				if err != nil {
 					c.showError(err)
@@ -210,14 +207,14 @@ func (p *signoffPage) refresh() {
 		p.checklist.SetText("请先在上方选择月份。")
 		return
 	}
-	var st []*sqlite.PeriodStatus
+	var st []*workspace.PeriodStatus
 	var open int
 	c.background(func(ctx context.Context) error {
 		var err error
 		if st, err = c.ws.Status(ctx, c.period); err != nil {
 			return err
 		}
-		_, open, err = c.ws.Findings(ctx, sqlite.FindingFilter{Period: c.period, Status: sqlite.StatusOpen, Limit: 1})
+		_, open, err = c.ws.Findings(ctx, workspace.FindingFilter{Period: c.period, Status: workspace.StatusOpen, Limit: 1})
 		return err
 	}, func(err error) {
 		if err != nil || len(st) == 0 {
@@ -363,26 +360,9 @@ func (p *reportsPage) write(force bool) {
 	}
 	var draft bool
 	c.background(func(ctx context.Context) error {
-		d, err := c.ws.ReportData(ctx, c.period)
-		if err != nil {
-			return err
-		}
-		draft = d.Status.Supervisor == nil
-		return c.ws.WriteOutput(ctx, path, force, func(w ioWriter) error {
-			switch k.id {
-			case "signoff":
-				_, err = report.SignoffPDF(d, report.Options{}, w)
-			case "findings":
-				err = report.FindingsXLSX(d, report.Options{}, w)
-			case "stoplist":
-				err = report.StopListXLSX(d, w)
-			case "ledger":
-				err = report.LedgerXLSX(d, report.Options{}, w)
-			case "notices":
-				err = report.NoticesXLSX(d, w)
-			}
-			return err
-		})
+		var err error
+		draft, err = c.ws.WriteReport(ctx, c.period, k.id, path, force, false)
+		return err
 	}, func(err error) {
 		if err != nil && strings.Contains(err.Error(), "--force") {
 			dialog.NewCustomConfirm("文件已存在", "覆盖", "不要覆盖", widget.NewLabel("“"+path+"”已经存在，要覆盖吗？"), func(ok bool) {
@@ -421,7 +401,7 @@ func newTrailPage(c *Controller) *trailPage {
 	p.anchor.SetPlaceHolder("签字表上的记录链校验码（可不填）")
 	verify := widget.NewButton("校验", func() {
 		code := strings.TrimSpace(p.anchor.Text)
-		var r *sqlite.VerifyReport
+		var r *workspace.VerifyReport
 		var anchorErr error
 		c.background(func(ctx context.Context) error {
 			var err error
@@ -459,10 +439,10 @@ func newTrailPage(c *Controller) *trailPage {
 func (p *trailPage) view() fyne.CanvasObject { return p.content }
 
 func (p *trailPage) refresh() {
-	var entries []sqlite.TrailEntry
+	var entries []workspace.TrailEntry
 	p.c.background(func(ctx context.Context) error {
 		var err error
-		entries, err = p.c.ws.DB.Trail(ctx)
+		entries, err = p.c.ws.Trail(ctx)
 		return err
 	}, func(err error) {
 		if err != nil {
@@ -519,17 +499,17 @@ func payloadSummary(p string) string {
 			case "kind":
 				x = audit.Kind(x).Label()
 			case "role":
-				x = sqlite.RoleLabel(x)
+				x = workspace.RoleLabel(x)
 			case "decision":
-				x = map[string]string{sqlite.DecisionConfirm: "确认", sqlite.DecisionDismiss: "排除", sqlite.DecisionVisit: "待实地核查"}[x]
+				x = map[string]string{workspace.DecisionConfirm: "确认", workspace.DecisionDismiss: "排除", workspace.DecisionVisit: "待实地核查"}[x]
 			case "action":
-				x = map[string]string{sqlite.ActionStop: "止付", sqlite.ActionRecover: "追回", sqlite.ActionRefer: "移交"}[x]
+				x = map[string]string{workspace.ActionStop: "止付", workspace.ActionRecover: "追回", workspace.ActionRefer: "移交"}[x]
 			}
 			v = audit.Escape(x, 60)
 		case map[string]any:
 			var sub []string
 			for sk, sv := range x {
-				sub = append(sub, fmt.Sprintf("%s %v", rules.Label(sk), sv))
+				sub = append(sub, fmt.Sprintf("%s %v", workspace.RuleLabel(sk), sv))
 			}
 			sort.Strings(sub)
 			v = strings.Join(sub, "，")
@@ -563,7 +543,7 @@ type settingsPage struct {
 }
 
 var roleOptions = []string{"经办人", "审核人", "查阅人"}
-var roleIDs = map[string]string{"经办人": sqlite.RoleClerk, "审核人": sqlite.RoleSupervisor, "查阅人": sqlite.RoleAuditor}
+var roleIDs = map[string]string{"经办人": workspace.RoleClerk, "审核人": workspace.RoleSupervisor, "查阅人": workspace.RoleAuditor}
 
 func newSettingsPage(c *Controller) *settingsPage {
 	p := &settingsPage{c: c, users: newTextTable([]string{"姓名", "角色", "状态"}, []float32{160, 100, 100}),
@@ -571,7 +551,7 @@ func newSettingsPage(c *Controller) *settingsPage {
 	p.role.SetSelected("经办人")
 	p.add = widget.NewButton("添加用户", func() {
 		name, role, pw := p.name.Text, roleIDs[p.role.Selected], p.pw.Text
-		c.askPassword("添加用户须由审核人确认", func(sup sqlite.User) {
+		c.askPassword("添加用户须由审核人确认", func(sup workspace.User) {
 			c.background(func(ctx context.Context) error {
 				_, err := c.ws.AddUser(ctx, &sup, name, role, pw)
 				return err
@@ -600,7 +580,7 @@ func newSettingsPage(c *Controller) *settingsPage {
 	display := widget.NewForm(widget.NewFormItem("文字大小", size), widget.NewFormItem("外观", look))
 	p.shared, p.age, p.pct = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	p.saveRules = widget.NewButton("保存核查参数", func() {
-		var st rules.Settings
+		var st workspace.RuleSettings
 		var err error
 		if st, err = c.ws.RuleSettings(c.ctx); err != nil {
 			c.showError(err)
@@ -617,7 +597,7 @@ func newSettingsPage(c *Controller) *settingsPage {
 			}
 			*f.dst = n
 		}
-		c.askPassword("修改核查参数须由审核人确认", func(sup sqlite.User) {
+		c.askPassword("修改核查参数须由审核人确认", func(sup workspace.User) {
 			c.background(func(ctx context.Context) error { return c.ws.SetRuleSettings(ctx, &sup, st) }, func(err error) {
 				if err != nil {
 					c.showError(err)
@@ -655,10 +635,10 @@ func (p *settingsPage) refresh() {
 		p.age.SetText(strconv.Itoa(st.SurvivalAge))
 		p.pct.SetText(strconv.Itoa(st.IncreasePct))
 	}
-	var users []sqlite.User
+	var users []workspace.User
 	p.c.background(func(ctx context.Context) error {
 		var err error
-		users, err = p.c.ws.DB.Users(ctx)
+		users, err = p.c.ws.Users(ctx)
 		return err
 	}, func(err error) {
 		if err != nil {
@@ -671,7 +651,7 @@ func (p *settingsPage) refresh() {
 			if u.Disabled {
 				state = "已停用"
 			}
-			rows = append(rows, []string{u.Name, sqlite.RoleLabel(u.Role), state})
+			rows = append(rows, []string{u.Name, workspace.RoleLabel(u.Role), state})
 		}
 		p.users.SetRows(rows)
 	})

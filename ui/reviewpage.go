@@ -12,9 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
-	"pensionaudit/audit/idcard"
-	"pensionaudit/audit/rules"
-	"pensionaudit/audit/sqlite"
+	"pensionaudit/audit/workspace"
 )
 
 // reviewPage is the queue: the month's findings paged and filtered in SQL,
@@ -26,7 +24,7 @@ type reviewPage struct {
 	status   *widget.Select
 	search   *widget.Entry
 	table    *textTable
-	rows     []sqlite.FindingRow
+	rows     []workspace.FindingRow
 	selected int
 	progress *widget.Label
 	evidence *widget.Label
@@ -47,9 +45,9 @@ type reviewPage struct {
 }
 
 var statusFilter = []string{"未处理", "全部", "已确认", "已排除", "待实地核查"}
-var statusIDs = map[string]string{"未处理": sqlite.StatusOpen, "全部": "", "已确认": sqlite.StatusConfirmed, "已排除": sqlite.StatusDismissed, "待实地核查": sqlite.StatusVisit}
+var statusIDs = map[string]string{"未处理": workspace.StatusOpen, "全部": "", "已确认": workspace.StatusConfirmed, "已排除": workspace.StatusDismissed, "待实地核查": workspace.StatusVisit}
 var actionOptions = []string{"止付", "追回", "移交"}
-var actionIDs = map[string]string{"止付": sqlite.ActionStop, "追回": sqlite.ActionRecover, "移交": sqlite.ActionRefer}
+var actionIDs = map[string]string{"止付": workspace.ActionStop, "追回": workspace.ActionRecover, "移交": workspace.ActionRefer}
 
 const reviewPageSize = 200
 
@@ -82,13 +80,13 @@ func newReviewPage(c *Controller) *reviewPage {
 	}
 	p.action = widget.NewSelect(actionOptions, nil)
 	p.action.SetSelected("止付")
-	p.reason = widget.NewSelect(sqlite.DismissReasons, nil)
+	p.reason = widget.NewSelect(workspace.DismissReasons, nil)
 	p.reason.PlaceHolder = "排除理由"
 	p.note.SetPlaceHolder("核实情况（排除与死亡有关的问题时必填）")
 	p.note.SetMinRowsVisible(2)
-	p.confirm = widget.NewButton("1 确认", func() { p.decide(sqlite.DecisionConfirm) })
-	p.dismiss = widget.NewButton("2 排除", func() { p.decide(sqlite.DecisionDismiss) })
-	p.visit = widget.NewButton("3 待实地核查", func() { p.decide(sqlite.DecisionVisit) })
+	p.confirm = widget.NewButton("1 确认", func() { p.decide(workspace.DecisionConfirm) })
+	p.dismiss = widget.NewButton("2 排除", func() { p.decide(workspace.DecisionDismiss) })
+	p.visit = widget.NewButton("3 待实地核查", func() { p.decide(workspace.DecisionVisit) })
 	p.confirm.Importance = widget.DangerImportance
 	p.check = widget.NewButton("运行本月核查", p.runCheck)
 	p.undo = widget.NewButton("撤销上一条（Ctrl+Z）", p.undoLast)
@@ -127,11 +125,11 @@ func (p *reviewPage) key(e *fyne.KeyEvent) {
 	}
 	switch e.Name {
 	case fyne.Key1:
-		p.decide(sqlite.DecisionConfirm)
+		p.decide(workspace.DecisionConfirm)
 	case fyne.Key2:
-		p.decide(sqlite.DecisionDismiss)
+		p.decide(workspace.DecisionDismiss)
 	case fyne.Key3:
-		p.decide(sqlite.DecisionVisit)
+		p.decide(workspace.DecisionVisit)
 	case fyne.KeyJ, fyne.KeyDown:
 		p.selectRow(p.selected + 1)
 	case fyne.KeyK, fyne.KeyUp:
@@ -145,18 +143,18 @@ func (p *reviewPage) refresh() {
 		p.progress.SetText("请先在上方选择月份。")
 		return
 	}
-	f := sqlite.FindingFilter{Period: c.period, Status: statusIDs[p.status.Selected], Search: strings.TrimSpace(p.search.Text), Limit: reviewPageSize, Offset: p.offset}
-	var rows []sqlite.FindingRow
+	f := workspace.FindingFilter{Period: c.period, Status: statusIDs[p.status.Selected], Search: strings.TrimSpace(p.search.Text), Limit: reviewPageSize, Offset: p.offset}
+	var rows []workspace.FindingRow
 	var total, open, all int
 	c.background(func(ctx context.Context) error {
 		var err error
 		if rows, total, err = c.ws.Findings(ctx, f); err != nil {
 			return err
 		}
-		if _, open, err = c.ws.Findings(ctx, sqlite.FindingFilter{Period: c.period, Status: sqlite.StatusOpen, Limit: 1}); err != nil {
+		if _, open, err = c.ws.Findings(ctx, workspace.FindingFilter{Period: c.period, Status: workspace.StatusOpen, Limit: 1}); err != nil {
 			return err
 		}
-		_, all, err = c.ws.Findings(ctx, sqlite.FindingFilter{Period: c.period, Limit: 1})
+		_, all, err = c.ws.Findings(ctx, workspace.FindingFilter{Period: c.period, Limit: 1})
 		return err
 	}, func(err error) {
 		if err != nil {
@@ -181,7 +179,7 @@ func (p *reviewPage) refresh() {
 		}
 		out := make([][]string, len(rows))
 		for i, r := range rows {
-			out[i] = []string{"#" + strconv.FormatInt(r.ID, 10), rules.Label(r.Rule), r.Name, idcard.Mask(r.IDNumber), r.Village, r.Amount.Grouped(), sqlite.StatusLabel(r.Status)}
+			out[i] = []string{"#" + strconv.FormatInt(r.ID, 10), workspace.RuleLabel(r.Rule), r.Name, workspace.MaskID(r.IDNumber), r.Village, r.Amount.Grouped(), workspace.StatusLabel(r.Status)}
 		}
 		p.table.SetRows(out)
 		shown := ""
@@ -206,7 +204,7 @@ func (p *reviewPage) selectRow(i int) {
 	r := p.rows[i]
 	p.table.Select(widget.TableCellID{Row: i, Col: 0})
 	var b strings.Builder
-	fmt.Fprintf(&b, "#%d %s\n%s（%s）%s\n\n%s\n", r.ID, rules.Label(r.Rule), audit.Escape(r.Name, 0), idcard.Mask(r.IDNumber), r.Village, r.Detail)
+	fmt.Fprintf(&b, "#%d %s\n%s（%s）%s\n\n%s\n", r.ID, workspace.RuleLabel(r.Rule), audit.Escape(r.Name, 0), workspace.MaskID(r.IDNumber), r.Village, r.Detail)
 	if len(r.Evidence) > 0 {
 		b.WriteString("\n依据：\n")
 		for _, e := range r.Evidence {
@@ -224,7 +222,7 @@ func (p *reviewPage) selectRow(i int) {
 	if len(r.Suggestions) > 0 {
 		b.WriteString("\n可能是同一人：" + strings.Join(r.Suggestions, "、") + "\n")
 	}
-	b.WriteString("\n当前状态：" + sqlite.StatusLabel(r.Status))
+	b.WriteString("\n当前状态：" + workspace.StatusLabel(r.Status))
 	p.evidence.SetText(b.String())
 }
 
@@ -249,15 +247,15 @@ func (p *reviewPage) decide(decision string) {
 		return
 	}
 	r := p.rows[p.selected]
-	in := sqlite.DecideInput{FindingID: r.ID, Decision: decision, Note: p.note.Text}
+	in := workspace.DecideInput{FindingID: r.ID, Decision: decision, Note: p.note.Text}
 	switch decision {
-	case sqlite.DecisionConfirm:
+	case workspace.DecisionConfirm:
 		in.Action = actionIDs[p.action.Selected]
-	case sqlite.DecisionDismiss:
+	case workspace.DecisionDismiss:
 		in.Reason = p.reason.Selected
 	}
 	u := *c.user
-	var d *sqlite.Decision
+	var d *workspace.Decision
 	c.background(func(ctx context.Context) error {
 		var err error
 		d, err = c.ws.Decide(ctx, u, in)
@@ -307,7 +305,7 @@ func (p *reviewPage) runCheck() {
 	}
 	p.check.Disable()
 	p.progress.SetText("正在核查 " + c.period.Label() + "……")
-	var res *sqlite.CheckResult
+	var res *workspace.CheckResult
 	c.background(func(ctx context.Context) error {
 		var err error
 		res, err = c.ws.Check(ctx, c.period, c.user.Name, func(stage string) {

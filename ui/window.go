@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
-	"pensionaudit/audit/sqlite"
+	"pensionaudit/audit/workspace"
 )
 
 // Screen names (also what tests wait for).
@@ -75,7 +75,7 @@ func newFrame(c *Controller) *frame {
 		}
 	})
 	f.period.PlaceHolder = "选择月份"
-	who := widget.NewLabel(fmt.Sprintf("%s（%s）", c.user.Name, sqlite.RoleLabel(c.user.Role)))
+	who := widget.NewLabel(fmt.Sprintf("%s（%s）", c.user.Name, workspace.RoleLabel(c.user.Role)))
 	logout := widget.NewButton("退出登录", c.logout)
 	toolbar := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("核查月份："), container.NewGridWrap(fyne.NewSize(170, 40), f.period)),
 		container.NewHBox(who, logout))
@@ -90,7 +90,7 @@ func (f *frame) loadMonths() {
 	var months []audit.Month
 	f.c.background(func(ctx context.Context) error {
 		var err error
-		months, err = f.c.ws.DB.RosterMonths(ctx)
+		months, err = f.c.ws.RosterMonths(ctx)
 		return err
 	}, func(err error) {
 		if err != nil {
@@ -115,14 +115,14 @@ func (f *frame) loadMonths() {
 
 func (f *frame) updateStatus() {
 	c := f.c
-	base := fmt.Sprintf("工作区：%s（%s）　用户：%s（%s）", c.ws.Township(c.ctx), c.path, c.user.Name, sqlite.RoleLabel(c.user.Role))
+	base := fmt.Sprintf("工作区：%s（%s）　用户：%s（%s）", c.ws.Township(c.ctx), c.path, c.user.Name, workspace.RoleLabel(c.user.Role))
 	if c.period == 0 {
 		f.status.SetText(base + "　未选择月份")
 		return
 	}
 	f.status.SetText(base + "　" + c.period.Label())
 	p := c.period
-	var st []*sqlite.PeriodStatus
+	var st []*workspace.PeriodStatus
 	c.background(func(ctx context.Context) error {
 		var err error
 		st, err = c.ws.Status(ctx, p)

@@ -1,0 +1,107 @@
+package workspace
+
+import (
+	"context"
+	"io"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/idcard"
+	"pensionaudit/audit/report"
+	"pensionaudit/audit/rules"
+	"pensionaudit/audit/sheet"
+	"pensionaudit/audit/sqlite"
+)
+
+// The application layer's types: what a screen shows and sends. The GUI
+// imports only this package and audit; where the store or a reader defines
+// the type, it is named here.
+type (
+	User          = sqlite.User
+	FindingRow    = sqlite.FindingRow
+	FindingFilter = sqlite.FindingFilter
+	ProblemRow    = sqlite.ProblemRow
+	ProblemFilter = sqlite.ProblemFilter
+	BatchFilter   = sqlite.BatchFilter
+	PeriodStatus  = sqlite.PeriodStatus
+	VerifyReport  = sqlite.VerifyReport
+	TrailEntry    = sqlite.TrailEntry
+	Decision      = sqlite.Decision
+	DecideInput   = sqlite.DecideInput
+	CheckResult   = sqlite.CheckResult
+	RuleSettings  = rules.Settings
+	Field         = sheet.Field
+	Mapping       = sheet.Mapping
+	Preview       = sheet.Preview
+)
+
+// Roles, finding states, decisions and actions.
+const (
+	RoleClerk       = sqlite.RoleClerk
+	RoleSupervisor  = sqlite.RoleSupervisor
+	RoleAuditor     = sqlite.RoleAuditor
+	StatusOpen      = sqlite.StatusOpen
+	StatusConfirmed = sqlite.StatusConfirmed
+	StatusDismissed = sqlite.StatusDismissed
+	StatusVisit     = sqlite.StatusVisit
+	DecisionConfirm = sqlite.DecisionConfirm
+	DecisionDismiss = sqlite.DecisionDismiss
+	DecisionVisit   = sqlite.DecisionVisit
+	ActionStop      = sqlite.ActionStop
+	ActionRecover   = sqlite.ActionRecover
+	ActionRefer     = sqlite.ActionRefer
+)
+
+// DismissReasons are the standard reasons to dismiss a finding.
+var DismissReasons = sqlite.DismissReasons
+
+// Labels and masks for screens.
+func RoleLabel(r string) string   { return sqlite.RoleLabel(r) }
+func StatusLabel(s string) string { return sqlite.StatusLabel(s) }
+func RuleLabel(r string) string   { return rules.Label(r) }
+func MaskID(id string) string     { return idcard.Mask(id) }
+func ColName(c int) string        { return sheet.ColName(c) }
+
+// FieldsOf lists the fields a kind's table can have; Required tells the
+// ones it cannot do without.
+func FieldsOf(k audit.Kind) []Field                            { return sheet.FieldsOf(k) }
+func Required(k audit.Kind, f Field) bool                      { return sheet.Required(k, f) }
+func SafeCSVRow(cells []string) []string                       { return report.SafeRow(cells) }
+func (w *Workspace) Users(ctx context.Context) ([]User, error) { return w.DB.Users(ctx) }
+func (w *Workspace) Trail(ctx context.Context) ([]TrailEntry, error) {
+	return w.DB.Trail(ctx)
+}
+func (w *Workspace) RosterMonths(ctx context.Context) ([]audit.Month, error) {
+	return w.DB.RosterMonths(ctx)
+}
+
+// ReportKinds are the sheets WriteReport writes, with their extensions.
+var ReportKinds = map[string]string{"signoff": ".pdf", "findings": ".xlsx", "stoplist": ".xlsx", "ledger": ".xlsx", "notices": ".xlsx"}
+
+// WriteReport writes one of a period's sheets to path (safely: see
+// WriteOutput) and tells whether it is a draft (not countersigned).
+func (w *Workspace) WriteReport(ctx context.Context, p audit.Month, kind, path string, force, unmask bool) (draft bool, err error) {
+	d, err := w.ReportData(ctx, p)
+	if err != nil {
+		return false, err
+	}
+	o := report.Options{Unmask: unmask}
+	err = w.WriteOutput(ctx, path, force, func(out io.Writer) error {
+		var err error
+		switch kind {
+		case "signoff":
+			_, err = report.SignoffPDF(d, o, out)
+		case "findings":
+			err = report.FindingsXLSX(d, o, out)
+		case "stoplist":
+			err = report.StopListXLSX(d, out)
+		case "ledger":
+			err = report.LedgerXLSX(d, o, out)
+		case "notices":
+			err = report.NoticesXLSX(d, out)
+		default:
+			err = audit.Errorf(audit.ErrInvalid, "没有这种报表：%s", kind)
+		}
+		return err
+	})
+	return d.Status.Supervisor == nil, err
+}
