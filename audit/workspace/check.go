@@ -62,7 +62,9 @@ func (w *Workspace) Findings(ctx context.Context, f sqlite.FindingFilter) ([]sql
 }
 
 // RuleSettings are the township's rule thresholds.
-func (w *Workspace) RuleSettings(ctx context.Context) (rules.Settings, error) { return w.DB.RuleSettings(ctx) }
+func (w *Workspace) RuleSettings(ctx context.Context) (rules.Settings, error) {
+	return w.DB.RuleSettings(ctx)
+}
 
 // SetRuleSettings changes them (by: an authenticated supervisor).
 func (w *Workspace) SetRuleSettings(ctx context.Context, by *sqlite.User, s rules.Settings) error {
