@@ -38,7 +38,8 @@ type reviewPage struct {
 	prev     *widget.Button
 	next     *widget.Button
 	undo     *widget.Button
-	done     []int64 // this session's decisions, newest last (for 撤销)
+	allMonth *widget.Check // decide the same payee's open findings of every month at once
+	done     []int64       // this session's decisions, newest last (for 撤销)
 	offset   int
 	total    int
 	content  fyne.CanvasObject
@@ -90,6 +91,7 @@ func newReviewPage(c *Controller) *reviewPage {
 	p.confirm.Importance = widget.DangerImportance
 	p.check = widget.NewButton("运行本月核查", p.runCheck)
 	p.undo = widget.NewButton("撤销上一条（Ctrl+Z）", p.undoLast)
+	p.allMonth = widget.NewCheck("同时处理此人其他月份未处理的同类问题（每条分别记录）", nil)
 	p.undo.Disable()
 	c.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 		if c.frame != nil && c.frame.current == pageReview && !c.locked {
@@ -103,7 +105,7 @@ func newReviewPage(c *Controller) *reviewPage {
 	filters := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("状态"), p.status), container.NewHBox(p.check), p.search)
 	decide := container.NewVBox(
 		widget.NewForm(widget.NewFormItem("确认后", p.action), widget.NewFormItem("排除理由", p.reason), widget.NewFormItem("说明", p.note)),
-		container.NewGridWithColumns(3, p.confirm, p.dismiss, p.visit), p.undo,
+		p.allMonth, container.NewGridWithColumns(3, p.confirm, p.dismiss, p.visit), p.undo,
 		widget.NewLabel("键盘：1 确认 · 2 排除 · 3 待实地核查 · J/↓ 下一条 · K/↑ 上一条"))
 	right := container.NewBorder(nil, decide, nil, nil, container.NewVScroll(p.evidence))
 	split := container.NewHSplit(container.NewBorder(container.NewBorder(nil, nil, nil, container.NewHBox(p.prev, p.next), p.progress), nil, nil, nil, p.table), right)
@@ -255,17 +257,42 @@ func (p *reviewPage) decide(decision string) {
 		in.Reason = p.reason.Selected
 	}
 	u := *c.user
-	var d *workspace.Decision
+	together := p.allMonth.Checked && r.IDNumber != ""
+	var ids []int64
 	c.background(func(ctx context.Context) error {
-		var err error
-		d, err = c.ws.Decide(ctx, u, in)
-		return err
+		targets := []int64{r.ID}
+		if together {
+			// the same payee's open findings of the same rule in other
+			// months: decided together, each one recorded on its own
+			others, _, err := c.ws.Findings(ctx, workspace.FindingFilter{Search: r.IDNumber, Rule: r.Rule, Status: workspace.StatusOpen, Limit: 100})
+			if err != nil {
+				return err
+			}
+			for _, o := range others {
+				if o.ID != r.ID && o.IDNumber == r.IDNumber {
+					targets = append(targets, o.ID)
+				}
+			}
+		}
+		for _, id := range targets {
+			in.FindingID = id
+			d, err := c.ws.Decide(ctx, u, in)
+			if err != nil {
+				if len(ids) > 0 {
+					return audit.Errorf(audit.ErrConflict, "已处理 %d 条，第 %d 条未能处理：%s", len(ids), len(ids)+1, plain(err))
+				}
+				return err
+			}
+			ids = append(ids, d.ID)
+		}
+		return nil
 	}, func(err error) {
+		p.done = append(p.done, ids...)
 		if err != nil {
 			c.showError(err)
+			p.refresh()
 			return
 		}
-		p.done = append(p.done, d.ID)
 		p.undo.Enable()
 		p.note.SetText("")
 		p.refresh()

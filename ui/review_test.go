@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"pensionaudit/audit/workspace"
+)
+
+// One payee's findings of the same rule in several months are decided
+// together from the queue, each recorded as its own decision, and Ctrl+Z
+// style undo takes them back one by one.
+func TestDecideAcrossMonths(t *testing.T) {
+	a := test.NewTempApp(t)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	w, c := run(context.Background(), a, nil, true)
+	defer w.Close()
+	c.openDemo(nil)
+	c.login.names.SetSelected(workspace.DemoClerk)
+	c.login.password.SetText(workspace.DemoPassword)
+	c.submitLogin(c.login)
+	if c.frame == nil {
+		t.Fatalf("login: %s", c.lastError)
+	}
+	last := c.frame.months[len(c.frame.months)-1]
+	c.frame.period.SetSelected(last.Label())
+	c.frame.show(pageReview)
+	rp := c.frame.pages[pageReview].(*reviewPage)
+	// a shared-account finding whose payee has the same finding in every month
+	idx := -1
+	for i, r := range rp.rows {
+		if r.Rule == "shared_account" {
+			others, _, _ := c.ws.Findings(c.ctx, workspace.FindingFilter{Search: r.IDNumber, Rule: r.Rule, Status: workspace.StatusOpen, Limit: 10})
+			if len(others) >= 3 {
+				idx = i
+				break
+			}
+		}
+	}
+	if idx < 0 {
+		t.Fatal("the demo has no payee with the same finding in three months")
+	}
+	rp.selectRow(idx)
+	target := rp.rows[idx]
+	rp.allMonth.SetChecked(true)
+	rp.reason.SetSelected("其他")
+	rp.note.SetText("同户家属代领，已核实")
+	test.Tap(rp.dismiss)
+	if c.lastError != "" {
+		t.Fatal(c.lastError)
+	}
+	left, _, _ := c.ws.Findings(c.ctx, workspace.FindingFilter{Search: target.IDNumber, Rule: target.Rule, Status: workspace.StatusOpen, Limit: 10})
+	if len(left) != 0 {
+		t.Errorf("%d of the payee's findings still open", len(left))
+	}
+	if len(rp.done) != 3 {
+		t.Errorf("%d decisions recorded, want 3 (one per month)", len(rp.done))
+	}
+	trail, _ := c.ws.Trail(c.ctx)
+	n := 0
+	for _, e := range trail {
+		if e.Action == "decide" && strings.Contains(e.Payload, `"decision":"dismiss"`) {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d decide entries in the trail, want 3", n)
+	}
+	for i := 0; i < 3; i++ {
+		rp.undoLast()
+	}
+	left, _, _ = c.ws.Findings(c.ctx, workspace.FindingFilter{Search: target.IDNumber, Rule: target.Rule, Status: workspace.StatusOpen, Limit: 10})
+	if len(left) != 3 {
+		t.Errorf("after three undos %d open, want 3", len(left))
+	}
+}
