@@ -46,6 +46,12 @@ func TestDecideAcrossMonths(t *testing.T) {
 	}
 	rp.selectRow(idx)
 	target := rp.rows[idx]
+	// the evidence shows the payee's payouts month by month
+	for _, m := range []string{"此人各月发放", "2024-01", "2024-02", "2024-03"} {
+		if !strings.Contains(rp.evidence.Text, m) {
+			t.Errorf("evidence lacks %q:\n%s", m, rp.evidence.Text)
+		}
+	}
 	rp.allMonth.SetChecked(true)
 	rp.reason.SetSelected("其他")
 	rp.note.SetText("同户家属代领，已核实")

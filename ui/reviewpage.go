@@ -226,6 +226,33 @@ func (p *reviewPage) selectRow(i int) {
 	}
 	b.WriteString("\n当前状态：" + workspace.StatusLabel(r.Status))
 	p.evidence.SetText(b.String())
+	if r.IDNumber == "" {
+		return
+	}
+	// the payee's payouts month by month, beside the death month
+	base := b.String()
+	var lines []workspace.PayoutLine
+	p.c.background(func(ctx context.Context) error {
+		var err error
+		lines, err = p.c.ws.PayeeTimeline(ctx, r.IDNumber)
+		return err
+	}, func(err error) {
+		if err != nil || len(lines) == 0 || p.selected != i {
+			return
+		}
+		var t strings.Builder
+		t.WriteString(base + "\n\n此人各月发放：\n")
+		lastAccount := ""
+		for _, l := range lines {
+			acct := ""
+			if lastAccount != "" && l.Account != lastAccount {
+				acct = "（账号变更）"
+			}
+			lastAccount = l.Account
+			fmt.Fprintf(&t, "· %s %s %s元%s\n", l.Month, l.PayType, l.Amount.Grouped(), acct)
+		}
+		p.evidence.SetText(t.String())
+	})
 }
 
 func evidenceKind(k string) string {

@@ -837,3 +837,33 @@ func (db *DB) UndoDecision(ctx context.Context, u User, decisionID int64) (*Deci
 	}
 	return &d, tx.Commit()
 }
+
+// PayoutLine is one payout of a payee, for the review screen's timeline.
+type PayoutLine struct {
+	Month   string
+	Amount  audit.Fen
+	PayType string
+	Account string
+	Village string
+	File    string
+	Row     int
+}
+
+// PayeeTimeline lists every current payout to an ID number, oldest first
+// (at most limit lines).
+func (db *DB) PayeeTimeline(ctx context.Context, id string, limit int) ([]PayoutLine, error) {
+	var out []PayoutLine
+	err := db.eachRow(ctx, `SELECT p.month, COALESCE(p.amount_fen, 0), p.pay_type, p.account, p.village, b.file_name, p.row
+		FROM payouts p JOIN batches b ON b.id = p.batch_id
+		WHERE p.id_number = ? AND b.superseded_by IS NULL ORDER BY p.month, p.id LIMIT ?`, []any{id, limit}, func(r *sql.Rows) error {
+		var l PayoutLine
+		var fen int64
+		if err := r.Scan(&l.Month, &fen, &l.PayType, &l.Account, &l.Village, &l.File, &l.Row); err != nil {
+			return err
+		}
+		l.Amount = audit.Fen(fen)
+		out = append(out, l)
+		return nil
+	})
+	return out, err
+}

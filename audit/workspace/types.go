@@ -32,6 +32,7 @@ type (
 	Field         = sheet.Field
 	Mapping       = sheet.Mapping
 	Preview       = sheet.Preview
+	PayoutLine    = sqlite.PayoutLine
 )
 
 // Roles, finding states, decisions and actions.
@@ -104,4 +105,9 @@ func (w *Workspace) WriteReport(ctx context.Context, p audit.Month, kind, path s
 		return err
 	})
 	return d.Status.Supervisor == nil, err
+}
+
+// PayeeTimeline is every current payout to an ID number, oldest first.
+func (w *Workspace) PayeeTimeline(ctx context.Context, id string) ([]PayoutLine, error) {
+	return w.DB.PayeeTimeline(ctx, id, 120)
 }
