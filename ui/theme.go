@@ -40,8 +40,8 @@ func (Theme) Font(s fyne.TextStyle) fyne.Resource {
 }
 
 // Color is the default theme's, light unless Dark.
-func (t Theme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
-	v = theme.VariantLight
+func (t Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	v := theme.VariantLight
 	if t.Dark {
 		v = theme.VariantDark
 	}

@@ -137,10 +137,7 @@ func (d *doc) printable(s string) string {
 	// invisible characters from the files (bidi overrides, zero-width
 	// spaces, controls) are printed visibly, never applied
 	s = sheet.Escape(s, 0)
-	var miss []rune
-	for _, r := range missingGlyphs(s) {
-		miss = append(miss, r)
-	}
+	miss := append([]rune(nil), missingGlyphs(s)...)
 	for _, r := range s {
 		if r > 0xFFFF && !containsRune(miss, r) {
 			miss = append(miss, r)

@@ -211,47 +211,6 @@ func loadLO(out string, i int) map[string][][]string {
 	return m
 }
 
-// libreoffice exports every sheet as CSV with raw (not formatted) values.
-func libreoffice(tmp, path string) map[string][][]string {
-	dir, _ := os.MkdirTemp(tmp, "lo-")
-	in := filepath.Join(dir, "in"+strings.ToLower(filepath.Ext(path)))
-	data, _ := os.ReadFile(path)
-	os.WriteFile(in, data, 0o644)
-	cmd := exec.Command("soffice", "--headless", "--norestore", "--convert-to",
-		"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1", "--outdir", dir, in)
-	cmd.Stdout, cmd.Stderr = nil, nil
-	done := make(chan error, 1)
-	cmd.Start()
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		return nil
-	}
-	out := map[string][][]string{}
-	matches, _ := filepath.Glob(filepath.Join(dir, "in*.csv"))
-	for _, m := range matches {
-		if m == in {
-			continue
-		}
-		b, err := os.ReadFile(m)
-		if err != nil {
-			continue
-		}
-		r := csv.NewReader(bytes.NewReader(b))
-		r.FieldsPerRecord = -1
-		r.LazyQuotes = true
-		rows, _ := r.ReadAll()
-		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), "in-"), ".csv")
-		if filepath.Base(m) == "in.csv" {
-			name = ""
-		}
-		out[name] = rows
-	}
-	return out
-}
-
 // compare matches our sheets with LibreOffice's by name (or the only sheet)
 // and returns the differing cells.
 func compare(ours, lo map[string][][]string) []string {
