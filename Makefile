@@ -34,7 +34,7 @@ test: deps
 	$(GO) test ./...
 
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./audit/...
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./audit/... ./ui
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzNormalizeID -fuzztime 20s ./audit/idcard
