@@ -31,6 +31,12 @@ var Icon []byte
 //go:embed demo
 var demoFS embed.FS
 
+// English is the window's English text, keyed by the Chinese it replaces
+// (Fyne lang translation format), used when English is chosen in Settings.
+//
+//go:embed lang/en.json
+var English []byte
+
 // Demo is the demo township's input files (see audit/demo).
 func Demo() fs.FS {
 	sub, err := fs.Sub(demoFS, "demo")

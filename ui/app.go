@@ -22,7 +22,8 @@ func Run(ctx context.Context, a fyne.App, args []string) (fyne.Window, *Controll
 func run(ctx context.Context, a fyne.App, args []string, sync bool) (fyne.Window, *Controller) {
 	a.Settings().SetTheme(Theme{})
 	a.SetIcon(Icon)
-	w := a.NewWindow("养老金发放核查工作台")
+	applyLanguage(a)
+	w := a.NewWindow(tr("养老金发放核查工作台"))
 	w.Resize(fyne.NewSize(1366, 768))
 	c := newController(ctx, a, w)
 	c.sync = sync

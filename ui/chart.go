@@ -70,20 +70,20 @@ func reportGrid(months []*workspace.PeriodStatus, openByVillage map[string]int) 
 			}
 			switch {
 			case state == "reported":
-				objs = append(objs, cell(colReported, "已上报", 90))
+				objs = append(objs, cell(colReported, tr("已上报"), 90))
 			case state == "nil":
-				objs = append(objs, cell(colNil, "零报告", 90))
+				objs = append(objs, cell(colNil, tr("零报告"), 90))
 			case note != "":
-				objs = append(objs, cell(colNoted, "有说明", 90))
+				objs = append(objs, cell(colNoted, tr("有说明"), 90))
 			case st.Overdue:
-				objs = append(objs, cell(colOverdue, "逾期未报", 90))
+				objs = append(objs, cell(colOverdue, tr("逾期未报"), 90))
 			default:
-				objs = append(objs, cell(colMissing, "未上报", 90))
+				objs = append(objs, cell(colMissing, tr("未上报"), 90))
 			}
 		}
 	}
 	grid := container.NewGridWithColumns(cols, objs...)
-	legend := container.NewHBox(swatch(colReported, "已上报"), swatch(colNil, "零报告（本月无死亡）"), swatch(colMissing, "未上报"),
+	legend := container.NewHBox(swatch(colReported, tr("已上报")), swatch(colNil, "零报告（本月无死亡）"), swatch(colMissing, tr("未上报")),
 		swatch(colOverdue, "未上报且已逾期"), swatch(colNoted, "未上报，审核人已说明"))
 
 	// bars: open findings per village

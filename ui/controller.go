@@ -73,7 +73,7 @@ func (c *Controller) showError(err error) {
 	c.lastError = plain(err)
 	msg := widget.NewLabel(c.lastError)
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom("无法完成", "知道了", container.NewGridWrap(fyne.NewSize(460, 120), msg), c.win)
+	d := dialog.NewCustom(tr("无法完成"), tr("知道了"), container.NewGridWrap(fyne.NewSize(460, 120), msg), c.win)
 	d.Show()
 }
 

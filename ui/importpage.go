@@ -52,7 +52,7 @@ type importPage struct {
 func newImportPage(c *Controller) *importPage {
 	p := &importPage{c: c, path: widget.NewEntry(), village: widget.NewEntry(), period: widget.NewEntry(),
 		progress: widget.NewProgressBar(), speed: widget.NewLabel(""), results: widget.NewLabel(""),
-		problems: newTextTable([]string{"文件", "工作表", "行", "列", "原值", "问题", "级别"}, []float32{200, 90, 60, 110, 150, 480, 60})}
+		problems: newTextTable([]string{tr("文件"), tr("工作表"), tr("行"), tr("列"), tr("原值"), tr("问题"), tr("级别")}, []float32{200, 90, 60, 110, 150, 480, 60})}
 	p.results.Wrapping = fyne.TextWrapWord
 	p.kind = widget.NewSelect(kindOptions, func(string) {
 		p.mapping = nil
@@ -74,11 +74,11 @@ func newImportPage(c *Controller) *importPage {
 	p.previewInfo.Wrapping = fyne.TextWrapWord
 	p.mapBox = container.NewGridWithColumns(4)
 	p.sampleBox = container.NewStack()
-	add := widget.NewButton("加入", func() {
+	add := widget.NewButton(tr("加入"), func() {
 		p.addFiles(p.path.Text)
 		p.path.SetText("")
 	})
-	choose := widget.NewButton("选择文件…", func() {
+	choose := widget.NewButton(tr("选择文件…"), func() {
 		d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 			if err != nil || rc == nil {
 				return
@@ -89,13 +89,13 @@ func newImportPage(c *Controller) *importPage {
 		}, c.win)
 		d.Show()
 	})
-	clear := widget.NewButton("清空", func() {
+	clear := widget.NewButton(tr("清空"), func() {
 		p.files = nil
 		p.list.Refresh()
 	})
-	p.start = widget.NewButton("开始导入", p.run)
+	p.start = widget.NewButton(tr("开始导入"), p.run)
 	p.start.Importance = widget.HighImportance
-	p.cancel = widget.NewButton("取消", func() {
+	p.cancel = widget.NewButton(tr("取消"), func() {
 		if p.stop != nil {
 			p.stop()
 		}
@@ -110,14 +110,14 @@ func newImportPage(c *Controller) *importPage {
 		}
 	})
 	form := widget.NewForm(
-		widget.NewFormItem("文件", container.NewBorder(nil, nil, nil, container.NewHBox(add, choose, clear), p.path)),
-		widget.NewFormItem("类型", p.kind),
-		widget.NewFormItem("村(社区)", p.village),
-		widget.NewFormItem("月份", p.period),
+		widget.NewFormItem(tr("文件"), container.NewBorder(nil, nil, nil, container.NewHBox(add, choose, clear), p.path)),
+		widget.NewFormItem(tr("类型"), p.kind),
+		widget.NewFormItem(tr("村(社区)"), p.village),
+		widget.NewFormItem(tr("月份"), p.period),
 	)
 	top := container.NewVBox(form, container.NewGridWithColumns(2, container.NewGridWrap(fyne.NewSize(480, 90), p.list), p.previewInfo),
 		p.mapBox, container.NewGridWrap(fyne.NewSize(1100, 170), p.sampleBox))
-	export := widget.NewButton("导出问题（CSV）", p.exportProblems)
+	export := widget.NewButton(tr("导出问题（CSV）"), p.exportProblems)
 	run := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(p.start, p.cancel), p.progress), p.speed, p.results,
 		container.NewBorder(nil, nil, nil, export,
 			widget.NewLabelWithStyle("导入发现的问题（文件、工作表、行、列、原值、原因）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})))

@@ -59,7 +59,7 @@ func (c *Controller) lock() {
 	c.locked = true
 	l := &lockScreen{password: widget.NewPasswordEntry(), message: widget.NewLabel("")}
 	l.message.Wrapping = fyne.TextWrapWord
-	l.unlock = widget.NewButton("解锁", func() {
+	l.unlock = widget.NewButton(tr("解锁"), func() {
 		pw := l.password.Text
 		l.password.SetText("")
 		var u workspace.User
@@ -81,12 +81,12 @@ func (c *Controller) lock() {
 	})
 	l.unlock.Importance = widget.HighImportance
 	l.password.OnSubmitted = func(string) { l.unlock.OnTapped() }
-	out := widget.NewButton("退出登录", c.logout)
-	title := widget.NewLabelWithStyle("屏幕已锁定", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	out := widget.NewButton(tr("退出登录"), c.logout)
+	title := widget.NewLabelWithStyle(tr("屏幕已锁定"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	info := widget.NewLabel(fmt.Sprintf("%d 分钟没有操作，为保护名单中的个人信息已锁定。%s 请输入密码继续；别人请先退出登录。",
 		int(c.idle.Minutes()), c.user.Name))
 	info.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(title, info, widget.NewForm(widget.NewFormItem("密码", l.password)), l.unlock, l.message, out)
+	box := container.NewVBox(title, info, widget.NewForm(widget.NewFormItem(tr("密码"), l.password)), l.unlock, l.message, out)
 	c.lockView = l
 	c.win.SetContent(container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 360), box)))
 	c.win.Canvas().Focus(l.password)

@@ -46,11 +46,11 @@ func (c *Controller) buildLogin(l *login, users []workspace.User) {
 	l.first = len(users) == 0
 	var form *widget.Form
 	if l.first {
-		l.submit = widget.NewButton("设为审核人并登录", func() { c.submitFirst(l) })
+		l.submit = widget.NewButton(tr("设为审核人并登录"), func() { c.submitFirst(l) })
 		form = widget.NewForm(
-			widget.NewFormItem("审核人姓名", l.name),
-			widget.NewFormItem("密码", l.password),
-			widget.NewFormItem("再输一遍", l.again),
+			widget.NewFormItem(tr("审核人姓名"), l.name),
+			widget.NewFormItem(tr("密码"), l.password),
+			widget.NewFormItem(tr("再输一遍"), l.again),
 		)
 		l.message.SetText("这个工作区还没有账户。第一个账户是审核人（负责复核签字、添加经办人）。密码至少 8 个字符。")
 	} else {
@@ -61,11 +61,11 @@ func (c *Controller) buildLogin(l *login, users []workspace.User) {
 			}
 		}
 		l.names = widget.NewSelect(names, func(s string) { l.name.SetText(s) })
-		l.names.PlaceHolder = "选择姓名"
-		l.submit = widget.NewButton("登录", func() { c.submitLogin(l) })
+		l.names.PlaceHolder = tr("选择姓名")
+		l.submit = widget.NewButton(tr("登录"), func() { c.submitLogin(l) })
 		form = widget.NewForm(
-			widget.NewFormItem("姓名", l.names),
-			widget.NewFormItem("密码", l.password),
+			widget.NewFormItem(tr("姓名"), l.names),
+			widget.NewFormItem(tr("密码"), l.password),
 		)
 		l.password.OnSubmitted = func(string) { c.submitLogin(l) }
 		if c.demo {
@@ -73,7 +73,7 @@ func (c *Controller) buildLogin(l *login, users []workspace.User) {
 		}
 	}
 	l.submit.Importance = widget.HighImportance
-	back := widget.NewButton("换一个工作区", func() {
+	back := widget.NewButton(tr("换一个工作区"), func() {
 		c.closeWorkspace()
 		c.showWelcome()
 	})

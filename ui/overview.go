@@ -51,25 +51,25 @@ func newOverview(ws Workspace) *overview {
 		ws:       ws,
 		title:    widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		summary:  widget.NewLabel(""),
-		villages: newTextTable([]string{"村(社区)", "已报月份", "零报告", "死亡人数"}, []float32{140, 260, 200, 110}),
-		files: newTextTable([]string{"文件", "类型", "村", "月份", "导入行", "有问题行", "跳过行", "SHA-256"},
+		villages: newTextTable([]string{tr("村(社区)"), tr("已报月份"), tr("零报告"), tr("死亡人数")}, []float32{140, 260, 200, 110}),
+		files: newTextTable([]string{tr("文件"), tr("类型"), tr("村"), tr("月份"), tr("导入行"), tr("有问题行"), tr("跳过行"), "SHA-256"},
 			[]float32{300, 120, 90, 90, 90, 110, 90, 120}),
-		problems: newTextTable([]string{"文件", "工作表", "行", "列", "原值", "问题", "级别"},
+		problems: newTextTable([]string{tr("文件"), tr("工作表"), tr("行"), tr("列"), tr("原值"), tr("问题"), tr("级别")},
 			[]float32{260, 110, 60, 140, 170, 420, 70}),
-		findings: newTextTable([]string{"编号", "月份", "问题", "姓名", "身份证号", "村", "金额", "状态", "依据"},
+		findings: newTextTable([]string{tr("编号"), tr("月份"), tr("问题"), tr("姓名"), tr("身份证号"), tr("村"), tr("金额"), tr("状态"), tr("依据")},
 			[]float32{70, 80, 130, 80, 170, 90, 100, 110, 600}),
-		months: newTextTable([]string{"月份", "村报告", "核查结果", "经办人", "审核人", "期限"},
+		months: newTextTable([]string{tr("月份"), tr("村报告"), tr("核查结果"), "经办人", "审核人", tr("期限")},
 			[]float32{90, 250, 340, 110, 150, 150}),
 		status: widget.NewLabel(""),
 	}
 	o.chart = container.NewStack()
 	tabs := container.NewAppTabs(
-		container.NewTabItem("上报一览", o.chart),
-		container.NewTabItem("各月核查", o.months),
-		container.NewTabItem("核查结果", o.findings),
-		container.NewTabItem("村(社区)", o.villages),
-		container.NewTabItem("已导入文件", o.files),
-		container.NewTabItem("问题", o.problems),
+		container.NewTabItem(tr("上报一览"), o.chart),
+		container.NewTabItem(tr("各月核查"), o.months),
+		container.NewTabItem(tr("核查结果"), o.findings),
+		container.NewTabItem(tr("村(社区)"), o.villages),
+		container.NewTabItem(tr("已导入文件"), o.files),
+		container.NewTabItem(tr("问题"), o.problems),
 	)
 	o.content = container.NewBorder(container.NewVBox(o.title, o.summary), o.status, nil, nil, tabs)
 	return o

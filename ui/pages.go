@@ -54,9 +54,9 @@ func (c *Controller) askPassword(title string, then func(workspace.User)) {
 		return
 	}
 	pw := widget.NewPasswordEntry()
-	d := dialog.NewForm(title, "确定", "取消", []*widget.FormItem{
-		widget.NewFormItem("姓名", widget.NewLabel(c.user.Name)),
-		widget.NewFormItem("密码", pw),
+	d := dialog.NewForm(title, "确定", tr("取消"), []*widget.FormItem{
+		widget.NewFormItem(tr("姓名"), widget.NewLabel(c.user.Name)),
+		widget.NewFormItem(tr("密码"), pw),
 	}, func(ok bool) {
 		if ok {
 			c.checkPassword(pw.Text, then)
@@ -97,7 +97,7 @@ func (c *Controller) openSource(b audit.Batch) {
 		}
 		u, _ := url.Parse("file://" + filepath.ToSlash(path))
 		if c.sync || c.app.OpenURL(u) != nil {
-			dialog.NewCustom("原文件副本", "知道了", widget.NewLabel("导入时保留的原文件副本已取出：\n"+path), c.win).Show()
+			dialog.NewCustom("原文件副本", tr("知道了"), widget.NewLabel("导入时保留的原文件副本已取出：\n"+path), c.win).Show()
 		}
 	})
 }
@@ -138,7 +138,7 @@ func newSignoffPage(c *Controller) *signoffPage {
 	p.checklist.Wrapping = fyne.TextWrapWord
 	p.state.Wrapping = fyne.TextWrapWord
 	p.reason.SetPlaceHolder("退回原因（审核人填写）")
-	p.sign = widget.NewButton("签字", func() {
+	p.sign = widget.NewButton(tr("签字"), func() {
 		c.askPassword("签字："+c.period.Label(), func(u workspace.User) {
 			c.background(func(ctx context.Context) error {
 				_, err := c.ws.SignOff(ctx, u, c.period)
@@ -147,7 +147,7 @@ func newSignoffPage(c *Controller) *signoffPage {
 				if err != nil {
 					c.showError(err)
 				} else {
-					dialog.NewCustom("已签字", "知道了", widget.NewLabel(u.Name+" 已为 "+c.period.Label()+" 签字。"), c.win).Show()
+					dialog.NewCustom("已签字", tr("知道了"), widget.NewLabel(u.Name+" 已为 "+c.period.Label()+" 签字。"), c.win).Show()
 				}
 				p.refresh()
 				c.frame.updateStatus()
@@ -155,7 +155,7 @@ func newSignoffPage(c *Controller) *signoffPage {
 		})
 	})
 	p.sign.Importance = widget.HighImportance
-	p.reopen = widget.NewButton("退回（重新打开这个月）", func() {
+	p.reopen = widget.NewButton(tr("退回（重新打开这个月）"), func() {
 		reason := strings.TrimSpace(p.reason.Text)
 		c.askPassword("退回："+c.period.Label(), func(u workspace.User) {
 			c.background(func(ctx context.Context) error { return c.ws.Reopen(ctx, u, c.period, reason) }, func(err error) {
@@ -171,7 +171,7 @@ func newSignoffPage(c *Controller) *signoffPage {
 	p.missing.PlaceHolder = "未上报的村"
 	p.noteText = widget.NewEntry()
 	p.noteText.SetPlaceHolder("未上报的原因（审核人填写），例如：村文书病休，已电话催报")
-	p.noteBtn = widget.NewButton("记录缺报说明", func() {
+	p.noteBtn = widget.NewButton(tr("记录缺报说明"), func() {
 		village, note := p.missing.Selected, strings.TrimSpace(p.noteText.Text)
 		if village == "" || note == "" {
 			c.showError(audit.Errorf(audit.ErrInvalid, "请选择村并写明原因"))
@@ -194,7 +194,7 @@ func newSignoffPage(c *Controller) *signoffPage {
 	p.qrImage.SetMinSize(fyne.NewSize(140, 140))
 	p.qrImage.Hide()
 	p.content = container.NewVScroll(container.NewVBox(
-		widget.NewLabelWithStyle("签字前须满足的条件", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.checklist, notes,
+		widget.NewLabelWithStyle(tr("签字前须满足的条件"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.checklist, notes,
 		widget.NewSeparator(), container.NewBorder(nil, nil, nil, p.qrImage, p.state), p.sign, widget.NewSeparator(), p.reason, p.reopen))
 	return p
 }
@@ -264,11 +264,11 @@ func (p *signoffPage) refresh() {
 		case s.Clerk != nil:
 			p.showQR(s.Clerk.Fingerprint)
 			p.state.SetText(fmt.Sprintf("经办人 %s 已签字，等待另一位审核人复核签字（签字人本人不能复核）。\n数据指纹：%s", s.Clerk.User, s.Clerk.Fingerprint))
-			p.sign.SetText("复核签字（审核人）")
+			p.sign.SetText(tr("复核签字（审核人）"))
 			p.sign.Enable()
 		default:
 			p.state.SetText("本月还没有签字。")
-			p.sign.SetText("经办人签字")
+			p.sign.SetText(tr("经办人签字"))
 			p.sign.Enable()
 		}
 		if c.isSupervisor() && s.Clerk != nil {
@@ -327,7 +327,7 @@ func newReportsPage(c *Controller) *reportsPage {
 	p.kind = widget.NewSelect(labels, nil)
 	p.kind.SetSelectedIndex(0)
 	p.path.SetPlaceHolder("保存为哪个文件，例如 D:\\核查\\签字表.pdf")
-	choose := widget.NewButton("选择文件夹…", func() {
+	choose := widget.NewButton(tr("选择文件夹…"), func() {
 		dialog.ShowFolderOpen(func(lu fyne.ListableURI, err error) {
 			if err != nil || lu == nil {
 				return
@@ -336,10 +336,10 @@ func newReportsPage(c *Controller) *reportsPage {
 			p.path.SetText(filepath.Join(lu.Path(), c.ws.Township(c.ctx)+c.period.String()+strings.SplitN(k.label, "（", 2)[0]+k.ext))
 		}, c.win)
 	})
-	save := widget.NewButton("生成", func() { p.write(false) })
+	save := widget.NewButton(tr("生成"), func() { p.write(false) })
 	save.Importance = widget.HighImportance
 	p.content = container.NewVBox(
-		widget.NewForm(widget.NewFormItem("报表", p.kind), widget.NewFormItem("保存到", container.NewBorder(nil, nil, nil, choose, p.path))),
+		widget.NewForm(widget.NewFormItem(tr("报表"), p.kind), widget.NewFormItem(tr("保存到"), container.NewBorder(nil, nil, nil, choose, p.path))),
 		save, p.result)
 	return p
 }
@@ -396,10 +396,10 @@ type trailPage struct {
 
 func newTrailPage(c *Controller) *trailPage {
 	p := &trailPage{c: c, result: widget.NewLabel(""), anchor: widget.NewEntry(),
-		table: newTextTable([]string{"序号", "时间", "操作人", "操作", "内容"}, []float32{60, 150, 110, 110, 700})}
+		table: newTextTable([]string{tr("序号"), tr("时间"), tr("操作人"), tr("操作"), tr("内容")}, []float32{60, 150, 110, 110, 700})}
 	p.result.Wrapping = fyne.TextWrapWord
 	p.anchor.SetPlaceHolder("签字表上的记录链校验码（可不填）")
-	verify := widget.NewButton("校验", func() {
+	verify := widget.NewButton(tr("校验"), func() {
 		code := strings.TrimSpace(p.anchor.Text)
 		var r *workspace.VerifyReport
 		var anchorErr error
@@ -458,9 +458,9 @@ func (p *trailPage) refresh() {
 	})
 }
 
-var actionLabels = map[string]string{"import": "导入", "check": "核查", "decide": "处理", "signoff": "签字", "reopen": "退回", "user_add": "添加用户",
+var actionLabels = map[string]string{"import": "导入", "check": "核查", "decide": "处理", "signoff": tr("签字"), "reopen": "退回", "user_add": tr("添加用户"),
 	"user_role": "修改角色", "user_password": "重设密码", "user_disable": "停用账户", "user_enable": "启用账户", "missing_note": "缺报说明",
-	"recover": "追回登记", "setting": "设置", "villages": "村名单", "village_rename": "村改名", "mapping": "列映射", "state_baseline": "数据库升级", "migrate": "数据库升级"}
+	"recover": "追回登记", "setting": tr("设置"), "villages": "村名单", "village_rename": "村改名", "mapping": "列映射", "state_baseline": "数据库升级", "migrate": "数据库升级"}
 
 func actionLabel(a string) string {
 	if l, ok := actionLabels[a]; ok {
@@ -520,11 +520,11 @@ func payloadSummary(p string) string {
 }
 
 var payloadLabels = map[string]string{
-	"batch": "批次", "file": "文件", "kind": "类型", "village": "村", "period": "月份", "rows": "行数", "problem_rows": "有问题行",
-	"nil_report": "零报告", "supersedes": "取代批次", "decision_id": "处理编号", "finding": "核查结果", "decision": "处理", "action": "处理方式",
-	"reason": "理由", "amount_fen": "金额(分)", "signoff": "签字编号", "role": "角色", "name": "姓名", "counts": "各规则结果", "new": "新增",
+	"batch": "批次", "file": tr("文件"), "kind": tr("类型"), "village": tr("村"), "period": tr("月份"), "rows": "行数", "problem_rows": tr("有问题行"),
+	"nil_report": tr("零报告"), "supersedes": "取代批次", "decision_id": "处理编号", "finding": tr("核查结果"), "decision": "处理", "action": "处理方式",
+	"reason": "理由", "amount_fen": "金额(分)", "signoff": "签字编号", "role": tr("角色"), "name": tr("姓名"), "counts": "各规则结果", "new": "新增",
 	"changed": "变化", "withdrawn": "撤销", "recovery": "追回编号", "date": "日期", "from": "原名", "to": "新名", "merged": "合并",
-	"key": "设置项", "value": "值", "villages": "村", "source": "来源", "mapping": "列映射", "scopes": "数据范围", "migration": "升级步骤",
+	"key": "设置项", "value": "值", "villages": tr("村"), "source": "来源", "mapping": "列映射", "scopes": "数据范围", "migration": "升级步骤",
 }
 
 // settingsPage: accounts (a supervisor adds them) and villages.
@@ -546,10 +546,10 @@ var roleOptions = []string{"经办人", "审核人", "查阅人"}
 var roleIDs = map[string]string{"经办人": workspace.RoleClerk, "审核人": workspace.RoleSupervisor, "查阅人": workspace.RoleAuditor}
 
 func newSettingsPage(c *Controller) *settingsPage {
-	p := &settingsPage{c: c, users: newTextTable([]string{"姓名", "角色", "状态"}, []float32{160, 100, 100}),
+	p := &settingsPage{c: c, users: newTextTable([]string{tr("姓名"), tr("角色"), tr("状态")}, []float32{160, 100, 100}),
 		name: widget.NewEntry(), pw: widget.NewPasswordEntry(), role: widget.NewSelect(roleOptions, nil)}
 	p.role.SetSelected("经办人")
-	p.add = widget.NewButton("添加用户", func() {
+	p.add = widget.NewButton(tr("添加用户"), func() {
 		name, role, pw := p.name.Text, roleIDs[p.role.Selected], p.pw.Text
 		c.askPassword("添加用户须由审核人确认", func(sup workspace.User) {
 			c.background(func(ctx context.Context) error {
@@ -566,7 +566,7 @@ func newSettingsPage(c *Controller) *settingsPage {
 			})
 		})
 	})
-	form := widget.NewForm(widget.NewFormItem("姓名", p.name), widget.NewFormItem("角色", p.role), widget.NewFormItem("初始密码", p.pw))
+	form := widget.NewForm(widget.NewFormItem(tr("姓名"), p.name), widget.NewFormItem(tr("角色"), p.role), widget.NewFormItem(tr("初始密码"), p.pw))
 	size := widget.NewSelect(textSizes, func(s string) {
 		c.app.Preferences().SetString(prefTextSize, s)
 		c.applyTheme()
@@ -577,9 +577,16 @@ func newSettingsPage(c *Controller) *settingsPage {
 		c.applyTheme()
 	})
 	look.SetSelected(c.app.Preferences().StringWithFallback(prefLook, looks[0]))
-	display := widget.NewForm(widget.NewFormItem("文字大小", size), widget.NewFormItem("外观", look))
+	language := widget.NewSelect(languages, func(s string) {
+		if s != c.app.Preferences().StringWithFallback(prefLanguage, languages[0]) {
+			c.app.Preferences().SetString(prefLanguage, s)
+			dialog.NewCustom(tr("语言"), tr("知道了"), widget.NewLabel("重新启动后生效 / Takes effect at the next start"), c.win).Show()
+		}
+	})
+	language.SetSelected(c.app.Preferences().StringWithFallback(prefLanguage, languages[0]))
+	display := widget.NewForm(widget.NewFormItem(tr("文字大小"), size), widget.NewFormItem(tr("外观"), look), widget.NewFormItem(tr("语言"), language))
 	p.shared, p.age, p.pct = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	p.saveRules = widget.NewButton("保存核查参数", func() {
+	p.saveRules = widget.NewButton(tr("保存核查参数"), func() {
 		var st workspace.RuleSettings
 		var err error
 		if st, err = c.ws.RuleSettings(c.ctx); err != nil {
@@ -612,10 +619,10 @@ func newSettingsPage(c *Controller) *settingsPage {
 		widget.NewFormItem("高龄待核实：年满几岁", p.age),
 		widget.NewFormItem("超标准发放：比上月增加超过（%）", p.pct))
 	p.content = container.NewBorder(container.NewVBox(
-		widget.NewLabelWithStyle("显示", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), display, widget.NewSeparator(),
-		widget.NewLabelWithStyle("核查规则的参数（审核人修改，下次核查时生效）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(tr("显示"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), display, widget.NewSeparator(),
+		widget.NewLabelWithStyle(tr("核查规则的参数（审核人修改，下次核查时生效）"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		ruleForm, p.saveRules, widget.NewSeparator(),
-		widget.NewLabelWithStyle("用户（只有审核人可以添加）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(tr("用户（只有审核人可以添加）"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		form, p.add), nil, nil, nil, p.users)
 	return p
 }

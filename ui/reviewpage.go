@@ -55,15 +55,15 @@ const reviewPageSize = 200
 func newReviewPage(c *Controller) *reviewPage {
 	p := &reviewPage{c: c, selected: -1, progress: widget.NewLabel(""), evidence: widget.NewLabel(""), note: widget.NewMultiLineEntry(),
 		search: widget.NewEntry(),
-		table: newTextTable([]string{"编号", "问题", "姓名", "身份证号", "村(社区)", "金额(元)", "状态"},
+		table: newTextTable([]string{tr("编号"), tr("问题"), tr("姓名"), tr("身份证号"), tr("村(社区)"), tr("金额(元)"), tr("状态")},
 			[]float32{54, 128, 72, 174, 84, 80, 80})}
 	p.evidence.Wrapping = fyne.TextWrapWord
 	p.progress.TextStyle.Bold = true
-	p.prev = widget.NewButton("上一页", func() {
+	p.prev = widget.NewButton(tr("上一页"), func() {
 		p.offset = max(p.offset-reviewPageSize, 0)
 		p.refresh()
 	})
-	p.next = widget.NewButton("下一页", func() {
+	p.next = widget.NewButton(tr("下一页"), func() {
 		if p.offset+reviewPageSize < p.total {
 			p.offset += reviewPageSize
 			p.refresh()
@@ -82,15 +82,15 @@ func newReviewPage(c *Controller) *reviewPage {
 	p.action = widget.NewSelect(actionOptions, nil)
 	p.action.SetSelected("止付")
 	p.reason = widget.NewSelect(workspace.DismissReasons, nil)
-	p.reason.PlaceHolder = "排除理由"
+	p.reason.PlaceHolder = tr("排除理由")
 	p.note.SetPlaceHolder("核实情况（排除与死亡有关的问题时必填）")
 	p.note.SetMinRowsVisible(2)
-	p.confirm = widget.NewButton("1 确认", func() { p.decide(workspace.DecisionConfirm) })
-	p.dismiss = widget.NewButton("2 排除", func() { p.decide(workspace.DecisionDismiss) })
-	p.visit = widget.NewButton("3 待实地核查", func() { p.decide(workspace.DecisionVisit) })
+	p.confirm = widget.NewButton(tr("1 确认"), func() { p.decide(workspace.DecisionConfirm) })
+	p.dismiss = widget.NewButton(tr("2 排除"), func() { p.decide(workspace.DecisionDismiss) })
+	p.visit = widget.NewButton(tr("3 待实地核查"), func() { p.decide(workspace.DecisionVisit) })
 	p.confirm.Importance = widget.DangerImportance
-	p.check = widget.NewButton("运行本月核查", p.runCheck)
-	p.undo = widget.NewButton("撤销上一条（Ctrl+Z）", p.undoLast)
+	p.check = widget.NewButton(tr("运行本月核查"), p.runCheck)
+	p.undo = widget.NewButton(tr("撤销上一条（Ctrl+Z）"), p.undoLast)
 	p.allMonth = widget.NewCheck("同时处理此人其他月份未处理的同类问题（每条分别记录）", nil)
 	p.undo.Disable()
 	c.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
@@ -102,9 +102,9 @@ func newReviewPage(c *Controller) *reviewPage {
 		p.selectRow(id.Row)
 		c.win.Canvas().Unfocus() // 1/2/3 and J/K keep working after a click in the table
 	}
-	filters := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("状态"), p.status), container.NewHBox(p.check), p.search)
+	filters := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel(tr("状态")), p.status), container.NewHBox(p.check), p.search)
 	decide := container.NewVBox(
-		widget.NewForm(widget.NewFormItem("确认后", p.action), widget.NewFormItem("排除理由", p.reason), widget.NewFormItem("说明", p.note)),
+		widget.NewForm(widget.NewFormItem(tr("确认后"), p.action), widget.NewFormItem(tr("排除理由"), p.reason), widget.NewFormItem(tr("说明"), p.note)),
 		p.allMonth, container.NewGridWithColumns(3, p.confirm, p.dismiss, p.visit), p.undo,
 		widget.NewLabel("键盘：1 确认 · 2 排除 · 3 待实地核查 · J/↓ 下一条 · K/↑ 上一条"))
 	right := container.NewBorder(nil, decide, nil, nil, container.NewVScroll(p.evidence))

@@ -39,7 +39,7 @@ func (c *Controller) showWelcome() {
 	w.villages.SetPlaceHolder("例如：东风村、柳塘村、石岭村（可以以后从花名册自动加入）")
 	w.newPath.SetPlaceHolder("工作区文件保存在哪里，例如 D:\\核查\\东风镇.db")
 	w.openPath.SetPlaceHolder("已有的工作区文件")
-	w.create = widget.NewButton("新建工作区", func() {
+	w.create = widget.NewButton(tr("新建工作区"), func() {
 		town := strings.TrimSpace(w.township.Text)
 		if town == "" {
 			c.showError(audit.Errorf(audit.ErrInvalid, "请填写乡镇（街道）名称"))
@@ -60,7 +60,7 @@ func (c *Controller) showWelcome() {
 		c.createWorkspace(path, town, vs)
 	})
 	w.create.Importance = widget.HighImportance
-	chooseSave := widget.NewButton("选择文件夹…", func() {
+	chooseSave := widget.NewButton(tr("选择文件夹…"), func() {
 		// a folder, never a save dialog: that would create (or empty) the
 		// file before the program could check it
 		dialog.ShowFolderOpen(func(lu fyne.ListableURI, err error) {
@@ -74,8 +74,8 @@ func (c *Controller) showWelcome() {
 			w.newPath.SetText(filepath.Join(lu.Path(), name+"核查工作区.db"))
 		}, c.win)
 	})
-	w.open = widget.NewButton("打开工作区", func() { c.openWorkspace(w.openPath.Text) })
-	chooseOpen := widget.NewButton("选择文件…", func() {
+	w.open = widget.NewButton(tr("打开工作区"), func() { c.openWorkspace(w.openPath.Text) })
+	chooseOpen := widget.NewButton(tr("选择文件…"), func() {
 		d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 			if err != nil || rc == nil {
 				return
@@ -95,24 +95,24 @@ func (c *Controller) showWelcome() {
 		return l
 	}, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(recent[i]) })
 	w.recent.OnSelected = func(i widget.ListItemID) { c.openWorkspace(recent[i]) }
-	w.demo = widget.NewButton("打开演示工作区（内置的演示数据）", func() { c.openDemo(nil) })
+	w.demo = widget.NewButton(tr("打开演示工作区（内置的演示数据）"), func() { c.openDemo(nil) })
 
-	title := widget.NewLabelWithStyle("养老金发放核查工作台", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	sub := widget.NewLabelWithStyle("把村死亡名单、派出所注销名单和发放花名册逐月比对，找出“人已去世仍在领钱”", fyne.TextAlignCenter, fyne.TextStyle{})
-	newCard := widget.NewCard("新建工作区", "每个乡镇（街道）一个工作区文件", container.NewVBox(
+	title := widget.NewLabelWithStyle(tr("养老金发放核查工作台"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	sub := widget.NewLabelWithStyle(tr("把村死亡名单、派出所注销名单和发放花名册逐月比对，找出“人已去世仍在领钱”"), fyne.TextAlignCenter, fyne.TextStyle{})
+	newCard := widget.NewCard(tr("新建工作区"), tr("每个乡镇（街道）一个工作区文件"), container.NewVBox(
 		widget.NewForm(
-			widget.NewFormItem("乡镇名称", w.township),
-			widget.NewFormItem("村(社区)", w.villages),
-			widget.NewFormItem("保存位置", container.NewBorder(nil, nil, nil, chooseSave, w.newPath)),
+			widget.NewFormItem(tr("乡镇名称"), w.township),
+			widget.NewFormItem(tr("村(社区)"), w.villages),
+			widget.NewFormItem(tr("保存位置"), container.NewBorder(nil, nil, nil, chooseSave, w.newPath)),
 		), w.create))
-	openCard := widget.NewCard("打开工作区", "", container.NewVBox(
+	openCard := widget.NewCard(tr("打开工作区"), "", container.NewVBox(
 		container.NewBorder(nil, nil, nil, chooseOpen, w.openPath), w.open))
-	var recentBox fyne.CanvasObject = widget.NewLabel("（还没有打开过工作区）")
+	var recentBox fyne.CanvasObject = widget.NewLabel(tr("（还没有打开过工作区）"))
 	if len(recent) > 0 {
 		recentBox = container.NewGridWrap(fyne.NewSize(560, 150), w.recent)
 	}
-	recentCard := widget.NewCard("最近使用", "", recentBox)
-	demoCard := widget.NewCard("先试一试", "演示工作区里有一个镇三个月的数据和两个账户（密码："+workspace.DemoPassword+"）", w.demo)
+	recentCard := widget.NewCard(tr("最近使用"), "", recentBox)
+	demoCard := widget.NewCard(tr("先试一试"), "演示工作区里有一个镇三个月的数据和两个账户（密码："+workspace.DemoPassword+"）", w.demo)
 	left := container.NewVBox(newCard, demoCard)
 	right := container.NewVBox(openCard, recentCard)
 	w.content = container.NewBorder(container.NewVBox(title, sub), nil, nil, nil,

@@ -61,7 +61,7 @@ func newFrame(c *Controller) *frame {
 	f := &frame{c: c, pages: map[string]page{}, status: widget.NewLabel(""), body: container.NewStack()}
 	f.nav = widget.NewList(func() int { return len(navPages) }, func() fyne.CanvasObject {
 		return widget.NewLabel("")
-	}, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(navPages[i].label) })
+	}, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(tr(navPages[i].label)) })
 	f.nav.OnSelected = func(i widget.ListItemID) { f.show(navPages[i].id) }
 	f.period = widget.NewSelect(nil, func(s string) {
 		for _, m := range f.months {
@@ -74,10 +74,10 @@ func newFrame(c *Controller) *frame {
 			p.refresh()
 		}
 	})
-	f.period.PlaceHolder = "选择月份"
+	f.period.PlaceHolder = tr("选择月份")
 	who := widget.NewLabel(fmt.Sprintf("%s（%s）", c.user.Name, workspace.RoleLabel(c.user.Role)))
-	logout := widget.NewButton("退出登录", c.logout)
-	toolbar := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("核查月份："), container.NewGridWrap(fyne.NewSize(170, 40), f.period)),
+	logout := widget.NewButton(tr("退出登录"), c.logout)
+	toolbar := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel(tr("核查月份：")), container.NewGridWrap(fyne.NewSize(170, 40), f.period)),
 		container.NewHBox(who, logout))
 	f.content = container.NewBorder(toolbar, f.status, container.NewGridWrap(fyne.NewSize(130, 400), f.nav), nil, f.body)
 	f.loadMonths()

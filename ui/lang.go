@@ -1,0 +1,27 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+
+	"pensionaudit/assets"
+)
+
+// tr is the window's text in the chosen language: Chinese is the key and
+// the default; English comes from Fyne's lang with assets/lang/en.json.
+func tr(s string) string { return lang.L(s) }
+
+const prefLanguage = "language"
+
+var languages = []string{"中文", "English"}
+
+// applyLanguage loads the English text when English is chosen: Fyne's
+// lang follows the system's locale, so the translation is registered for
+// that locale (a change takes effect at the next start).
+func applyLanguage(a fyne.App) {
+	if a.Preferences().String(prefLanguage) == "English" {
+		if err := lang.AddTranslationsForLocale(assets.English, lang.SystemLocale()); err != nil {
+			fyne.LogError("English text", err)
+		}
+	}
+}
