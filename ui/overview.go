@@ -23,6 +23,7 @@ type Workspace interface {
 	Problems(ctx context.Context, f workspace.ProblemFilter) ([]workspace.ProblemRow, int, error)
 	Findings(ctx context.Context, f workspace.FindingFilter) ([]workspace.FindingRow, int, error)
 	Status(ctx context.Context, p audit.Month) ([]*workspace.PeriodStatus, error)
+	FindingCounts(ctx context.Context, p audit.Month) (map[string]int, map[string]int, error)
 }
 
 // overview is the first screen: the workspace at a glance — villages and
@@ -132,13 +133,8 @@ func (o *overview) fetch(ctx context.Context) (*overviewData, error) {
 	if d.months, err = o.ws.Status(ctx, 0); err != nil {
 		return nil, err
 	}
-	open, _, err := o.ws.Findings(ctx, workspace.FindingFilter{Status: workspace.StatusOpen, Limit: 100000})
-	if err != nil {
+	if _, d.openByVill, err = o.ws.FindingCounts(ctx, 0); err != nil {
 		return nil, err
-	}
-	d.openByVill = map[string]int{}
-	for _, f := range open {
-		d.openByVill[f.Village]++
 	}
 	return d, nil
 }

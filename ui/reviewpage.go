@@ -153,11 +153,17 @@ func (p *reviewPage) refresh() {
 		if rows, total, err = c.ws.Findings(ctx, f); err != nil {
 			return err
 		}
-		if _, open, err = c.ws.Findings(ctx, workspace.FindingFilter{Period: c.period, Status: workspace.StatusOpen, Limit: 1}); err != nil {
+		counts, _, err := c.ws.FindingCounts(ctx, c.period)
+		if err != nil {
 			return err
 		}
-		_, all, err = c.ws.Findings(ctx, workspace.FindingFilter{Period: c.period, Limit: 1})
-		return err
+		for s, n := range counts {
+			if s != "withdrawn" {
+				all += n
+			}
+		}
+		open = counts[workspace.StatusOpen]
+		return nil
 	}, func(err error) {
 		if err != nil {
 			c.showError(err)

@@ -669,3 +669,40 @@ func (x FindingRow) MarshalJSON() ([]byte, error) {
 		Amount json.Number `json:"amount"`
 	}{plain(x), json.Number(x.Amount.String())})
 }
+
+// FindingCounts counts a period's findings by status (all periods when p
+// is zero), and the open ones by village — what the screens show as totals,
+// without loading the findings.
+func (db *DB) FindingCounts(ctx context.Context, p audit.Month) (byStatus map[string]int, openByVillage map[string]int, err error) {
+	byStatus, openByVillage = map[string]int{}, map[string]int{}
+	where, args := "", []any{}
+	if p != 0 {
+		where, args = " WHERE period = ?", []any{p.String()}
+	}
+	err = db.eachRow(ctx, `SELECT status, COUNT(*) FROM findings`+where+` GROUP BY status`, args, func(r *sql.Rows) error {
+		var s string
+		var n int
+		if err := r.Scan(&s, &n); err != nil {
+			return err
+		}
+		byStatus[s] = n
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	and := " WHERE status = 'open'"
+	if p != 0 {
+		and = " WHERE period = ? AND status = 'open'"
+	}
+	err = db.eachRow(ctx, `SELECT village, COUNT(*) FROM findings`+and+` GROUP BY village`, args, func(r *sql.Rows) error {
+		var v string
+		var n int
+		if err := r.Scan(&v, &n); err != nil {
+			return err
+		}
+		openByVillage[v] = n
+		return nil
+	})
+	return byStatus, openByVillage, err
+}

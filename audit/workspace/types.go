@@ -111,3 +111,9 @@ func (w *Workspace) WriteReport(ctx context.Context, p audit.Month, kind, path s
 func (w *Workspace) PayeeTimeline(ctx context.Context, id string) ([]PayoutLine, error) {
 	return w.DB.PayeeTimeline(ctx, id, 120)
 }
+
+// FindingCounts counts a period's findings by status and the open ones by
+// village (every period when p is zero).
+func (w *Workspace) FindingCounts(ctx context.Context, p audit.Month) (map[string]int, map[string]int, error) {
+	return w.DB.FindingCounts(ctx, p)
+}
