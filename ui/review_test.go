@@ -28,6 +28,10 @@ func TestDecideAcrossMonths(t *testing.T) {
 	}
 	last := c.frame.months[len(c.frame.months)-1]
 	c.frame.period.SetSelected(last.Label())
+	// the demo's months are long past their deadline: the banner says so
+	if !c.frame.banner.Visible() || !strings.Contains(c.frame.banner.Text, "已逾期") {
+		t.Errorf("deadline banner: visible %v %q", c.frame.banner.Visible(), c.frame.banner.Text)
+	}
 	c.frame.show(pageReview)
 	rp := c.frame.pages[pageReview].(*reviewPage)
 	// a shared-account finding whose payee has the same finding in every month

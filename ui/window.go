@@ -50,6 +50,7 @@ type frame struct {
 	period  *widget.Select
 	months  []audit.Month
 	status  *widget.Label
+	banner  *widget.Label // the deadline, when the month is overdue
 	body    *fyne.Container
 	pages   map[string]page
 	current string
@@ -79,7 +80,10 @@ func newFrame(c *Controller) *frame {
 	logout := widget.NewButton(tr("退出登录"), c.logout)
 	toolbar := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel(tr("核查月份：")), container.NewGridWrap(fyne.NewSize(170, 40), f.period)),
 		container.NewHBox(who, logout))
-	f.content = container.NewBorder(toolbar, f.status, container.NewGridWrap(fyne.NewSize(130, 400), f.nav), nil, f.body)
+	f.banner = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	f.banner.Importance = widget.DangerImportance
+	f.banner.Hide()
+	f.content = container.NewBorder(container.NewVBox(toolbar, f.banner), f.status, container.NewGridWrap(fyne.NewSize(130, 400), f.nav), nil, f.body)
 	f.loadMonths()
 	return f
 }
@@ -121,6 +125,7 @@ func (f *frame) updateStatus() {
 		return
 	}
 	f.status.SetText(base + "　" + c.period.Label())
+	f.banner.Hide()
 	p := c.period
 	var st []*workspace.PeriodStatus
 	c.background(func(ctx context.Context) error {
@@ -143,6 +148,10 @@ func (f *frame) updateStatus() {
 			word += "，已逾期（应在 " + s.Due + " 前复核签字）"
 		}
 		f.status.SetText(base + "　" + p.Label() + "：" + word)
+		if s.Overdue && s.Supervisor == nil {
+			f.banner.SetText(fmt.Sprintf("%s 已逾期：应在 %s 前完成核查并复核签字（每月 10 日前处理上月）", p.Label(), s.Due))
+			f.banner.Show()
+		}
 	})
 }
 
