@@ -88,3 +88,39 @@ func TestDecideAcrossMonths(t *testing.T) {
 		t.Errorf("after three undos %d open, want 3", len(left))
 	}
 }
+
+// A possible match shows its records side by side, field by field.
+func TestPossibleMatchComparison(t *testing.T) {
+	a := test.NewTempApp(t)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	w, c := run(context.Background(), a, nil, true)
+	defer w.Close()
+	c.openDemo(nil)
+	c.login.names.SetSelected(workspace.DemoClerk)
+	c.login.password.SetText(workspace.DemoPassword)
+	c.submitLogin(c.login)
+	if c.frame == nil {
+		t.Fatalf("login: %s", c.lastError)
+	}
+	found := false
+	for _, m := range c.frame.months {
+		c.frame.period.SetSelected(m.Label())
+		c.frame.show(pageReview)
+		rp := c.frame.pages[pageReview].(*reviewPage)
+		for i, r := range rp.rows {
+			if r.Rule == "possible_match" {
+				rp.selectRow(i)
+				found = true
+				for _, want := range []string{"逐项比较", "✔ 姓名：", "出生日期：", "领取人（花名册）", "✘ 身份证号"} {
+					if !strings.Contains(rp.evidence.Text, want) {
+						t.Errorf("comparison lacks %q:\n%s", want, rp.evidence.Text)
+					}
+				}
+			}
+		}
+	}
+	if !found {
+		t.Fatal("the demo has no possible match")
+	}
+}

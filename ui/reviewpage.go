@@ -230,6 +230,38 @@ func (p *reviewPage) selectRow(i int) {
 	if len(r.Suggestions) > 0 {
 		b.WriteString("\n可能是同一人：" + strings.Join(r.Suggestions, "、") + "\n")
 	}
+	if r.Rule == "possible_match" && len(r.Evidence) >= 2 {
+		b.WriteString("\n逐项比较（✔ 相同，✘ 不同）：\n")
+		field := func(label string, get func(e workspace.Evidence) string) {
+			var vals []string
+			same := true
+			for i, e := range r.Evidence {
+				v := get(e)
+				if i > 0 && v != get(r.Evidence[0]) {
+					same = false
+				}
+				if v == "" {
+					v = "（空）"
+				}
+				vals = append(vals, audit.Escape(v, 40))
+			}
+			mark := "✔"
+			if !same {
+				mark = "✘"
+			}
+			fmt.Fprintf(&b, "%s %s：%s\n", mark, label, strings.Join(vals, " ｜ "))
+		}
+		field("来源", func(e workspace.Evidence) string { return evidenceKind(e.Kind) })
+		field("姓名", func(e workspace.Evidence) string { return e.Name })
+		field("身份证号", func(e workspace.Evidence) string { return workspace.MaskID(e.ID) })
+		field("出生日期", func(e workspace.Evidence) string {
+			if len(e.ID) >= 14 {
+				return e.ID[6:14]
+			}
+			return ""
+		})
+		field("村(社区)", func(e workspace.Evidence) string { return e.Village })
+	}
 	b.WriteString("\n当前状态：" + workspace.StatusLabel(r.Status))
 	p.evidence.SetText(b.String())
 	if r.IDNumber == "" {
@@ -265,6 +297,8 @@ func evidenceKind(k string) string {
 	switch k {
 	case "payout":
 		return "发放记录"
+	case "payee":
+		return "领取人（花名册）"
 	case "village_report":
 		return "村死亡名单"
 	case "deregistration":

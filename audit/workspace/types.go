@@ -33,6 +33,7 @@ type (
 	Mapping       = sheet.Mapping
 	Preview       = sheet.Preview
 	PayoutLine    = sqlite.PayoutLine
+	Evidence      = rules.Evidence
 )
 
 // Roles, finding states, decisions and actions.
