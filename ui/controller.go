@@ -53,7 +53,7 @@ type Controller struct {
 const prefRecent = "recent_workspaces"
 
 func newController(ctx context.Context, a fyne.App, w fyne.Window) *Controller {
-	c := &Controller{ctx: ctx, app: a, win: w, idle: defaultIdle}
+	c := &Controller{ctx: ctx, app: a, win: w, idle: idleOf(a.Preferences().StringWithFallback(prefIdle, "10 分钟"))}
 	c.touch()
 	return c
 }

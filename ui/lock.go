@@ -15,6 +15,19 @@ import (
 // defaultIdle is how long the window may go without use before it locks.
 const defaultIdle = 10 * time.Minute
 
+const prefIdle = "idle_lock"
+
+var idleOptions = []string{"5 分钟", "10 分钟", "15 分钟", "30 分钟"}
+
+// idleOf reads an idle option ("10 分钟").
+func idleOf(s string) time.Duration {
+	var m int
+	if _, err := fmt.Sscanf(s, "%d", &m); err != nil || m <= 0 {
+		return defaultIdle
+	}
+	return time.Duration(m) * time.Minute
+}
+
 // touch records that the user did something.
 func (c *Controller) touch() { c.lastUse.Store(time.Now().UnixNano()) }
 

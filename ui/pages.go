@@ -584,7 +584,13 @@ func newSettingsPage(c *Controller) *settingsPage {
 		}
 	})
 	language.SetSelected(c.app.Preferences().StringWithFallback(prefLanguage, languages[0]))
-	display := widget.NewForm(widget.NewFormItem(tr("文字大小"), size), widget.NewFormItem(tr("外观"), look), widget.NewFormItem(tr("语言"), language))
+	idle := widget.NewSelect(idleOptions, func(s string) {
+		c.app.Preferences().SetString(prefIdle, s)
+		c.idle = idleOf(s)
+	})
+	idle.SetSelected(c.app.Preferences().StringWithFallback(prefIdle, "10 分钟"))
+	display := widget.NewForm(widget.NewFormItem(tr("文字大小"), size), widget.NewFormItem(tr("外观"), look), widget.NewFormItem(tr("语言"), language),
+		widget.NewFormItem("无操作自动锁屏", idle))
 	p.shared, p.age, p.pct = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	p.saveRules = widget.NewButton(tr("保存核查参数"), func() {
 		var st workspace.RuleSettings

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -122,5 +123,11 @@ func TestPossibleMatchComparison(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("the demo has no possible match")
+	}
+}
+
+func TestIdleOption(t *testing.T) {
+	if idleOf("30 分钟") != 30*time.Minute || idleOf("乱写") != defaultIdle || idleOf("5 分钟") != 5*time.Minute {
+		t.Errorf("idleOf: %v %v %v", idleOf("30 分钟"), idleOf("乱写"), idleOf("5 分钟"))
 	}
 }
