@@ -159,7 +159,7 @@ func (c *Controller) openWorkspace(path string) {
 		return
 	}
 	c.background(func(ctx context.Context) error {
-		ws, err := workspace.Open(ctx, path)
+		ws, err := workspace.OpenForWindow(ctx, path)
 		if err != nil {
 			return err
 		}

@@ -43,8 +43,16 @@ type DB struct {
 
 // Open opens (creating if needed) the workspace at path and migrates it.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, 65536)
+}
+
+// open opens path with a page cache of cacheKB KiB per pooled connection
+// (the window uses a smaller one: its screens query from several goroutines,
+// one connection and one cache each).
+func open(ctx context.Context, path string, cacheKB int) (*DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "cache_size(-65536)", "temp_store(MEMORY)"} {
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)",
+		"cache_size(-" + strconv.Itoa(cacheKB) + ")", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -140,6 +148,12 @@ var ErrNeedsUpgrade = errors.New("workspace needs upgrading")
 // touching the file — that it is one: a foreign SQLite file never gets our
 // tables added.
 func OpenExisting(ctx context.Context, path string) (*DB, error) {
+	return OpenExistingCache(ctx, path, 65536)
+}
+
+// OpenExistingCache is OpenExisting with a page cache of cacheKB KiB per
+// connection.
+func OpenExistingCache(ctx context.Context, path string, cacheKB int) (*DB, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, audit.Errorf(audit.ErrNotFound, "找不到工作区文件 %s", path)
@@ -153,7 +167,7 @@ func OpenExisting(ctx context.Context, path string) (*DB, error) {
 			probe.Close()
 		}
 	}
-	return Open(ctx, path)
+	return open(ctx, path, cacheKB)
 }
 
 // Close closes the database.

@@ -20,10 +20,21 @@ type Workspace struct {
 
 // Open opens an existing workspace; it must have been initialised.
 func Open(ctx context.Context, path string) (*Workspace, error) {
+	return openCache(ctx, path, 65536)
+}
+
+// OpenForWindow is Open for the window: a smaller page cache per
+// connection (its screens query from several goroutines at once), so that a
+// county-size workspace stays within the window's memory budget.
+func OpenForWindow(ctx context.Context, path string) (*Workspace, error) {
+	return openCache(ctx, path, 8192)
+}
+
+func openCache(ctx context.Context, path string, cacheKB int) (*Workspace, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, audit.Errorf(audit.ErrNotFound, "找不到工作区文件 %s，请先运行 pensionaudit init --db %s --township 乡镇名", path, path)
 	}
-	db, err := sqlite.OpenExisting(ctx, path)
+	db, err := sqlite.OpenExistingCache(ctx, path, cacheKB)
 	if err != nil {
 		return nil, err
 	}
