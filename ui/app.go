@@ -43,7 +43,7 @@ func run(ctx context.Context, a fyne.App, args []string, sync bool) (fyne.Window
 	switch {
 	case *demo:
 		c.showWelcome()
-		c.openDemo(nil)
+		c.openDemo()
 	case *db != "":
 		c.showWelcome()
 		c.openWorkspace(*db)

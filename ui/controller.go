@@ -80,6 +80,7 @@ func (c *Controller) showError(err error) {
 // plain is an error's message for a clerk: our errors are Chinese already;
 // anything else is said to be unexpected, with what to do.
 func plain(err error) string {
+	err = workspace.Friendly(err)
 	var ae *audit.Error
 	if errors.As(err, &ae) {
 		return ae.Msg
@@ -158,22 +159,7 @@ func (c *Controller) openWorkspace(path string) {
 		c.showError(audit.Errorf(audit.ErrInvalid, "请先选择工作区文件"))
 		return
 	}
-	c.background(func(ctx context.Context) error {
-		ws, err := workspace.OpenForWindow(ctx, path)
-		if err != nil {
-			return err
-		}
-		c.closeWorkspace()
-		c.ws, c.path, c.demo = ws, path, false
-		return nil
-	}, func(err error) {
-		if err != nil {
-			c.showError(err)
-			return
-		}
-		c.remember(path)
-		c.showLogin()
-	})
+	c.enter(path, false, func(ctx context.Context) (*workspace.Workspace, error) { return workspace.OpenForWindow(ctx, path) })
 }
 
 // createWorkspace makes a new workspace and asks for its first supervisor.
@@ -182,52 +168,47 @@ func (c *Controller) createWorkspace(path, township string, villages []string) {
 		c.showError(audit.Errorf(audit.ErrConflict, "%s 已经存在：请换一个文件名，或用“打开工作区”打开它", filepath.Base(path)))
 		return
 	}
+	c.enter(path, false, func(ctx context.Context) (*workspace.Workspace, error) {
+		return workspace.Init(ctx, path, township, "（建立工作区）", villages)
+	})
+}
+
+// openDemo builds a fresh demo workspace in the user's cache folder.
+func (c *Controller) openDemo() {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	path := filepath.Join(dir, "pensionaudit", "demo.db")
+	c.enter(path, true, func(ctx context.Context) (*workspace.Workspace, error) {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		for _, s := range []string{"", "-wal", "-shm"} {
+			os.Remove(path + s)
+		}
+		return workspace.BuildDemo(ctx, path, assets.Demo())
+	})
+}
+
+// enter opens a workspace off the UI goroutine, makes it the session's and
+// goes to its login (remembering real workspaces among the recent ones).
+func (c *Controller) enter(path string, demo bool, open func(context.Context) (*workspace.Workspace, error)) {
 	c.background(func(ctx context.Context) error {
-		ws, err := workspace.Init(ctx, path, township, "（建立工作区）", villages)
+		ws, err := open(ctx)
 		if err != nil {
 			return err
 		}
 		c.closeWorkspace()
-		c.ws, c.path, c.demo = ws, path, false
+		c.ws, c.path, c.demo = ws, path, demo
 		return nil
 	}, func(err error) {
 		if err != nil {
 			c.showError(err)
 			return
 		}
-		c.remember(path)
+		if !demo {
+			c.remember(path)
+		}
 		c.showLogin()
-	})
-}
-
-// openDemo builds a fresh demo workspace in the user's cache folder.
-func (c *Controller) openDemo(done func()) {
-	c.background(func(ctx context.Context) error {
-		dir, err := os.UserCacheDir()
-		if err != nil {
-			dir = os.TempDir()
-		}
-		path := filepath.Join(dir, "pensionaudit", "demo.db")
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		for _, s := range []string{"", "-wal", "-shm"} {
-			os.Remove(path + s)
-		}
-		ws, err := workspace.BuildDemo(ctx, path, assets.Demo())
-		if err != nil {
-			return err
-		}
-		c.closeWorkspace()
-		c.ws, c.path, c.demo = ws, path, true
-		return nil
-	}, func(err error) {
-		if err != nil {
-			c.showError(err)
-		} else {
-			c.showLogin()
-		}
-		if done != nil {
-			done()
-		}
 	})
 }
 

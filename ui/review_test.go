@@ -11,22 +11,30 @@ import (
 	"pensionaudit/audit/workspace"
 )
 
-// One payee's findings of the same rule in several months are decided
-// together from the queue, each recorded as its own decision, and Ctrl+Z
-// style undo takes them back one by one.
-func TestDecideAcrossMonths(t *testing.T) {
+// demoClerk opens the demo workspace in a headless window, logged in as its
+// clerk.
+func demoClerk(t *testing.T) *Controller {
+	t.Helper()
 	a := test.NewTempApp(t)
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	w, c := run(context.Background(), a, nil, true)
-	defer w.Close()
-	c.openDemo(nil)
+	t.Cleanup(w.Close)
+	c.openDemo()
 	c.login.names.SetSelected(workspace.DemoClerk)
 	c.login.password.SetText(workspace.DemoPassword)
 	c.submitLogin(c.login)
 	if c.frame == nil {
 		t.Fatalf("login: %s", c.lastError)
 	}
+	return c
+}
+
+// One payee's findings of the same rule in several months are decided
+// together from the queue, each recorded as its own decision, and Ctrl+Z
+// style undo takes them back one by one.
+func TestDecideAcrossMonths(t *testing.T) {
+	c := demoClerk(t)
 	last := c.frame.months[len(c.frame.months)-1]
 	c.frame.period.SetSelected(last.Label())
 	// the demo's months are long past their deadline: the banner says so
@@ -92,18 +100,7 @@ func TestDecideAcrossMonths(t *testing.T) {
 
 // A possible match shows its records side by side, field by field.
 func TestPossibleMatchComparison(t *testing.T) {
-	a := test.NewTempApp(t)
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	w, c := run(context.Background(), a, nil, true)
-	defer w.Close()
-	c.openDemo(nil)
-	c.login.names.SetSelected(workspace.DemoClerk)
-	c.login.password.SetText(workspace.DemoPassword)
-	c.submitLogin(c.login)
-	if c.frame == nil {
-		t.Fatalf("login: %s", c.lastError)
-	}
+	c := demoClerk(t)
 	found := false
 	for _, m := range c.frame.months {
 		c.frame.period.SetSelected(m.Label())

@@ -62,7 +62,7 @@ func screenshots(ctx context.Context, dir, db, user, password string) ([]string,
 		return written, err
 	}
 	if db == "" {
-		c.openDemo(nil)
+		c.openDemo()
 		user, password = workspace.DemoSupervisor, workspace.DemoPassword
 	} else {
 		c.openWorkspace(db)

@@ -95,7 +95,7 @@ func (c *Controller) showWelcome() {
 		return l
 	}, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(recent[i]) })
 	w.recent.OnSelected = func(i widget.ListItemID) { c.openWorkspace(recent[i]) }
-	w.demo = widget.NewButton(tr("打开演示工作区（内置的演示数据）"), func() { c.openDemo(nil) })
+	w.demo = widget.NewButton(tr("打开演示工作区（内置的演示数据）"), func() { c.openDemo() })
 
 	title := widget.NewLabelWithStyle(tr("养老金发放核查工作台"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	sub := widget.NewLabelWithStyle(tr("把村死亡名单、派出所注销名单和发放花名册逐月比对，找出“人已去世仍在领钱”"), fyne.TextAlignCenter, fyne.TextStyle{})

@@ -14,6 +14,7 @@ import (
 
 	"pensionaudit/audit"
 	_ "pensionaudit/audit/internal/locale" // must initialise before Fyne's lang package: see there
+	"pensionaudit/audit/sqlite"
 	"pensionaudit/audit/workspace"
 )
 
@@ -75,7 +76,7 @@ func Run(ctx context.Context, env Env, args []string) int {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			if err := c.run(ctx, env, args[1:]); err != nil {
+			if err := sqlite.Friendly(c.run(ctx, env, args[1:])); err != nil { // a full disk or a locked file in plain words, whatever the command
 				if !errors.Is(err, errReported) {
 					fmt.Fprintln(env.Stderr, "错误："+err.Error())
 				}

@@ -457,7 +457,7 @@ func (r *xlsxRows) Next() bool {
 		t, err := r.dec.next()
 		if err == io.EOF {
 			r.done = true
-			if r.pr.n == 0 || !r.seenEnd() {
+			if r.pr.n == 0 || !r.ended {
 				return r.fail(damaged(io.ErrUnexpectedEOF))
 			}
 			// an empty sheet may still declare a range; rows cut from a
@@ -562,8 +562,6 @@ func (r *xlsxRows) Next() bool {
 		}
 	}
 }
-
-func (r *xlsxRows) seenEnd() bool { return r.ended }
 
 func (r *xlsxRows) value() (string, error) {
 	v := r.cell.String()

@@ -381,7 +381,13 @@ func variants(raw string) []string {
 }
 
 func (db *DB) eachRow(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := db.db.QueryContext(ctx, q, args...)
+	return eachRow(ctx, db.db, q, args, fn)
+}
+
+// eachRow calls fn for every row of a query, on the database or inside a
+// transaction.
+func eachRow(ctx context.Context, qr querier, q string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := qr.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -392,6 +398,20 @@ func (db *DB) eachRow(ctx context.Context, q string, args []any, fn func(*sql.Ro
 		}
 	}
 	return rows.Err()
+}
+
+// stringsOf returns a one-column query's values.
+func stringsOf(ctx context.Context, qr querier, q string, args ...any) ([]string, error) {
+	var out []string
+	err := eachRow(ctx, qr, q, args, func(r *sql.Rows) error {
+		var s string
+		if err := r.Scan(&s); err != nil {
+			return err
+		}
+		out = append(out, s)
+		return nil
+	})
+	return out, err
 }
 
 // Finding statuses.

@@ -312,20 +312,17 @@ func (db *DB) addVillages(ctx context.Context, tx *sql.Tx, source string, names 
 
 // Villages lists the township's villages, sorted.
 func (db *DB) Villages(ctx context.Context) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT name FROM villages ORDER BY name`)
-	if err != nil {
-		return nil, err
+	return stringsOf(ctx, db.db, `SELECT name FROM villages ORDER BY name`)
+}
+
+// Head is the trail's last entry (zero when the trail is empty).
+func (db *DB) Head(ctx context.Context) (TrailEntry, error) {
+	var e TrailEntry
+	err := db.db.QueryRowContext(ctx, `SELECT seq, hash FROM trail ORDER BY seq DESC LIMIT 1`).Scan(&e.Seq, &e.Hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, nil
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return e, err
 }
 
 // TrailEntry is one link of the hash chain.

@@ -39,39 +39,19 @@ var volatile = map[string]map[string]bool{"users": {"failed": true, "locked_unti
 
 // tableNames lists the database's own tables (not SQLite's).
 func tableNames(ctx context.Context, q querier) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return stringsOf(ctx, q, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
 }
 
+// columns lists a table's columns, quoted, without the volatile ones.
 func columns(ctx context.Context, q querier, table string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+	all, err := stringsOf(ctx, q, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
 	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
+	for _, n := range all {
 		if !volatile[table][n] {
 			out = append(out, `"`+n+`"`)
 		}
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // digestRows hashes every row a query returns, values typed and length
@@ -299,31 +279,6 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// EnsureBaseline appends, once, a trail entry with the digest of every scope
-// the store holds, for workspaces whose trail predates state digests.
-func (db *DB) EnsureBaseline(ctx context.Context) error {
-	var total, with int
-	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN payload LIKE '%"state":%' THEN 1 END) FROM trail`).Scan(&total, &with); err != nil {
-		return err
-	}
-	if total == 0 || with > 0 {
-		return nil
-	}
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	scopes, err := currentScopes(ctx, tx)
-	if err != nil {
-		return err
-	}
-	if err := db.appendTrail(ctx, tx, "（数据库升级）", "state_baseline", map[string]any{"scopes": len(scopes)}, scopes...); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // ScopeDigest is a scope's digest as verify computes it now ("table:users",

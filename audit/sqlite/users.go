@@ -177,15 +177,7 @@ func (db *DB) AddUser(ctx context.Context, by *User, name, role, password string
 		return User{}, err
 	}
 	defer tx.Rollback()
-	var names []string
-	err = eachTx(ctx, tx, `SELECT name FROM users`, func(r *sql.Rows) error {
-		var n string
-		if err := r.Scan(&n); err != nil {
-			return err
-		}
-		names = append(names, n)
-		return nil
-	})
+	names, err := stringsOf(ctx, tx, `SELECT name FROM users`)
 	if err != nil {
 		return User{}, err
 	}
@@ -345,20 +337,6 @@ func (db *DB) Authenticate(ctx context.Context, name, password string) (User, er
 		}
 	}
 	return u, tx.Commit()
-}
-
-func eachTx(ctx context.Context, tx *sql.Tx, q string, fn func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, q)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // Users lists the accounts.

@@ -94,11 +94,10 @@ func (w *Workspace) RecordHead(ctx context.Context) error {
 	if err != nil || id == "" {
 		return err
 	}
-	trail, err := w.DB.Trail(ctx)
-	if err != nil || len(trail) == 0 {
+	head, err := w.DB.Head(ctx) // every session's close: the head only, not the trail
+	if err != nil || head.Seq == 0 {
 		return err
 	}
-	head := trail[len(trail)-1]
 	seen, err := readAnchors(id)
 	if err != nil {
 		return err

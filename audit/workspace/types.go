@@ -118,3 +118,7 @@ func (w *Workspace) PayeeTimeline(ctx context.Context, id string) ([]PayoutLine,
 func (w *Workspace) FindingCounts(ctx context.Context, p audit.Month) (map[string]int, map[string]int, error) {
 	return w.DB.FindingCounts(ctx, p)
 }
+
+// Friendly turns a storage failure (disk full, read-only, locked, damaged)
+// into a plain message; other errors pass through.
+func Friendly(err error) error { return sqlite.Friendly(err) }
