@@ -198,7 +198,7 @@ func (c *Controller) enter(path string, demo bool, open func(context.Context) (*
 			return err
 		}
 		c.closeWorkspace()
-		c.ws, c.path, c.demo = ws, path, demo
+		c.ws, c.path, c.demo, c.period = ws, path, demo, 0 // a month of the previous workspace means nothing here
 		return nil
 	}, func(err error) {
 		if err != nil {

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +128,39 @@ func TestPossibleMatchComparison(t *testing.T) {
 func TestIdleOption(t *testing.T) {
 	if idleOf("30 分钟") != 30*time.Minute || idleOf("乱写") != defaultIdle || idleOf("5 分钟") != 5*time.Minute {
 		t.Errorf("idleOf: %v %v %v", idleOf("30 分钟"), idleOf("乱写"), idleOf("5 分钟"))
+	}
+}
+
+// A month that was never checked says so, instead of an empty, clean-looking
+// queue.
+func TestUncheckedMonthSaysSo(t *testing.T) {
+	c := demoClerk(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.db")
+	ws, err := workspace.Init(ctx, path, "东风镇", "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.AddUser(ctx, nil, "王主任", workspace.RoleSupervisor, "wang-secret-1"); err != nil {
+		t.Fatal(err)
+	}
+	roster := filepath.Join(t.TempDir(), "roster_2022-07.csv")
+	os.WriteFile(roster, []byte("姓名,公民身份号码,发放年月,发放金额\n张三,430422196112112507,202207,120.00\n"), 0o644)
+	if _, err := ws.Import(ctx, roster, workspace.ImportOptions{Kind: "payouts", User: "王主任"}); err != nil {
+		t.Fatal(err)
+	}
+	ws.Close()
+	c.openWorkspace(path)
+	c.login.names.SetSelected("王主任")
+	c.login.password.SetText("wang-secret-1")
+	c.submitLogin(c.login)
+	c.frame.show(pageReview)
+	rp := c.frame.pages[pageReview].(*reviewPage)
+	if !strings.Contains(rp.evidence.Text, "还没有核查") {
+		t.Errorf("unchecked month shows %q", rp.evidence.Text)
+	}
+	test.Tap(rp.check)
+	if strings.Contains(rp.evidence.Text, "还没有核查") {
+		t.Errorf("after the check: %q", rp.evidence.Text)
 	}
 }

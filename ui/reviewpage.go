@@ -148,8 +148,14 @@ func (p *reviewPage) refresh() {
 	f := workspace.FindingFilter{Period: c.period, Status: statusIDs[p.status.Selected], Search: strings.TrimSpace(p.search.Text), Limit: reviewPageSize, Offset: p.offset}
 	var rows []workspace.FindingRow
 	var total, open, all int
+	checked := true
 	c.background(func(ctx context.Context) error {
 		var err error
+		st, err := c.ws.Status(ctx, c.period)
+		if err != nil {
+			return err
+		}
+		checked = len(st) > 0 && st[0].Checked != ""
 		if rows, total, err = c.ws.Findings(ctx, f); err != nil {
 			return err
 		}
@@ -199,7 +205,12 @@ func (p *reviewPage) refresh() {
 			p.selectRow(min(max(p.selected, 0), len(rows)-1))
 		} else {
 			p.selected = -1
-			p.evidence.SetText("没有符合条件的核查结果。")
+			if checked {
+				p.evidence.SetText("没有符合条件的核查结果。")
+			} else {
+				// an empty queue must not look like a clean month
+				p.evidence.SetText(c.period.Label() + " 还没有核查：请点右上角“运行本月核查”。")
+			}
 		}
 	})
 }
