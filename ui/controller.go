@@ -39,13 +39,14 @@ type Controller struct {
 	// promptPassword, when set, answers password prompts (tests)
 	promptPassword func(title string) string
 	// lastError is the last error shown (tests read it)
-	lastError string
-	screen    atomic.Value // the last screen shown
-	sync      bool         // run background work inline (tests)
-	lastUse   atomic.Int64 // when the user last did something (unix ns)
-	idle      time.Duration
-	locked    bool
-	lockView  *lockScreen
+	lastError  string
+	lastSource *sourceView  // the last file shown at a row (for tests)
+	screen     atomic.Value // the last screen shown
+	sync       bool         // run background work inline (tests)
+	lastUse    atomic.Int64 // when the user last did something (unix ns)
+	idle       time.Duration
+	locked     bool
+	lockView   *lockScreen
 	// onScreen is told the name of every screen shown (tests wait on it)
 	onScreen func(string)
 }
@@ -224,7 +225,20 @@ func (c *Controller) loggedIn(u workspace.User) {
 	c.user = &u
 	c.frame = newFrame(c)
 	c.win.SetContent(c.frame.content)
+	c.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { c.dropped(uris) })
 	c.frame.show(pageOverview)
+}
+
+// dropped takes files dropped on the window to the import screen (made if
+// it was not yet); ignored while the screen is locked or nobody is logged in.
+func (c *Controller) dropped(uris []fyne.URI) {
+	if c.locked || c.frame == nil || c.user == nil {
+		return
+	}
+	c.frame.show(pageImport)
+	if p, ok := c.frame.pages[pageImport].(*importPage); ok {
+		p.dropped(uris)
+	}
 }
 
 // logout returns to the login screen of the same workspace.

@@ -13,6 +13,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
 	"pensionaudit/assets"
@@ -126,7 +127,19 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 	os.WriteFile(junk, []byte{0, 1, 2, 3}, 0o644)
 	for _, kind := range []string{"发放花名册", "村死亡人员名单", "户籍注销名单"} {
 		ip.kind.SetSelected(kind)
-		ip.addFiles(strings.Join(files[kind], "\n"))
+		if kind == "村死亡人员名单" { // dropped on the window from another screen
+			c.frame.show(pageOverview)
+			var uris []fyne.URI
+			for _, f := range files[kind] {
+				uris = append(uris, storage.NewFileURI(f))
+			}
+			c.dropped(append(uris, storage.NewFileURI(files[kind][0]))) // twice: listed once
+			if c.Screen() != pageImport || len(ip.files) != len(files[kind]) {
+				t.Fatalf("after the drop: screen %s, files %v", c.Screen(), ip.files)
+			}
+		} else {
+			ip.addFiles(strings.Join(files[kind], "\n"))
+		}
 		if kind == "发放花名册" {
 			ip.addFiles(junk)
 		}

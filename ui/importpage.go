@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +39,7 @@ type importPage struct {
 	speed    *widget.Label
 	results  *widget.Label
 	problems *textTable
+	refs     []sourceRef // where each problem is, to open the kept file there
 	stop     context.CancelFunc
 	content  fyne.CanvasObject
 
@@ -54,6 +57,13 @@ func newImportPage(c *Controller) *importPage {
 		progress: widget.NewProgressBar(), speed: widget.NewLabel(""), results: widget.NewLabel(""),
 		problems: newTextTable([]string{tr("文件"), tr("工作表"), tr("行"), tr("列"), tr("原值"), tr("问题"), tr("级别")}, []float32{200, 90, 60, 110, 150, 480, 60})}
 	p.results.Wrapping = fyne.TextWrapWord
+	p.problems.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(p.refs) && p.refs[id.Row].row > 0 {
+			r := p.refs[id.Row]
+			c.showSource(r.batch, r.file, r.sheet, r.row)
+		}
+		p.problems.UnselectAll()
+	}
 	p.kind = widget.NewSelect(kindOptions, func(string) {
 		p.mapping = nil
 		if len(p.files) > 0 {
@@ -101,14 +111,6 @@ func newImportPage(c *Controller) *importPage {
 		}
 	})
 	p.cancel.Disable()
-	c.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
-		for _, u := range uris {
-			p.addFiles(u.Path())
-		}
-		if c.frame != nil {
-			c.frame.show(pageImport)
-		}
-	})
 	form := widget.NewForm(
 		widget.NewFormItem(tr("文件"), container.NewBorder(nil, nil, nil, container.NewHBox(add, choose, clear), p.path)),
 		widget.NewFormItem(tr("类型"), p.kind),
@@ -120,7 +122,7 @@ func newImportPage(c *Controller) *importPage {
 	export := widget.NewButton(tr("导出问题（CSV）"), p.exportProblems)
 	run := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(p.start, p.cancel), p.progress), p.speed, p.results,
 		container.NewBorder(nil, nil, nil, export,
-			widget.NewLabelWithStyle("导入发现的问题（文件、工作表、行、列、原值、原因）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})))
+			widget.NewLabelWithStyle("导入发现的问题（文件、工作表、行、列、原值、原因；点一行查看原文件该行）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})))
 	split := container.NewVSplit(container.NewVScroll(top), container.NewBorder(run, nil, nil, nil, p.problems))
 	split.Offset = 0.55
 	p.content = split
@@ -130,10 +132,42 @@ func newImportPage(c *Controller) *importPage {
 func (p *importPage) view() fyne.CanvasObject { return p.content }
 func (p *importPage) refresh()                {}
 
+// dropped puts files (or the spreadsheets of a dropped folder) on the
+// import list.
+func (p *importPage) dropped(uris []fyne.URI) {
+	var paths []string
+	for _, u := range uris {
+		if u.Scheme() != "file" {
+			continue
+		}
+		path := u.Path()
+		if st, err := os.Stat(path); err == nil && st.IsDir() {
+			entries, _ := os.ReadDir(path)
+			for _, e := range entries {
+				if e.Type().IsRegular() && tableFile(e.Name()) {
+					paths = append(paths, filepath.Join(path, e.Name()))
+				}
+			}
+			continue
+		}
+		paths = append(paths, path)
+	}
+	p.addFiles(strings.Join(paths, "\n"))
+}
+
+// tableFile reports whether a name looks like a table we read.
+func tableFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".htm", ".html", ".xml":
+		return !strings.HasPrefix(name, "~$") // Excel's lock files
+	}
+	return false
+}
+
 func (p *importPage) addFiles(text string) {
 	first := len(p.files) == 0
 	for _, f := range strings.Split(text, "\n") {
-		if f = strings.TrimSpace(f); f != "" {
+		if f = strings.TrimSpace(f); f != "" && !slices.Contains(p.files, f) {
 			p.files = append(p.files, f)
 		}
 	}
@@ -261,6 +295,7 @@ func (p *importPage) run() {
 	p.progress.SetValue(0)
 	var lines []string
 	var rows [][]string
+	var refs []sourceRef
 	started := time.Now()
 	c.async(func() {
 		defer stop()
@@ -288,6 +323,7 @@ func (p *importPage) run() {
 						raw = workspace.MaskID(raw)
 					}
 					rows = append(rows, []string{q.File, q.Sheet, strconv.Itoa(q.Row), q.Column + " " + q.Header, raw, q.Reason, q.Level.Label()})
+					refs = append(refs, sourceRef{batch: b.ID, file: q.File, sheet: q.Sheet, row: q.Row})
 				}
 			}
 			c.do(func() { p.progress.SetValue(float64(fi+1) / float64(len(files))) })
@@ -298,6 +334,7 @@ func (p *importPage) run() {
 		c.do(func() {
 			p.results.SetText(strings.Join(lines, "\n"))
 			p.problems.SetRows(rows)
+			p.refs = refs
 			p.speed.SetText("")
 			p.start.Enable()
 			p.cancel.Disable()

@@ -29,20 +29,26 @@ type Workspace interface {
 // overview is the first screen: the workspace at a glance — villages and
 // their reports per month, imported files with row counts, and problems.
 type overview struct {
-	ws       Workspace
-	title    *widget.Label
-	summary  *widget.Label
-	villages *textTable
-	files    *textTable
-	problems *textTable
-	findings *textTable
-	months   *textTable
-	status   *widget.Label
-	chart    *fyne.Container
-	batches  []audit.Batch // the files tab's rows
-	content  fyne.CanvasObject
-	async    func(func()) // how load runs its work (the controller's)
-	do       func(func()) // how its results reach the widgets
+	ws        Workspace
+	title     *widget.Label
+	summary   *widget.Label
+	villages  *textTable
+	files     *textTable
+	problems  *textTable
+	findings  *textTable
+	months    *textTable
+	status    *widget.Label
+	chart     *fyne.Container
+	batches   []audit.Batch          // the files tab's rows
+	probRows  []workspace.ProblemRow // the problems tab's rows
+	probOff   int                    // the problems tab's page
+	probPage  *widget.Label
+	probPrev  *widget.Button
+	probNext  *widget.Button
+	onProblem func(workspace.ProblemRow) // a problem clicked
+	content   fyne.CanvasObject
+	async     func(func()) // how load runs its work (the controller's)
+	do        func(func()) // how its results reach the widgets
 }
 
 const problemPage = 500
@@ -64,13 +70,23 @@ func newOverview(ws Workspace) *overview {
 		status: widget.NewLabel(""),
 	}
 	o.chart = container.NewStack()
+	o.probPage = widget.NewLabel("")
+	o.probPrev = widget.NewButton(tr("上一页"), func() { o.probOff = max(0, o.probOff-problemPage); o.load(context.Background(), nil) })
+	o.probNext = widget.NewButton(tr("下一页"), func() { o.probOff += problemPage; o.load(context.Background(), nil) })
+	o.problems.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(o.probRows) && o.onProblem != nil {
+			o.onProblem(o.probRows[id.Row])
+		}
+		o.problems.UnselectAll()
+	}
+	probTab := container.NewBorder(nil, container.NewHBox(o.probPrev, o.probNext, o.probPage), nil, nil, o.problems)
 	tabs := container.NewAppTabs(
 		container.NewTabItem(tr("上报一览"), o.chart),
 		container.NewTabItem(tr("各月核查"), o.months),
 		container.NewTabItem(tr("核查结果"), o.findings),
 		container.NewTabItem(tr("村(社区)"), o.villages),
 		container.NewTabItem(tr("已导入文件"), o.files),
-		container.NewTabItem(tr("问题"), o.problems),
+		container.NewTabItem(tr("问题"), probTab),
 	)
 	o.content = container.NewBorder(container.NewVBox(o.title, o.summary), o.status, nil, nil, tabs)
 	return o
@@ -124,7 +140,7 @@ func (o *overview) fetch(ctx context.Context) (*overviewData, error) {
 	if d.batches, err = o.ws.Batches(ctx, workspace.BatchFilter{}); err != nil {
 		return nil, err
 	}
-	if d.problems, d.totalProbs, err = o.ws.Problems(ctx, workspace.ProblemFilter{Limit: problemPage}); err != nil {
+	if d.problems, d.totalProbs, err = o.ws.Problems(ctx, workspace.ProblemFilter{Limit: problemPage, Offset: o.probOff}); err != nil {
 		return nil, err
 	}
 	if d.findings, d.totalFinds, err = o.ws.Findings(ctx, workspace.FindingFilter{Limit: problemPage}); err != nil {
@@ -219,9 +235,18 @@ func (o *overview) show(d *overviewData) {
 	o.batches = d.batches
 	o.files.SetRows(fileRows)
 	o.problems.SetRows(prows)
+	o.probRows = d.problems
+	o.probPage.SetText(fmt.Sprintf("第 %d–%d 个，共 %d 个；点一行查看原文件该行", min(o.probOff+1, d.totalProbs), o.probOff+len(d.problems), d.totalProbs))
+	setEnabled(o.probPrev, o.probOff > 0)
+	setEnabled(o.probNext, o.probOff+len(d.problems) < d.totalProbs)
 	o.summary.SetText(fmt.Sprintf("村(社区) %d 个 · 已导入文件 %d 个 · 发放月份 %s · 导入问题 %d 个 · 核查结果 %d 条",
 		len(d.villages), len(d.batches), strings.Join(months, "、"), d.totalProbs, d.totalFinds))
-	if d.totalProbs > len(d.problems) {
-		o.status.SetText(fmt.Sprintf("问题较多，只显示前 %d 个；全部问题可用命令 pensionaudit problems 查看", len(d.problems)))
+}
+
+func setEnabled(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
 	}
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"net/url"
-	"os"
 	"path/filepath"
 
 	"github.com/boombuler/barcode"
@@ -40,6 +39,11 @@ func newOverviewPage(c *Controller) *overviewPage {
 		}
 		o.files.UnselectAll()
 	}
+	o.onProblem = func(p workspace.ProblemRow) {
+		if p.Row > 0 {
+			c.showSource(p.BatchID, p.File, p.Sheet, p.Row)
+		}
+	}
 	return &overviewPage{c: c, o: o}
 }
 
@@ -67,37 +71,22 @@ func (c *Controller) askPassword(title string, then func(workspace.User)) {
 	c.win.Canvas().Focus(pw)
 }
 
-// openSource writes the kept copy of an imported file (its exact bytes)
+// openSource takes the kept copy of an imported file (its exact bytes) out
 // to the user's cache folder and opens it in the system's viewer.
 func (c *Controller) openSource(b audit.Batch) {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		dir = os.TempDir()
-	}
-	dir = filepath.Join(dir, "pensionaudit", "原文件副本", strconv.FormatInt(b.ID, 10))
 	var path string
 	c.background(func(ctx context.Context) error {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return err
-		}
-		path = filepath.Join(dir, filepath.Base(b.FileName))
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		if _, err := c.ws.SourceFile(ctx, b.ID, f); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
+		var err error
+		path, err = c.ws.ExtractSource(ctx, b.ID)
+		return err
 	}, func(err error) {
 		if err != nil {
 			c.showError(err)
 			return
 		}
-		u, _ := url.Parse("file://" + filepath.ToSlash(path))
+		u := &url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
 		if c.sync || c.app.OpenURL(u) != nil {
-			dialog.NewCustom("原文件副本", tr("知道了"), widget.NewLabel("导入时保留的原文件副本已取出：\n"+path), c.win).Show()
+			dialog.NewCustom(tr("原文件副本"), tr("知道了"), widget.NewLabel("导入时保留的原文件副本已取出：\n"+path), c.win).Show()
 		}
 	})
 }

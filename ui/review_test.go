@@ -4,11 +4,15 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit/workspace"
 )
@@ -162,5 +166,71 @@ func TestUncheckedMonthSaysSo(t *testing.T) {
 	test.Tap(rp.check)
 	if strings.Contains(rp.evidence.Text, "还没有核查") {
 		t.Errorf("after the check: %q", rp.evidence.Text)
+	}
+}
+
+// A piece of evidence opens the file it came from at its row, read from the
+// copy kept in the workspace: the row shown is the one named, and it holds
+// the payee's name.
+func TestEvidenceOpensTheFileAtTheRow(t *testing.T) {
+	c := demoClerk(t)
+	c.frame.period.SetSelected(c.frame.months[0].Label())
+	c.frame.show(pageReview)
+	rp := c.frame.pages[pageReview].(*reviewPage)
+	opened := 0
+	for i, r := range rp.rows {
+		rp.selectRow(i)
+		for j, e := range r.Evidence {
+			if e.File == "" || e.Row == 0 || e.Name == "" {
+				continue
+			}
+			var btn *widget.Button
+			for _, o := range rp.sources.Objects {
+				if b := o.(*widget.Button); strings.Contains(b.Text, e.File) && strings.Contains(b.Text, "第"+strconv.Itoa(e.Row)+"行") {
+					btn = b
+				}
+			}
+			if btn == nil {
+				t.Fatalf("finding #%d evidence %d (%s row %d) has no button", r.ID, j, e.File, e.Row)
+			}
+			c.lastSource = nil
+			test.Tap(btn)
+			v := c.lastSource
+			if v == nil || v.Target() < 0 {
+				t.Fatalf("%s row %d not shown: %s", e.File, e.Row, c.lastError)
+			}
+			if v.nums[v.Target()] != e.Row || !strings.Contains(strings.Join(v.rows[v.Target()], " "), e.Name) {
+				t.Errorf("%s row %d shows %v, want %s", e.File, e.Row, v.rows[v.Target()], e.Name)
+			}
+			var shown []string // what the clerk sees on that row: ID numbers masked
+			for col := range v.rows[v.Target()] {
+				l := widget.NewLabel("")
+				v.table.UpdateCell(widget.TableCellID{Row: v.Target(), Col: col}, l)
+				shown = append(shown, l.Text)
+			}
+			if e.ID != "" && (strings.Contains(strings.Join(shown, " "), e.ID) || !strings.Contains(strings.Join(shown, " "), workspace.MaskID(e.ID))) {
+				t.Errorf("row %d shown as %q: the ID number is not masked", e.Row, shown)
+			}
+			if v.nums[0] != 1 { // the title and header come first
+				t.Errorf("the sheet's first rows are not shown: %v", v.nums)
+			}
+			opened++
+		}
+		if opened >= 4 {
+			break
+		}
+	}
+	if opened == 0 {
+		t.Fatal("no evidence with a file row in the demo's first month")
+	}
+}
+
+// Files dropped on a locked window are not taken.
+func TestDropWhileLocked(t *testing.T) {
+	c := demoClerk(t)
+	c.lock()
+	c.dropped([]fyne.URI{storage.NewFileURI(filepath.Join(t.TempDir(), "a.xlsx"))})
+	if ip, ok := c.frame.pages[pageImport].(*importPage); ok && len(ip.files) != 0 || c.Screen() != "locked" {
+		t.Errorf("a drop on the locked screen was taken: screen %s", c.Screen())
 	}
 }

@@ -28,6 +28,7 @@ type reviewPage struct {
 	selected int
 	progress *widget.Label
 	evidence *widget.Label
+	sources  *fyne.Container // a button per piece of evidence with a file row: open the kept file there
 	action   *widget.Select
 	reason   *widget.Select
 	note     *widget.Entry
@@ -58,6 +59,7 @@ func newReviewPage(c *Controller) *reviewPage {
 		table: newTextTable([]string{tr("编号"), tr("问题"), tr("姓名"), tr("身份证号"), tr("村(社区)"), tr("金额(元)"), tr("状态")},
 			[]float32{54, 128, 72, 174, 84, 80, 80})}
 	p.evidence.Wrapping = fyne.TextWrapWord
+	p.sources = container.NewVBox()
 	p.progress.TextStyle.Bold = true
 	p.prev = widget.NewButton(tr("上一页"), func() {
 		p.offset = max(p.offset-reviewPageSize, 0)
@@ -107,7 +109,7 @@ func newReviewPage(c *Controller) *reviewPage {
 		widget.NewForm(widget.NewFormItem(tr("确认后"), p.action), widget.NewFormItem(tr("排除理由"), p.reason), widget.NewFormItem(tr("说明"), p.note)),
 		p.allMonth, container.NewGridWithColumns(3, p.confirm, p.dismiss, p.visit), p.undo,
 		widget.NewLabel("键盘：1 确认 · 2 排除 · 3 待实地核查 · J/↓ 下一条 · K/↑ 上一条"))
-	right := container.NewBorder(nil, decide, nil, nil, container.NewVScroll(p.evidence))
+	right := container.NewBorder(nil, decide, nil, nil, container.NewVScroll(container.NewVBox(p.evidence, p.sources)))
 	split := container.NewHSplit(container.NewBorder(container.NewBorder(nil, nil, nil, container.NewHBox(p.prev, p.next), p.progress), nil, nil, nil, p.table), right)
 	split.Offset = 0.6
 	p.content = container.NewBorder(filters, nil, nil, nil, split)
@@ -205,6 +207,7 @@ func (p *reviewPage) refresh() {
 			p.selectRow(min(max(p.selected, 0), len(rows)-1))
 		} else {
 			p.selected = -1
+			p.sources.RemoveAll()
 			if checked {
 				p.evidence.SetText("没有符合条件的核查结果。")
 			} else {
@@ -238,6 +241,18 @@ func (p *reviewPage) selectRow(i int) {
 			b.WriteString("· " + line + "\n")
 		}
 	}
+	p.sources.Objects = nil
+	for _, e := range r.Evidence {
+		if e.File != "" && e.Row > 0 {
+			e := e
+			btn := widget.NewButton(fmt.Sprintf("查看原文件：%s 第%d行", audit.Escape(e.File, 40), e.Row), func() {
+				p.c.showSource(0, e.File, e.Sheet, e.Row)
+			})
+			btn.Alignment = widget.ButtonAlignLeading
+			p.sources.Objects = append(p.sources.Objects, btn)
+		}
+	}
+	p.sources.Refresh()
 	if len(r.Suggestions) > 0 {
 		b.WriteString("\n可能是同一人：" + strings.Join(r.Suggestions, "、") + "\n")
 	}

@@ -94,6 +94,23 @@ func screenshots(ctx context.Context, dir, db, user, password string) ([]string,
 			return written, err
 		}
 	}
+	// a piece of evidence opened at its row in the kept copy of its file
+	c.frame.show(pageReview)
+	if rp, ok := c.frame.pages[pageReview].(*reviewPage); ok {
+	find:
+		for i, r := range rp.rows {
+			for _, e := range r.Evidence {
+				if e.File != "" && e.Row > 0 {
+					rp.selectRow(i)
+					c.showSource(0, e.File, e.Sheet, e.Row)
+					if err := shot(fmt.Sprintf("%02d-source", len(navPages)+3)); err != nil {
+						return written, err
+					}
+					break find
+				}
+			}
+		}
+	}
 	if c.lastError != "" && !strings.Contains(c.lastError, "签字") {
 		return written, fmt.Errorf("%s", c.lastError)
 	}

@@ -249,3 +249,15 @@ func Suggest(s string, known func(string) bool) []string {
 	}
 	return out
 }
+
+// MaskCell masks a table cell that holds an ID number (15 or 18 characters,
+// digits with a possible final X, after Clean), or a number in scientific
+// notation that an ID became in Excel; other text is returned as it is.
+func MaskCell(cell string) string {
+	c := Clean(cell)
+	n := len(c)
+	if (n == 15 || n == 18) && allDigits(c[:n-1]) && (allDigits(c[n-1:]) || c[n-1] == 'X') {
+		return Mask(c)
+	}
+	return cell
+}

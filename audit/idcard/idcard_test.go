@@ -92,3 +92,19 @@ func FuzzNormalizeID(f *testing.F) {
 		_ = Mask(r.Norm)
 	})
 }
+
+func TestMaskCell(t *testing.T) {
+	for in, want := range map[string]string{
+		"512002193605120021":   "512002********0021",
+		" 51200219360512002x ": "512002********002X",
+		"512002360512002":      "512002*****2002",
+		"沈永福":                  "沈永福",
+		"2023年12月":             "2023年12月",
+		"1234567890":           "1234567890",
+		"51200219360512002Y":   "51200219360512002Y",
+	} {
+		if got := MaskCell(in); got != want {
+			t.Errorf("MaskCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package sheet
 
 import (
+	"context"
+	"path/filepath"
+	"slices"
+
 	"pensionaudit/audit"
 )
 
@@ -86,4 +90,68 @@ func PreviewFile(path string, opts Options, n int) (*Preview, error) {
 		break
 	}
 	return p, nil
+}
+
+// Excerpt is a few rows of one sheet around a row of interest, as stored in
+// the file (for showing a problem or a piece of evidence "at the row").
+type Excerpt struct {
+	Sheet   string
+	Target  int        // the row asked for
+	Found   bool       // the sheet has that row
+	Head    [][]string // the sheet's first rows (its title and header), when not in Rows
+	HeadNum []int
+	Rows    [][]string // rows Target-before … Target+after that exist
+	RowNums []int
+}
+
+// headRows is how many of a sheet's first rows an excerpt shows for context.
+const headRows = 4
+
+// ReadExcerpt streams sheetName (the first sheet when empty) up to
+// row+after and keeps only what it shows; cancelled through ctx.
+func ReadExcerpt(ctx context.Context, path, sheetName string, row, before, after int) (*Excerpt, error) {
+	wb, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer wb.Close()
+	sheets := wb.Sheets()
+	if sheetName == "" && len(sheets) > 0 {
+		sheetName = sheets[0]
+	}
+	if !slices.Contains(sheets, sheetName) {
+		return nil, audit.Errorf(audit.ErrNotFound, "文件 %s 中没有工作表“%s”", filepath.Base(path), sheetName)
+	}
+	it, err := wb.Rows(sheetName)
+	if err != nil {
+		return nil, readErr(Options{File: filepath.Base(path)}, sheetName, 0, err)
+	}
+	defer it.Close()
+	e := &Excerpt{Sheet: sheetName, Target: row}
+	last := 0
+	for it.Next() {
+		if last%4096 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		n, cells := it.Row()
+		last = n
+		if n > row+after {
+			break
+		}
+		switch {
+		case n >= row-before:
+			e.Rows = append(e.Rows, append([]string(nil), cells...))
+			e.RowNums = append(e.RowNums, n)
+			e.Found = e.Found || n == row
+		case n <= headRows:
+			e.Head = append(e.Head, append([]string(nil), cells...))
+			e.HeadNum = append(e.HeadNum, n)
+		}
+	}
+	if last <= row+after {
+		if err := it.Err(); err != nil {
+			return nil, readErr(Options{File: filepath.Base(path)}, sheetName, last, err)
+		}
+	}
+	return e, nil
 }

@@ -388,6 +388,8 @@ func (db *DB) SaveMapping(ctx context.Context, user string, kind audit.Kind, vil
 
 // BatchFilter selects batches.
 type BatchFilter struct {
+	ID            int64
+	FileName      string
 	Kind          audit.Kind
 	Period        audit.Month
 	IncludeOld    bool // superseded batches too
@@ -399,6 +401,14 @@ func (db *DB) Batches(ctx context.Context, f BatchFilter) ([]audit.Batch, error)
 	q := `SELECT id, file_name, sha256, kind, format, village, period, sheets, imported_by, imported_at, data_rows, imported_rows,
 		problem_rows, skipped_rows, nil_report, COALESCE(superseded_by, 0) FROM batches WHERE 1=1`
 	var args []any
+	if f.ID != 0 {
+		q += ` AND id = ?`
+		args = append(args, f.ID)
+	}
+	if f.FileName != "" {
+		q += ` AND file_name = ?`
+		args = append(args, f.FileName)
+	}
 	if f.Kind != "" {
 		q += ` AND kind = ?`
 		args = append(args, string(f.Kind))

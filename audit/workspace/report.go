@@ -10,6 +10,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/report"
+	"pensionaudit/audit/sheet"
 	"pensionaudit/audit/sqlite"
 )
 
@@ -133,4 +134,81 @@ func wsSHA(path string) string {
 // w and returns the file's name.
 func (w *Workspace) SourceFile(ctx context.Context, batchID int64, out io.Writer) (string, error) {
 	return w.DB.SourceFile(ctx, batchID, out)
+}
+
+// ExtractSource writes the kept copy of batch batchID (its exact bytes) to the
+// user's cache folder, under its SHA-256, and returns the path; a copy already
+// there with the right digest is reused.
+func (w *Workspace) ExtractSource(ctx context.Context, batchID int64) (string, error) {
+	bs, err := w.DB.Batches(ctx, sqlite.BatchFilter{ID: batchID, IncludeOld: true})
+	if err != nil {
+		return "", err
+	}
+	if len(bs) == 0 {
+		return "", audit.Errorf(audit.ErrNotFound, "没有第 %d 批导入", batchID)
+	}
+	b := bs[0]
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	dir = filepath.Join(dir, "pensionaudit", "原文件副本", b.SHA256[:min(16, len(b.SHA256))])
+	path := filepath.Join(dir, filepath.Base(b.FileName))
+	if s, err := fileSHA256(path); err == nil && s == b.SHA256 {
+		return path, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, ".part-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := w.DB.SourceFile(ctx, b.ID, tmp); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	if s, err := fileSHA256(tmp.Name()); err != nil || s != b.SHA256 {
+		return "", audit.Errorf(audit.ErrConflict, "第 %d 批（%s）保留的原文件副本与导入时的 SHA-256 不符：请运行“校验”", b.ID, b.FileName)
+	}
+	return path, os.Rename(tmp.Name(), path)
+}
+
+// SourceExcerpt is a few rows of an imported file around one row, read from
+// the copy kept at import (the user's file may be gone).
+type SourceExcerpt struct {
+	Batch audit.Batch
+	Path  string // the extracted copy, to open in the system's viewer
+	*sheet.Excerpt
+}
+
+// SourceAt reads rows row-10 … row+10 of a sheet of an imported file from the
+// kept copy. batchID 0 looks the file up by name (the newest current import
+// of that name), as evidence names files.
+func (w *Workspace) SourceAt(ctx context.Context, batchID int64, fileName, sheetName string, row int) (*SourceExcerpt, error) {
+	f := sqlite.BatchFilter{ID: batchID, FileName: fileName, IncludeOld: batchID != 0}
+	if batchID != 0 {
+		f.FileName = ""
+	}
+	bs, err := w.DB.Batches(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(bs) == 0 {
+		return nil, audit.Errorf(audit.ErrNotFound, "找不到导入的文件 %s", fileName)
+	}
+	b := bs[len(bs)-1]
+	path, err := w.ExtractSource(ctx, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	e, err := sheet.ReadExcerpt(ctx, path, sheetName, row, 10, 10)
+	if err != nil {
+		return nil, err
+	}
+	return &SourceExcerpt{Batch: b, Path: path, Excerpt: e}, nil
 }

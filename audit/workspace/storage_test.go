@@ -13,6 +13,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/demo"
+	"pensionaudit/audit/sheet"
 	"pensionaudit/audit/sqlite"
 )
 
@@ -133,5 +134,59 @@ func TestImportKeepsTheFile(t *testing.T) {
 	orig, _ := os.ReadFile(baseRoster())
 	if name != filepath.Base(baseRoster()) || !bytes.Equal(buf.Bytes(), orig) {
 		t.Errorf("kept copy %s: %d bytes, original %d", name, buf.Len(), len(orig))
+	}
+}
+
+// A row of an imported file is shown from the kept copy, the same cells the
+// original has at that row, also after the original is gone; a copy changed
+// behind the program's back is refused, never shown as the evidence.
+func TestSourceAtTheRow(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.db")
+	w, err := Init(ctx, path, "东风镇", "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	src := filepath.Join(t.TempDir(), filepath.Base(baseRoster()))
+	orig, err := os.ReadFile(baseRoster())
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(src, orig, 0o600)
+	res, err := w.Import(ctx, src, ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := sheet.ReadExcerpt(ctx, src, "", 30, 0, 0)
+	if err != nil || !want.Found {
+		t.Fatalf("original row 30: %v %+v", err, want)
+	}
+	os.Remove(src) // the USB stick is lost
+	for _, byName := range []bool{false, true} {
+		id, name := res.Batch.ID, ""
+		if byName {
+			id, name = 0, res.Batch.FileName
+		}
+		e, err := w.SourceAt(ctx, id, name, want.Sheet, 30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !e.Found || e.RowNums[0] != 20 || e.RowNums[len(e.RowNums)-1] != 40 || len(e.Head) == 0 || e.HeadNum[0] != 1 {
+			t.Fatalf("excerpt rows %v head %v found %v", e.RowNums, e.HeadNum, e.Found)
+		}
+		if got := e.Rows[10]; strings.Join(got, "|") != strings.Join(want.Rows[0], "|") || e.RowNums[10] != 30 {
+			t.Errorf("row 30 from the kept copy %q, original %q", got, want.Rows[0])
+		}
+	}
+	if _, err := w.SourceAt(ctx, 0, "没有这个文件.xls", "", 3); !errors.Is(err, audit.ErrNotFound) {
+		t.Errorf("unknown file: %v", err)
+	}
+	// an insider swaps the kept bytes (and the extracted copy is cleared)
+	os.RemoveAll(filepath.Join(os.Getenv("XDG_CACHE_HOME"), "pensionaudit"))
+	attacker(t, path, `UPDATE source_chunks SET data = zeroblob(length(data)) WHERE seq = 0`)
+	if _, err := w.SourceAt(ctx, res.Batch.ID, "", "", 30); !errors.Is(err, audit.ErrConflict) {
+		t.Errorf("changed kept copy shown: %v", err)
 	}
 }

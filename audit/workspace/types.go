@@ -61,6 +61,7 @@ func RoleLabel(r string) string   { return sqlite.RoleLabel(r) }
 func StatusLabel(s string) string { return sqlite.StatusLabel(s) }
 func RuleLabel(r string) string   { return rules.Label(r) }
 func MaskID(id string) string     { return idcard.Mask(id) }
+func MaskIDCell(s string) string  { return idcard.MaskCell(s) }
 func ColName(c int) string        { return sheet.ColName(c) }
 
 // FieldsOf lists the fields a kind's table can have; Required tells the
