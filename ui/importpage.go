@@ -23,16 +23,40 @@ import (
 var kindOptions = []string{"发放花名册", "村死亡人员名单", "户籍注销名单"}
 var kindIDs = map[string]audit.Kind{"发放花名册": audit.KindPayouts, "村死亡人员名单": audit.KindDeaths, "户籍注销名单": audit.KindDeregistrations}
 
-// importPage: choose files (or drop them on the window), say what they are,
-// import with progress and 取消, then see every problem.
+func kindOption(k audit.Kind) string {
+	for o, id := range kindIDs {
+		if id == k {
+			return o
+		}
+	}
+	return kindOptions[0]
+}
+
+// importFile is one file on the import list with what it is taken to be;
+// each file's kind, village, month and column mapping can be changed.
+type importFile struct {
+	path    string
+	kind    audit.Kind
+	village string
+	period  string // as typed, YYYY-MM; "" = from the file
+	why     string // how the kind was told
+	mapping workspace.Mapping
+}
+
+// importPage: choose files (or drop them on the window); each file's kind,
+// village and month are guessed and can be changed, with a preview of its
+// header and the meaning of each column; import with progress and 取消;
+// then every problem, each opening the file at its row.
 type importPage struct {
 	c        *Controller
-	files    []string
-	list     *widget.List
+	files    []*importFile
+	sel      int // the file shown in the form and preview, -1 none
+	list     *widget.Table
 	path     *widget.Entry
 	kind     *widget.Select
 	village  *widget.Entry
 	period   *widget.Entry
+	why      *widget.Label
 	start    *widget.Button
 	cancel   *widget.Button
 	progress *widget.ProgressBar
@@ -40,22 +64,25 @@ type importPage struct {
 	results  *widget.Label
 	problems *textTable
 	refs     []sourceRef // where each problem is, to open the kept file there
+	tabs     *container.AppTabs
 	stop     context.CancelFunc
 	content  fyne.CanvasObject
+	filling  bool // the form is being filled from a file, not edited
 
 	// preview of the selected file: header, column meanings, first rows
 	previewInfo *widget.Label
 	mapBox      *fyne.Container
 	sample      *textTable
 	sampleBox   *fyne.Container
-	mapping     workspace.Mapping
 	fieldSel    map[workspace.Field]*widget.Select
 }
 
+const previewHint = "加入文件后，点列表中的文件：这里显示找到的表头和前几行；每个字段对应哪一列可以改。"
+
 func newImportPage(c *Controller) *importPage {
-	p := &importPage{c: c, path: widget.NewEntry(), village: widget.NewEntry(), period: widget.NewEntry(),
+	p := &importPage{c: c, sel: -1, path: widget.NewEntry(), village: widget.NewEntry(), period: widget.NewEntry(), why: widget.NewLabel(""),
 		progress: widget.NewProgressBar(), speed: widget.NewLabel(""), results: widget.NewLabel(""),
-		problems: newTextTable([]string{tr("文件"), tr("工作表"), tr("行"), tr("列"), tr("原值"), tr("问题"), tr("级别")}, []float32{200, 90, 60, 110, 150, 480, 60})}
+		problems: newTextTable([]string{tr("文件"), tr("工作表"), tr("行"), tr("列"), tr("原值"), tr("问题"), tr("级别")}, []float32{220, 90, 60, 130, 150, 500, 60})}
 	p.results.Wrapping = fyne.TextWrapWord
 	p.problems.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(p.refs) && p.refs[id.Row].row > 0 {
@@ -64,23 +91,71 @@ func newImportPage(c *Controller) *importPage {
 		}
 		p.problems.UnselectAll()
 	}
-	p.kind = widget.NewSelect(kindOptions, func(string) {
-		p.mapping = nil
-		if len(p.files) > 0 {
-			p.preview(p.files[0])
+	// the form edits the selected file
+	p.kind = widget.NewSelect(kindOptions, func(s string) {
+		if f := p.current(); f != nil && !p.filling && f.kind != kindIDs[s] {
+			f.kind, f.mapping, f.why = kindIDs[s], nil, "已手动选择"
+			p.list.Refresh()
+			p.preview()
 		}
 	})
-	p.kind.SetSelected(kindOptions[0])
-	p.path.SetPlaceHolder("文件路径；也可以把文件拖到窗口上")
-	p.village.SetPlaceHolder("死亡名单的村（可不填：从文件名或标题识别）")
-	p.period.SetPlaceHolder("月份 YYYY-MM（可不填：从文件识别）")
-	p.list = widget.NewList(func() int { return len(p.files) }, func() fyne.CanvasObject {
-		l := widget.NewLabel("")
-		l.Truncation = fyne.TextTruncateEllipsis
-		return l
-	}, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(filepath.Base(p.files[i])) })
-	p.list.OnSelected = func(i widget.ListItemID) { p.preview(p.files[i]) }
-	p.previewInfo = widget.NewLabel("加入文件后，这里显示找到的表头和前几行；每一列的含义可以改。")
+	p.village.OnChanged = func(s string) {
+		if f := p.current(); f != nil && !p.filling {
+			f.village = strings.TrimSpace(s)
+			p.list.Refresh()
+		}
+	}
+	p.village.OnSubmitted = func(string) { p.preview() } // the village's remembered mapping
+	p.period.OnChanged = func(s string) {
+		if f := p.current(); f != nil && !p.filling {
+			f.period = strings.TrimSpace(s)
+			p.list.Refresh()
+		}
+	}
+	p.path.SetPlaceHolder("文件路径（也可以把文件或文件夹拖到窗口上）")
+	p.village.SetPlaceHolder("从文件名或标题识别")
+	p.period.SetPlaceHolder("YYYY-MM，不填则从文件识别")
+	p.list = widget.NewTableWithHeaders(func() (int, int) { return len(p.files), 4 },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		}, func(id widget.TableCellID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			if id.Row >= len(p.files) {
+				l.SetText("")
+				return
+			}
+			f := p.files[id.Row]
+			switch id.Col {
+			case 0:
+				l.SetText(audit.Escape(filepath.Base(f.path), 80))
+			case 1:
+				l.SetText(kindOption(f.kind))
+			case 2:
+				l.SetText(orDash(f.village, f.kind != audit.KindPayouts))
+			case 3:
+				l.SetText(orDash(f.period, true))
+			}
+		})
+	listHeaders := []string{tr("文件"), tr("类型"), tr("村(社区)"), tr("月份")}
+	p.list.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	p.list.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		l := o.(*widget.Label)
+		if id.Row < 0 && id.Col >= 0 && id.Col < len(listHeaders) {
+			l.SetText(listHeaders[id.Col])
+		} else {
+			l.SetText("")
+		}
+	}
+	p.list.ShowHeaderColumn = false
+	for i, w := range []float32{270, 130, 100, 90} {
+		p.list.SetColumnWidth(i, w)
+	}
+	p.list.OnSelected = func(id widget.TableCellID) { p.selectFile(id.Row) }
+	p.previewInfo = widget.NewLabel(previewHint)
 	p.previewInfo.Wrapping = fyne.TextWrapWord
 	p.mapBox = container.NewGridWithColumns(4)
 	p.sampleBox = container.NewStack()
@@ -88,8 +163,9 @@ func newImportPage(c *Controller) *importPage {
 		p.addFiles(p.path.Text)
 		p.path.SetText("")
 	})
+	p.path.OnSubmitted = func(string) { add.OnTapped() }
 	choose := widget.NewButton(tr("选择文件…"), func() {
-		d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		dialog.ShowFileOpen(func(rc fyne.URIReadCloser, err error) {
 			if err != nil || rc == nil {
 				return
 			}
@@ -97,11 +173,26 @@ func newImportPage(c *Controller) *importPage {
 			rc.Close()
 			p.addFiles(path)
 		}, c.win)
-		d.Show()
+	})
+	folder := widget.NewButton(tr("选择文件夹…"), func() {
+		dialog.ShowFolderOpen(func(lu fyne.ListableURI, err error) {
+			if err != nil || lu == nil {
+				return
+			}
+			p.dropped([]fyne.URI{lu})
+		}, c.win)
+	})
+	remove := widget.NewButton(tr("移出所选"), func() {
+		if p.sel >= 0 && p.sel < len(p.files) {
+			p.files = slices.Delete(p.files, p.sel, p.sel+1)
+			p.list.UnselectAll()
+			p.selectFile(min(p.sel, len(p.files)-1))
+		}
 	})
 	clear := widget.NewButton(tr("清空"), func() {
 		p.files = nil
-		p.list.Refresh()
+		p.list.UnselectAll()
+		p.selectFile(-1)
 	})
 	p.start = widget.NewButton(tr("开始导入"), p.run)
 	p.start.Importance = widget.HighImportance
@@ -111,26 +202,80 @@ func newImportPage(c *Controller) *importPage {
 		}
 	})
 	p.cancel.Disable()
+
+	toolbar := container.NewBorder(nil, nil, container.NewHBox(choose, folder), container.NewHBox(add, remove, clear), p.path)
 	form := widget.NewForm(
-		widget.NewFormItem(tr("文件"), container.NewBorder(nil, nil, nil, container.NewHBox(add, choose, clear), p.path)),
-		widget.NewFormItem(tr("类型"), p.kind),
+		widget.NewFormItem(tr("类型"), container.NewBorder(nil, nil, nil, p.why, p.kind)),
 		widget.NewFormItem(tr("村(社区)"), p.village),
 		widget.NewFormItem(tr("月份"), p.period),
 	)
-	top := container.NewVBox(form, container.NewGridWithColumns(2, container.NewGridWrap(fyne.NewSize(480, 90), p.list), p.previewInfo),
-		p.mapBox, container.NewGridWrap(fyne.NewSize(1100, 170), p.sampleBox))
+	filesAndForm := container.NewHSplit(p.list, container.NewBorder(form, nil, nil, nil, container.NewVScroll(p.previewInfo)))
+	filesAndForm.Offset = 0.5
+	previewPart := container.NewBorder(p.mapBox, nil, nil, nil, p.sampleBox)
+	body := container.NewVSplit(filesAndForm, previewPart)
+	body.Offset = 0.45
+	runBar := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(p.start, p.cancel), p.progress), p.speed)
+	choosing := container.NewBorder(toolbar, runBar, nil, nil, body)
+
 	export := widget.NewButton(tr("导出问题（CSV）"), p.exportProblems)
-	run := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(p.start, p.cancel), p.progress), p.speed, p.results,
+	resultsTop := container.NewVBox(container.NewGridWrap(fyne.NewSize(1180, 110), container.NewVScroll(p.results)),
 		container.NewBorder(nil, nil, nil, export,
-			widget.NewLabelWithStyle("导入发现的问题（文件、工作表、行、列、原值、原因；点一行查看原文件该行）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})))
-	split := container.NewVSplit(container.NewVScroll(top), container.NewBorder(run, nil, nil, nil, p.problems))
-	split.Offset = 0.55
-	p.content = split
+			widget.NewLabelWithStyle("导入发现的问题（点一行查看原文件该行）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})))
+	results := container.NewBorder(resultsTop, nil, nil, nil, p.problems)
+	p.tabs = container.NewAppTabs(
+		container.NewTabItem(tr("选择文件"), choosing),
+		container.NewTabItem(tr("导入结果与问题"), results),
+	)
+	p.content = p.tabs
 	return p
+}
+
+func orDash(s string, fromFile bool) string {
+	if s != "" {
+		return s
+	}
+	if fromFile {
+		return "（从文件识别）"
+	}
+	return "—"
 }
 
 func (p *importPage) view() fyne.CanvasObject { return p.content }
 func (p *importPage) refresh()                {}
+
+// current is the selected file, nil when none.
+func (p *importPage) current() *importFile {
+	if p.sel >= 0 && p.sel < len(p.files) {
+		return p.files[p.sel]
+	}
+	return nil
+}
+
+// selectFile shows file i in the form and its preview (-1: none).
+func (p *importPage) selectFile(i int) {
+	p.sel = i
+	f := p.current()
+	p.filling = true
+	defer func() { p.filling = false }()
+	if f == nil {
+		p.sel = -1
+		p.kind.ClearSelected()
+		p.village.SetText("")
+		p.period.SetText("")
+		p.why.SetText("")
+		p.previewInfo.SetText(previewHint)
+		p.mapBox.RemoveAll()
+		p.sampleBox.RemoveAll()
+		p.list.Refresh()
+		return
+	}
+	p.kind.SetSelected(kindOption(f.kind))
+	p.village.SetText(f.village)
+	p.period.SetText(f.period)
+	p.why.SetText(f.why)
+	p.list.Refresh()
+	p.preview()
+}
 
 // dropped puts files (or the spreadsheets of a dropped folder) on the
 // import list.
@@ -164,76 +309,101 @@ func tableFile(name string) bool {
 	return false
 }
 
+// addFiles puts paths (one per line) on the list, each with its guessed
+// kind, village and month, and selects the first one added.
 func (p *importPage) addFiles(text string) {
-	first := len(p.files) == 0
+	var paths []string
 	for _, f := range strings.Split(text, "\n") {
-		if f = strings.TrimSpace(f); f != "" && !slices.Contains(p.files, f) {
-			p.files = append(p.files, f)
+		if f = strings.TrimSpace(f); f != "" && !slices.ContainsFunc(p.files, func(x *importFile) bool { return x.path == f }) && !slices.Contains(paths, f) {
+			paths = append(paths, f)
 		}
 	}
-	p.list.Refresh()
-	if first && len(p.files) > 0 {
-		p.preview(p.files[0])
+	if len(paths) == 0 {
+		return
 	}
+	c := p.c
+	var added []*importFile
+	c.background(func(ctx context.Context) error {
+		for _, path := range paths {
+			g := c.ws.GuessFile(ctx, path)
+			f := &importFile{path: path, kind: g.Kind, village: g.Village, why: g.Why}
+			if g.Period != 0 {
+				f.period = g.Period.String()
+			}
+			added = append(added, f)
+		}
+		return nil
+	}, func(error) {
+		first := len(p.files)
+		p.files = append(p.files, added...)
+		p.list.Refresh()
+		p.list.Select(widget.TableCellID{Row: first, Col: 0})
+		p.tabs.SelectIndex(0)
+	})
 }
 
-// preview shows how the file would be read, with a dropdown per field to
-// change which column means what (remembered for the village on import).
-func (p *importPage) preview(path string) {
+// preview shows how the selected file would be read, with a dropdown per
+// field to change which column means what (remembered for the village on
+// import).
+func (p *importPage) preview() {
 	c := p.c
-	kind := kindIDs[p.kind.Selected]
-	village := strings.TrimSpace(p.village.Text)
+	f := p.current()
+	if f == nil {
+		return
+	}
+	kind, village, mapping := f.kind, f.village, f.mapping
 	var pv *workspace.Preview
-	var mapping workspace.Mapping
 	c.background(func(ctx context.Context) error {
 		var err error
-		pv, mapping, err = c.ws.Preview(ctx, path, kind, village, p.mapping)
+		pv, mapping, err = c.ws.Preview(ctx, f.path, kind, village, mapping)
 		return err
 	}, func(err error) {
-		p.mapBox.Objects = nil
-		p.sampleBox.Objects = nil
+		if p.current() != f {
+			return // another file was selected meanwhile
+		}
+		p.mapBox.RemoveAll()
+		p.sampleBox.RemoveAll()
+		name := audit.Escape(filepath.Base(f.path), 80)
 		if err != nil {
-			p.previewInfo.SetText("✘ " + filepath.Base(path) + "：" + plain(err))
-			p.mapBox.Refresh()
-			p.sampleBox.Refresh()
+			p.previewInfo.SetText("✘ " + name + "：" + plain(err))
 			return
 		}
 		if !pv.Found {
 			p.previewInfo.SetText(fmt.Sprintf("✘ %s：在工作表「%s」的前 20 行没有找到%s的表头。请确认类型选对了；下面是文件的前几行。",
-				filepath.Base(path), pv.Sheet, p.kind.Selected))
+				name, audit.Escape(pv.Sheet, 40), kindOption(kind)))
 		} else {
 			rows := make([]string, len(pv.Header))
 			for i, r := range pv.Header {
 				rows[i] = strconv.Itoa(r)
 			}
-			p.previewInfo.SetText(fmt.Sprintf("%s：工作表「%s」第 %s 行是表头。下面每个字段对应哪一列，可以修改；修改后导入时会按村记住。",
-				filepath.Base(path), pv.Sheet, strings.Join(rows, "、")))
+			p.previewInfo.SetText(fmt.Sprintf("%s：工作表「%s」第 %s 行是表头。下面每个字段（＊为必需）对应哪一列，可以修改；修改后导入时会按村记住。",
+				name, audit.Escape(pv.Sheet, 40), strings.Join(rows, "、")))
 		}
-		p.mapping = mapping
 		labels := append([]string{"（没有这一列）"}, nonEmpty(pv.Labels)...)
 		p.fieldSel = map[workspace.Field]*widget.Select{}
-		for _, f := range workspace.FieldsOf(kind) {
-			f := f
-			sel := widget.NewSelect(labels, func(choice string) {
-				if p.mapping == nil {
-					p.mapping = workspace.Mapping{}
-				}
-				if choice == "（没有这一列）" {
-					delete(p.mapping, f)
-				} else {
-					p.mapping[f] = choice
-				}
-			})
-			if col, ok := pv.Cols[f]; ok && col < len(pv.Labels) {
+		for _, fld := range workspace.FieldsOf(kind) {
+			fld := fld
+			sel := widget.NewSelect(labels, nil)
+			if col, ok := pv.Cols[fld]; ok && col < len(pv.Labels) {
 				sel.Selected = strings.TrimSpace(pv.Labels[col])
 			} else {
 				sel.Selected = "（没有这一列）"
 			}
-			name := f.Label()
-			if workspace.Required(kind, f) {
+			sel.OnChanged = func(choice string) {
+				if f.mapping == nil {
+					f.mapping = workspace.Mapping{}
+				}
+				if choice == "（没有这一列）" {
+					delete(f.mapping, fld)
+				} else {
+					f.mapping[fld] = choice
+				}
+			}
+			name := fld.Label()
+			if workspace.Required(kind, fld) {
 				name += "＊"
 			}
-			p.fieldSel[f] = sel
+			p.fieldSel[fld] = sel
 			p.mapBox.Add(container.NewBorder(nil, nil, widget.NewLabel(name), nil, sel))
 		}
 		headers := pv.Labels
@@ -248,12 +418,22 @@ func (p *importPage) preview(path string) {
 				widths[i] = 120
 			}
 			p.sample = newTextTable(headers, widths)
-			p.sample.SetRows(pv.Rows)
+			p.sample.SetRows(maskIDCells(pv.Rows))
 			p.sampleBox.Add(p.sample)
 		}
-		p.mapBox.Refresh()
-		p.sampleBox.Refresh()
 	})
+}
+
+// maskIDCells masks the ID numbers of rows shown on screen.
+func maskIDCells(rows [][]string) [][]string {
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = make([]string, len(r))
+		for j, cell := range r {
+			out[i][j] = workspace.MaskIDCell(cell)
+		}
+	}
+	return out
 }
 
 func nonEmpty(labels []string) []string {
@@ -268,26 +448,31 @@ func nonEmpty(labels []string) []string {
 	return out
 }
 
-// run imports the chosen files one after another, off the UI goroutine.
+// run imports the listed files one after another, off the UI goroutine,
+// each with its own kind, village, month and mapping. Files that could not be
+// imported stay on the list, to be corrected and tried again.
 func (p *importPage) run() {
 	c := p.c
 	if len(p.files) == 0 {
 		c.showError(audit.Errorf(audit.ErrInvalid, "请先加入要导入的文件"))
 		return
 	}
-	var period audit.Month
-	if s := strings.TrimSpace(p.period.Text); s != "" {
-		m, err := audit.ParseMonth(s)
-		if err != nil {
-			c.showError(err)
-			return
-		}
-		period = m
+	type job struct {
+		f      *importFile
+		period audit.Month
 	}
-	kind := kindIDs[p.kind.Selected]
-	village := strings.TrimSpace(p.village.Text)
-	files := append([]string(nil), p.files...)
-	mapping := p.changedMapping()
+	var jobs []job
+	for _, f := range p.files {
+		var m audit.Month
+		if f.period != "" {
+			var err error
+			if m, err = audit.ParseMonth(f.period); err != nil {
+				c.showError(audit.Errorf(audit.ErrInvalid, "%s 的月份“%s”看不懂：请写成 2024-03 这样，或者不填", filepath.Base(f.path), f.period))
+				return
+			}
+		}
+		jobs = append(jobs, job{f, m})
+	}
 	ctx, stop := context.WithCancel(c.ctx)
 	p.stop = stop
 	p.start.Disable()
@@ -296,20 +481,23 @@ func (p *importPage) run() {
 	var lines []string
 	var rows [][]string
 	var refs []sourceRef
+	var failed []*importFile
 	started := time.Now()
 	c.async(func() {
 		defer stop()
-		for i, f := range files {
-			name := filepath.Base(f)
+		for i, j := range jobs {
+			f := j.f
+			name := filepath.Base(f.path)
 			fi := i
-			res, err := c.ws.Import(ctx, f, workspace.ImportOptions{Kind: kind, Village: village, Period: period, User: c.user.Name, Map: mapping,
+			res, err := c.ws.Import(ctx, f.path, workspace.ImportOptions{Kind: f.kind, Village: f.village, Period: j.period, User: c.user.Name, Map: f.mapping,
 				Progress: func(n int) {
 					rate := float64(n) / max(time.Since(started).Seconds(), 0.001)
 					c.do(func() {
-						p.speed.SetText(fmt.Sprintf("正在导入 %s：已读 %d 行，每秒 %.0f 行", name, n, rate))
+						p.speed.SetText(fmt.Sprintf("正在导入 %s（第 %d / %d 个文件）：已读 %d 行，每秒 %.0f 行", name, fi+1, len(jobs), n, rate))
 					})
 				}})
 			if err != nil {
+				failed = append(failed, f)
 				lines = append(lines, "✘ "+name+"：未导入。"+plain(err))
 			} else {
 				b := res.Batch
@@ -326,8 +514,12 @@ func (p *importPage) run() {
 					refs = append(refs, sourceRef{batch: b.ID, file: q.File, sheet: q.Sheet, row: q.Row})
 				}
 			}
-			c.do(func() { p.progress.SetValue(float64(fi+1) / float64(len(files))) })
+			c.do(func() { p.progress.SetValue(float64(fi+1) / float64(len(jobs))) })
 			if ctx.Err() != nil {
+				for _, rest := range jobs[i+1:] {
+					failed = append(failed, rest.f)
+				}
+				lines = append(lines, "已取消：其余文件没有导入，仍在列表中。")
 				break
 			}
 		}
@@ -338,26 +530,15 @@ func (p *importPage) run() {
 			p.speed.SetText("")
 			p.start.Enable()
 			p.cancel.Disable()
-			p.files, p.mapping = nil, nil
-			p.list.Refresh()
-			p.mapBox.Objects, p.sampleBox.Objects = nil, nil
-			p.mapBox.Refresh()
-			p.sampleBox.Refresh()
-			p.previewInfo.SetText("加入文件后，这里显示找到的表头和前几行；每一列的含义可以改。")
+			p.files = failed
+			p.list.UnselectAll()
+			p.selectFile(-1)
+			p.tabs.SelectIndex(1)
 			if c.frame != nil {
 				c.frame.loadMonths()
 			}
 		})
 	})
-}
-
-// changedMapping is the mapping to import with: nil when the user kept what
-// was detected (or remembered), so nothing new is remembered.
-func (p *importPage) changedMapping() workspace.Mapping {
-	if len(p.mapping) == 0 {
-		return nil
-	}
-	return p.mapping
 }
 
 // exportProblems saves the problems table as a CSV (cells that would be

@@ -234,3 +234,42 @@ func TestDropWhileLocked(t *testing.T) {
 		t.Errorf("a drop on the locked screen was taken: screen %s", c.Screen())
 	}
 }
+
+// Each listed file has its own kind, village and month: guessed (here from
+// the header, the name says nothing), changed in the form for the selected
+// file only, and the preview follows the kind.
+func TestImportFormEditsTheSelectedFile(t *testing.T) {
+	c := demoClerk(t)
+	c.frame.show(pageImport)
+	ip := c.frame.pages[pageImport].(*importPage)
+	dir := t.TempDir()
+	files := demoFiles(t, dir)
+	death := filepath.Join(dir, "附件1.xlsx")
+	data, _ := os.ReadFile(files["村死亡人员名单"][0])
+	os.WriteFile(death, data, 0o600)
+	ip.addFiles(death + "\n" + files["发放花名册"][0])
+	if len(ip.files) != 2 || ip.files[0].kind != "deaths" || ip.files[1].kind != "payouts" || ip.sel != 0 {
+		t.Fatalf("listed %d, kinds %v %v, selected %d", len(ip.files), ip.files[0].kind, ip.files[1].kind, ip.sel)
+	}
+	if !strings.Contains(ip.previewInfo.Text, "是表头") || ip.why.Text != "按表头识别" {
+		t.Errorf("preview %q, why %q", ip.previewInfo.Text, ip.why.Text)
+	}
+	ip.kind.SetSelected("户籍注销名单")
+	ip.village.SetText("白沙村")
+	ip.period.SetText("2024-02")
+	if f := ip.files[0]; f.kind != "deregistrations" || f.village != "白沙村" || f.period != "2024-02" {
+		t.Errorf("first file after editing: %+v", *f)
+	}
+	if f := ip.files[1]; f.kind != "payouts" || f.village != "" {
+		t.Errorf("the second file changed too: %+v", *f)
+	}
+	ip.list.Select(widget.TableCellID{Row: 1})
+	if ip.kind.Selected != "发放花名册" || ip.period.Text != "2024-01" {
+		t.Errorf("form for the second file: %q %q", ip.kind.Selected, ip.period.Text)
+	}
+	ip.period.SetText("2024-13")
+	test.Tap(ip.start)
+	if !strings.Contains(c.lastError, "2024-13") {
+		t.Errorf("a bad month: %q", c.lastError)
+	}
+}

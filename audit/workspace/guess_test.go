@@ -1,0 +1,56 @@
+package workspace
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"pensionaudit/assets"
+	"pensionaudit/audit"
+)
+
+// Each demo file's kind, village and month are told from its name; renamed
+// to say nothing, its kind is still told from its header.
+func TestGuessFile(t *testing.T) {
+	ctx := context.Background()
+	w, err := Init(ctx, filepath.Join(t.TempDir(), "w.db"), "青石镇", "test", []string{"白沙村", "石岭村", "桃源社区", "龙泉村"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	dir := t.TempDir()
+	entries, _ := fs.ReadDir(assets.Demo(), ".")
+	if len(entries) == 0 {
+		t.Fatal("no demo files")
+	}
+	for i, e := range entries {
+		data, _ := fs.ReadFile(assets.Demo(), e.Name())
+		want := audit.KindPayouts
+		switch {
+		case strings.Contains(e.Name(), "注销"):
+			want = audit.KindDeregistrations
+		case strings.Contains(e.Name(), "死亡"):
+			want = audit.KindDeaths
+		}
+		p := filepath.Join(dir, e.Name())
+		os.WriteFile(p, data, 0o600)
+		g := w.GuessFile(ctx, p)
+		if g.Kind != want {
+			t.Errorf("%s: kind %s (%s), want %s", e.Name(), g.Kind, g.Why, want)
+		}
+		if want == audit.KindDeaths && (g.Village == "" || !strings.HasPrefix(e.Name(), g.Village)) {
+			t.Errorf("%s: village %q", e.Name(), g.Village)
+		}
+		if want != audit.KindDeregistrations && g.Period == 0 {
+			t.Errorf("%s: no month", e.Name())
+		}
+		anon := filepath.Join(dir, "附件"+string(rune('A'+i))+filepath.Ext(e.Name()))
+		os.WriteFile(anon, data, 0o600)
+		if g := w.GuessFile(ctx, anon); g.Kind != want || g.Why != "按表头识别" || g.Period != 0 {
+			t.Errorf("%s renamed: kind %s (%s), month %v; want %s from the header", e.Name(), g.Kind, g.Why, g.Period, want)
+		}
+	}
+}
