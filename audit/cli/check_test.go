@@ -22,17 +22,16 @@ func flagsOf(t *testing.T, db string, args ...string) []flagJSON {
 }
 
 func TestCheckIsIdempotentAndFollowsCorrections(t *testing.T) {
-	needSamples(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "w.db")
-	importSamples(t, db)
-	for _, m := range []string{"2022-02", "2022-03"} {
+	facts := importTownship(t, db)
+	for _, m := range []string{"2024-02", "2024-03"} {
 		if code, out, e := runIn(t, admPW, "check", "--user", admin, "--db", db, "--period", m); code != 0 {
 			t.Fatal(out, e)
 		}
 	}
 	before := flagsOf(t, db)
-	code, out, _ := runIn(t, admPW, "check", "--user", admin, "--db", db, "--period", "2022-03")
+	code, out, _ := runIn(t, admPW, "check", "--user", admin, "--db", db, "--period", "2024-03")
 	if code != 0 || !strings.Contains(out, "新增 0，证据变化需重新处理 0") {
 		t.Fatalf("second check changed something:\n%s", out)
 	}
@@ -42,13 +41,14 @@ func TestCheckIsIdempotentAndFollowsCorrections(t *testing.T) {
 	if string(b1) != string(b2) {
 		t.Fatal("findings differ after running check again")
 	}
-	// 新民社区 sends a corrected February list with 陆刚's ID fixed.
-	fixed := filepath.Join(dir, "新民社区2022年2月死亡人员名单（更正）.csv")
-	os.WriteFile(fixed, []byte("序号,姓名,性别,身份证号码,死亡日期,备注\n1,蒋光秀,女,430422195105140820,2022/2/17,\n2,陆刚,男,430422193610106675,2022/2/13,\n"), 0o644)
+	// the village sends a corrected February list with the mistyped ID fixed
+	fixed := filepath.Join(dir, facts.TypoVillage+"2024年2月死亡人员名单（更正）.csv")
+	os.WriteFile(fixed, []byte("序号,姓名,性别,身份证号码,死亡日期,备注\n1,"+facts.TypoName+","+facts.TypoSex+","+facts.TypoID+","+
+		facts.TypoDeath.Format("2006/1/2")+",\n"), 0o644)
 	if code, out, e := runIn(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", fixed); code != 0 || !strings.Contains(out, "取代旧文件") {
 		t.Fatal(out, e)
 	}
-	for _, m := range []string{"2022-02", "2022-03"} {
+	for _, m := range []string{"2024-02", "2024-03"} {
 		if code, out, e := runIn(t, admPW, "check", "--user", admin, "--db", db, "--period", m); code != 0 {
 			t.Fatal(out, e)
 		}
@@ -67,17 +67,17 @@ func TestCheckIsIdempotentAndFollowsCorrections(t *testing.T) {
 	if !rulesWithdrawn["invalid_id"] || !rulesWithdrawn["possible_match"] {
 		t.Errorf("withdrawn = %+v", withdrawn)
 	}
-	// 陆刚's March overpayment is still there, under the same number, now
+	// the payee's March overpayment is still there, under the same number, now
 	// with the village report as evidence too.
 	var id1, id2 int64
 	var ev2 int
 	for _, f := range before {
-		if f.Rule == "paid_after_death" && f.IDNumber == "430422193610106675" && f.Period == "2022-03" {
+		if f.Rule == "paid_after_death" && f.IDNumber == facts.TypoID && f.Period == "2024-03" {
 			id1 = f.ID
 		}
 	}
 	for _, f := range after {
-		if f.Rule == "paid_after_death" && f.IDNumber == "430422193610106675" && f.Period == "2022-03" {
+		if f.Rule == "paid_after_death" && f.IDNumber == facts.TypoID && f.Period == "2024-03" {
 			id2, ev2 = f.ID, len(f.Evidence)
 		}
 	}

@@ -61,11 +61,11 @@ func decideAll(t *testing.T, db, period, user, pw string) {
 func itoa64(i int64) string { b, _ := json.Marshal(i); return string(b) }
 
 func TestWholeMonthThroughTheCLI(t *testing.T) {
-	needSamples(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "w.db")
-	importSamples(t, db)
-	mustRun(t, admPW, "check", "--user", admin, "--db", db, "--period", "2022-04")
+	facts := importTownship(t, db)
+	missing := facts.Missing // did not report in March
+	mustRun(t, admPW, "check", "--user", admin, "--db", db, "--period", "2024-03")
 
 	// Later accounts are added by a supervisor, who types their password
 	// after the new one (twice).
@@ -75,7 +75,7 @@ func TestWholeMonthThroughTheCLI(t *testing.T) {
 	mustFail(t, "已经存在", "x-secret1\nx-secret1\n"+admPW, "user", "add", "--db", db, "--name", "李会计", "--role", "clerk", "--by", admin)
 	var out string
 
-	open := flagsOf(t, db, "--period", "2022-04", "--status", "open")
+	open := flagsOf(t, db, "--period", "2024-03", "--status", "open")
 	first := itoa64(open[0].ID)
 	mustFail(t, "密码不对", "wrong\n", "decide", "--db", db, "--flag", first, "--user", "李会计", "--decision", "visit")
 	mustFail(t, "查阅人", "zhao-secret\n", "decide", "--db", db, "--flag", first, "--user", "赵纪检", "--decision", "visit")
@@ -87,36 +87,39 @@ func TestWholeMonthThroughTheCLI(t *testing.T) {
 			death = f.ID
 		}
 	}
+	if death == 0 {
+		t.Fatal("no paid_after_death finding in March")
+	}
 	mustFail(t, "--note", "li-secret\n", "decide", "--db", db, "--flag", itoa64(death), "--user", "李会计", "--decision", "dismiss", "--reason", "当月应发")
 	mustRun(t, "li-secret\n", "decide", "--db", db, "--flag", itoa64(death), "--user", "李会计", "--decision", "dismiss", "--reason", "上报有误", "--note", "先排除")
 
 	// The clerk cannot sign while findings are open.
-	mustFail(t, "没有处理", "li-secret\n", "signoff", "--db", db, "--period", "2022-04", "--user", "李会计")
-	decideAll(t, db, "2022-04", "李会计", "li-secret")
+	mustFail(t, "没有处理", "li-secret\n", "signoff", "--db", db, "--period", "2024-03", "--user", "李会计")
+	decideAll(t, db, "2024-03", "李会计", "li-secret")
 	// A decision can be changed before signing; history is kept.
 	mustRun(t, "li-secret\n", "decide", "--db", db, "--flag", itoa64(death), "--user", "李会计", "--decision", "confirm", "--action", "recover")
-	// 荷叶村 did not report in April: no signature without a supervisor's note.
-	mustFail(t, "荷叶村", "li-secret\n", "signoff", "--db", db, "--period", "2022-04", "--user", "李会计")
-	mustFail(t, "审核人", "li-secret\n", "village-note", "--db", db, "--period", "2022-04", "--village", "荷叶村", "--note", "x", "--user", "李会计")
-	mustRun(t, "wang-secret\n", "village-note", "--db", db, "--period", "2022-04", "--village", "荷叶村", "--note", "村文书病休，已电话催报", "--user", "王主任")
-	out = mustRun(t, "li-secret\n", "signoff", "--db", db, "--period", "2022-04", "--user", "李会计")
+	// a village did not report in March: no signature without a supervisor's note.
+	mustFail(t, missing, "li-secret\n", "signoff", "--db", db, "--period", "2024-03", "--user", "李会计")
+	mustFail(t, "审核人", "li-secret\n", "village-note", "--db", db, "--period", "2024-03", "--village", missing, "--note", "x", "--user", "李会计")
+	mustRun(t, "wang-secret\n", "village-note", "--db", db, "--period", "2024-03", "--village", missing, "--note", "村文书病休，已电话催报", "--user", "王主任")
+	out = mustRun(t, "li-secret\n", "signoff", "--db", db, "--period", "2024-03", "--user", "李会计")
 	if !strings.Contains(out, "经办人 李会计 已签字") {
 		t.Errorf("clerk signature: %s", out)
 	}
 	// Decisions are frozen once the clerk signed.
 	mustFail(t, "已签字", "li-secret\n", "decide", "--db", db, "--flag", first, "--user", "李会计", "--decision", "visit")
 	// The same person cannot countersign; an auditor cannot sign.
-	mustFail(t, "审核人", "li-secret\n", "signoff", "--db", db, "--period", "2022-04", "--user", "李会计")
-	mustFail(t, "查阅人", "zhao-secret\n", "signoff", "--db", db, "--period", "2022-04", "--user", "赵纪检")
-	out = mustRun(t, "zhang-secret\n", "signoff", "--db", db, "--period", "2022-04", "--user", "张审核")
+	mustFail(t, "审核人", "li-secret\n", "signoff", "--db", db, "--period", "2024-03", "--user", "李会计")
+	mustFail(t, "查阅人", "zhao-secret\n", "signoff", "--db", db, "--period", "2024-03", "--user", "赵纪检")
+	out = mustRun(t, "zhang-secret\n", "signoff", "--db", db, "--period", "2024-03", "--user", "张审核")
 	if !strings.Contains(out, "已锁定") {
 		t.Errorf("countersignature: %s", out)
 	}
-	// Locked: imports, checks and decisions for April are refused.
-	corrected := filepath.Join(dir, "荷叶村2022年4月死亡人员名单.csv")
+	// Locked: imports, checks and decisions for March are refused.
+	corrected := filepath.Join(dir, missing+"2024年3月死亡人员名单.csv")
 	os.WriteFile(corrected, []byte("姓名,身份证号码,死亡日期\n本月无死亡人员,,\n"), 0o644)
 	mustFail(t, "锁定", admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", corrected)
-	mustFail(t, "锁定", admPW, "check", "--user", admin, "--db", db, "--period", "2022-04")
+	mustFail(t, "锁定", admPW, "check", "--user", admin, "--db", db, "--period", "2024-03")
 	mustFail(t, "锁定", "li-secret\n", "decide", "--db", db, "--flag", first, "--user", "李会计", "--decision", "visit")
 
 	var st []struct {
@@ -130,13 +133,13 @@ func TestWholeMonthThroughTheCLI(t *testing.T) {
 			Village, State, Note string
 		} `json:"reports"`
 	}
-	json.Unmarshal([]byte(mustRun(t, "", "status", "--db", db, "--period", "2022-04", "--json")), &st)
-	if len(st) != 1 || !st[0].Locked || st[0].Clerk == nil || st[0].Clerk.User != "李会计" || len(st[0].Reports) != 6 {
+	json.Unmarshal([]byte(mustRun(t, "", "status", "--db", db, "--period", "2024-03", "--json")), &st)
+	if len(st) != 1 || !st[0].Locked || st[0].Clerk == nil || st[0].Clerk.User != "李会计" || len(st[0].Reports) != len(facts.Villages) {
 		t.Fatalf("status: %+v", st)
 	}
 	text := mustRun(t, "", "status", "--db", db)
 	if !strings.Contains(text, "逾期") {
-		t.Errorf("2022 periods not countersigned are overdue:\n%s", text)
+		t.Errorf("2024 periods not countersigned are overdue:\n%s", text)
 	}
 	mustRun(t, "", "verify", "--db", db)
 
@@ -149,7 +152,7 @@ func TestWholeMonthThroughTheCLI(t *testing.T) {
 	if len(ledger) == 0 {
 		t.Fatal("empty ledger after confirmed recoveries")
 	}
-	mustRun(t, "li-secret\n", "recover", "--db", db, "--flag", itoa64(ledger[0].Finding), "--amount", "10.00", "--date", "2022-05-20", "--user", "李会计")
+	mustRun(t, "li-secret\n", "recover", "--db", db, "--flag", itoa64(ledger[0].Finding), "--amount", "10.00", "--date", "2024-05-20", "--user", "李会计")
 	json.Unmarshal([]byte(mustRun(t, "", "ledger", "--db", db, "--json")), &ledger)
 	if fen(t, ledger[0].Due)-fen(t, ledger[0].Outstanding) != 1000 {
 		t.Errorf("recovery not booked: %+v", ledger[0])
@@ -177,7 +180,7 @@ func TestWholeMonthThroughTheCLI(t *testing.T) {
 		t.Logf("%s → %s", name, strings.TrimSpace(out))
 	}
 	tamper("decision", `UPDATE decisions SET decision = 'dismiss', action = '' WHERE id = (SELECT MAX(id) FROM decisions)`)
-	tamper("payout", `DELETE FROM payouts WHERE id = (SELECT MIN(id) FROM payouts WHERE month = '2022-04')`)
+	tamper("payout", `DELETE FROM payouts WHERE id = (SELECT MIN(id) FROM payouts WHERE month = '2024-03')`)
 	tamper("trail", `DROP TRIGGER trail_no_update`, `UPDATE trail SET payload = '{"batch":1}' WHERE seq = 3`)
 	tamper("trail-and-trigger-restored", `DROP TRIGGER trail_no_update`, `UPDATE trail SET user_name = '王五' WHERE seq = 5`,
 		`CREATE TRIGGER trail_no_update BEFORE UPDATE ON trail BEGIN SELECT RAISE(ABORT, 'trail is append-only'); END`)
@@ -190,21 +193,20 @@ func TestWholeMonthThroughTheCLI(t *testing.T) {
 	raw.Close()
 
 	// A supervisor reopens with a reason; the period can be changed again.
-	mustFail(t, "--reason", "zhang-secret\n", "reopen", "--db", db, "--period", "2022-04", "--user", "张审核")
-	mustFail(t, "审核人", "li-secret\n", "reopen", "--db", db, "--period", "2022-04", "--user", "李会计", "--reason", "改")
-	mustRun(t, "zhang-secret\n", "reopen", "--db", db, "--period", "2022-04", "--user", "张审核", "--reason", "荷叶村补报")
+	mustFail(t, "--reason", "zhang-secret\n", "reopen", "--db", db, "--period", "2024-03", "--user", "张审核")
+	mustFail(t, "审核人", "li-secret\n", "reopen", "--db", db, "--period", "2024-03", "--user", "李会计", "--reason", "改")
+	mustRun(t, "zhang-secret\n", "reopen", "--db", db, "--period", "2024-03", "--user", "张审核", "--reason", missing+"补报")
 	mustRun(t, admPW, "import", "--user", admin, "--db", db, "--kind", "deaths", corrected)
 	mustRun(t, "", "verify", "--db", db)
 }
 
 func TestSameSupervisorCannotSignTwice(t *testing.T) {
-	needSamples(t)
 	db := filepath.Join(t.TempDir(), "w.db")
-	importSamples(t, db)
-	mustRun(t, admPW, "check", "--user", admin, "--db", db, "--period", "2022-01")
-	decideAll(t, db, "2022-01", "王主任", "wang-secret")
-	mustRun(t, "wang-secret\n", "signoff", "--db", db, "--period", "2022-01", "--user", "王主任")
-	mustFail(t, "同一人", "wang-secret\n", "signoff", "--db", db, "--period", "2022-01", "--user", "王主任")
+	importTownship(t, db)
+	mustRun(t, admPW, "check", "--user", admin, "--db", db, "--period", "2024-01")
+	decideAll(t, db, "2024-01", "王主任", "wang-secret")
+	mustRun(t, "wang-secret\n", "signoff", "--db", db, "--period", "2024-01", "--user", "王主任")
+	mustFail(t, "同一人", "wang-secret\n", "signoff", "--db", db, "--period", "2024-01", "--user", "王主任")
 }
 
 func TestFailedLoginsSlowDown(t *testing.T) {
@@ -243,23 +245,22 @@ func copyDB(t *testing.T, from, to string) {
 }
 
 func TestDismissedStaysDismissedWhenCheckedAgain(t *testing.T) {
-	needSamples(t)
 	db := filepath.Join(t.TempDir(), "w.db")
-	importSamples(t, db)
-	mustRun(t, admPW, "check", "--user", admin, "--db", db, "--period", "2022-05")
+	importTownship(t, db)
+	mustRun(t, admPW, "check", "--user", admin, "--db", db, "--period", "2024-02")
 	var shared int64
-	for _, f := range flagsOf(t, db, "--period", "2022-05", "--rule", "shared_account") {
+	for _, f := range flagsOf(t, db, "--period", "2024-02", "--rule", "shared_account") {
 		shared = f.ID
 	}
 	mustRun(t, "wang-secret\n", "decide", "--db", db, "--flag", itoa64(shared), "--user", "王主任", "--decision", "dismiss",
 		"--reason", "同名不同人")
-	mustRun(t, admPW, "check", "--user", admin, "--db", db, "--period", "2022-05")
-	for _, f := range flagsOf(t, db, "--period", "2022-05", "--rule", "shared_account") {
+	mustRun(t, admPW, "check", "--user", admin, "--db", db, "--period", "2024-02")
+	for _, f := range flagsOf(t, db, "--period", "2024-02", "--rule", "shared_account") {
 		if f.ID == shared && f.Status != "dismissed" {
 			t.Fatalf("dismissed finding reopened by an unchanged re-check: %+v", f)
 		}
 	}
-	if len(flagsOf(t, db, "--period", "2022-05", "--status", "dismissed")) != 1 {
+	if len(flagsOf(t, db, "--period", "2024-02", "--status", "dismissed")) != 1 {
 		t.Error("dismissed finding lost")
 	}
 }

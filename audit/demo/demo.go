@@ -74,12 +74,11 @@ type File struct {
 // files in import order. The data holds: a death reported by the village and
 // still paid (paid_after_death), a death only the police list knows, a
 // resumed payment after death, three payees on one bank card, a payee paid
-// twice in a month, an ID typo in a death report, a nil report, and a
+// twice in a month, an ID typo in a death report (the payee still paid
+// the month after), a nil report, and a
 // village that did not report one month.
 func Township(dir string) ([]File, error) {
-	r := rand.New(rand.NewPCG(2024, 7))
-	villages := []string{"石岭村", "白沙村", "桃源社区", "龙泉村"}
-	people := People(r, 240, "512002", villages)
+	people, villages := townshipPeople()
 	months := []audit.Month{audit.MakeMonth(2024, 1), audit.MakeMonth(2024, 2), audit.MakeMonth(2024, 3)}
 	type death struct {
 		p        Person
@@ -88,11 +87,11 @@ func Township(dir string) ([]File, error) {
 		shownID  string
 	}
 	deaths := []death{
-		{people[0], time.Date(2024, 1, 9, 0, 0, 0, 0, time.UTC), months[0], ""},   // still paid in Feb and Mar
-		{people[1], time.Date(2024, 1, 31, 0, 0, 0, 0, time.UTC), months[0], ""},  // last day of the month: Jan is due
-		{people[2], time.Date(2023, 12, 20, 0, 0, 0, 0, time.UTC), months[0], ""}, // stopped, then resumed in Mar
-		{people[3], time.Date(2024, 2, 3, 0, 0, 0, 0, time.UTC), 0, ""},           // only the police know
-		{people[4], time.Date(2024, 2, 14, 0, 0, 0, 0, time.UTC), months[1], typo(people[4].ID)},
+		{people[0], time.Date(2024, 1, 9, 0, 0, 0, 0, time.UTC), months[0], ""},                  // still paid in Feb and Mar
+		{people[1], time.Date(2024, 1, 31, 0, 0, 0, 0, time.UTC), months[0], ""},                 // last day of the month: Jan is due
+		{people[2], time.Date(2023, 12, 20, 0, 0, 0, 0, time.UTC), months[0], ""},                // stopped, then resumed in Mar
+		{people[3], time.Date(2024, 2, 3, 0, 0, 0, 0, time.UTC), 0, ""},                          // only the police know
+		{people[4], time.Date(2024, 2, 14, 0, 0, 0, 0, time.UTC), months[1], typo(people[4].ID)}, // the typo hides the death: still paid in Mar
 	}
 	// Payees 10–12 share one card; 20 is paid twice in February.
 	people[11].Account, people[12].Account = people[10].Account, people[10].Account
@@ -103,7 +102,7 @@ func Township(dir string) ([]File, error) {
 		for i, p := range people {
 			payType := "正常发放"
 			switch {
-			case i == 1 && mi > 0, i == 2 && mi < 2, i == 4 && mi > 1:
+			case i == 1 && mi > 0, i == 2 && mi < 2:
 				continue
 			case i == 2 && mi == 2:
 				payType = "恢复发放"
@@ -168,6 +167,32 @@ func Township(dir string) ([]File, error) {
 	}
 	files = append(files, File{Path: path, Kind: audit.KindDeregistrations})
 	return files, nil
+}
+
+func townshipPeople() ([]Person, []string) {
+	r := rand.New(rand.NewPCG(2024, 7))
+	villages := []string{"石岭村", "白沙村", "桃源社区", "龙泉村"}
+	return People(r, 240, "512002", villages), villages
+}
+
+// Facts are what the demo township holds, for tests that correct or look
+// up its planted cases.
+type Facts struct {
+	Villages []string
+	Missing  string // the village that did not report in March 2024
+	// the death reported in February 2024 with a mistyped ID number
+	TypoName, TypoVillage, TypoShown, TypoID, TypoSex string
+	TypoDeath                                         time.Time
+	// the death reported in January and still paid in February and March
+	PaidName, PaidID string
+}
+
+// TownshipFacts describes what Township writes.
+func TownshipFacts() Facts {
+	people, villages := townshipPeople()
+	p, d := people[4], people[0]
+	return Facts{Villages: villages, Missing: "龙泉村", TypoName: p.Name, TypoVillage: p.Village, TypoShown: typo(p.ID), TypoID: p.ID, TypoSex: p.Sex,
+		TypoDeath: time.Date(2024, 2, 14, 0, 0, 0, 0, time.UTC), PaidName: d.Name, PaidID: d.ID}
 }
 
 // typo changes one digit so that the checksum fails.

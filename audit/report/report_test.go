@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"pensionaudit/audit"
+	"pensionaudit/audit/demo"
 	"pensionaudit/audit/report"
 	"pensionaudit/audit/rules"
 	"pensionaudit/audit/sqlite"
@@ -24,41 +24,33 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-const samples = "../../../shared/samples"
-
 // clock is a fixed clock that ticks one second per reading, so that every
 // hash and timestamp is the same on every run.
 func clock() func() time.Time {
-	t := time.Date(2022, 5, 8, 9, 0, 0, 0, time.UTC)
+	t := time.Date(2024, 4, 8, 9, 0, 0, 0, time.UTC)
 	return func() time.Time { t = t.Add(time.Second); return t }
 }
 
-// signedApril builds the sample township with April checked, decided and
-// signed by a clerk and a supervisor.
-func signedApril(t *testing.T) (*workspace.Workspace, audit.Month) {
+// signedMonth builds the project's demo township (audit/demo) with March
+// 2024 checked, decided and signed by a clerk and a supervisor.
+func signedMonth(t *testing.T) (*workspace.Workspace, audit.Month) {
 	t.Helper()
-	if _, err := os.Stat(samples); err != nil {
-		t.Skip("../shared/samples not present")
-	}
 	ctx := context.Background()
-	w, err := workspace.InitAt(ctx, filepath.Join(t.TempDir(), "w.db"), "东风镇", "test", nil, clock())
+	w, err := workspace.InitAt(ctx, filepath.Join(t.TempDir(), "w.db"), "青石镇", "test", nil, clock())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	imp := func(kind audit.Kind, pattern string) {
-		files, _ := filepath.Glob(filepath.Join(samples, pattern))
-		sort.Strings(files)
-		for _, f := range files {
-			if _, err := w.Import(ctx, f, workspace.ImportOptions{Kind: kind, User: "test"}); err != nil {
-				t.Fatal(err)
-			}
+	files, err := demo.Township(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if _, err := w.Import(ctx, f.Path, workspace.ImportOptions{Kind: f.Kind, User: "test"}); err != nil {
+			t.Fatal(err)
 		}
 	}
-	imp(audit.KindPayouts, "payouts_*")
-	imp(audit.KindDeaths, "deaths/*")
-	imp(audit.KindDeregistrations, "deregistrations.xlsx")
-	p := audit.MakeMonth(2022, 4)
+	p := audit.MakeMonth(2024, 3)
 	if _, err := w.Check(ctx, p, "test", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +74,7 @@ func signedApril(t *testing.T) (*workspace.Workspace, audit.Month) {
 			t.Fatal(err)
 		}
 	}
-	if err := w.NoteMissing(ctx, sup, p, "荷叶村", "村文书病休，已电话催报"); err != nil {
+	if err := w.NoteMissing(ctx, sup, p, demo.TownshipFacts().Missing, "村文书病休，已电话催报"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.SignOff(ctx, clerk, p); err != nil {
@@ -158,7 +150,7 @@ func xlsxText(t *testing.T, data []byte) string {
 }
 
 func TestSignoffSheet(t *testing.T) {
-	w, p := signedApril(t)
+	w, p := signedMonth(t)
 	ctx := context.Background()
 	d, err := w.ReportData(ctx, p)
 	if err != nil {
@@ -194,12 +186,12 @@ func TestSignoffSheet(t *testing.T) {
 	if err := w.DB.VerifyAnchor(ctx, m[1]); err != nil {
 		t.Errorf("printed code %s not accepted: %v", m[1], err)
 	}
-	for _, want := range []string{"东风镇 2022年4月", "李会计", "张审核", "荷叶村", "村文书病休", "第 1 页 共", "430422********", "同户家属代领"} {
+	for _, want := range []string{"青石镇 2024年3月", "李会计", "张审核", demo.TownshipFacts().Missing, "村文书病休", "第 1 页 共", "512002********", "同户家属代领"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("sheet lacks %q", want)
 		}
 	}
-	if strings.Contains(text, "430422194805271245") || strings.Contains(text, "DRAFT") {
+	if strings.Contains(text, demo.TownshipFacts().PaidID) || strings.Contains(text, "DRAFT") {
 		t.Error("full ID or DRAFT mark on a signed, masked sheet")
 	}
 	for i, pg := range tr.Pages {
@@ -207,16 +199,16 @@ func TestSignoffSheet(t *testing.T) {
 			t.Errorf("page %d has no page number", i+1)
 		}
 	}
-	golden(t, "signoff_2022-04.txt", text)
+	golden(t, "signoff_2024-03.txt", text)
 	if *update {
 		os.WriteFile(filepath.Join(t.TempDir(), "signoff.pdf"), buf.Bytes(), 0o644)
 	}
 }
 
 func TestUnsignedSheetIsMarkedDraft(t *testing.T) {
-	w, _ := signedApril(t)
+	w, _ := signedMonth(t)
 	ctx := context.Background()
-	d, err := w.ReportData(ctx, audit.MakeMonth(2022, 3))
+	d, err := w.ReportData(ctx, audit.MakeMonth(2024, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +262,7 @@ func TestThousandFindingsPaginateWithHeaders(t *testing.T) {
 }
 
 func TestExcelExports(t *testing.T) {
-	w, p := signedApril(t)
+	w, p := signedMonth(t)
 	ctx := context.Background()
 	d, err := w.ReportData(ctx, p)
 	if err != nil {
@@ -289,16 +281,16 @@ func TestExcelExports(t *testing.T) {
 		if err := c.write(&buf); err != nil {
 			t.Fatal(c.name, err)
 		}
-		golden(t, c.name+"_2022-04.txt", xlsxText(t, buf.Bytes()))
+		golden(t, c.name+"_2024-03.txt", xlsxText(t, buf.Bytes()))
 	}
 	// The stop list carries full IDs for the payout system; printed lists mask them.
 	var stop, led bytes.Buffer
 	report.StopListXLSX(d, &stop)
 	report.LedgerXLSX(d, report.Options{}, &led)
-	if !strings.Contains(xlsxText(t, stop.Bytes()), "430422194805271245") {
+	if !strings.Contains(xlsxText(t, stop.Bytes()), demo.TownshipFacts().PaidID) {
 		t.Error("stop list without full ID")
 	}
-	if strings.Contains(xlsxText(t, led.Bytes()), "430422194805271245") {
+	if strings.Contains(xlsxText(t, led.Bytes()), demo.TownshipFacts().PaidID) {
 		t.Error("ledger prints a full ID")
 	}
 	f, _ := excelize.OpenReader(bytes.NewReader(stop.Bytes()))

@@ -3,20 +3,20 @@ package workspace
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"pensionaudit/audit"
+	"pensionaudit/audit/demo"
 	"pensionaudit/audit/sqlite"
 )
 
 // A cancelled import leaves nothing behind: one file, one transaction.
 func TestImportCancelledMidwayStoresNothing(t *testing.T) {
-	src := filepath.Join("..", "..", "..", "shared", "samples", "payouts_2022-01.xlsx")
-	if _, err := os.Stat(src); err != nil {
-		t.Skip("samples not present")
+	src := filepath.Join(t.TempDir(), "东风镇2022年1月发放花名册.xlsx")
+	if err := demo.WriteRoster(src, 3000, audit.MakeMonth(2022, 1), 1); err != nil {
+		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
