@@ -13,7 +13,7 @@ all: build
 
 # Install the C toolchain and headers Fyne's cgo driver needs, when missing.
 deps:
-	@command -v $(GO) >/dev/null || { echo "需要先安装 Go 1.24 或更新版本 (Go is required): https://go.dev/dl/"; exit 1; }
+	@command -v $(GO) >/dev/null || { echo "需要先安装 Go 1.26 或更新版本 (Go is required): https://go.dev/dl/"; exit 1; }
 	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if ! command -v apt-get >/dev/null; then echo "缺少系统软件包 (missing packages):$$missing — 请用本系统的包管理器安装"; exit 1; fi; \
@@ -56,6 +56,7 @@ lint: deps
 
 # Import the shared sample township headless and list its problems.
 smoke: build
+	@test -d ../shared/samples || { echo "make smoke 需要项目旁边的 ../shared/samples（共享样本）；没有时请用 make run 的演示工作区"; exit 1; }
 	rm -f /tmp/pensionaudit-smoke.db*
 	./$(BIN) init --db /tmp/pensionaudit-smoke.db --township 东风镇
 	printf 'smoke-secret\nsmoke-secret\n' | ./$(BIN) user add --db /tmp/pensionaudit-smoke.db --name 王主任 --role supervisor
@@ -82,7 +83,7 @@ screenshots: build
 
 windows:
 	@command -v x86_64-w64-mingw32-gcc >/dev/null || { echo "需要 gcc-mingw-w64-x86-64-win32: apt-get install gcc-mingw-w64-x86-64-win32"; exit 1; }
-	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc $(GO) build -ldflags "-H=windowsgui" -o bin/pensionaudit.exe .
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc $(GO) build -trimpath -ldflags "-s -w -H=windowsgui" -o bin/pensionaudit.exe .
 
 # Regenerate the embedded demo township (assets/demo).
 demo-data:
