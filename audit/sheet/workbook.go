@@ -85,6 +85,19 @@ func Sniff(head []byte) (Format, bool) {
 	return FormatCSV, true
 }
 
+// oldBIFF reports whether head starts like an Excel 2.x, 3.0 or 4.0 file: a
+// bare BIFF2/3/4 BOF record (not inside an OLE container).
+func oldBIFF(head []byte) bool {
+	if len(head) < 8 || head[0] != 0x09 || head[3] != 0 {
+		return false
+	}
+	switch head[1] {
+	case 0x00, 0x02, 0x04: // BOF of BIFF2, BIFF3, BIFF4
+		return head[2] >= 4 && head[2] <= 16
+	}
+	return false
+}
+
 // Open sniffs and opens a file. Every error is a Chinese sentence naming the
 // file; the library's own words never reach the user.
 func Open(path string) (Workbook, error) {
@@ -104,6 +117,9 @@ func Open(path string) (Workbook, error) {
 		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s 是空文件", name)
 	}
 	format, ok := Sniff(head[:n])
+	if !ok && oldBIFF(head[:n]) {
+		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s 是 Excel 2.x–4.0（1987–1994 年）的旧格式，本程序不能读取：请在 WPS 或 Excel 中打开它，另存为 .xlsx 后再导入", name)
+	}
 	if !ok {
 		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s 不是可识别的表格（支持 .xlsx、.xls、网页或 XML 表格 .xls、.csv/.txt）", name)
 	}
@@ -128,6 +144,9 @@ func Open(path string) (Workbook, error) {
 	if errors.As(err, &re) {
 		re.File = name
 		return nil, re
+	}
+	if errors.Is(err, errEncrypted) { // an encrypted .xlsx is an OLE file too: no format named
+		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s 无法读取：%s", name, errEncrypted.Error())
 	}
 	if err != nil {
 		return nil, audit.Errorf(audit.ErrUnsupported, "文件 %s（%s 格式）无法读取：%s", name, formatLabel(format), openReason(err))

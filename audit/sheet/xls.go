@@ -15,14 +15,17 @@ import (
 	"github.com/richardlehane/mscfb"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/traditionalchinese"
 )
 
 var (
 	errNoTable   = errors.New("文件中没有表格")
-	errEncrypted = errors.New("文件已加密（设置了打开密码），请先在表格软件中取消密码后另存")
-	errBIFF      = errors.New("不是可读取的 Excel 97-2003 (.xls) 文件")
+	errEncrypted = errors.New("文件已加密：设置了打开密码，或被 Excel 用内置的默认密码保护（这种文件在 Excel 里打开时不问密码）。" +
+		"本程序不解密文件：请在 Excel 或 WPS 中打开它，另存为一个新的 .xlsx（另存时不设密码）后再导入")
+	errBIFF = errors.New("不是可读取的 Excel 97-2003 (.xls) 文件")
 )
 
 // BIFF5/8 sheets hold at most 256 columns and 65,536 rows.
@@ -48,6 +51,7 @@ const (
 	recMulRK       = 0x00BD
 	recNumber      = 0x0203
 	recFormula     = 0x0006
+	recFormula4    = 0x0406 // Excel 4's FORMULA, still found inside some BIFF8 files
 	recString      = 0x0207
 	recBoolErr     = 0x0205
 	recMergedCells = 0x00E5
@@ -260,18 +264,31 @@ globalsDone:
 	return out, nil
 }
 
+// codepages maps the CODEPAGE record's Windows code page numbers to their
+// decoders (BIFF5 files store text in the code page they were written in).
+var codepages = map[uint16]encoding.Encoding{
+	37: charmap.CodePage037, 437: charmap.CodePage437, 850: charmap.CodePage850, 852: charmap.CodePage852,
+	855: charmap.CodePage855, 858: charmap.CodePage858, 860: charmap.CodePage860, 862: charmap.CodePage862,
+	863: charmap.CodePage863, 865: charmap.CodePage865, 866: charmap.CodePage866, 874: charmap.Windows874,
+	932: japanese.ShiftJIS, 936: simplifiedchinese.GBK, 949: korean.EUCKR, 950: traditionalchinese.Big5,
+	1047: charmap.CodePage1047, 1140: charmap.CodePage1140,
+	1250: charmap.Windows1250, 1251: charmap.Windows1251, 1252: charmap.Windows1252, 1253: charmap.Windows1253,
+	1254: charmap.Windows1254, 1255: charmap.Windows1255, 1256: charmap.Windows1256, 1257: charmap.Windows1257,
+	1258: charmap.Windows1258, 10000: charmap.Macintosh, 10007: charmap.MacintoshCyrillic,
+	20866: charmap.KOI8R, 21866: charmap.KOI8U, 28591: charmap.ISO8859_1, 28592: charmap.ISO8859_2,
+	28593: charmap.ISO8859_3, 28594: charmap.ISO8859_4, 28595: charmap.ISO8859_5, 28596: charmap.ISO8859_6,
+	28597: charmap.ISO8859_7, 28598: charmap.ISO8859_8, 28599: charmap.ISO8859_9, 28603: charmap.ISO8859_13,
+	28605: charmap.ISO8859_15, 54936: simplifiedchinese.GB18030,
+	32768: charmap.Macintosh,   // Excel's own number for Mac Roman
+	32769: charmap.Windows1252, // Excel 2.x's ANSI
+}
+
 func codepage(cp uint16) encoding.Encoding {
-	switch cp {
-	case 936:
-		return simplifiedchinese.GBK
-	case 950:
-		return traditionalchinese.Big5
-	case 1200:
+	if cp == 1200 || cp == 367 { // UTF-16 (BIFF8 strings carry their own form); ASCII
 		return nil
-	case 1250:
-		return charmap.Windows1250
-	case 1251:
-		return charmap.Windows1251
+	}
+	if e, ok := codepages[cp]; ok {
+		return e
 	}
 	return charmap.Windows1252
 }
@@ -396,6 +413,9 @@ func (bb *biffBook) readSST(first []byte, conts [][]byte) []string {
 				if !next() {
 					break
 				}
+				if len(segs[seg]) == 0 { // an empty CONTINUE: nothing to read in it
+					continue
+				}
 				wide = segs[seg][0]&0x01 != 0
 				pos = 1
 			}
@@ -434,14 +454,60 @@ func rk(v uint32) float64 {
 	return f
 }
 
-// FormatNumber writes a number as its shortest exact decimal text, the way an
-// .xlsx file stores it; large integers keep all digits (an ID number damaged
-// into a float shows its trailing zeros).
+// FormatNumber writes a number the way Excel shows it at full width: rounded
+// to 15 significant digits (Excel's precision, so 0.1*22 stored as
+// 2.2000000000000002 is 2.2), then in its shortest decimal form; large
+// integers keep all digits (an ID number damaged into a float shows its
+// trailing zeros). .xls and .xlsx cells go through it alike.
 func FormatNumber(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	if r, err := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64); err == nil {
+		f = r
+	}
 	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
 		return strconv.FormatFloat(f, 'f', -1, 64)
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// errorText is an error value's text as Excel shows it (and .xlsx stores it).
+func errorText(code byte) string {
+	switch code {
+	case 0x00:
+		return "#NULL!"
+	case 0x07:
+		return "#DIV/0!"
+	case 0x0F:
+		return "#VALUE!"
+	case 0x17:
+		return "#REF!"
+	case 0x1D:
+		return "#NAME?"
+	case 0x24:
+		return "#NUM!"
+	case 0x2A:
+		return "#N/A"
+	}
+	return "#N/A"
+}
+
+// continuedString reads a BIFF8 string (two-byte length) that may go on in
+// CONTINUE records, each starting with its own flags byte, the way the shared
+// string table does.
+func (bb *biffBook) continuedString(d []byte, conts [][]byte) string {
+	if len(conts) == 0 {
+		s, _ := bb.unicodeString(d, 2)
+		return s
+	}
+	head := make([]byte, 8, 8+len(d))
+	binary.LittleEndian.PutUint32(head[4:], 1) // one string
+	strs := bb.readSST(append(head, d...), conts)
+	if len(strs) == 0 {
+		return ""
+	}
+	return strs[0]
 }
 
 // readSheet reads a worksheet substream up to its EOF record; a chart or
@@ -467,7 +533,7 @@ func (bb *biffBook) readSheet(recs []biffRecord) ([][]string, []Merge, error) {
 	}
 	pendingRow, pendingCol := -1, -1
 	nested := 0
-	for _, r := range recs {
+	for i, r := range recs {
 		d := r.data
 		if nested > 0 {
 			switch r.typ {
@@ -519,7 +585,7 @@ func (bb *biffBook) readSheet(recs []biffRecord) ([][]string, []Merge, error) {
 				row, col := rc(d)
 				set(row, col, FormatNumber(math.Float64frombits(binary.LittleEndian.Uint64(d[6:]))))
 			}
-		case recFormula:
+		case recFormula, recFormula4:
 			if len(d) >= 14 {
 				row, col := rc(d)
 				res := d[6:14]
@@ -529,6 +595,8 @@ func (bb *biffBook) readSheet(recs []biffRecord) ([][]string, []Merge, error) {
 						pendingRow, pendingCol = row, col
 					case 1:
 						set(row, col, map[bool]string{true: "TRUE", false: "FALSE"}[res[2] != 0])
+					case 2:
+						set(row, col, errorText(res[2]))
 					}
 				} else {
 					set(row, col, FormatNumber(math.Float64frombits(binary.LittleEndian.Uint64(res))))
@@ -536,19 +604,30 @@ func (bb *biffBook) readSheet(recs []biffRecord) ([][]string, []Merge, error) {
 			}
 		case recString:
 			if pendingRow >= 0 && len(d) >= 2 {
+				var conts [][]byte // a long result goes on in CONTINUE records
+				for j := i + 1; j < len(recs) && recs[j].typ == recContinue; j++ {
+					conts = append(conts, recs[j].data)
+				}
 				if bb.biff8 {
-					s, _ := bb.unicodeString(d, 2)
+					s := bb.continuedString(d, conts)
 					set(pendingRow, pendingCol, s)
 				} else {
+					for _, c := range conts {
+						d = append(d[:len(d):len(d)], c...)
+					}
 					n := int(binary.LittleEndian.Uint16(d))
 					set(pendingRow, pendingCol, bb.decode(d[2:min(len(d), 2+n)]))
 				}
 				pendingRow, pendingCol = -1, -1
 			}
 		case recBoolErr:
-			if len(d) >= 8 && d[7] == 0 {
+			if len(d) >= 8 {
 				row, col := rc(d)
-				set(row, col, map[bool]string{true: "TRUE", false: "FALSE"}[d[6] != 0])
+				if d[7] == 0 {
+					set(row, col, map[bool]string{true: "TRUE", false: "FALSE"}[d[6] != 0])
+				} else {
+					set(row, col, errorText(d[6]))
+				}
 			}
 		case recMergedCells:
 			if len(d) >= 2 {

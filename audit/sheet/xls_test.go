@@ -3,6 +3,8 @@ package sheet
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
+	"strings"
 	"testing"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -147,5 +149,133 @@ func TestSSTAcrossContinue(t *testing.T) {
 	got := bb.readSST(first, [][]byte{cont})
 	if len(got) != 2 || got[0] != "ID" || got[1] != "身份证号码" {
 		t.Fatalf("sst = %q", got)
+	}
+}
+
+// An empty CONTINUE record inside the shared strings is skipped, not a crash.
+func TestSSTEmptyContinue(t *testing.T) {
+	bb := &biffBook{biff8: true}
+	first := binary.LittleEndian.AppendUint32(nil, 2)
+	first = binary.LittleEndian.AppendUint32(first, 2)
+	first = append(first, 4, 0, 0, 'N', 'a') // "Name" split after 2 characters
+	got := bb.readSST(first, [][]byte{{}, {0, 'm', 'e'}, {}, {2, 0, 0, 'I', 'D'}})
+	if len(got) != 2 || got[0] != "Name" || got[1] != "ID" {
+		t.Fatalf("sst = %q", got)
+	}
+}
+
+// biff8Sheet is a BIFF8 workbook stream with one sheet "S" holding recs.
+func biff8Sheet(recs ...[]byte) []byte {
+	rec := func(typ uint16, data []byte) []byte {
+		out := binary.LittleEndian.AppendUint16(nil, typ)
+		out = binary.LittleEndian.AppendUint16(out, uint16(len(data)))
+		return append(out, data...)
+	}
+	bof := func(kind uint16) []byte {
+		return rec(recBOF, binary.LittleEndian.AppendUint16(binary.LittleEndian.AppendUint16(nil, 0x0600), kind))
+	}
+	var globals []byte
+	globals = append(globals, bof(0x0005)...)
+	bsLen := 4 + 4 + 2 + 3
+	pos := len(globals) + bsLen + 4
+	bs := binary.LittleEndian.AppendUint32(nil, uint32(pos))
+	bs = append(bs, 0, 0, 1, 0, 'S')
+	globals = append(globals, rec(recBoundSheet, bs)...)
+	globals = append(globals, rec(recEOF, nil)...)
+	sheet := bof(0x0010)
+	for _, r := range recs {
+		sheet = append(sheet, r...)
+	}
+	sheet = append(sheet, rec(recEOF, nil)...)
+	return append(globals, sheet...)
+}
+
+func biffRec(typ uint16, data []byte) []byte {
+	out := binary.LittleEndian.AppendUint16(nil, typ)
+	out = binary.LittleEndian.AppendUint16(out, uint16(len(data)))
+	return append(out, data...)
+}
+
+// cellHead is row, column and format index.
+func cellHead(r, c int) []byte {
+	return binary.LittleEndian.AppendUint16(binary.LittleEndian.AppendUint16(binary.LittleEndian.AppendUint16(nil, uint16(r)), uint16(c)), 0)
+}
+
+// formula is a FORMULA record (of type typ) with an 8-byte result.
+func formula(typ uint16, r, c int, result []byte) []byte {
+	d := append(cellHead(r, c), result...)
+	d = append(d, 0, 0, 0, 0, 0, 0, 0, 0) // flags, chn, empty formula
+	return biffRec(typ, d)
+}
+
+// Formula results as Excel stores them: a long string result going on in
+// CONTINUE records (changing from 8-bit to UTF-16 midway), Excel 4's FORMULA
+// record inside BIFF8, error values, booleans; numbers at Excel's precision.
+func TestBIFF8FormulaResults(t *testing.T) {
+	long := strings.Repeat("a", 8000) + strings.Repeat("b", 8000) + strings.Repeat("汉", 2000)
+	str := binary.LittleEndian.AppendUint16(nil, uint16(len([]rune(long))))
+	str = append(str, 0)
+	str = append(str, strings.Repeat("a", 8000)...)
+	cont1 := append([]byte{0}, strings.Repeat("b", 8000)...)
+	cont2 := []byte{1}
+	for range 2000 {
+		cont2 = binary.LittleEndian.AppendUint16(cont2, '汉')
+	}
+	num := func(f float64) []byte { return binary.LittleEndian.AppendUint64(nil, math.Float64bits(f)) }
+	special := func(kind, v byte) []byte { return []byte{kind, 0, v, 0, 0, 0, 0xFF, 0xFF} }
+	third := 0.1
+	stream := biff8Sheet(
+		formula(recFormula, 0, 0, special(0, 0)), biffRec(recString, str), biffRec(recContinue, cont1), biffRec(recContinue, cont2),
+		formula(recFormula4, 0, 1, num(2.5)),
+		formula(recFormula, 0, 2, special(2, 0x17)),
+		biffRec(recBoolErr, append(cellHead(0, 3), 0x07, 1)),
+		biffRec(recBoolErr, append(cellHead(0, 4), 1, 0)),
+		formula(recFormula, 0, 5, special(1, 0)),
+		biffRec(recNumber, append(cellHead(0, 6), num(third*22)...)),
+	)
+	wb, err := ParseXLS(append([]byte(nil), stream...))
+	if err == nil {
+		t.Fatal("a bare stream was taken for an OLE file")
+	}
+	wb, err = parseBIFF(stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := wb.Rows("S")
+	if err != nil || !it.Next() {
+		t.Fatal(err, it.Err())
+	}
+	_, cells := it.Row()
+	if len(cells) != 7 {
+		t.Fatalf("cells %d: %q", len(cells), cells)
+	}
+	if cells[0] != long {
+		t.Errorf("string result: %d characters, want %d", len([]rune(cells[0])), len([]rune(long)))
+	}
+	for i, want := range []string{"", "2.5", "#REF!", "#DIV/0!", "TRUE", "FALSE", "2.2"} {
+		if i > 0 && cells[i] != want {
+			t.Errorf("cell %d = %q, want %q", i, cells[i], want)
+		}
+	}
+}
+
+// BIFF5 text in any code page x/text knows is decoded in it.
+func TestBIFF5CodePages(t *testing.T) {
+	for cp, c := range map[uint16]struct {
+		raw  byte
+		want string
+	}{10000: {0x8A, "ä"}, 1253: {0xE1, "α"}, 1251: {0xE0, "а"}, 874: {0xA1, "ก"}, 1252: {0xE9, "é"}, 32768: {0x8A, "ä"}} {
+		bb := &biffBook{enc: codepage(cp)}
+		if got := bb.decode([]byte{c.raw}); got != c.want {
+			t.Errorf("code page %d: %#x → %q, want %q", cp, c.raw, got, c.want)
+		}
+	}
+	bb := &biffBook{enc: codepage(932)}
+	if got := bb.decode([]byte{0x93, 0xfa, 0x96, 0x7b}); got != "日本" {
+		t.Errorf("Shift-JIS: %q", got)
+	}
+	bb = &biffBook{enc: codepage(949)}
+	if got := bb.decode([]byte{0xc7, 0xd1}); got != "한" {
+		t.Errorf("EUC-KR: %q", got)
 	}
 }

@@ -578,8 +578,33 @@ func (r *xlsxRows) value() (string, error) {
 		return s, nil
 	case "inlineStr":
 		return decodeXString(v), nil
+	case "b": // as .xls gives them
+		switch strings.TrimSpace(v) {
+		case "1", "true":
+			return "TRUE", nil
+		case "0", "false":
+			return "FALSE", nil
+		}
+	case "", "n": // a number: in the same form as .xls gives it; an integer's
+		// digits are kept as the file holds them (a program may have written
+		// all 18 digits of an ID number, more than a float keeps)
+		if t := strings.TrimSpace(v); t != "" && !allDigitsSigned(t) {
+			if f, err := strconv.ParseFloat(t, 64); err == nil {
+				return FormatNumber(f), nil
+			}
+		}
 	}
 	return v, nil
+}
+
+func allDigitsSigned(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func (r *xlsxRows) Row() (int, []string) { return r.n, r.cells }
