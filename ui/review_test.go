@@ -273,3 +273,59 @@ func TestImportFormEditsTheSelectedFile(t *testing.T) {
 		t.Errorf("a bad month: %q", c.lastError)
 	}
 }
+
+// The queue is filtered by rule, village and free text (name, ID number or
+// account) and sorted, in SQL: every row shown matches, the counts agree with
+// the store.
+func TestReviewFiltersAndSort(t *testing.T) {
+	c := demoClerk(t)
+	last := c.frame.months[len(c.frame.months)-1]
+	c.frame.period.SetSelected(last.Label())
+	c.frame.show(pageReview)
+	rp := c.frame.pages[pageReview].(*reviewPage)
+	rp.status.SetSelected("全部")
+	all := len(rp.rows)
+	if all < 3 {
+		t.Fatalf("only %d findings in %s", all, last.Label())
+	}
+	rp.rule.SetSelected(workspace.RuleLabel("shared_account"))
+	if len(rp.rows) == 0 || len(rp.rows) >= all {
+		t.Fatalf("rule filter: %d of %d", len(rp.rows), all)
+	}
+	account := ""
+	for _, r := range rp.rows {
+		if r.Rule != "shared_account" {
+			t.Errorf("#%d %s shown under the shared-account filter", r.ID, r.Rule)
+		}
+		account = r.Account
+	}
+	rp.rule.SetSelected(allRules)
+	village := rp.rows[0].Village
+	rp.village.SetSelected(village)
+	want, _, _ := c.ws.Findings(c.ctx, workspace.FindingFilter{Period: last, Village: village})
+	if len(rp.rows) != len(want) {
+		t.Errorf("village %s: %d shown, %d in the store", village, len(rp.rows), len(want))
+	}
+	for _, r := range rp.rows {
+		if r.Village != village {
+			t.Errorf("#%d of %s shown under %s", r.ID, r.Village, village)
+		}
+	}
+	rp.village.SetSelected(allVillages)
+	rp.sort.SetSelected("按金额排序")
+	for i := 1; i < len(rp.rows); i++ {
+		if rp.rows[i].Amount > rp.rows[i-1].Amount {
+			t.Fatalf("not sorted by amount: %v then %v", rp.rows[i-1].Amount, rp.rows[i].Amount)
+		}
+	}
+	rp.search.SetText(account)
+	rp.search.OnSubmitted(account)
+	if len(rp.rows) == 0 {
+		t.Fatal("search by account found nothing")
+	}
+	for _, r := range rp.rows {
+		if r.Account != account {
+			t.Errorf("#%d (account %s) found by %s", r.ID, r.Account, account)
+		}
+	}
+}

@@ -23,6 +23,9 @@ type reviewPage struct {
 	c        *Controller
 	status   *widget.Select
 	search   *widget.Entry
+	rule     *widget.Select // 全部问题 or one rule
+	village  *widget.Select // 全部村 or one village
+	sort     *widget.Select
 	table    *textTable
 	rows     []workspace.FindingRow
 	selected int
@@ -48,6 +51,22 @@ type reviewPage struct {
 
 var statusFilter = []string{"未处理", "全部", "已确认", "已排除", "待实地核查"}
 var statusIDs = map[string]string{"未处理": workspace.StatusOpen, "全部": "", "已确认": workspace.StatusConfirmed, "已排除": workspace.StatusDismissed, "待实地核查": workspace.StatusVisit}
+
+const allRules, allVillages = "全部问题", "全部村(社区)"
+
+var sortOptions = []string{"按类型排序", "按金额排序", "按村排序", "按姓名排序"}
+var sortIDs = map[string]string{"按类型排序": "", "按金额排序": "amount", "按村排序": "village", "按姓名排序": "name"}
+
+// ruleOf is the rule a label of the rule filter means ("" for all).
+func ruleOf(label string) string {
+	for _, r := range workspace.Rules() {
+		if workspace.RuleLabel(r) == label {
+			return r
+		}
+	}
+	return ""
+}
+
 var actionOptions = []string{"止付", "追回", "移交"}
 var actionIDs = map[string]string{"止付": workspace.ActionStop, "追回": workspace.ActionRecover, "移交": workspace.ActionRefer}
 
@@ -76,7 +95,27 @@ func newReviewPage(c *Controller) *reviewPage {
 		p.refresh()
 	})
 	p.status.SetSelected("未处理")
-	p.search.SetPlaceHolder("姓名或身份证号")
+	ruleOpts := []string{allRules}
+	for _, r := range workspace.Rules() {
+		ruleOpts = append(ruleOpts, workspace.RuleLabel(r))
+	}
+	refilter := func(string) {
+		p.offset = 0
+		p.refresh()
+	}
+	p.rule = widget.NewSelect(ruleOpts, nil)
+	p.rule.SetSelected(allRules)
+	p.rule.OnChanged = refilter
+	p.village = widget.NewSelect([]string{allVillages}, nil)
+	p.village.SetSelected(allVillages)
+	if vs, err := c.ws.Villages(c.ctx); err == nil {
+		p.village.Options = append(p.village.Options, vs...)
+	}
+	p.village.OnChanged = refilter
+	p.sort = widget.NewSelect(sortOptions, nil)
+	p.sort.SetSelected(sortOptions[0])
+	p.sort.OnChanged = refilter
+	p.search.SetPlaceHolder("姓名、身份证号或账号")
 	p.search.OnSubmitted = func(string) {
 		p.offset = 0
 		p.refresh()
@@ -104,7 +143,7 @@ func newReviewPage(c *Controller) *reviewPage {
 		p.selectRow(id.Row)
 		c.win.Canvas().Unfocus() // 1/2/3 and J/K keep working after a click in the table
 	}
-	filters := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel(tr("状态")), p.status), container.NewHBox(p.check), p.search)
+	filters := container.NewBorder(nil, nil, container.NewHBox(p.status, p.rule, p.village, p.sort), container.NewHBox(p.check), p.search)
 	decide := container.NewVBox(
 		widget.NewForm(widget.NewFormItem(tr("确认后"), p.action), widget.NewFormItem(tr("排除理由"), p.reason), widget.NewFormItem(tr("说明"), p.note)),
 		p.allMonth, container.NewGridWithColumns(3, p.confirm, p.dismiss, p.visit), p.undo,
@@ -142,12 +181,19 @@ func (p *reviewPage) key(e *fyne.KeyEvent) {
 }
 
 func (p *reviewPage) refresh() {
+	if p.rule == nil || p.village == nil || p.sort == nil {
+		return // still being built
+	}
 	c := p.c
 	if c.period == 0 {
 		p.progress.SetText("请先在上方选择月份。")
 		return
 	}
-	f := workspace.FindingFilter{Period: c.period, Status: statusIDs[p.status.Selected], Search: strings.TrimSpace(p.search.Text), Limit: reviewPageSize, Offset: p.offset}
+	f := workspace.FindingFilter{Period: c.period, Status: statusIDs[p.status.Selected], Search: strings.TrimSpace(p.search.Text), Limit: reviewPageSize, Offset: p.offset,
+		Rule: ruleOf(p.rule.Selected), Sort: sortIDs[p.sort.Selected]}
+	if p.village.Selected != allVillages {
+		f.Village = p.village.Selected
+	}
 	var rows []workspace.FindingRow
 	var total, open, all int
 	checked := true
@@ -161,7 +207,7 @@ func (p *reviewPage) refresh() {
 		if rows, total, err = c.ws.Findings(ctx, f); err != nil {
 			return err
 		}
-		counts, _, err := c.ws.FindingCounts(ctx, c.period)
+		counts, err := c.ws.StatusCounts(ctx, c.period)
 		if err != nil {
 			return err
 		}

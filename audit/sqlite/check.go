@@ -594,7 +594,8 @@ type FindingFilter struct {
 	Rule          string
 	Status        string
 	Village       string
-	Search        string // name or ID number contains
+	Search        string // name, ID number or account contains
+	Sort          string // "" by rule; "amount" largest first; "village"; "name"
 	Offset, Limit int
 }
 
@@ -639,8 +640,8 @@ func (db *DB) Findings(ctx context.Context, f FindingFilter) ([]FindingRow, int,
 		args = append(args, f.Village)
 	}
 	if s := strings.TrimSpace(f.Search); s != "" {
-		where += ` AND (instr(name, ?) > 0 OR instr(id_number, ?) > 0)`
-		args = append(args, s, s)
+		where += ` AND (instr(name, ?) > 0 OR instr(id_number, ?) > 0 OR instr(account, ?) > 0)`
+		args = append(args, s, s, s)
 	}
 	var total int
 	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM findings`+where, args...).Scan(&total); err != nil {
@@ -652,7 +653,17 @@ func (db *DB) Findings(ctx context.Context, f FindingFilter) ([]FindingRow, int,
 	}
 	order += " END"
 	q := `SELECT id, period, rule, id_number, name, village, account, amount_fen, months, status, detail, suggestions, evidence, evidence_hash
-		FROM findings` + where + ` ORDER BY period, ` + order + `, id`
+		FROM findings` + where + ` ORDER BY `
+	switch f.Sort {
+	case "amount":
+		q += `amount_fen DESC, period, id`
+	case "village":
+		q += `village, period, ` + order + `, id`
+	case "name":
+		q += `name, id_number, period, id`
+	default:
+		q += `period, ` + order + `, id`
+	}
 	if f.Limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset)
 	}
@@ -690,16 +701,15 @@ func (x FindingRow) MarshalJSON() ([]byte, error) {
 	}{plain(x), json.Number(x.Amount.String())})
 }
 
-// FindingCounts counts a period's findings by status (all periods when p
-// is zero), and the open ones by village — what the screens show as totals,
-// without loading the findings.
-func (db *DB) FindingCounts(ctx context.Context, p audit.Month) (byStatus map[string]int, openByVillage map[string]int, err error) {
-	byStatus, openByVillage = map[string]int{}, map[string]int{}
+// StatusCounts counts a period's findings (every period's when p is 0) by
+// status: what the review queue's "已处理 37 / 52" needs, and no more.
+func (db *DB) StatusCounts(ctx context.Context, p audit.Month) (map[string]int, error) {
+	byStatus := map[string]int{}
 	where, args := "", []any{}
 	if p != 0 {
 		where, args = " WHERE period = ?", []any{p.String()}
 	}
-	err = db.eachRow(ctx, `SELECT status, COUNT(*) FROM findings`+where+` GROUP BY status`, args, func(r *sql.Rows) error {
+	err := db.eachRow(ctx, `SELECT status, COUNT(*) FROM findings`+where+` GROUP BY status`, args, func(r *sql.Rows) error {
 		var s string
 		var n int
 		if err := r.Scan(&s, &n); err != nil {
@@ -708,8 +718,20 @@ func (db *DB) FindingCounts(ctx context.Context, p audit.Month) (byStatus map[st
 		byStatus[s] = n
 		return nil
 	})
-	if err != nil {
+	return byStatus, err
+}
+
+// FindingCounts counts a period's findings by status (all periods when p
+// is zero), and the open ones by village — what the screens show as totals,
+// without loading the findings.
+func (db *DB) FindingCounts(ctx context.Context, p audit.Month) (byStatus map[string]int, openByVillage map[string]int, err error) {
+	openByVillage = map[string]int{}
+	if byStatus, err = db.StatusCounts(ctx, p); err != nil {
 		return nil, nil, err
+	}
+	var args []any
+	if p != 0 {
+		args = []any{p.String()}
 	}
 	and := " WHERE status = 'open'"
 	if p != 0 {

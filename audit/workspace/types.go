@@ -60,9 +60,12 @@ var DismissReasons = sqlite.DismissReasons
 func RoleLabel(r string) string   { return sqlite.RoleLabel(r) }
 func StatusLabel(s string) string { return sqlite.StatusLabel(s) }
 func RuleLabel(r string) string   { return rules.Label(r) }
-func MaskID(id string) string     { return idcard.Mask(id) }
-func MaskIDCell(s string) string  { return idcard.MaskCell(s) }
-func ColName(c int) string        { return sheet.ColName(c) }
+
+// Rules lists the rules in the order findings are shown.
+func Rules() []string            { return append([]string(nil), rules.All...) }
+func MaskID(id string) string    { return idcard.Mask(id) }
+func MaskIDCell(s string) string { return idcard.MaskCell(s) }
+func ColName(c int) string       { return sheet.ColName(c) }
 
 // FieldsOf lists the fields a kind's table can have; Required tells the
 // ones it cannot do without.
@@ -112,6 +115,11 @@ func (w *Workspace) WriteReport(ctx context.Context, p audit.Month, kind, path s
 // PayeeTimeline is every current payout to an ID number, oldest first.
 func (w *Workspace) PayeeTimeline(ctx context.Context, id string) ([]PayoutLine, error) {
 	return w.DB.PayeeTimeline(ctx, id, 120)
+}
+
+// StatusCounts counts a period's findings by status.
+func (w *Workspace) StatusCounts(ctx context.Context, p audit.Month) (map[string]int, error) {
+	return w.DB.StatusCounts(ctx, p)
 }
 
 // FindingCounts counts a period's findings by status and the open ones by
