@@ -2,12 +2,20 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+
+	"pensionaudit/assets"
 )
 
 // English chosen in Settings: the window's words come from assets/lang
@@ -36,5 +44,48 @@ func TestEnglishChosenInSettings(t *testing.T) {
 	// and this process, with no choice made, is Chinese
 	if got := tr("逐条核查"); got != "逐条核查" {
 		t.Errorf("default language gave %q", got)
+	}
+}
+
+// Every fixed word the window passes through tr has its English in
+// assets/lang/en.json (a missing one would show Chinese in the English window).
+func TestEveryWordHasEnglish(t *testing.T) {
+	var en map[string]string
+	if err := json.Unmarshal(assets.English, &en); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("*.go")
+	fset := token.NewFileSet()
+	seen := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) != 1 {
+				return true
+			}
+			if id, ok := call.Fun.(*ast.Ident); !ok || id.Name != "tr" {
+				return true
+			}
+			lit, ok := call.Args[0].(*ast.BasicLit)
+			if !ok {
+				return true
+			}
+			key, _ := strconv.Unquote(lit.Value)
+			seen++
+			if en[key] == "" {
+				t.Errorf("%s: tr(%q) has no English in assets/lang/en.json", fset.Position(lit.Pos()), key)
+			}
+			return true
+		})
+	}
+	if seen < 50 {
+		t.Errorf("only %d tr calls found", seen)
 	}
 }
