@@ -24,6 +24,7 @@ type Workspace interface {
 	Findings(ctx context.Context, f workspace.FindingFilter) ([]workspace.FindingRow, int, error)
 	Status(ctx context.Context, p audit.Month) ([]*workspace.PeriodStatus, error)
 	FindingCounts(ctx context.Context, p audit.Month) (map[string]int, map[string]int, error)
+	MonthFigures(ctx context.Context, p audit.Month) (*workspace.MonthFigures, error)
 }
 
 // overview is the first screen: the workspace at a glance — villages and
@@ -39,6 +40,10 @@ type overview struct {
 	months    *textTable
 	status    *widget.Label
 	chart     *fyne.Container
+	tabs      *container.AppTabs
+	period    func() audit.Month     // the month chosen in the toolbar
+	figures   *textTable             // that month: findings per rule and decision
+	money     *widget.Label          // that month: overpayment found, to recover, recovered
 	batches   []audit.Batch          // the files tab's rows
 	probRows  []workspace.ProblemRow // the problems tab's rows
 	probOff   int                    // the problems tab's page
@@ -68,6 +73,9 @@ func newOverview(ws Workspace) *overview {
 		months: newTextTable([]string{tr("月份"), tr("村报告"), tr("核查结果"), "经办人", "审核人", tr("期限")},
 			[]float32{90, 250, 340, 110, 150, 150}),
 		status: widget.NewLabel(""),
+		figures: newTextTable([]string{tr("问题"), tr("待处理"), tr("已确认"), tr("已排除"), tr("待实地核查"), tr("合计"), tr("涉及金额(元)")},
+			[]float32{200, 90, 90, 90, 110, 80, 140}),
+		money: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	}
 	o.chart = container.NewStack()
 	o.probPage = widget.NewLabel("")
@@ -80,15 +88,16 @@ func newOverview(ws Workspace) *overview {
 		o.problems.UnselectAll()
 	}
 	probTab := container.NewBorder(nil, container.NewHBox(o.probPrev, o.probNext, o.probPage), nil, nil, o.problems)
-	tabs := container.NewAppTabs(
+	o.tabs = container.NewAppTabs(
 		container.NewTabItem(tr("上报一览"), o.chart),
+		container.NewTabItem(tr("本月核查"), container.NewBorder(o.money, nil, nil, nil, o.figures)),
 		container.NewTabItem(tr("各月核查"), o.months),
 		container.NewTabItem(tr("核查结果"), o.findings),
 		container.NewTabItem(tr("村(社区)"), o.villages),
 		container.NewTabItem(tr("已导入文件"), o.files),
 		container.NewTabItem(tr("问题"), probTab),
 	)
-	o.content = container.NewBorder(container.NewVBox(o.title, o.summary), o.status, nil, nil, tabs)
+	o.content = container.NewBorder(container.NewVBox(o.title, o.summary), o.status, nil, nil, o.tabs)
 	return o
 }
 
@@ -129,6 +138,8 @@ type overviewData struct {
 	totalFinds int
 	months     []*workspace.PeriodStatus
 	openByVill map[string]int
+	period     audit.Month
+	figures    *workspace.MonthFigures
 }
 
 func (o *overview) fetch(ctx context.Context) (*overviewData, error) {
@@ -151,6 +162,13 @@ func (o *overview) fetch(ctx context.Context) (*overviewData, error) {
 	}
 	if _, d.openByVill, err = o.ws.FindingCounts(ctx, 0); err != nil {
 		return nil, err
+	}
+	if o.period != nil {
+		if d.period = o.period(); d.period != 0 {
+			if d.figures, err = o.ws.MonthFigures(ctx, d.period); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return d, nil
 }
@@ -229,6 +247,7 @@ func (o *overview) show(d *overviewData) {
 		mrows = append(mrows, []string{st.Period, reports, finds, clerk, sup, due})
 	}
 	o.months.SetRows(mrows)
+	o.showFigures(d)
 	o.chart.Objects = []fyne.CanvasObject{reportGrid(d.months, d.openByVill)}
 	o.chart.Refresh()
 	o.villages.SetRows(vrows)
@@ -249,4 +268,31 @@ func setEnabled(b *widget.Button, on bool) {
 	} else {
 		b.Disable()
 	}
+}
+
+// showFigures fills the month tab: findings per rule and decision, and the
+// money lines of the sign-off sheet.
+func (o *overview) showFigures(d *overviewData) {
+	if d.figures == nil {
+		o.money.SetText("请在上方选择核查月份。")
+		o.figures.SetRows(nil)
+		return
+	}
+	f := d.figures
+	if len(f.Rules) == 0 {
+		o.money.SetText(d.period.Label() + "：没有核查结果（尚未核查，或核查没有发现问题）。")
+	} else {
+		o.money.SetText(fmt.Sprintf("%s：发现多发金额 %s 元 · 应追回 %s 元 · 已追回 %s 元 · 尚欠 %s 元",
+			d.period.Label(), f.Found.Grouped(), f.ToRecover.Grouped(), f.Recovered.Grouped(), (f.ToRecover - f.Recovered).Grouped()))
+	}
+	var rows [][]string
+	for _, r := range f.Rules {
+		amount := ""
+		if r.Amount != 0 {
+			amount = r.Amount.Grouped()
+		}
+		rows = append(rows, []string{workspace.RuleLabel(r.Rule), strconv.Itoa(r.ByStatus[workspace.StatusOpen]), strconv.Itoa(r.ByStatus[workspace.StatusConfirmed]),
+			strconv.Itoa(r.ByStatus[workspace.StatusDismissed]), strconv.Itoa(r.ByStatus[workspace.StatusVisit]), strconv.Itoa(r.Total), amount})
+	}
+	o.figures.SetRows(rows)
 }

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"pensionaudit/assets"
+	"pensionaudit/audit"
 	"pensionaudit/audit/workspace"
 )
 
@@ -23,6 +24,7 @@ func TestOverviewShowsDemoWorkspace(t *testing.T) {
 	}
 	defer ws.Close()
 	o := newOverview(ws)
+	o.period = func() audit.Month { return audit.MakeMonth(2024, 3) }
 	w := test.NewWindow(o.content)
 	defer w.Close()
 	done := make(chan struct{})
@@ -67,5 +69,13 @@ func TestOverviewShowsDemoWorkspace(t *testing.T) {
 	}
 	if n := len(o.months.Rows()); n != 3 {
 		t.Errorf("months = %d", n)
+	}
+	// the month chosen: findings per rule and decision, the money found
+	fig, _ := ws.MonthFigures(ctx, audit.MakeMonth(2024, 3))
+	if rows := o.figures.Rows(); len(rows) == 0 || len(rows) != len(fig.Rules) || rows[0][0] != "死亡后仍发放" {
+		t.Errorf("month figures = %v", rows)
+	}
+	if !strings.Contains(o.money.Text, "2024年3月：发现多发金额 "+fig.Found.Grouped()+" 元") || fig.Found == 0 {
+		t.Errorf("money line = %q (found %v)", o.money.Text, fig.Found)
 	}
 }

@@ -33,6 +33,7 @@ type overviewPage struct {
 func newOverviewPage(c *Controller) *overviewPage {
 	o := newOverview(c.ws)
 	o.async, o.do = c.async, c.do
+	o.period = func() audit.Month { return c.period }
 	o.files.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(o.batches) {
 			c.openSource(o.batches[id.Row])

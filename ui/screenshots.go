@@ -93,6 +93,14 @@ func screenshots(ctx context.Context, dir, db, user, password string) ([]string,
 		if err := shot(fmt.Sprintf("%02d-%s", i+3, np.id)); err != nil {
 			return written, err
 		}
+		if np.id == pageOverview { // the chosen month's figures
+			o := c.frame.pages[pageOverview].(*overviewPage).o
+			o.tabs.SelectIndex(1)
+			if err := shot(fmt.Sprintf("%02d-%s-month", i+3, np.id)); err != nil {
+				return written, err
+			}
+			o.tabs.SelectIndex(0)
+		}
 	}
 	// a piece of evidence opened at its row in the kept copy of its file
 	c.frame.show(pageReview)

@@ -748,3 +748,29 @@ func (db *DB) FindingCounts(ctx context.Context, p audit.Month) (byStatus map[st
 	})
 	return byStatus, openByVillage, err
 }
+
+// RuleStatusCount is how many findings of one rule have one status in a
+// period, and the amount they name.
+type RuleStatusCount struct {
+	Rule, Status string
+	Count        int
+	Amount       audit.Fen
+}
+
+// RuleStatusCounts counts a period's findings by rule and status (withdrawn
+// ones left out), in one aggregate query.
+func (db *DB) RuleStatusCounts(ctx context.Context, p audit.Month) ([]RuleStatusCount, error) {
+	var out []RuleStatusCount
+	err := db.eachRow(ctx, `SELECT rule, status, COUNT(*), COALESCE(SUM(amount_fen), 0) FROM findings
+		WHERE period = ? AND status <> 'withdrawn' GROUP BY rule, status`, []any{p.String()}, func(r *sql.Rows) error {
+		var c RuleStatusCount
+		var amount int64
+		if err := r.Scan(&c.Rule, &c.Status, &c.Count, &amount); err != nil {
+			return err
+		}
+		c.Amount = audit.Fen(amount)
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}

@@ -54,3 +54,51 @@ func TestGuessFile(t *testing.T) {
 		}
 	}
 }
+
+// A month's figures on the overview are the sign-off sheet's: findings per
+// rule (by status) and the money lines, summed in SQL.
+func TestMonthFiguresAgreeWithTheSheet(t *testing.T) {
+	ctx := context.Background()
+	w, err := BuildDemo(ctx, filepath.Join(t.TempDir(), "demo.db"), assets.Demo())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	months, _ := w.DB.RosterMonths(ctx)
+	checkedSome := false
+	for _, p := range months {
+		fig, err := w.MonthFigures(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := w.ReportData(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byRule := d.ByRule()
+		if len(fig.Rules) != len(byRule) {
+			t.Fatalf("%s: %d rules, the sheet %d", p, len(fig.Rules), len(byRule))
+		}
+		for i, r := range byRule {
+			f := fig.Rules[i]
+			if f.Rule != r.Rule || f.Total != r.Count || f.Amount != r.Amount {
+				t.Errorf("%s %s: %d findings %v, the sheet %d %v", p, r.Rule, f.Total, f.Amount, r.Count, r.Amount)
+			}
+			sum := 0
+			for _, n := range f.ByStatus {
+				sum += n
+			}
+			if sum != f.Total {
+				t.Errorf("%s %s: statuses add to %d of %d", p, r.Rule, sum, f.Total)
+			}
+		}
+		tot := d.Totals()
+		if fig.Found != tot.Found || fig.ToRecover != tot.ToRecover || fig.Recovered != tot.Recovered {
+			t.Errorf("%s: money %v/%v/%v, the sheet %v/%v/%v", p, fig.Found, fig.ToRecover, fig.Recovered, tot.Found, tot.ToRecover, tot.Recovered)
+		}
+		checkedSome = checkedSome || fig.Found > 0
+	}
+	if !checkedSome {
+		t.Error("no month of the demo has an overpayment")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"pensionaudit/audit"
+	"pensionaudit/audit/rules"
 	"pensionaudit/audit/sqlite"
 )
 
@@ -18,4 +19,60 @@ func (w *Workspace) Batches(ctx context.Context, f sqlite.BatchFilter) ([]audit.
 // Problems lists row problems, a page at a time, with the total.
 func (w *Workspace) Problems(ctx context.Context, f sqlite.ProblemFilter) ([]sqlite.ProblemRow, int, error) {
 	return w.DB.Problems(ctx, f)
+}
+
+// RuleFigures is one rule's findings in a month, by status, and the
+// overpayment they name (for rules that name one).
+type RuleFigures struct {
+	Rule     string
+	ByStatus map[string]int
+	Total    int
+	Amount   audit.Fen
+}
+
+// MonthFigures is a month at a glance: findings per rule and decision, the
+// overpayment found, to recover and recovered (as the sign-off sheet sums
+// them).
+type MonthFigures struct {
+	Rules                       []RuleFigures
+	Found, ToRecover, Recovered audit.Fen
+}
+
+// MonthFigures sums a period's findings and recoveries.
+func (w *Workspace) MonthFigures(ctx context.Context, p audit.Month) (*MonthFigures, error) {
+	counts, err := w.DB.RuleStatusCounts(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	by := map[string]*RuleFigures{}
+	m := &MonthFigures{}
+	for _, c := range counts {
+		f := by[c.Rule]
+		if f == nil {
+			f = &RuleFigures{Rule: c.Rule, ByStatus: map[string]int{}}
+			by[c.Rule] = f
+		}
+		f.ByStatus[c.Status] += c.Count
+		f.Total += c.Count
+		if rules.Overpayment(c.Rule) {
+			f.Amount += c.Amount
+			m.Found += c.Amount
+		}
+	}
+	for _, r := range rules.All {
+		if f := by[r]; f != nil {
+			m.Rules = append(m.Rules, *f)
+		}
+	}
+	ledger, err := w.DB.Ledger(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range ledger {
+		if e.Period == p.String() {
+			m.ToRecover += e.Due
+			m.Recovered += e.Recovered
+		}
+	}
+	return m, nil
 }
