@@ -179,9 +179,12 @@ func parseBIFF(stream []byte) (Workbook, error) {
 		return nil, errBIFF
 	}
 	version := binary.LittleEndian.Uint16(recs[0].data)
-	bb := &biffBook{biff8: version == 0x0600, enc: charmap.Windows1252, formats: map[uint16]string{}}
-	if version != 0x0600 && version != 0x0500 {
-		return nil, fmt.Errorf("%w：BIFF 版本 %#x 太旧，请用表格软件另存为 .xlsx", errBIFF, version)
+	// BIFF8's BOF has 16 bytes; BIFF5/7's has 8 and a version 0x05xx (Mac
+	// Excel 5 writes 0x0580).
+	biff8 := version == 0x0600 || (version>>8 != 0x05 && len(recs[0].data) >= 16)
+	bb := &biffBook{biff8: biff8, enc: charmap.Windows1252, formats: map[uint16]string{}}
+	if !biff8 && version>>8 != 0x05 {
+		return nil, fmt.Errorf("%w：BIFF 版本 %#x 不认识（Excel 5.0 以前的格式），请在 WPS 或 Excel 中另存为 .xlsx", errBIFF, version)
 	}
 	out := &memBook{format: FormatXLS, sheets: map[string][][]string{}, merges: map[string][]Merge{}}
 	type bsheet struct {
