@@ -285,6 +285,16 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 	if so.qrImage.Hidden {
 		t.Error("no fingerprint QR on the signed month")
 	}
+	// the locked month refuses a new check, with the reason in a dialog
+	c.lastError = ""
+	c.frame.show(pageReview)
+	test.Tap(rp.check)
+	waitFor(t, "the locked month refused", func() bool { return c.lastError != "" })
+	if !strings.Contains(c.lastError, "锁定") {
+		t.Errorf("check of a locked month: %q", c.lastError)
+	}
+	c.lastError = ""
+	c.frame.show(pageSignoff)
 	if dir := os.Getenv("PENSIONAUDIT_SHOTS"); dir != "" { // to look at the screen: PENSIONAUDIT_SHOTS=/tmp go test ./ui
 		w.Resize(fyne.NewSize(1366, 768))
 		f, _ := os.Create(filepath.Join(dir, "signed.png"))
