@@ -190,7 +190,9 @@ func parseBIFF(stream []byte) (Workbook, error) {
 	type bsheet struct {
 		name string
 		pos  uint32
+		nth  int // its place among all BOUNDSHEET records
 	}
+	bounds := 0
 	var sheets []bsheet
 	// Globals: up to the first EOF.
 	i := 1
@@ -212,6 +214,7 @@ func parseBIFF(stream []byte) (Workbook, error) {
 				out.d1904 = binary.LittleEndian.Uint16(r.data) == 1
 			}
 		case recBoundSheet:
+			bounds++
 			if len(r.data) < 8 || r.data[5] != 0 { // only worksheets
 				continue
 			}
@@ -225,7 +228,7 @@ func parseBIFF(stream []byte) (Workbook, error) {
 			if r.data[4] != 0 { // hidden
 				continue
 			}
-			sheets = append(sheets, bsheet{name, binary.LittleEndian.Uint32(r.data)})
+			sheets = append(sheets, bsheet{name, binary.LittleEndian.Uint32(r.data), bounds - 1})
 		case recSST:
 			var conts [][]byte
 			for j := i + 1; j < len(recs) && recs[j].typ == recContinue; j++ {
@@ -245,8 +248,28 @@ globalsDone:
 		offsets[off] = k
 		off += 4 + uint32(len(r.data))
 	}
+	// the substreams after the globals, in order (a chart's nested BOF…EOF
+	// inside a sheet is not one)
+	var subs []int
+	depth := 0
+	for k := i + 1; k < len(recs); k++ {
+		switch recs[k].typ {
+		case recBOF:
+			if depth == 0 {
+				subs = append(subs, k)
+			}
+			depth++
+		case recEOF:
+			depth = max(depth-1, 0)
+		}
+	}
 	for _, s := range sheets {
 		k, ok := offsets[s.pos]
+		if (!ok || recs[k].typ != recBOF) && len(subs) == bounds {
+			// some writers get the offsets wrong (ExcelDataReader's issue 624
+			// file: 20 bytes off); the substreams are still in sheet order
+			k, ok = subs[s.nth], true
+		}
 		if !ok || recs[k].typ != recBOF {
 			return nil, failf("工作表「%s」的位置（偏移 %d）不在数据流中：%s", Escape(s.name, 40), s.pos, damagedReason)
 		}

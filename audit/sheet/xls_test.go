@@ -279,3 +279,28 @@ func TestBIFF5CodePages(t *testing.T) {
 		t.Errorf("EUC-KR: %q", got)
 	}
 }
+
+// A BOUNDSHEET offset that misses its sheet's BOF (a writer's bug) is
+// forgiven when the substreams are there in sheet order; the sheet is read
+// whole, to its EOF.
+func TestBIFFWrongSheetOffset(t *testing.T) {
+	num := binary.LittleEndian.AppendUint64(nil, math.Float64bits(7))
+	stream := biff8Sheet(biffRec(recNumber, append(cellHead(0, 0), num...)))
+	pos := binary.LittleEndian.Uint32(stream[12:])
+	binary.LittleEndian.PutUint32(stream[12:], pos+20)
+	wb, err := parseBIFF(stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, _ := wb.Rows("S")
+	if !it.Next() {
+		t.Fatal(it.Err())
+	}
+	if _, cells := it.Row(); len(cells) != 1 || cells[0] != "7" {
+		t.Errorf("cells %q", cells)
+	}
+	// cut inside the sheet: still refused
+	if _, err := parseBIFF(stream[:len(stream)-4]); err == nil {
+		t.Error("a sheet without its EOF was accepted")
+	}
+}
