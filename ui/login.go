@@ -78,7 +78,7 @@ func (c *Controller) buildLogin(l *login, users []workspace.User) {
 		c.showWelcome()
 	})
 	title := widget.NewLabelWithStyle(town+" · 养老金发放核查工作台", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	path := widget.NewLabelWithStyle(c.path, fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	path := widget.NewLabelWithStyle(c.path, fyne.TextAlignCenter, fyne.TextStyle{})
 	box := container.NewVBox(title, path, form, l.submit, l.message, back)
 	l.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 420), box))
 	c.login = l

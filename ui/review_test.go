@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -327,5 +328,44 @@ func TestReviewFiltersAndSort(t *testing.T) {
 		if r.Account != account {
 			t.Errorf("#%d (account %s) found by %s", r.ID, r.Account, account)
 		}
+	}
+}
+
+// Fyne parses the font again for every text style it meets (some 70 MB of
+// heap each for the CJK font): every screen uses regular and bold only.
+func TestOnlyTwoTextStyles(t *testing.T) {
+	c := demoClerk(t)
+	seen := map[fyne.CanvasObject]bool{}
+	texts := 0
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || seen[o] {
+			return
+		}
+		seen[o] = true
+		switch x := o.(type) {
+		case *canvas.Text:
+			texts++
+			if x.TextStyle.Italic {
+				t.Errorf("italic text %q", x.Text)
+			}
+		case *fyne.Container:
+			for _, child := range x.Objects {
+				walk(child)
+			}
+		case fyne.Widget:
+			for _, child := range test.TempWidgetRenderer(t, x).Objects() {
+				walk(child)
+			}
+		}
+	}
+	for _, np := range navPages {
+		c.frame.show(np.id)
+		walk(c.win.Content())
+	}
+	c.logout()
+	walk(c.win.Content())
+	if texts < 50 {
+		t.Errorf("only %d texts walked", texts)
 	}
 }

@@ -28,7 +28,11 @@ type Theme struct {
 
 var _ fyne.Theme = Theme{}
 
-// Font returns the bundled CJK font; monospace keeps Fyne's own.
+// Font returns the bundled CJK font; monospace keeps Fyne's own. Fyne
+// parses the font again for every text style it meets (go-text keeps every
+// glyph outline: some 70 MB of heap for Noto Sans SC), so the window uses
+// only regular and bold — no italic, which CJK type does not have anyway
+// (TestOnlyTwoTextStyles).
 func (Theme) Font(s fyne.TextStyle) fyne.Resource {
 	if s.Monospace || s.Symbol {
 		return theme.DefaultTheme().Font(s)
