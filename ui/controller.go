@@ -220,9 +220,14 @@ func (c *Controller) closeWorkspace() {
 	}
 }
 
+// prefLastUser + a workspace's path is who logged in there last on this
+// computer (preselected on its login screen).
+const prefLastUser = "last-user:"
+
 // loggedIn starts the main window for u.
 func (c *Controller) loggedIn(u workspace.User) {
 	c.user = &u
+	c.app.Preferences().SetString(prefLastUser+c.path, u.Name)
 	c.frame = newFrame(c)
 	c.win.SetContent(c.frame.content)
 	c.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { c.dropped(uris) })

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -62,6 +63,14 @@ func (c *Controller) buildLogin(l *login, users []workspace.User) {
 		}
 		l.names = widget.NewSelect(names, func(s string) { l.name.SetText(s) })
 		l.names.PlaceHolder = tr("选择姓名")
+		// the only account, or who logged in here last time
+		last := c.app.Preferences().String(prefLastUser + c.path)
+		switch {
+		case len(names) == 1:
+			l.names.SetSelected(names[0])
+		case slices.Contains(names, last):
+			l.names.SetSelected(last)
+		}
 		l.submit = widget.NewButton(tr("登录"), func() { c.submitLogin(l) })
 		form = widget.NewForm(
 			widget.NewFormItem(tr("姓名"), l.names),

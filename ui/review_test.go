@@ -369,3 +369,19 @@ func TestOnlyTwoTextStyles(t *testing.T) {
 		t.Errorf("only %d texts walked", texts)
 	}
 }
+
+// The login screen preselects who logged in on this computer last time.
+func TestLoginRemembersTheLastUser(t *testing.T) {
+	c := demoClerk(t)
+	c.logout()
+	if c.login.names.Selected != workspace.DemoClerk {
+		t.Errorf("preselected %q, want %q", c.login.names.Selected, workspace.DemoClerk)
+	}
+	c.login.names.SetSelected(workspace.DemoSupervisor)
+	c.login.password.SetText(workspace.DemoPassword)
+	c.submitLogin(c.login)
+	c.logout()
+	if c.login.names.Selected != workspace.DemoSupervisor {
+		t.Errorf("preselected %q after the supervisor, want %q", c.login.names.Selected, workspace.DemoSupervisor)
+	}
+}
