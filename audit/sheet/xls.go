@@ -40,6 +40,7 @@ const (
 	recEOF         = 0x000A
 	recBoundSheet  = 0x0085
 	recCodepage    = 0x0042
+	recFont        = 0x0031
 	recDateMode    = 0x0022
 	recFilePass    = 0x002F
 	recSST         = 0x00FC
@@ -166,6 +167,7 @@ func readRecords(stream []byte) []biffRecord {
 }
 
 type biffBook struct {
+	cp      uint16 // the CODEPAGE record's value, 0 when there is none
 	biff8   bool
 	enc     encoding.Encoding
 	sst     []string
@@ -197,6 +199,7 @@ func parseBIFF(stream []byte) (Workbook, error) {
 	// Globals: up to the first EOF.
 	i := 1
 	globalsEnded := false
+	fontSeen, fontCharset := false, byte(0)
 	for ; i < len(recs); i++ {
 		r := recs[i]
 		switch r.typ {
@@ -205,9 +208,14 @@ func parseBIFF(stream []byte) (Workbook, error) {
 			goto globalsDone
 		case recFilePass:
 			return nil, errEncrypted
+		case recFont:
+			if len(r.data) > 12 && !fontSeen {
+				fontSeen, fontCharset = true, r.data[12]
+			}
 		case recCodepage:
 			if len(r.data) >= 2 {
-				bb.enc = codepage(binary.LittleEndian.Uint16(r.data))
+				bb.cp = binary.LittleEndian.Uint16(r.data)
+				bb.enc = codepage(bb.cp)
 			}
 		case recDateMode:
 			if len(r.data) >= 2 {
@@ -238,6 +246,11 @@ func parseBIFF(stream []byte) (Workbook, error) {
 		}
 	}
 globalsDone:
+	if bb.cp == 0 && !bb.biff8 { // no CODEPAGE: the fonts' character set tells
+		if cp, ok := charsetCodepage[fontCharset]; ok {
+			bb.enc = codepage(cp)
+		}
+	}
 	if !globalsEnded {
 		return nil, failf("工作簿的全局信息没有结束标记：%s", damagedReason)
 	}
@@ -309,6 +322,13 @@ var codepages = map[uint16]encoding.Encoding{
 	32769: charmap.Windows1252, // Excel 2.x's ANSI
 }
 
+// charsetCodepage maps a FONT record's Windows character set to its code
+// page, for BIFF5 files written without a CODEPAGE record.
+var charsetCodepage = map[byte]uint16{
+	0x80: 932, 0x81: 949, 0x86: 936, 0x88: 950, 0xA1: 1253, 0xA2: 1254, 0xB1: 1255, 0xB2: 1256,
+	0xBA: 1257, 0xCC: 1251, 0xDE: 874, 0xEE: 1250,
+}
+
 func codepage(cp uint16) encoding.Encoding {
 	if cp == 1200 || cp == 367 { // UTF-16 (BIFF8 strings carry their own form); ASCII
 		return nil
@@ -360,7 +380,7 @@ func (bb *biffBook) unicodeString(b []byte, lenBytes int) (string, int) {
 		p += n
 	} else {
 		n := min(cch, len(b)-p)
-		s = latin1(b[p : p+n])
+		s = bb.compressed(b[p : p+n])
 		p += n
 	}
 	return s, min(len(b), p+4*runs+ext)
@@ -372,6 +392,17 @@ func utf16le(b []byte) string {
 		u[i] = binary.LittleEndian.Uint16(b[2*i:])
 	}
 	return string(utf16.Decode(u))
+}
+
+// compressed decodes a BIFF8 "compressed" (8-bit) string: UTF-16 code units
+// below 256 as Excel writes them (its CODEPAGE says 1200), but in the
+// workbook's code page when another program declared one (a Russian or
+// Chinese writer's bytes, as LibreOffice reads them too).
+func (bb *biffBook) compressed(b []byte) string {
+	if bb.cp != 0 && bb.cp != 1200 && bb.enc != nil {
+		return bb.decode(b)
+	}
+	return latin1(b)
 }
 
 func latin1(b []byte) string {
@@ -456,7 +487,7 @@ func (bb *biffBook) readSST(first []byte, conts [][]byte) []string {
 				left -= k
 			} else {
 				k := min(left, avail())
-				sb = append(sb, []rune(latin1(segs[seg][pos:pos+k]))...)
+				sb = append(sb, []rune(bb.compressed(segs[seg][pos:pos+k]))...)
 				pos += k
 				left -= k
 			}

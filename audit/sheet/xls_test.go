@@ -304,3 +304,65 @@ func TestBIFFWrongSheetOffset(t *testing.T) {
 		t.Error("a sheet without its EOF was accepted")
 	}
 }
+
+// Text in 8-bit form is decoded in the code page the writer declared: a
+// BIFF5 file without a CODEPAGE record by its fonts' character set (GB2312
+// here), a BIFF8 file whose CODEPAGE is not Excel's 1200 in that code page.
+func TestBIFFWriterCodePages(t *testing.T) {
+	gbk, _ := simplifiedchinese.GBK.NewEncoder().Bytes([]byte("张三"))
+	u16 := func(vs ...int) []byte {
+		var out []byte
+		for _, v := range vs {
+			out = binary.LittleEndian.AppendUint16(out, uint16(v))
+		}
+		return out
+	}
+	font := func(charset byte) []byte {
+		d := append(u16(200, 0, 0x7fff, 400, 0), 0, 2, charset, 0, 5)
+		return biffRec(recFont, append(d, "Arial"...))
+	}
+	// BIFF5, no CODEPAGE, a GB2312 font
+	sheet := biffRec(recBOF, u16(0x0500, 0x0010, 0, 0))
+	sheet = append(sheet, biffRec(recLabel, append(u16(0, 0, 0, len(gbk)), gbk...))...)
+	sheet = append(sheet, biffRec(recEOF, nil)...)
+	globals := biffRec(recBOF, u16(0x0500, 0x0005, 0, 0))
+	globals = append(globals, font(0x86)...)
+	bsLen := 4 + 4 + 2 + 1 + 1
+	bs := binary.LittleEndian.AppendUint32(nil, uint32(len(globals)+bsLen+4))
+	globals = append(globals, biffRec(recBoundSheet, append(bs, 0, 0, 1, 'S'))...)
+	globals = append(globals, biffRec(recEOF, nil)...)
+	cellText := func(stream []byte) string {
+		t.Helper()
+		wb, err := parseBIFF(stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it, _ := wb.Rows("S")
+		if !it.Next() {
+			t.Fatal(it.Err())
+		}
+		_, cells := it.Row()
+		return cells[0]
+	}
+	if got := cellText(append(globals, sheet...)); got != "张三" {
+		t.Errorf("BIFF5 with a GB2312 font: %q", got)
+	}
+	// BIFF8 with CODEPAGE 936 and a compressed (8-bit) LABEL in GBK
+	label := biffRec(recLabel, append(append(cellHead(0, 0), u16(len(gbk))...), append([]byte{0}, gbk...)...))
+	b8 := biff8Sheet(label)
+	withCP := func(cp int) []byte { // CODEPAGE right after the globals' BOF
+		bofLen := 4 + 4
+		out := append([]byte(nil), b8[:bofLen]...)
+		out = append(out, biffRec(recCodepage, u16(cp))...)
+		rest := append([]byte(nil), b8[bofLen:]...)
+		pos := binary.LittleEndian.Uint32(rest[4:])
+		binary.LittleEndian.PutUint32(rest[4:], pos+6) // the sheet moved by the CODEPAGE record
+		return append(out, rest...)
+	}
+	if got := cellText(withCP(936)); got != "张三" {
+		t.Errorf("BIFF8 with CODEPAGE 936: %q", got)
+	}
+	if got := cellText(withCP(1200)); got != latin1(gbk) {
+		t.Errorf("BIFF8 with Excel's CODEPAGE 1200: %q", got)
+	}
+}
