@@ -75,6 +75,7 @@ func TestRealWorldFiles(t *testing.T) {
 		"protected_passtika.xlsx.golden": "已加密",
 		"xor-encryption-abc.xls.golden":  "已加密",
 		"testEXCEL_3.xls.golden":         "Excel 2.x–4.0",
+		"as3xls_BIFF2.xls.golden":        "Excel 2.x–4.0",
 		"SimpleStrict.xlsx.golden":       "## ",
 		"WithChartSheet.xlsx.golden":     "## ",
 	}
