@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -180,4 +181,23 @@ func dumpZip(t *testing.T, path string) string {
 		b.Write(data)
 	}
 	return b.String()
+}
+
+// A number already in its short form is kept as it is; any other goes
+// through FormatNumber: both give what .xls gives for the same value.
+func TestShortDecimal(t *testing.T) {
+	for _, s := range []string{"189.11", "0.5", "-3.25", "0.000123", "45300", "123456789012.345", "1140362.5", "1320585.375"} {
+		if !shortDecimal(s) {
+			t.Errorf("%s not taken as short", s)
+		}
+		f, _ := strconv.ParseFloat(s, 64)
+		if FormatNumber(f) != s {
+			t.Errorf("%s: FormatNumber gives %s", s, FormatNumber(f))
+		}
+	}
+	for _, s := range []string{"2.2000000000000002", "1.50", "01.5", "3.1E-300", "1e5", ".5", "5.", "-", "1234567890123.456", "+1.5", "1.-5"} {
+		if shortDecimal(s) {
+			t.Errorf("%s taken as short", s)
+		}
+	}
 }

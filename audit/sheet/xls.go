@@ -515,7 +515,8 @@ func rk(v uint32) float64 {
 // to 15 significant digits (Excel's precision, so 0.1*22 stored as
 // 2.2000000000000002 is 2.2), then in its shortest decimal form; large
 // integers keep all digits (an ID number damaged into a float shows its
-// trailing zeros). .xls and .xlsx cells go through it alike.
+// trailing zeros), in plain digits unless tiny or huge. .xls and .xlsx
+// cells go through it alike.
 func FormatNumber(f float64) string {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return strconv.FormatFloat(f, 'g', -1, 64)
@@ -523,7 +524,7 @@ func FormatNumber(f float64) string {
 	if r, err := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64); err == nil {
 		f = r
 	}
-	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+	if a := math.Abs(f); a < 1e21 && (a >= 1e-6 || f == 0) { // plain digits, as Excel's General shows 1140362.5
 		return strconv.FormatFloat(f, 'f', -1, 64)
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64)

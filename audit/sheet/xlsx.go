@@ -588,13 +588,40 @@ func (r *xlsxRows) value() (string, error) {
 	case "", "n": // a number: in the same form as .xls gives it; an integer's
 		// digits are kept as the file holds them (a program may have written
 		// all 18 digits of an ID number, more than a float keeps)
-		if t := strings.TrimSpace(v); t != "" && !allDigitsSigned(t) {
+		if t := strings.TrimSpace(v); t != "" && !allDigitsSigned(t) && !shortDecimal(t) {
 			if f, err := strconv.ParseFloat(t, 64); err == nil {
 				return FormatNumber(f), nil
 			}
 		}
 	}
 	return v, nil
+}
+
+// shortDecimal reports whether s is already a number as FormatNumber writes
+// it: an optional minus, an integer part without leading zeros, a fraction
+// without trailing zeros, at most 15 significant digits, no exponent (the
+// common case — 189.11 — skips two conversions).
+func shortDecimal(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, dot := strings.Cut(s, ".")
+	if intPart == "" || (len(intPart) > 1 && intPart[0] == '0') || !allDigitsSigned(intPart) || strings.HasPrefix(intPart, "-") {
+		return false
+	}
+	sig := len(intPart)
+	if intPart == "0" {
+		sig = 0
+	}
+	if dot {
+		if frac == "" || frac[len(frac)-1] == '0' || !allDigitsSigned(frac) || strings.HasPrefix(frac, "-") {
+			return false
+		}
+		if sig == 0 {
+			sig = len(strings.TrimLeft(frac, "0"))
+		} else {
+			sig += len(frac)
+		}
+	}
+	return sig <= 15
 }
 
 func allDigitsSigned(s string) bool {
