@@ -190,3 +190,43 @@ func TestSourceAtTheRow(t *testing.T) {
 		t.Errorf("changed kept copy shown: %v", err)
 	}
 }
+
+// An import's own connection (its page cache enlarged) goes back to the
+// pool with the pool's cache size, after a good, a refused and a cancelled
+// import alike.
+func TestImportReturnsItsConnection(t *testing.T) {
+	ctx := context.Background()
+	w := newWS(t)
+	db := w.DB.SQL()
+	var before int64
+	db.QueryRow(`PRAGMA cache_size`).Scan(&before)
+	w.Import(ctx, baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
+	w.Import(ctx, baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"}) // refused: same file
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	w.Import(cctx, filepath.Join("testdata", "damaged", "csv_gbk_with_utf8_row.csv"), ImportOptions{Kind: audit.KindPayouts, User: "test"})
+	st := db.Stats()
+	if st.InUse != 0 {
+		t.Errorf("%d connections still in use", st.InUse)
+	}
+	// hold every pooled connection at once and ask each its cache size
+	var conns []*sql.Conn
+	for range st.OpenConnections {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for i, c := range conns {
+		var n int64
+		c.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&n)
+		if n != before || n == -98304 {
+			t.Errorf("connection %d: cache_size %d, the pool's is %d", i, n, before)
+		}
+		c.Close()
+	}
+	if len(conns) == 0 {
+		t.Error("no pooled connection to ask")
+	}
+}
