@@ -233,11 +233,10 @@ func TestBIFF8FormulaResults(t *testing.T) {
 		formula(recFormula, 0, 5, special(1, 0)),
 		biffRec(recNumber, append(cellHead(0, 6), num(third*22)...)),
 	)
-	wb, err := ParseXLS(append([]byte(nil), stream...))
-	if err == nil {
+	if _, err := ParseXLS(append([]byte(nil), stream...)); err == nil {
 		t.Fatal("a bare stream was taken for an OLE file")
 	}
-	wb, err = parseBIFF(stream)
+	wb, err := parseBIFF(stream)
 	if err != nil {
 		t.Fatal(err)
 	}
