@@ -98,7 +98,10 @@ func FuzzReadXLSX(f *testing.F) {
 			return
 		}
 		defer wb.Close()
-		xb := wb.(*xlsxBook)
+		xb, ok := wb.(*xlsxBook)
+		if !ok { // not a zip at all: sniffed as another format
+			return
+		}
 		for _, s := range xb.sheets {
 			it, err := wb.Rows(s.name)
 			if err != nil {
