@@ -87,7 +87,7 @@ func newImportPage(c *Controller) *importPage {
 	p.problems.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(p.refs) && p.refs[id.Row].row > 0 {
 			r := p.refs[id.Row]
-			c.showSource(r.batch, r.file, r.sheet, r.row)
+			c.showSource(r.batch, r.file, r.sheet, r.row, r.col)
 		}
 		p.problems.UnselectAll()
 	}
@@ -511,7 +511,7 @@ func (p *importPage) run() {
 						raw = workspace.MaskID(raw)
 					}
 					rows = append(rows, []string{q.File, q.Sheet, strconv.Itoa(q.Row), q.Column + " " + q.Header, raw, q.Reason, q.Level.Label()})
-					refs = append(refs, sourceRef{batch: b.ID, file: q.File, sheet: q.Sheet, row: q.Row})
+					refs = append(refs, sourceRef{batch: b.ID, file: q.File, sheet: q.Sheet, row: q.Row, col: q.Column})
 				}
 			}
 			c.do(func() { p.progress.SetValue(float64(fi+1) / float64(len(jobs))) })

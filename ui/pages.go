@@ -42,7 +42,7 @@ func newOverviewPage(c *Controller) *overviewPage {
 	}
 	o.onProblem = func(p workspace.ProblemRow) {
 		if p.Row > 0 {
-			c.showSource(p.BatchID, p.File, p.Sheet, p.Row)
+			c.showSource(p.BatchID, p.File, p.Sheet, p.Row, p.Column)
 		}
 	}
 	return &overviewPage{c: c, o: o}

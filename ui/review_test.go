@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -383,5 +384,29 @@ func TestLoginRemembersTheLastUser(t *testing.T) {
 	c.logout()
 	if c.login.names.Selected != workspace.DemoSupervisor {
 		t.Errorf("preselected %q after the supervisor, want %q", c.login.names.Selected, workspace.DemoSupervisor)
+	}
+}
+
+// A problem in the import results opens the kept file at its row and
+// column; the column's letter names the cell.
+func TestProblemOpensAtItsCell(t *testing.T) {
+	for letters, want := range map[string]int{"A": 0, "H": 7, "Z": 25, "AA": 26, "AZ": 51, "": -1, "3": -1} {
+		if got := colIndex(letters); got != want {
+			t.Errorf("colIndex(%q) = %d, want %d", letters, got, want)
+		}
+	}
+	c := demoClerk(t)
+	c.frame.show(pageImport)
+	ip := c.frame.pages[pageImport].(*importPage)
+	ip.addFiles(filepath.Join("..", "audit", "workspace", "testdata", "damaged", "xlsx_amounts.xlsx"))
+	test.Tap(ip.start)
+	i := slices.IndexFunc(ip.refs, func(r sourceRef) bool { return r.row > 0 && colIndex(r.col) > 0 })
+	if i < 0 {
+		t.Fatalf("no problem with a cell among %d: %s", len(ip.refs), ip.results.Text)
+	}
+	ip.problems.OnSelected(widget.TableCellID{Row: i})
+	v, r := c.lastSource, ip.refs[i]
+	if v == nil || v.Target() < 0 || v.nums[v.Target()] != r.row || v.selected.Col != colIndex(r.col) || v.selected.Row != v.Target() {
+		t.Fatalf("problem at %s%d: view %+v (%s)", r.col, r.row, v, c.lastError)
 	}
 }

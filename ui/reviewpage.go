@@ -292,7 +292,7 @@ func (p *reviewPage) selectRow(i int) {
 		if e.File != "" && e.Row > 0 {
 			e := e
 			btn := widget.NewButton(fmt.Sprintf("查看原文件：%s 第%d行", audit.Escape(e.File, 40), e.Row), func() {
-				p.c.showSource(0, e.File, e.Sheet, e.Row)
+				p.c.showSource(0, e.File, e.Sheet, e.Row, "")
 			})
 			btn.Alignment = widget.ButtonAlignLeading
 			p.sources.Objects = append(p.sources.Objects, btn)

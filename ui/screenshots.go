@@ -110,7 +110,7 @@ func screenshots(ctx context.Context, dir, db, user, password string) ([]string,
 			for _, e := range r.Evidence {
 				if e.File != "" && e.Row > 0 {
 					rp.selectRow(i)
-					c.showSource(0, e.File, e.Sheet, e.Row)
+					c.showSource(0, e.File, e.Sheet, e.Row, "")
 					if err := shot(fmt.Sprintf("%02d-source", len(navPages)+3)); err != nil {
 						return written, err
 					}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -20,12 +21,14 @@ import (
 // workspace kept at import: the sheet's first rows (title, header), then the
 // rows around the one asked for, that row selected.
 type sourceView struct {
-	ex      *workspace.SourceExcerpt
-	nums    []int      // sheet row number of each shown row; 0 = "…"
-	rows    [][]string // cells of each shown row
-	target  int        // index in rows of the row asked for, -1 when absent
-	table   *widget.Table
-	caption *widget.Label
+	ex       *workspace.SourceExcerpt
+	nums     []int      // sheet row number of each shown row; 0 = "…"
+	rows     [][]string // cells of each shown row
+	target   int        // index in rows of the row asked for, -1 when absent
+	table    *widget.Table
+	caption  *widget.Label
+	cols     int
+	selected widget.TableCellID // the cell shown selected
 }
 
 // sourceRef is a row of an imported file.
@@ -33,6 +36,19 @@ type sourceRef struct {
 	batch       int64
 	file, sheet string
 	row         int
+	col         string // column letter, "" for the whole row
+}
+
+// colIndex is a column letter's 0-based index (A → 0, AA → 26), -1 if none.
+func colIndex(letters string) int {
+	n := 0
+	for _, r := range strings.ToUpper(strings.TrimSpace(letters)) {
+		if r < 'A' || r > 'Z' {
+			return -1
+		}
+		n = n*26 + int(r-'A') + 1
+	}
+	return n - 1
 }
 
 // maxShownCols caps the columns shown (a row can have up to 1,000).
@@ -57,6 +73,7 @@ func newSourceView(ex *workspace.SourceExcerpt) *sourceView {
 	for _, r := range v.rows {
 		cols = max(cols, min(len(r), maxShownCols))
 	}
+	v.cols = cols
 	v.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(v.rows), cols },
 		func() fyne.CanvasObject {
@@ -106,10 +123,10 @@ func newSourceView(ex *workspace.SourceExcerpt) *sourceView {
 // Target is the shown row asked for, -1 when the sheet does not have it.
 func (v *sourceView) Target() int { return v.target }
 
-// showSource opens an imported file at a row: batchID, or 0 with the file's
-// name as evidence gives it. Reading up to a row far down a big file takes a
+// showSource opens an imported file at a row (and column, a letter, when a
+// problem names one): batchID, or 0 with the file's name as evidence gives it. Reading up to a row far down a big file takes a
 // while: a dialog shows it can be cancelled.
-func (c *Controller) showSource(batchID int64, file, sheetName string, row int) {
+func (c *Controller) showSource(batchID int64, file, sheetName string, row int, col string) {
 	ctx, cancel := context.WithCancel(c.ctx)
 	var wait dialog.Dialog
 	if !c.sync {
@@ -147,9 +164,11 @@ func (c *Controller) showSource(batchID int64, file, sheetName string, row int) 
 		d := dialog.NewCustom(tr("原文件"), tr("关闭"), container.NewBorder(v.caption, container.NewHBox(open), nil, nil, v.table), c.win)
 		d.Resize(fyne.NewSize(1100, 600))
 		d.Show()
-		if v.target >= 0 {
-			v.table.Select(widget.TableCellID{Row: v.target, Col: 0})
-			v.table.ScrollTo(widget.TableCellID{Row: v.target, Col: 0})
+		if v.target >= 0 { // the row, and the problem's column when it has one
+			cell := widget.TableCellID{Row: v.target, Col: max(0, min(colIndex(col), v.cols-1))}
+			v.table.Select(cell)
+			v.table.ScrollTo(cell)
+			v.selected = cell
 		}
 	})
 }
