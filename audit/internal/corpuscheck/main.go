@@ -15,7 +15,7 @@
 // Last run (2026-12-02), cells agreeing / differing / refused:
 //
 //	xlrd + POI (763 files)   .xls 267/134/22 (before #12: 257/144/22)   .xlsx 246/68/23 (245/69/23)
-//	ExcelDataReader (222)    .xls 52/35/25 (49/36/27)                     .xlsx 64/21/13 (same)
+//	ExcelDataReader (222)    .xls 53/34/25 (49/36/27)                     .xlsx 64/21/13 (same)
 package main
 
 import (
