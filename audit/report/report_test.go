@@ -3,7 +3,6 @@ package report_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,13 +15,12 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/demo"
+	"pensionaudit/audit/internal/golden"
 	"pensionaudit/audit/report"
 	"pensionaudit/audit/rules"
 	"pensionaudit/audit/sqlite"
 	"pensionaudit/audit/workspace"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // clock is a fixed clock that ticks one second per reading, so that every
 // hash and timestamp is the same on every run.
@@ -91,40 +89,10 @@ func signedMonth(t *testing.T) (*workspace.Workspace, audit.Month) {
 // differ from run to run (the test checks them against verify instead).
 var trailCodeRe = regexp.MustCompile(`(记录链校验码：|--anchor |对应记录的哈希 )[0-9A-Fa-f-]+`)
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	got = trailCodeRe.ReplaceAllString(got, "${1}…")
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./audit/report -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from %s (rerun with -update after checking):\n%s", name, path, firstDiff(string(want), got))
-	}
-}
-
-func firstDiff(a, b string) string {
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := 0; i < max(len(al), len(bl)); i++ {
-		var x, y string
-		if i < len(al) {
-			x = al[i]
-		}
-		if i < len(bl) {
-			y = bl[i]
-		}
-		if x != y {
-			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, x, y)
-		}
-	}
-	return ""
+	golden.Check(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 // xlsxText dumps every non-empty cell of every sheet.
@@ -199,8 +167,8 @@ func TestSignoffSheet(t *testing.T) {
 			t.Errorf("page %d has no page number", i+1)
 		}
 	}
-	golden(t, "signoff_2024-03.txt", text)
-	if *update {
+	checkGolden(t, "signoff_2024-03.txt", text)
+	if *golden.Update {
 		os.WriteFile(filepath.Join(t.TempDir(), "signoff.pdf"), buf.Bytes(), 0o644)
 	}
 }
@@ -281,7 +249,7 @@ func TestExcelExports(t *testing.T) {
 		if err := c.write(&buf); err != nil {
 			t.Fatal(c.name, err)
 		}
-		golden(t, c.name+"_2024-03.txt", xlsxText(t, buf.Bytes()))
+		checkGolden(t, c.name+"_2024-03.txt", xlsxText(t, buf.Bytes()))
 	}
 	// The stop list carries full IDs for the payout system; printed lists mask them.
 	var stop, led bytes.Buffer

@@ -2,7 +2,6 @@ package sheet
 
 import (
 	"archive/zip"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,9 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-)
 
-var updateGolden = flag.Bool("update", false, "rewrite testdata/realworld/*.golden")
+	"pensionaudit/audit/internal/golden"
+)
 
 // dumpWorkbook is everything a workbook yields: each sheet's rows (number and
 // cells) and merged ranges, or the message it is refused with.
@@ -58,18 +57,7 @@ func TestRealWorldFiles(t *testing.T) {
 		t.Fatalf("only %d files in testdata/realworld", len(files))
 	}
 	for _, f := range files {
-		got := dumpWorkbook(f)
-		golden := f + ".golden"
-		if *updateGolden {
-			os.WriteFile(golden, []byte(got), 0o644)
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (go test ./audit/sheet -run TestRealWorldFiles -update)", err)
-		}
-		if got != string(want) {
-			t.Errorf("%s reads differently from %s:\n%s", filepath.Base(f), golden, firstLineDiff(string(want), got))
-		}
+		golden.Check(t, f+".golden", dumpWorkbook(f))
 	}
 	// what the goldens must say, whatever they were rewritten to
 	mustHave := map[string]string{
@@ -86,23 +74,6 @@ func TestRealWorldFiles(t *testing.T) {
 			t.Errorf("%s lacks %q", name, want)
 		}
 	}
-}
-
-func firstLineDiff(a, b string) string {
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := 0; i < max(len(al), len(bl)); i++ {
-		var x, y string
-		if i < len(al) {
-			x = al[i]
-		}
-		if i < len(bl) {
-			y = bl[i]
-		}
-		if x != y {
-			return fmt.Sprintf("line %d:\n want %q\n got  %q", i+1, x, y)
-		}
-	}
-	return ""
 }
 
 // strictOf rewrites an .xlsx into ISO 29500 Strict: the same parts with the
