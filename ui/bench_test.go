@@ -1,14 +1,10 @@
 package ui
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +13,7 @@ import (
 	"pensionaudit/audit"
 	"pensionaudit/audit/demo"
 	"pensionaudit/audit/workspace"
+	"pensionaudit/internal/benchutil"
 )
 
 func benchRows() int {
@@ -24,23 +21,6 @@ func benchRows() int {
 		return n
 	}
 	return 1_000_000
-}
-
-// peakRSSMB is the process's high-water resident memory (Linux).
-func peakRSSMB() float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
-			return kb / 1024
-		}
-	}
-	return 0
 }
 
 // BenchmarkReviewScreen opens the review screen of a checked month of
@@ -71,10 +51,8 @@ func BenchmarkReviewScreen(b *testing.B) {
 	}
 	ws.Close()
 	// measure the window, not the generator and the import above
-	runtime.GC()
-	debug.FreeOSMemory()
-	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-	before := peakRSSMB() // what the process holds before the window opens (SQLite's allocator keeps its arena)
+	benchutil.ResetPeakRSS()
+	before := benchutil.PeakRSSMB() // what the process holds before the window opens (SQLite's allocator keeps its arena)
 	a := test.NewTempApp(b)
 	b.Setenv("XDG_CONFIG_HOME", b.TempDir())
 	w, c := run(ctx, a, nil, true)
@@ -107,6 +85,6 @@ func BenchmarkReviewScreen(b *testing.B) {
 	}
 	b.ReportMetric(float64(first.Milliseconds())/float64(b.N), "first-page-ms")
 	b.ReportMetric(float64(filter.Milliseconds())/float64(b.N), "filter-ms")
-	b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
+	b.ReportMetric(benchutil.PeakRSSMB(), "peak-RSS-MB")
 	b.ReportMetric(before, "RSS-before-window-MB")
 }

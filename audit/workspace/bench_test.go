@@ -13,7 +13,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/demo"
-	"pensionaudit/audit/internal/benchutil"
+	"pensionaudit/internal/benchutil"
 )
 
 // benchRows is the county-size roster: 1,000,000 rows

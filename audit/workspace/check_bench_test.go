@@ -11,7 +11,7 @@ import (
 	"pensionaudit/audit"
 	"pensionaudit/audit/demo"
 	"pensionaudit/audit/idcard"
-	"pensionaudit/audit/internal/benchutil"
+	"pensionaudit/internal/benchutil"
 	"pensionaudit/audit/sqlite"
 )
 
