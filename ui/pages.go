@@ -299,12 +299,14 @@ type reportsPage struct {
 	content fyne.CanvasObject
 }
 
-var reportKinds = []struct{ id, label, ext string }{
-	{"signoff", "签字表（PDF）", ".pdf"},
-	{"findings", "核查结果（Excel）", ".xlsx"},
-	{"stoplist", "止付名单（Excel）", ".xlsx"},
-	{"ledger", "追回台账（Excel）", ".xlsx"},
-	{"notices", "催报通知（Excel）", ".xlsx"},
+// reportKinds are the sheets in the order offered (extensions from
+// workspace.ReportKinds).
+var reportKinds = []struct{ id, label string }{
+	{"signoff", "签字表（PDF）"},
+	{"findings", "核查结果（Excel）"},
+	{"stoplist", "止付名单（Excel）"},
+	{"ledger", "追回台账（Excel）"},
+	{"notices", "催报通知（Excel）"},
 }
 
 func newReportsPage(c *Controller) *reportsPage {
@@ -323,7 +325,7 @@ func newReportsPage(c *Controller) *reportsPage {
 				return
 			}
 			k := reportKinds[p.kind.SelectedIndex()]
-			p.path.SetText(filepath.Join(lu.Path(), c.ws.Township(c.ctx)+c.period.String()+strings.SplitN(k.label, "（", 2)[0]+k.ext))
+			p.path.SetText(filepath.Join(lu.Path(), c.ws.Township(c.ctx)+c.period.String()+strings.SplitN(k.label, "（", 2)[0]+workspace.ReportKinds[k.id]))
 		}, c.win)
 	})
 	save := widget.NewButton(tr("生成"), func() { p.write(false) })
@@ -345,13 +347,13 @@ func (p *reportsPage) write(force bool) {
 		c.showError(audit.Errorf(audit.ErrInvalid, "请选择月份和保存位置"))
 		return
 	}
-	if !strings.HasSuffix(strings.ToLower(path), k.ext) {
-		path += k.ext
+	if ext := workspace.ReportKinds[k.id]; !strings.HasSuffix(strings.ToLower(path), ext) {
+		path += ext
 	}
-	var draft bool
+	var written workspace.Written
 	c.background(func(ctx context.Context) error {
 		var err error
-		draft, err = c.ws.WriteReport(ctx, c.period, k.id, path, force, false)
+		written, err = c.ws.WriteReport(ctx, c.period, k.id, path, force, false)
 		return err
 	}, func(err error) {
 		if err != nil && strings.Contains(err.Error(), "--force") {
@@ -367,7 +369,7 @@ func (p *reportsPage) write(force bool) {
 			return
 		}
 		msg := "已生成 " + path
-		if draft && k.id == "signoff" {
+		if written.Draft && k.id == "signoff" {
 			msg += "\n注意：本月尚未复核签字，这是草稿（页面上有“草稿”字样），不能作为正式签字表。"
 		}
 		p.result.SetText(msg)

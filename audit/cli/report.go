@@ -4,12 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 
 	"pensionaudit/audit"
-	"pensionaudit/audit/report"
+	"pensionaudit/audit/workspace"
 )
 
 func runReport(ctx context.Context, env Env, args []string) error {
@@ -30,12 +29,11 @@ func runReport(ctx context.Context, env Env, args []string) error {
 	if *out == "" {
 		return audit.Errorf(flag.ErrHelp, "请用 --out 指定输出文件（.pdf 或 .xlsx）\n用法：pensionaudit %s", usageOf("report"))
 	}
-	ext := strings.ToLower(filepath.Ext(*out))
-	wantExt := map[string]string{"signoff": ".pdf", "findings": ".xlsx", "stoplist": ".xlsx", "ledger": ".xlsx", "notices": ".xlsx"}[*kind]
-	if wantExt == "" {
+	wantExt, ok := workspace.ReportKinds[*kind]
+	if !ok {
 		return audit.Errorf(audit.ErrInvalid, "--kind 应为 signoff（签字表）、findings（核查结果）、stoplist（止付名单）、ledger（追回台账）或 notices（催报通知）")
 	}
-	if ext != wantExt {
+	if ext := strings.ToLower(filepath.Ext(*out)); ext != wantExt {
 		return audit.Errorf(audit.ErrInvalid, "%s 输出为 %s 文件，请把 --out 的扩展名改为 %s", *kind, wantExt, wantExt)
 	}
 	w, err := openWSRead(ctx, *db, "report")
@@ -43,35 +41,14 @@ func runReport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer w.Close()
-	d, err := w.ReportData(ctx, p)
-	if err != nil {
-		return err
-	}
-	o := report.Options{Unmask: *unmask}
-	var tr *report.Transcript
-	err = w.WriteOutput(ctx, *out, *force, func(f io.Writer) error {
-		var err error
-		switch *kind {
-		case "signoff":
-			tr, err = report.SignoffPDF(d, o, f)
-		case "findings":
-			err = report.FindingsXLSX(d, o, f)
-		case "stoplist":
-			err = report.StopListXLSX(d, f)
-		case "ledger":
-			err = report.LedgerXLSX(d, o, f)
-		case "notices":
-			err = report.NoticesXLSX(d, f)
-		}
-		return err
-	})
+	res, err := w.WriteReport(ctx, p, *kind, *out, *force, *unmask)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "已生成 %s\n", *out)
-	if tr != nil {
-		fmt.Fprintf(env.Stdout, "共 %d 页；数据指纹 %s\n", len(tr.Pages), d.Fingerprint)
-		for _, wmsg := range tr.Warnings {
+	if *kind == "signoff" {
+		fmt.Fprintf(env.Stdout, "共 %d 页；数据指纹 %s\n", res.Pages, res.Fingerprint)
+		for _, wmsg := range res.Warnings {
 			fmt.Fprintln(env.Stderr, "注意："+wmsg)
 		}
 	}

@@ -11,8 +11,8 @@ import (
 	"pensionaudit/audit"
 	"pensionaudit/audit/demo"
 	"pensionaudit/audit/idcard"
-	"pensionaudit/internal/benchutil"
 	"pensionaudit/audit/sqlite"
+	"pensionaudit/internal/benchutil"
 )
 
 // countyWorkspace stores one month of n payout rows and d death records

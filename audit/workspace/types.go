@@ -83,33 +83,45 @@ func (w *Workspace) RosterMonths(ctx context.Context) ([]audit.Month, error) {
 // ReportKinds are the sheets WriteReport writes, with their extensions.
 var ReportKinds = map[string]string{"signoff": ".pdf", "findings": ".xlsx", "stoplist": ".xlsx", "ledger": ".xlsx", "notices": ".xlsx"}
 
-// WriteReport writes one of a period's sheets to path (safely: see
-// WriteOutput) and tells whether it is a draft (not countersigned).
-func (w *Workspace) WriteReport(ctx context.Context, p audit.Month, kind, path string, force, unmask bool) (draft bool, err error) {
+// Written is what WriteReport wrote.
+type Written struct {
+	Draft       bool     // the period is not countersigned
+	Pages       int      // pages of a PDF
+	Fingerprint string   // the data fingerprint the sheet prints
+	Warnings    []string // what the PDF could not print as asked
+}
+
+// WriteReport writes one of a period's sheets (a kind of ReportKinds) to
+// path, safely (see WriteOutput): the one way the window and the command
+// line write them.
+func (w *Workspace) WriteReport(ctx context.Context, p audit.Month, kind, path string, force, unmask bool) (Written, error) {
+	if _, ok := ReportKinds[kind]; !ok {
+		return Written{}, audit.Errorf(audit.ErrInvalid, "没有这种报表：%s", kind)
+	}
 	d, err := w.ReportData(ctx, p)
 	if err != nil {
-		return false, err
+		return Written{}, err
 	}
+	res := Written{Draft: d.Status.Supervisor == nil, Fingerprint: d.Fingerprint}
 	o := report.Options{Unmask: unmask}
 	err = w.WriteOutput(ctx, path, force, func(out io.Writer) error {
-		var err error
 		switch kind {
 		case "signoff":
-			_, err = report.SignoffPDF(d, o, out)
+			tr, err := report.SignoffPDF(d, o, out)
+			if tr != nil {
+				res.Pages, res.Warnings = len(tr.Pages), tr.Warnings
+			}
+			return err
 		case "findings":
-			err = report.FindingsXLSX(d, o, out)
+			return report.FindingsXLSX(d, o, out)
 		case "stoplist":
-			err = report.StopListXLSX(d, out)
+			return report.StopListXLSX(d, out)
 		case "ledger":
-			err = report.LedgerXLSX(d, o, out)
-		case "notices":
-			err = report.NoticesXLSX(d, out)
-		default:
-			err = audit.Errorf(audit.ErrInvalid, "没有这种报表：%s", kind)
+			return report.LedgerXLSX(d, o, out)
 		}
-		return err
+		return report.NoticesXLSX(d, out)
 	})
-	return d.Status.Supervisor == nil, err
+	return res, err
 }
 
 // PayeeTimeline is every current payout to an ID number, oldest first.
