@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"pensionaudit/audit"
 )
@@ -21,19 +20,6 @@ const (
 	DemoClerk      = "演示经办人"
 	DemoPassword   = "demo-2024-qs"
 )
-
-// kindOfDemoFile tells a demo file's kind from its name.
-func kindOfDemoFile(name string) (audit.Kind, bool) {
-	switch {
-	case strings.Contains(name, "花名册"):
-		return audit.KindPayouts, true
-	case strings.Contains(name, "死亡"):
-		return audit.KindDeaths, true
-	case strings.Contains(name, "注销"):
-		return audit.KindDeregistrations, true
-	}
-	return "", false
-}
 
 // BuildDemo creates a ready workspace at path from the demo files in fsys
 // (assets.Demo()): rosters first, then death reports, then deregistrations.
@@ -63,7 +49,7 @@ func BuildDemo(ctx context.Context, path string, fsys fs.FS) (*Workspace, error)
 	}
 	var items []item
 	for _, e := range entries {
-		if k, ok := kindOfDemoFile(e.Name()); ok {
+		if k, _, ok := kindFromName(e.Name()); ok {
 			items = append(items, item{e.Name(), k})
 		}
 	}

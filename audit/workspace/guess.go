@@ -29,39 +29,30 @@ var kindWords = []struct {
 	{audit.KindPayouts, []string{"花名册", "发放", "待遇", "养老金", "名册"}},
 }
 
+// kindFromName tells a kind from the words of a file name, and the word.
+func kindFromName(name string) (audit.Kind, string, bool) {
+	for _, kw := range kindWords {
+		for _, word := range kw.words {
+			if strings.Contains(name, word) {
+				return kw.kind, word, true
+			}
+		}
+	}
+	return "", "", false
+}
+
 // GuessFile tells a file's kind from its name, else from which kind's header
 // its first rows have (the one with the most of its own columns); village
 // and month from its name.
 func (w *Workspace) GuessFile(ctx context.Context, path string) Guess {
 	name := filepath.Base(path)
 	g := Guess{Period: inferPeriod(name)}
-	for _, kw := range kindWords {
-		for _, word := range kw.words {
-			if strings.Contains(name, word) {
-				g.Kind, g.Why = kw.kind, "文件名含“"+word+"”"
-				break
-			}
-		}
+	if k, word, ok := kindFromName(name); ok {
+		g.Kind, g.Why = k, "文件名含“"+word+"”"
+	} else {
+		g.Kind = kindFromHeader(ctx, path)
 		if g.Kind != "" {
-			break
-		}
-	}
-	if g.Kind == "" {
-		best := 0
-		for _, k := range []audit.Kind{audit.KindPayouts, audit.KindDeaths, audit.KindDeregistrations} {
-			p, err := sheet.PreviewFile(path, sheet.Options{Kind: k, File: name}, 1)
-			if err != nil || ctx.Err() != nil {
-				break
-			}
-			n := 0 // the columns this kind has (a header maps every field it names)
-			for _, f := range sheet.FieldsOf(k) {
-				if _, ok := p.Cols[f]; ok {
-					n++
-				}
-			}
-			if p.Found && n > best {
-				g.Kind, g.Why, best = k, "按表头识别", n
-			}
+			g.Why = "按表头识别"
 		}
 	}
 	if g.Kind == "" {
@@ -72,4 +63,40 @@ func (w *Workspace) GuessFile(ctx context.Context, path string) Guess {
 		g.Village = inferVillage(name, w.Township(ctx), villages)
 	}
 	return g
+}
+
+// kindFromHeader reads the head of a file until a header is found (the
+// header maps every field it names, whatever kind was asked for) and takes
+// the kind that has all its required columns there and the most of its own.
+func kindFromHeader(ctx context.Context, path string) audit.Kind {
+	kinds := []audit.Kind{audit.KindPayouts, audit.KindDeaths, audit.KindDeregistrations}
+	for _, k := range kinds {
+		p, err := sheet.PreviewFile(path, sheet.Options{Kind: k, File: filepath.Base(path)}, 1)
+		if err != nil || ctx.Err() != nil {
+			return ""
+		}
+		if !p.Found {
+			continue
+		}
+		var best audit.Kind
+		most := 0
+		for _, c := range kinds {
+			n := 0
+			for _, f := range sheet.FieldsOf(c) {
+				_, ok := p.Cols[f]
+				if !ok && sheet.Required(c, f) {
+					n = -1
+					break
+				}
+				if ok {
+					n++
+				}
+			}
+			if n > most {
+				best, most = c, n
+			}
+		}
+		return best
+	}
+	return ""
 }
