@@ -108,6 +108,23 @@ func (c *Controller) background(work func(ctx context.Context) error, done func(
 	}()
 }
 
+// load gets a value off the UI goroutine and shows it on it; a failure is
+// the usual error dialog.
+func load[T any](c *Controller, get func(context.Context) (T, error), show func(T)) {
+	var v T
+	c.background(func(ctx context.Context) error {
+		var err error
+		v, err = get(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			c.showError(err)
+			return
+		}
+		show(v)
+	})
+}
+
 // do runs f on the Fyne goroutine (at once in tests).
 func (c *Controller) do(f func()) {
 	if c.sync {

@@ -116,11 +116,7 @@ func newImportPage(c *Controller) *importPage {
 	p.village.SetPlaceHolder("从文件名或标题识别")
 	p.period.SetPlaceHolder("YYYY-MM，不填则从文件识别")
 	p.list = widget.NewTableWithHeaders(func() (int, int) { return len(p.files), 4 },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		}, func(id widget.TableCellID, o fyne.CanvasObject) {
+		newCellLabel, func(id widget.TableCellID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
 			if id.Row >= len(p.files) {
 				l.SetText("")

@@ -75,16 +75,7 @@ func (c *Controller) askPassword(title string, then func(workspace.User)) {
 // openSource takes the kept copy of an imported file (its exact bytes) out
 // to the user's cache folder and opens it in the system's viewer.
 func (c *Controller) openSource(b audit.Batch) {
-	var path string
-	c.background(func(ctx context.Context) error {
-		var err error
-		path, err = c.ws.ExtractSource(ctx, b.ID)
-		return err
-	}, func(err error) {
-		if err != nil {
-			c.showError(err)
-			return
-		}
+	load(c, func(ctx context.Context) (string, error) { return c.ws.ExtractSource(ctx, b.ID) }, func(path string) {
 		u := &url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
 		if c.sync || c.app.OpenURL(u) != nil {
 			dialog.NewCustom(tr("原文件副本"), tr("知道了"), widget.NewLabel("导入时保留的原文件副本已取出：\n"+path), c.win).Show()
@@ -94,18 +85,7 @@ func (c *Controller) openSource(b audit.Batch) {
 
 // checkPassword logs the session's user in again with pw.
 func (c *Controller) checkPassword(pw string, then func(workspace.User)) {
-	var u workspace.User
-	c.background(func(ctx context.Context) error {
-		var err error
-		u, err = c.ws.Login(ctx, c.user.Name, pw)
-		return err
-	}, func(err error) {
-		if err != nil {
-			c.showError(err)
-			return
-		}
-		then(u)
-	})
+	load(c, func(ctx context.Context) (workspace.User, error) { return c.ws.Login(ctx, c.user.Name, pw) }, then)
 }
 
 // signoffPage lists the preconditions and signs.
@@ -431,16 +411,7 @@ func newTrailPage(c *Controller) *trailPage {
 func (p *trailPage) view() fyne.CanvasObject { return p.content }
 
 func (p *trailPage) refresh() {
-	var entries []workspace.TrailEntry
-	p.c.background(func(ctx context.Context) error {
-		var err error
-		entries, err = p.c.ws.Trail(ctx)
-		return err
-	}, func(err error) {
-		if err != nil {
-			p.c.showError(err)
-			return
-		}
+	load(p.c, p.c.ws.Trail, func(entries []workspace.TrailEntry) {
 		rows := make([][]string, 0, len(entries))
 		for i := len(entries) - 1; i >= 0; i-- {
 			e := entries[i]
@@ -640,16 +611,7 @@ func (p *settingsPage) refresh() {
 		p.age.SetText(strconv.Itoa(st.SurvivalAge))
 		p.pct.SetText(strconv.Itoa(st.IncreasePct))
 	}
-	var users []workspace.User
-	p.c.background(func(ctx context.Context) error {
-		var err error
-		users, err = p.c.ws.Users(ctx)
-		return err
-	}, func(err error) {
-		if err != nil {
-			p.c.showError(err)
-			return
-		}
+	load(p.c, p.c.ws.Users, func(users []workspace.User) {
 		var rows [][]string
 		for _, u := range users {
 			state := "正常"

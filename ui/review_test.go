@@ -391,8 +391,8 @@ func TestLoginRemembersTheLastUser(t *testing.T) {
 // column; the column's letter names the cell.
 func TestProblemOpensAtItsCell(t *testing.T) {
 	for letters, want := range map[string]int{"A": 0, "H": 7, "Z": 25, "AA": 26, "AZ": 51, "": -1, "3": -1} {
-		if got := colIndex(letters); got != want {
-			t.Errorf("colIndex(%q) = %d, want %d", letters, got, want)
+		if got := workspace.ColIndex(letters); got != want {
+			t.Errorf("ColIndex(%q) = %d, want %d", letters, got, want)
 		}
 	}
 	c := demoClerk(t)
@@ -400,13 +400,13 @@ func TestProblemOpensAtItsCell(t *testing.T) {
 	ip := c.frame.pages[pageImport].(*importPage)
 	ip.addFiles(filepath.Join("..", "audit", "workspace", "testdata", "damaged", "xlsx_amounts.xlsx"))
 	test.Tap(ip.start)
-	i := slices.IndexFunc(ip.refs, func(r sourceRef) bool { return r.row > 0 && colIndex(r.col) > 0 })
+	i := slices.IndexFunc(ip.refs, func(r sourceRef) bool { return r.row > 0 && workspace.ColIndex(r.col) > 0 })
 	if i < 0 {
 		t.Fatalf("no problem with a cell among %d: %s", len(ip.refs), ip.results.Text)
 	}
 	ip.problems.OnSelected(widget.TableCellID{Row: i})
 	v, r := c.lastSource, ip.refs[i]
-	if v == nil || v.Target() < 0 || v.nums[v.Target()] != r.row || v.selected.Col != colIndex(r.col) || v.selected.Row != v.Target() {
+	if v == nil || v.Target() < 0 || v.nums[v.Target()] != r.row || v.selected.Col != workspace.ColIndex(r.col) || v.selected.Row != v.Target() {
 		t.Fatalf("problem at %s%d: view %+v (%s)", r.col, r.row, v, c.lastError)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -39,18 +38,6 @@ type sourceRef struct {
 	col         string // column letter, "" for the whole row
 }
 
-// colIndex is a column letter's 0-based index (A → 0, AA → 26), -1 if none.
-func colIndex(letters string) int {
-	n := 0
-	for _, r := range strings.ToUpper(strings.TrimSpace(letters)) {
-		if r < 'A' || r > 'Z' {
-			return -1
-		}
-		n = n*26 + int(r-'A') + 1
-	}
-	return n - 1
-}
-
 // maxShownCols caps the columns shown (a row can have up to 1,000).
 const maxShownCols = 40
 
@@ -76,11 +63,7 @@ func newSourceView(ex *workspace.SourceExcerpt) *sourceView {
 	v.cols = cols
 	v.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(v.rows), cols },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
+		newCellLabel,
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
 			l.TextStyle.Bold = id.Row == v.target
@@ -165,7 +148,7 @@ func (c *Controller) showSource(batchID int64, file, sheetName string, row int, 
 		d.Resize(fyne.NewSize(1100, 600))
 		d.Show()
 		if v.target >= 0 { // the row, and the problem's column when it has one
-			cell := widget.TableCellID{Row: v.target, Col: max(0, min(colIndex(col), v.cols-1))}
+			cell := widget.TableCellID{Row: v.target, Col: max(0, min(workspace.ColIndex(col), v.cols-1))}
 			v.table.Select(cell)
 			v.table.ScrollTo(cell)
 			v.selected = cell

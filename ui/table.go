@@ -21,11 +21,7 @@ func newTextTable(headers []string, widths []float32) *textTable {
 	t := &textTable{headers: headers}
 	t.Table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(t.rows), len(t.headers) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
+		newCellLabel,
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
 			if id.Row < len(t.rows) && id.Col < len(t.rows[id.Row]) {
@@ -53,6 +49,13 @@ func newTextTable(headers []string, widths []float32) *textTable {
 		t.SetColumnWidth(i, w)
 	}
 	return t
+}
+
+// newCellLabel is a table or list cell: one line, cut with an ellipsis.
+func newCellLabel() fyne.CanvasObject {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
 }
 
 // SetRows replaces the content; call on the Fyne goroutine.

@@ -89,11 +89,7 @@ func (c *Controller) showWelcome() {
 		d.Show()
 	})
 	recent := c.recent()
-	w.recent = widget.NewList(func() int { return len(recent) }, func() fyne.CanvasObject {
-		l := widget.NewLabel("")
-		l.Truncation = fyne.TextTruncateEllipsis
-		return l
-	}, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(recent[i]) })
+	w.recent = widget.NewList(func() int { return len(recent) }, newCellLabel, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(recent[i]) })
 	w.recent.OnSelected = func(i widget.ListItemID) { c.openWorkspace(recent[i]) }
 	w.demo = widget.NewButton(tr("打开演示工作区（内置的演示数据）"), func() { c.openDemo() })
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -31,14 +32,21 @@ type page interface {
 	refresh()
 }
 
-var navPages = []struct{ id, label string }{
-	{pageOverview, "月度总览"},
-	{pageImport, "导入文件"},
-	{pageReview, "逐条核查"},
-	{pageSignoff, "签字"},
-	{pageReports, "报表打印"},
-	{pageTrail, "操作记录"},
-	{pageSettings, "设置"},
+// navPage is a screen of the navigation: its id, its label and how it is
+// made the first time it is shown.
+type navPage struct {
+	id, label string
+	make      func(*Controller) page
+}
+
+var navPages = []navPage{
+	{pageOverview, "月度总览", func(c *Controller) page { return newOverviewPage(c) }},
+	{pageImport, "导入文件", func(c *Controller) page { return newImportPage(c) }},
+	{pageReview, "逐条核查", func(c *Controller) page { return newReviewPage(c) }},
+	{pageSignoff, "签字", func(c *Controller) page { return newSignoffPage(c) }},
+	{pageReports, "报表打印", func(c *Controller) page { return newReportsPage(c) }},
+	{pageTrail, "操作记录", func(c *Controller) page { return newTrailPage(c) }},
+	{pageSettings, "设置", func(c *Controller) page { return newSettingsPage(c) }},
 }
 
 // frame is the main window: navigation on the left, a toolbar with the
@@ -91,16 +99,7 @@ func newFrame(c *Controller) *frame {
 // loadMonths fills the period selector: every month with a roster or a
 // death report, newest selected.
 func (f *frame) loadMonths() {
-	var months []audit.Month
-	f.c.background(func(ctx context.Context) error {
-		var err error
-		months, err = f.c.ws.RosterMonths(ctx)
-		return err
-	}, func(err error) {
-		if err != nil {
-			f.c.showError(err)
-			return
-		}
+	load(f.c, f.c.ws.RosterMonths, func(months []audit.Month) {
 		f.months = months
 		var labels []string
 		for i := len(months) - 1; i >= 0; i-- {
@@ -163,36 +162,19 @@ func (f *frame) show(id string) {
 	f.busy = true
 	defer func() { f.busy = false }()
 	f.c.touch()
+	i := slices.IndexFunc(navPages, func(np navPage) bool { return np.id == id })
+	if i < 0 {
+		return
+	}
 	p, ok := f.pages[id]
 	if !ok {
-		switch id {
-		case pageOverview:
-			p = newOverviewPage(f.c)
-		case pageImport:
-			p = newImportPage(f.c)
-		case pageReview:
-			p = newReviewPage(f.c)
-		case pageSignoff:
-			p = newSignoffPage(f.c)
-		case pageReports:
-			p = newReportsPage(f.c)
-		case pageTrail:
-			p = newTrailPage(f.c)
-		case pageSettings:
-			p = newSettingsPage(f.c)
-		default:
-			return
-		}
+		p = navPages[i].make(f.c)
 		f.pages[id] = p
 	}
 	f.current = id
 	f.body.Objects = []fyne.CanvasObject{p.view()}
 	f.body.Refresh()
-	for i, np := range navPages {
-		if np.id == id {
-			f.nav.Select(i)
-		}
-	}
+	f.nav.Select(i)
 	p.refresh()
 	// keys go to the screen (the review queue's 1/2/3, J/K), not to the
 	// navigation list that was just clicked

@@ -487,6 +487,15 @@ func (p *rowParser) cell(cells []string, f Field) (string, bool) {
 // ColName is the column letter of a 0-based column.
 func ColName(c int) string { return colName(c) }
 
+// ColIndex is the 0-based column of a column letter (H → 7), -1 for none.
+func ColIndex(letters string) int {
+	n, err := excelize.ColumnNameToNumber(strings.TrimSpace(letters))
+	if err != nil {
+		return -1
+	}
+	return n - 1
+}
+
 func colName(c int) string {
 	s, _ := excelize.ColumnNumberToName(c + 1)
 	return s

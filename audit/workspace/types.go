@@ -62,10 +62,11 @@ func StatusLabel(s string) string { return sqlite.StatusLabel(s) }
 func RuleLabel(r string) string   { return rules.Label(r) }
 
 // Rules lists the rules in the order findings are shown.
-func Rules() []string            { return append([]string(nil), rules.All...) }
-func MaskID(id string) string    { return idcard.Mask(id) }
-func MaskIDCell(s string) string { return idcard.MaskCell(s) }
-func ColName(c int) string       { return sheet.ColName(c) }
+func Rules() []string             { return append([]string(nil), rules.All...) }
+func MaskID(id string) string     { return idcard.Mask(id) }
+func MaskIDCell(s string) string  { return idcard.MaskCell(s) }
+func ColName(c int) string        { return sheet.ColName(c) }
+func ColIndex(letters string) int { return sheet.ColIndex(letters) }
 
 // FieldsOf lists the fields a kind's table can have; Required tells the
 // ones it cannot do without.
