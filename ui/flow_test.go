@@ -61,6 +61,21 @@ func demoFiles(t *testing.T, dir string) map[string][]string {
 	return out
 }
 
+// relogin logs out and logs name in through the login screen, answering
+// later password prompts with pw.
+func relogin(t *testing.T, c *Controller, name, pw string) {
+	t.Helper()
+	c.logout()
+	waitFor(t, "login", func() bool { return c.Screen() == pageLogin && c.login != nil && c.login.names != nil })
+	c.login.names.SetSelected(name)
+	test.Type(c.login.password, pw)
+	test.Tap(c.login.submit)
+	waitFor(t, name+" logged in", func() bool {
+		return c.frame != nil && c.user != nil && c.user.Name == name && c.Screen() == pageOverview
+	})
+	c.promptPassword = func(string) string { return pw }
+}
+
 // The whole month in the window, as a clerk and a supervisor do it.
 func TestWholeMonthInTheWindow(t *testing.T) {
 	a := test.NewTempApp(t)
@@ -217,15 +232,7 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 		if !so.noteBtn.Disabled() {
 			t.Error("a clerk may record a missing-report note")
 		}
-		c.logout()
-		waitFor(t, "login", func() bool { return c.Screen() == pageLogin && c.login != nil && c.login.names != nil })
-		c.login.names.SetSelected("王主任")
-		test.Type(c.login.password, "wang-secret-1")
-		test.Tap(c.login.submit)
-		waitFor(t, "supervisor", func() bool {
-			return c.frame != nil && c.user != nil && c.user.Name == "王主任" && c.Screen() == pageOverview
-		})
-		c.promptPassword = func(string) string { return "wang-secret-1" }
+		relogin(t, c, "王主任", "wang-secret-1")
 		c.frame.period.SetSelected(month.Label())
 		c.frame.show(pageSignoff)
 		so = c.frame.pages[pageSignoff].(*signoffPage)
@@ -235,15 +242,7 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 			test.Tap(so.noteBtn)
 		}
 		waitFor(t, "all reported or explained", func() bool { return len(so.missing.Options) == 0 })
-		c.logout()
-		waitFor(t, "login", func() bool { return c.Screen() == pageLogin && c.login != nil && c.login.names != nil })
-		c.login.names.SetSelected("李会计")
-		test.Type(c.login.password, "li-secret-12")
-		test.Tap(c.login.submit)
-		waitFor(t, "clerk", func() bool {
-			return c.frame != nil && c.user != nil && c.user.Name == "李会计" && c.Screen() == pageOverview
-		})
-		c.promptPassword = func(string) string { return "li-secret-12" }
+		relogin(t, c, "李会计", "li-secret-12")
 		c.frame.period.SetSelected(month.Label())
 		c.frame.show(pageSignoff)
 		so = c.frame.pages[pageSignoff].(*signoffPage)
@@ -267,15 +266,7 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 		t.Errorf("same-person countersign: %q", c.lastError)
 	}
 	// a supervisor countersigns (the first supervisor did not sign)
-	c.logout()
-	waitFor(t, "login", func() bool { return c.Screen() == pageLogin && c.login != nil && c.login.names != nil })
-	c.login.names.SetSelected("王主任")
-	test.Type(c.login.password, "wang-secret-1")
-	test.Tap(c.login.submit)
-	waitFor(t, "supervisor logged in", func() bool {
-		return c.frame != nil && c.user != nil && c.user.Name == "王主任" && c.Screen() == pageOverview
-	})
-	c.promptPassword = func(string) string { return "wang-secret-1" }
+	relogin(t, c, "王主任", "wang-secret-1")
 	c.frame.period.SetSelected(month.Label())
 	c.frame.show(pageSignoff)
 	so = c.frame.pages[pageSignoff].(*signoffPage)

@@ -43,18 +43,7 @@ func biffStream(t *testing.T) []byte {
 		}
 		return b
 	}
-	rec := func(typ uint16, data []byte) []byte {
-		out := binary.LittleEndian.AppendUint16(nil, typ)
-		out = binary.LittleEndian.AppendUint16(out, uint16(len(data)))
-		return append(out, data...)
-	}
-	u16 := func(vs ...int) []byte {
-		var out []byte
-		for _, v := range vs {
-			out = binary.LittleEndian.AppendUint16(out, uint16(v))
-		}
-		return out
-	}
+	rec := biffRec
 	label := func(r, c int, s string) []byte {
 		b := gbk(s)
 		return rec(recLabel, append(u16(r, c, 0, len(b)), b...))
@@ -166,11 +155,7 @@ func TestSSTEmptyContinue(t *testing.T) {
 
 // biff8Sheet is a BIFF8 workbook stream with one sheet "S" holding recs.
 func biff8Sheet(recs ...[]byte) []byte {
-	rec := func(typ uint16, data []byte) []byte {
-		out := binary.LittleEndian.AppendUint16(nil, typ)
-		out = binary.LittleEndian.AppendUint16(out, uint16(len(data)))
-		return append(out, data...)
-	}
+	rec := biffRec
 	bof := func(kind uint16) []byte {
 		return rec(recBOF, binary.LittleEndian.AppendUint16(binary.LittleEndian.AppendUint16(nil, 0x0600), kind))
 	}
@@ -188,6 +173,30 @@ func biff8Sheet(recs ...[]byte) []byte {
 	}
 	sheet = append(sheet, rec(recEOF, nil)...)
 	return append(globals, sheet...)
+}
+
+func u16(vs ...int) []byte {
+	var out []byte
+	for _, v := range vs {
+		out = binary.LittleEndian.AppendUint16(out, uint16(v))
+	}
+	return out
+}
+
+// firstRow parses a bare BIFF stream and returns the cells of the first row
+// of its sheet "S".
+func firstRow(t *testing.T, stream []byte) []string {
+	t.Helper()
+	wb, err := parseBIFF(stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := wb.Rows("S")
+	if err != nil || !it.Next() {
+		t.Fatal(err, it.Err())
+	}
+	_, cells := it.Row()
+	return cells
 }
 
 func biffRec(typ uint16, data []byte) []byte {
@@ -236,15 +245,7 @@ func TestBIFF8FormulaResults(t *testing.T) {
 	if _, err := ParseXLS(append([]byte(nil), stream...)); err == nil {
 		t.Fatal("a bare stream was taken for an OLE file")
 	}
-	wb, err := parseBIFF(stream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	it, err := wb.Rows("S")
-	if err != nil || !it.Next() {
-		t.Fatal(err, it.Err())
-	}
-	_, cells := it.Row()
+	cells := firstRow(t, stream)
 	if len(cells) != 7 {
 		t.Fatalf("cells %d: %q", len(cells), cells)
 	}
@@ -287,15 +288,7 @@ func TestBIFFWrongSheetOffset(t *testing.T) {
 	stream := biff8Sheet(biffRec(recNumber, append(cellHead(0, 0), num...)))
 	pos := binary.LittleEndian.Uint32(stream[12:])
 	binary.LittleEndian.PutUint32(stream[12:], pos+20)
-	wb, err := parseBIFF(stream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	it, _ := wb.Rows("S")
-	if !it.Next() {
-		t.Fatal(it.Err())
-	}
-	if _, cells := it.Row(); len(cells) != 1 || cells[0] != "7" {
+	if cells := firstRow(t, stream); len(cells) != 1 || cells[0] != "7" {
 		t.Errorf("cells %q", cells)
 	}
 	// cut inside the sheet: still refused
@@ -309,13 +302,6 @@ func TestBIFFWrongSheetOffset(t *testing.T) {
 // here), a BIFF8 file whose CODEPAGE is not Excel's 1200 in that code page.
 func TestBIFFWriterCodePages(t *testing.T) {
 	gbk, _ := simplifiedchinese.GBK.NewEncoder().Bytes([]byte("张三"))
-	u16 := func(vs ...int) []byte {
-		var out []byte
-		for _, v := range vs {
-			out = binary.LittleEndian.AppendUint16(out, uint16(v))
-		}
-		return out
-	}
 	font := func(charset byte) []byte {
 		d := append(u16(200, 0, 0x7fff, 400, 0), 0, 2, charset, 0, 5)
 		return biffRec(recFont, append(d, "Arial"...))
@@ -330,19 +316,7 @@ func TestBIFFWriterCodePages(t *testing.T) {
 	bs := binary.LittleEndian.AppendUint32(nil, uint32(len(globals)+bsLen+4))
 	globals = append(globals, biffRec(recBoundSheet, append(bs, 0, 0, 1, 'S'))...)
 	globals = append(globals, biffRec(recEOF, nil)...)
-	cellText := func(stream []byte) string {
-		t.Helper()
-		wb, err := parseBIFF(stream)
-		if err != nil {
-			t.Fatal(err)
-		}
-		it, _ := wb.Rows("S")
-		if !it.Next() {
-			t.Fatal(it.Err())
-		}
-		_, cells := it.Row()
-		return cells[0]
-	}
+	cellText := func(stream []byte) string { return firstRow(t, stream)[0] }
 	if got := cellText(append(globals, sheet...)); got != "张三" {
 		t.Errorf("BIFF5 with a GB2312 font: %q", got)
 	}
