@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"pensionaudit/audit/cli"
+	"pensionaudit/audit/workspace"
 
 	"pensionaudit/ui"
 )
@@ -31,7 +32,7 @@ func main() {
 	}
 	if len(args) > 0 && args[0] != "gui" {
 		cli.AttachConsole()
-		os.Exit(cli.Run(ctx, cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, args))
+		os.Exit(cli.Run(ctx, cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Anchors: anchors()}, args))
 	}
 	if noDisplay() {
 		fmt.Fprintln(os.Stderr, "没有图形显示（未设置 DISPLAY 或 WAYLAND_DISPLAY）：请在桌面环境中运行，或使用命令行子命令（pensionaudit help）。")
@@ -42,8 +43,15 @@ func main() {
 	// instead of 2× keeps the window's peak memory about 55 MB lower.
 	debug.SetGCPercent(50)
 	a := app.NewWithID("cn.gov.pensionaudit")
-	w, _ := ui.Run(ctx, a, args)
+	w, _ := ui.Run(ctx, a, anchors(), args)
 	w.ShowAndRun()
+}
+
+// anchors is the file where this person's program keeps the trail heads
+// it has seen ("" when the system has no configuration folder).
+func anchors() string {
+	p, _ := workspace.DefaultAnchorFile()
+	return p
 }
 
 // noDisplay reports a Unix desktop session without a display, where the

@@ -136,6 +136,14 @@ var (
 	ErrNoHeader    = errors.New("no header")
 	ErrLocked      = errors.New("period locked")
 	ErrPermission  = errors.New("permission denied")
+	// ErrStale: the month's data changed after its check (a file imported
+	// since, or during the check): it must be checked again.
+	ErrStale = errors.New("check is stale")
+	// Storage failures, told apart so that each front end can say what to do.
+	ErrDiskFull = errors.New("disk full")
+	ErrReadOnly = errors.New("read-only")
+	ErrBusy     = errors.New("database busy")
+	ErrIO       = errors.New("i/o error")
 )
 
 // Error is a message for the user (Chinese) carrying a sentinel kind that
@@ -143,6 +151,11 @@ var (
 type Error struct {
 	Kind error
 	Msg  string
+	// Field names the input the message is about (reason, note, action,
+	// amount, village, period, name, role, password …), so that each front
+	// end can point at its own control — a command-line flag, a form field —
+	// without the domain naming either.
+	Field string
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -153,6 +166,15 @@ func (e *Error) Unwrap() error { return e.Kind }
 // Errorf builds an Error of the given kind.
 func Errorf(kind error, format string, args ...any) error {
 	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+// FieldOf is the input an error is about ("" when none).
+func FieldOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // LocalTime shows a stored RFC 3339 time as local "2006-01-02 15:04".

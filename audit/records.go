@@ -129,3 +129,30 @@ type Batch struct {
 	Supersedes   int64     `json:"supersedes,omitempty"`
 	Supplements  []int64   `json:"supplements,omitempty"` // earlier files of the same month kept beside this one
 }
+
+// BatchFilter selects batches.
+type BatchFilter struct {
+	ID            int64
+	FileName      string
+	Kind          Kind
+	Period        Month
+	IncludeOld    bool // superseded batches too
+	Offset, Limit int
+}
+
+// ProblemFilter selects row problems.
+type ProblemFilter struct {
+	Period        Month // batches of this month (and undated ones)
+	BatchID       int64
+	Level         Level
+	Offset, Limit int
+}
+
+// ProblemRow is a stored problem with its file.
+type ProblemRow struct {
+	Problem
+	BatchID int64  `json:"batch_id"`
+	Kind    Kind   `json:"kind"`
+	Village string `json:"village"`
+	Period  string `json:"period"`
+}

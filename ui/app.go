@@ -15,8 +15,12 @@ type ioWriter = io.Writer
 // args are what followed the program name: none (the welcome screen, or the
 // last workspace's login), "gui --db FILE" or "gui --demo". It never exits
 // on an error: every error is a dialog in the window.
-func Run(ctx context.Context, a fyne.App, args []string) (fyne.Window, *Controller) {
-	return run(ctx, a, args, false)
+// anchors is the file where the trail heads this computer has seen are kept
+// (workspace.DefaultAnchorFile for a person; "" keeps none).
+func Run(ctx context.Context, a fyne.App, anchors string, args []string) (fyne.Window, *Controller) {
+	w, c := run(ctx, a, args, false)
+	c.anchors = anchors
+	return w, c
 }
 
 func run(ctx context.Context, a fyne.App, args []string, sync bool) (fyne.Window, *Controller) {

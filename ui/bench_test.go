@@ -39,14 +39,17 @@ func BenchmarkReviewScreen(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	sup, err := ws.AddUser(ctx, nil, "王主任", workspace.RoleSupervisor, "wang-secret-1")
+	if _, err := ws.AddUser(ctx, nil, "王主任", audit.RoleSupervisor, "wang-secret-1"); err != nil {
+		b.Fatal(err)
+	}
+	sup, err := ws.Login(ctx, "王主任", "wang-secret-1")
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := ws.Import(ctx, roster, workspace.ImportOptions{Kind: audit.KindPayouts, User: sup.Name}); err != nil {
+	if _, err := ws.Import(ctx, sup, roster, workspace.ImportOptions{Kind: audit.KindPayouts}); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := ws.Check(ctx, audit.MakeMonth(2024, 3), sup.Name, nil); err != nil {
+	if _, err := ws.Check(ctx, sup, audit.MakeMonth(2024, 3), nil); err != nil {
 		b.Fatal(err)
 	}
 	ws.Close()

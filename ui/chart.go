@@ -3,14 +3,13 @@ package ui
 import (
 	"fmt"
 	"image/color"
+	"pensionaudit/audit"
 	"sort"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
-
-	"pensionaudit/audit/workspace"
 )
 
 // Colours of the report grid: a clerk reads them at a glance, the legend
@@ -41,7 +40,7 @@ func cell(c color.Color, text string, w float32) fyne.CanvasObject {
 
 // reportGrid is the village × month grid of death reports, coloured by
 // state, with a legend, and a bar chart of open findings per village.
-func reportGrid(months []*workspace.PeriodStatus, openByVillage map[string]int) fyne.CanvasObject {
+func reportGrid(months []*audit.PeriodStatus, openByVillage map[string]int) fyne.CanvasObject {
 	villageSet := map[string]bool{}
 	for _, st := range months {
 		for _, r := range st.Reports {

@@ -24,15 +24,17 @@ import (
 // work runs off the Fyne goroutine with a context; results come back
 // through fyne.Do.
 type Controller struct {
-	ctx    context.Context
-	app    fyne.App
-	win    fyne.Window
-	ws     *workspace.Workspace
-	path   string
-	demo   bool
-	user   *workspace.User
-	period audit.Month
-	frame  *frame
+	ctx  context.Context
+	app  fyne.App
+	win  fyne.Window
+	ws   *workspace.Workspace
+	path string
+	demo bool
+	user *audit.Session
+	// anchors is the file where trail heads are kept outside workspaces
+	anchors string
+	period  audit.Month
+	frame   *frame
 	// the screens outside the main frame (kept for tests)
 	welcome *welcome
 	login   *login
@@ -215,6 +217,7 @@ func (c *Controller) enter(path string, demo bool, open func(context.Context) (*
 		if err != nil {
 			return err
 		}
+		ws.KeepAnchors(c.anchors)
 		c.closeWorkspace()
 		c.ws, c.path, c.demo, c.period = ws, path, demo, 0 // a month of the previous workspace means nothing here
 		return nil
@@ -242,7 +245,7 @@ func (c *Controller) closeWorkspace() {
 const prefLastUser = "last-user:"
 
 // loggedIn starts the main window for u.
-func (c *Controller) loggedIn(u workspace.User) {
+func (c *Controller) loggedIn(u audit.Session) {
 	c.user = &u
 	c.app.Preferences().SetString(prefLastUser+c.path, u.Name)
 	c.frame = newFrame(c)
@@ -272,7 +275,7 @@ func (c *Controller) logout() {
 
 // isSupervisor tells whether the session may do supervisor things.
 func (c *Controller) isSupervisor() bool {
-	return c.user != nil && c.user.Role == workspace.RoleSupervisor
+	return c.user != nil && c.user.Role == audit.RoleSupervisor
 }
 
 // Screen is the name of the screen shown last.

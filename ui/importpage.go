@@ -485,7 +485,7 @@ func (p *importPage) run() {
 			f := j.f
 			name := filepath.Base(f.path)
 			fi := i
-			res, err := c.ws.Import(ctx, f.path, workspace.ImportOptions{Kind: f.kind, Village: f.village, Period: j.period, User: c.user.Name, Map: f.mapping,
+			res, err := c.ws.Import(ctx, *c.user, f.path, workspace.ImportOptions{Kind: f.kind, Village: f.village, Period: j.period, Map: f.mapping,
 				Progress: func(n int) {
 					rate := float64(n) / max(time.Since(started).Seconds(), 0.001)
 					c.do(func() {

@@ -3,13 +3,12 @@ package ui
 import (
 	"context"
 	"fmt"
+	"pensionaudit/audit"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
-
-	"pensionaudit/audit/workspace"
 )
 
 // defaultIdle is how long the window may go without use before it locks.
@@ -75,7 +74,7 @@ func (c *Controller) lock() {
 	l.unlock = widget.NewButton(tr("解锁"), func() {
 		pw := l.password.Text
 		l.password.SetText("")
-		var u workspace.User
+		var u audit.Session
 		c.background(func(ctx context.Context) error {
 			var err error
 			u, err = c.ws.Login(ctx, c.user.Name, pw)

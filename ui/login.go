@@ -28,7 +28,7 @@ type login struct {
 func (c *Controller) showLogin() {
 	l := &login{name: widget.NewEntry(), password: widget.NewPasswordEntry(), again: widget.NewPasswordEntry(), message: widget.NewLabel("")}
 	l.message.Wrapping = fyne.TextWrapWord
-	var users []workspace.User
+	var users []audit.User
 	c.background(func(ctx context.Context) error {
 		var err error
 		users, err = c.ws.Users(ctx)
@@ -42,7 +42,7 @@ func (c *Controller) showLogin() {
 	})
 }
 
-func (c *Controller) buildLogin(l *login, users []workspace.User) {
+func (c *Controller) buildLogin(l *login, users []audit.User) {
 	town := c.ws.Township(c.ctx)
 	l.first = len(users) == 0
 	var form *widget.Form
@@ -102,7 +102,7 @@ func (c *Controller) submitLogin(l *login) {
 		c.showError(audit.Errorf(audit.ErrInvalid, "请选择姓名"))
 		return
 	}
-	var u workspace.User
+	var u audit.Session
 	c.background(func(ctx context.Context) error {
 		var err error
 		u, err = c.ws.Login(ctx, name, pw)
@@ -124,10 +124,13 @@ func (c *Controller) submitFirst(l *login) {
 		return
 	}
 	name, pw := l.name.Text, l.password.Text
-	var u workspace.User
+	var u audit.Session
 	c.background(func(ctx context.Context) error {
+		if _, err := c.ws.AddUser(ctx, nil, name, audit.RoleSupervisor, pw); err != nil {
+			return err
+		}
 		var err error
-		u, err = c.ws.AddUser(ctx, nil, name, workspace.RoleSupervisor, pw)
+		u, err = c.ws.Login(ctx, name, pw)
 		return err
 	}, func(err error) {
 		if err != nil {

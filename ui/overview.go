@@ -19,11 +19,11 @@ import (
 type Workspace interface {
 	Township(ctx context.Context) string
 	Villages(ctx context.Context) ([]string, error)
-	Batches(ctx context.Context, f workspace.BatchFilter) ([]audit.Batch, error)
-	Problems(ctx context.Context, f workspace.ProblemFilter) ([]workspace.ProblemRow, int, error)
-	Findings(ctx context.Context, f workspace.FindingFilter) ([]workspace.FindingRow, int, error)
-	Status(ctx context.Context, p audit.Month) ([]*workspace.PeriodStatus, error)
-	FindingCounts(ctx context.Context, p audit.Month) (map[string]int, map[string]int, error)
+	Batches(ctx context.Context, f audit.BatchFilter) ([]audit.Batch, error)
+	Problems(ctx context.Context, f audit.ProblemFilter) ([]audit.ProblemRow, int, error)
+	Findings(ctx context.Context, f audit.FindingFilter) ([]audit.FindingRow, int, error)
+	Status(ctx context.Context, p audit.Month) ([]*audit.PeriodStatus, error)
+	FindingCounts(ctx context.Context, p audit.Month) (map[audit.Status]int, map[string]int, error)
 	MonthFigures(ctx context.Context, p audit.Month) (*workspace.MonthFigures, error)
 }
 
@@ -41,16 +41,16 @@ type overview struct {
 	status    *widget.Label
 	chart     *fyne.Container
 	tabs      *container.AppTabs
-	period    func() audit.Month     // the month chosen in the toolbar
-	figures   *textTable             // that month: findings per rule and decision
-	money     *widget.Label          // that month: overpayment found, to recover, recovered
-	batches   []audit.Batch          // the files tab's rows
-	probRows  []workspace.ProblemRow // the problems tab's rows
-	probOff   int                    // the problems tab's page
+	period    func() audit.Month // the month chosen in the toolbar
+	figures   *textTable         // that month: findings per rule and decision
+	money     *widget.Label      // that month: overpayment found, to recover, recovered
+	batches   []audit.Batch      // the files tab's rows
+	probRows  []audit.ProblemRow // the problems tab's rows
+	probOff   int                // the problems tab's page
 	probPage  *widget.Label
 	probPrev  *widget.Button
 	probNext  *widget.Button
-	onProblem func(workspace.ProblemRow) // a problem clicked
+	onProblem func(audit.ProblemRow) // a problem clicked
 	content   fyne.CanvasObject
 	async     func(func()) // how load runs its work (the controller's)
 	do        func(func()) // how its results reach the widgets
@@ -131,12 +131,12 @@ type overviewData struct {
 	township   string
 	villages   []string
 	batches    []audit.Batch
-	problems   []workspace.ProblemRow
+	problems   []audit.ProblemRow
 	totalProbs int
 	deaths     map[string]int
-	findings   []workspace.FindingRow
+	findings   []audit.FindingRow
 	totalFinds int
-	months     []*workspace.PeriodStatus
+	months     []*audit.PeriodStatus
 	openByVill map[string]int
 	period     audit.Month
 	figures    *workspace.MonthFigures
@@ -148,13 +148,13 @@ func (o *overview) fetch(ctx context.Context) (*overviewData, error) {
 	if d.villages, err = o.ws.Villages(ctx); err != nil {
 		return nil, err
 	}
-	if d.batches, err = o.ws.Batches(ctx, workspace.BatchFilter{}); err != nil {
+	if d.batches, err = o.ws.Batches(ctx, audit.BatchFilter{}); err != nil {
 		return nil, err
 	}
-	if d.problems, d.totalProbs, err = o.ws.Problems(ctx, workspace.ProblemFilter{Limit: problemPage, Offset: o.probOff}); err != nil {
+	if d.problems, d.totalProbs, err = o.ws.Problems(ctx, audit.ProblemFilter{Limit: problemPage, Offset: o.probOff}); err != nil {
 		return nil, err
 	}
-	if d.findings, d.totalFinds, err = o.ws.Findings(ctx, workspace.FindingFilter{Limit: problemPage}); err != nil {
+	if d.findings, d.totalFinds, err = o.ws.Findings(ctx, audit.FindingFilter{Limit: problemPage}); err != nil {
 		return nil, err
 	}
 	if d.months, err = o.ws.Status(ctx, 0); err != nil {
@@ -218,7 +218,7 @@ func (o *overview) show(d *overviewData) {
 	var frows [][]string
 	for _, f := range d.findings {
 		frows = append(frows, []string{"#" + strconv.FormatInt(f.ID, 10), f.Period, workspace.RuleLabel(f.Rule), f.Name, workspace.MaskID(f.IDNumber), f.Village,
-			f.Amount.Grouped(), workspace.StatusLabel(f.Status), f.Detail})
+			f.Amount.Grouped(), audit.Status(f.Status).Label(), f.Detail})
 	}
 	o.findings.SetRows(frows)
 	var mrows [][]string
@@ -228,8 +228,8 @@ func (o *overview) show(d *overviewData) {
 			counts[r.State]++
 		}
 		reports := fmt.Sprintf("已报 %d · 零报告 %d · 未报 %d", counts["reported"], counts["nil"], counts["missing"])
-		finds := fmt.Sprintf("待处理 %d · 已确认 %d · 已排除 %d · 待核查 %d", st.Findings[workspace.StatusOpen], st.Findings[workspace.StatusConfirmed],
-			st.Findings[workspace.StatusDismissed], st.Findings[workspace.StatusVisit])
+		finds := fmt.Sprintf("待处理 %d · 已确认 %d · 已排除 %d · 待核查 %d", st.Findings[audit.StatusOpen], st.Findings[audit.StatusConfirmed],
+			st.Findings[audit.StatusDismissed], st.Findings[audit.StatusVisit])
 		if st.Checked == "" {
 			finds = "尚未核查"
 		}
@@ -291,8 +291,8 @@ func (o *overview) showFigures(d *overviewData) {
 		if r.Amount != 0 {
 			amount = r.Amount.Grouped()
 		}
-		rows = append(rows, []string{workspace.RuleLabel(r.Rule), strconv.Itoa(r.ByStatus[workspace.StatusOpen]), strconv.Itoa(r.ByStatus[workspace.StatusConfirmed]),
-			strconv.Itoa(r.ByStatus[workspace.StatusDismissed]), strconv.Itoa(r.ByStatus[workspace.StatusVisit]), strconv.Itoa(r.Total), amount})
+		rows = append(rows, []string{workspace.RuleLabel(r.Rule), strconv.Itoa(r.ByStatus[audit.StatusOpen]), strconv.Itoa(r.ByStatus[audit.StatusConfirmed]),
+			strconv.Itoa(r.ByStatus[audit.StatusDismissed]), strconv.Itoa(r.ByStatus[audit.StatusVisit]), strconv.Itoa(r.Total), amount})
 	}
 	o.figures.SetRows(rows)
 }

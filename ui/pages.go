@@ -40,7 +40,7 @@ func newOverviewPage(c *Controller) *overviewPage {
 		}
 		o.files.UnselectAll()
 	}
-	o.onProblem = func(p workspace.ProblemRow) {
+	o.onProblem = func(p audit.ProblemRow) {
 		if p.Row > 0 {
 			c.showSource(p.BatchID, p.File, p.Sheet, p.Row, p.Column)
 		}
@@ -53,7 +53,7 @@ func (p *overviewPage) refresh()                { p.o.load(p.c.ctx, nil) }
 
 // askPassword asks the logged-in user to type their password again before a
 // signature or another act that carries their name.
-func (c *Controller) askPassword(title string, then func(workspace.User)) {
+func (c *Controller) askPassword(title string, then func(audit.Session)) {
 	if c.promptPassword != nil { // tests answer the prompt themselves
 		c.checkPassword(c.promptPassword(title), then)
 		return
@@ -84,8 +84,8 @@ func (c *Controller) openSource(b audit.Batch) {
 }
 
 // checkPassword logs the session's user in again with pw.
-func (c *Controller) checkPassword(pw string, then func(workspace.User)) {
-	load(c, func(ctx context.Context) (workspace.User, error) { return c.ws.Login(ctx, c.user.Name, pw) }, then)
+func (c *Controller) checkPassword(pw string, then func(audit.Session)) {
+	load(c, func(ctx context.Context) (audit.Session, error) { return c.ws.Login(ctx, c.user.Name, pw) }, then)
 }
 
 // signoffPage lists the preconditions and signs.
@@ -109,7 +109,7 @@ func newSignoffPage(c *Controller) *signoffPage {
 	p.state.Wrapping = fyne.TextWrapWord
 	p.reason.SetPlaceHolder("退回原因（审核人填写）")
 	p.sign = widget.NewButton(tr("签字"), func() {
-		c.askPassword("签字："+c.period.Label(), func(u workspace.User) {
+		c.askPassword("签字："+c.period.Label(), func(u audit.Session) {
 			c.background(func(ctx context.Context) error {
 				_, err := c.ws.SignOff(ctx, u, c.period)
 				return err
@@ -127,7 +127,7 @@ func newSignoffPage(c *Controller) *signoffPage {
 	p.sign.Importance = widget.HighImportance
 	p.reopen = widget.NewButton(tr("退回（重新打开这个月）"), func() {
 		reason := strings.TrimSpace(p.reason.Text)
-		c.askPassword("退回："+c.period.Label(), func(u workspace.User) {
+		c.askPassword("退回："+c.period.Label(), func(u audit.Session) {
 			c.background(func(ctx context.Context) error { return c.ws.Reopen(ctx, u, c.period, reason) }, func(err error) {
 				if err != nil {
 					c.showError(err)
@@ -147,7 +147,7 @@ func newSignoffPage(c *Controller) *signoffPage {
 			c.showError(audit.Errorf(audit.ErrInvalid, "请选择村并写明原因"))
 			return
 		}
-		c.askPassword("缺报说明："+village, func(u workspace.User) {
+		c.askPassword("缺报说明："+village, func(u audit.Session) {
 			c.background(func(ctx context.Context) error { return c.ws.NoteMissing(ctx, u, c.period, village, note) }, func(err error) {
 				if err != nil {
 					c.showError(err)
@@ -177,14 +177,14 @@ func (p *signoffPage) refresh() {
 		p.checklist.SetText("请先在上方选择月份。")
 		return
 	}
-	var st []*workspace.PeriodStatus
+	var st []*audit.PeriodStatus
 	var open int
 	c.background(func(ctx context.Context) error {
 		var err error
 		if st, err = c.ws.Status(ctx, c.period); err != nil {
 			return err
 		}
-		_, open, err = c.ws.Findings(ctx, workspace.FindingFilter{Period: c.period, Status: workspace.StatusOpen, Limit: 1})
+		_, open, err = c.ws.Findings(ctx, audit.FindingFilter{Period: c.period, Status: audit.StatusOpen, Limit: 1})
 		return err
 	}, func(err error) {
 		if err != nil || len(st) == 0 {
@@ -462,11 +462,11 @@ func payloadSummary(p string) string {
 			case "kind":
 				x = audit.Kind(x).Label()
 			case "role":
-				x = workspace.RoleLabel(x)
+				x = audit.Role(x).Label()
 			case "decision":
-				x = map[string]string{workspace.DecisionConfirm: "确认", workspace.DecisionDismiss: "排除", workspace.DecisionVisit: "待实地核查"}[x]
+				x = audit.Verdict(x).Label()
 			case "action":
-				x = map[string]string{workspace.ActionStop: "止付", workspace.ActionRecover: "追回", workspace.ActionRefer: "移交"}[x]
+				x = audit.Action(x).Label()
 			}
 			v = audit.Escape(x, 60)
 		case map[string]any:
@@ -506,7 +506,7 @@ type settingsPage struct {
 }
 
 var roleOptions = []string{"经办人", "审核人", "查阅人"}
-var roleIDs = map[string]string{"经办人": workspace.RoleClerk, "审核人": workspace.RoleSupervisor, "查阅人": workspace.RoleAuditor}
+var roleIDs = map[string]audit.Role{"经办人": audit.RoleClerk, "审核人": audit.RoleSupervisor, "查阅人": audit.RoleAuditor}
 
 func newSettingsPage(c *Controller) *settingsPage {
 	p := &settingsPage{c: c, users: newTextTable([]string{tr("姓名"), tr("角色"), tr("状态")}, []float32{160, 100, 100}),
@@ -514,7 +514,7 @@ func newSettingsPage(c *Controller) *settingsPage {
 	p.role.SetSelected("经办人")
 	p.add = widget.NewButton(tr("添加用户"), func() {
 		name, role, pw := p.name.Text, roleIDs[p.role.Selected], p.pw.Text
-		c.askPassword("添加用户须由审核人确认", func(sup workspace.User) {
+		c.askPassword("添加用户须由审核人确认", func(sup audit.Session) {
 			c.background(func(ctx context.Context) error {
 				_, err := c.ws.AddUser(ctx, &sup, name, role, pw)
 				return err
@@ -573,8 +573,8 @@ func newSettingsPage(c *Controller) *settingsPage {
 			}
 			*f.dst = n
 		}
-		c.askPassword("修改核查参数须由审核人确认", func(sup workspace.User) {
-			c.background(func(ctx context.Context) error { return c.ws.SetRuleSettings(ctx, &sup, st) }, func(err error) {
+		c.askPassword("修改核查参数须由审核人确认", func(sup audit.Session) {
+			c.background(func(ctx context.Context) error { return c.ws.SetRuleSettings(ctx, sup, st) }, func(err error) {
 				if err != nil {
 					c.showError(err)
 					return
@@ -611,14 +611,14 @@ func (p *settingsPage) refresh() {
 		p.age.SetText(strconv.Itoa(st.SurvivalAge))
 		p.pct.SetText(strconv.Itoa(st.IncreasePct))
 	}
-	load(p.c, p.c.ws.Users, func(users []workspace.User) {
+	load(p.c, p.c.ws.Users, func(users []audit.User) {
 		var rows [][]string
 		for _, u := range users {
 			state := "正常"
 			if u.Disabled {
 				state = "已停用"
 			}
-			rows = append(rows, []string{u.Name, workspace.RoleLabel(u.Role), state})
+			rows = append(rows, []string{u.Name, audit.Role(u.Role).Label(), state})
 		}
 		p.users.SetRows(rows)
 	})

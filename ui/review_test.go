@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"pensionaudit/audit"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,7 +56,7 @@ func TestDecideAcrossMonths(t *testing.T) {
 	idx := -1
 	for i, r := range rp.rows {
 		if r.Rule == "shared_account" {
-			others, _, _ := c.ws.Findings(c.ctx, workspace.FindingFilter{Search: r.IDNumber, Rule: r.Rule, Status: workspace.StatusOpen, Limit: 10})
+			others, _, _ := c.ws.Findings(c.ctx, audit.FindingFilter{Search: r.IDNumber, Rule: r.Rule, Status: audit.StatusOpen, Limit: 10})
 			if len(others) >= 3 {
 				idx = i
 				break
@@ -80,7 +81,7 @@ func TestDecideAcrossMonths(t *testing.T) {
 	if c.lastError != "" {
 		t.Fatal(c.lastError)
 	}
-	left, _, _ := c.ws.Findings(c.ctx, workspace.FindingFilter{Search: target.IDNumber, Rule: target.Rule, Status: workspace.StatusOpen, Limit: 10})
+	left, _, _ := c.ws.Findings(c.ctx, audit.FindingFilter{Search: target.IDNumber, Rule: target.Rule, Status: audit.StatusOpen, Limit: 10})
 	if len(left) != 0 {
 		t.Errorf("%d of the payee's findings still open", len(left))
 	}
@@ -100,7 +101,7 @@ func TestDecideAcrossMonths(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		rp.undoLast()
 	}
-	left, _, _ = c.ws.Findings(c.ctx, workspace.FindingFilter{Search: target.IDNumber, Rule: target.Rule, Status: workspace.StatusOpen, Limit: 10})
+	left, _, _ = c.ws.Findings(c.ctx, audit.FindingFilter{Search: target.IDNumber, Rule: target.Rule, Status: audit.StatusOpen, Limit: 10})
 	if len(left) != 3 {
 		t.Errorf("after three undos %d open, want 3", len(left))
 	}
@@ -147,12 +148,16 @@ func TestUncheckedMonthSaysSo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ws.AddUser(ctx, nil, "王主任", workspace.RoleSupervisor, "wang-secret-1"); err != nil {
+	if _, err := ws.AddUser(ctx, nil, "王主任", audit.RoleSupervisor, "wang-secret-1"); err != nil {
+		t.Fatal(err)
+	}
+	sup, err := ws.Login(ctx, "王主任", "wang-secret-1")
+	if err != nil {
 		t.Fatal(err)
 	}
 	roster := filepath.Join(t.TempDir(), "roster_2022-07.csv")
 	os.WriteFile(roster, []byte("姓名,公民身份号码,发放年月,发放金额\n张三,430422196112112507,202207,120.00\n"), 0o644)
-	if _, err := ws.Import(ctx, roster, workspace.ImportOptions{Kind: "payouts", User: "王主任"}); err != nil {
+	if _, err := ws.Import(ctx, sup, roster, workspace.ImportOptions{Kind: "payouts"}); err != nil {
 		t.Fatal(err)
 	}
 	ws.Close()
@@ -304,7 +309,7 @@ func TestReviewFiltersAndSort(t *testing.T) {
 	rp.rule.SetSelected(allRules)
 	village := rp.rows[0].Village
 	rp.village.SetSelected(village)
-	want, _, _ := c.ws.Findings(c.ctx, workspace.FindingFilter{Period: last, Village: village})
+	want, _, _ := c.ws.Findings(c.ctx, audit.FindingFilter{Period: last, Village: village})
 	if len(rp.rows) != len(want) {
 		t.Errorf("village %s: %d shown, %d in the store", village, len(rp.rows), len(want))
 	}

@@ -27,7 +27,7 @@ type reviewPage struct {
 	village  *widget.Select // 全部村 or one village
 	sort     *widget.Select
 	table    *textTable
-	rows     []workspace.FindingRow
+	rows     []audit.FindingRow
 	selected int
 	progress *widget.Label
 	evidence *widget.Label
@@ -50,7 +50,7 @@ type reviewPage struct {
 }
 
 var statusFilter = []string{"未处理", "全部", "已确认", "已排除", "待实地核查"}
-var statusIDs = map[string]string{"未处理": workspace.StatusOpen, "全部": "", "已确认": workspace.StatusConfirmed, "已排除": workspace.StatusDismissed, "待实地核查": workspace.StatusVisit}
+var statusIDs = map[string]audit.Status{"未处理": audit.StatusOpen, "全部": "", "已确认": audit.StatusConfirmed, "已排除": audit.StatusDismissed, "待实地核查": audit.StatusVisit}
 
 const allRules, allVillages = "全部问题", "全部村(社区)"
 
@@ -68,7 +68,7 @@ func ruleOf(label string) string {
 }
 
 var actionOptions = []string{"止付", "追回", "移交"}
-var actionIDs = map[string]string{"止付": workspace.ActionStop, "追回": workspace.ActionRecover, "移交": workspace.ActionRefer}
+var actionIDs = map[string]audit.Action{"止付": audit.ActionStop, "追回": audit.ActionRecover, "移交": audit.ActionRefer}
 
 const reviewPageSize = 200
 
@@ -122,13 +122,13 @@ func newReviewPage(c *Controller) *reviewPage {
 	}
 	p.action = widget.NewSelect(actionOptions, nil)
 	p.action.SetSelected("止付")
-	p.reason = widget.NewSelect(workspace.DismissReasons, nil)
+	p.reason = widget.NewSelect(audit.DismissReasons, nil)
 	p.reason.PlaceHolder = tr("排除理由")
 	p.note.SetPlaceHolder("核实情况（排除与死亡有关的问题时必填）")
 	p.note.SetMinRowsVisible(2)
-	p.confirm = widget.NewButton(tr("1 确认"), func() { p.decide(workspace.DecisionConfirm) })
-	p.dismiss = widget.NewButton(tr("2 排除"), func() { p.decide(workspace.DecisionDismiss) })
-	p.visit = widget.NewButton(tr("3 待实地核查"), func() { p.decide(workspace.DecisionVisit) })
+	p.confirm = widget.NewButton(tr("1 确认"), func() { p.decide(audit.DecisionConfirm) })
+	p.dismiss = widget.NewButton(tr("2 排除"), func() { p.decide(audit.DecisionDismiss) })
+	p.visit = widget.NewButton(tr("3 待实地核查"), func() { p.decide(audit.DecisionVisit) })
 	p.confirm.Importance = widget.DangerImportance
 	p.check = widget.NewButton(tr("运行本月核查"), p.runCheck)
 	p.undo = widget.NewButton(tr("撤销上一条（Ctrl+Z）"), p.undoLast)
@@ -168,11 +168,11 @@ func (p *reviewPage) key(e *fyne.KeyEvent) {
 	}
 	switch e.Name {
 	case fyne.Key1:
-		p.decide(workspace.DecisionConfirm)
+		p.decide(audit.DecisionConfirm)
 	case fyne.Key2:
-		p.decide(workspace.DecisionDismiss)
+		p.decide(audit.DecisionDismiss)
 	case fyne.Key3:
-		p.decide(workspace.DecisionVisit)
+		p.decide(audit.DecisionVisit)
 	case fyne.KeyJ, fyne.KeyDown:
 		p.selectRow(p.selected + 1)
 	case fyne.KeyK, fyne.KeyUp:
@@ -189,12 +189,12 @@ func (p *reviewPage) refresh() {
 		p.progress.SetText("请先在上方选择月份。")
 		return
 	}
-	f := workspace.FindingFilter{Period: c.period, Status: statusIDs[p.status.Selected], Search: strings.TrimSpace(p.search.Text), Limit: reviewPageSize, Offset: p.offset,
+	f := audit.FindingFilter{Period: c.period, Status: statusIDs[p.status.Selected], Search: strings.TrimSpace(p.search.Text), Limit: reviewPageSize, Offset: p.offset,
 		Rule: ruleOf(p.rule.Selected), Sort: sortIDs[p.sort.Selected]}
 	if p.village.Selected != allVillages {
 		f.Village = p.village.Selected
 	}
-	var rows []workspace.FindingRow
+	var rows []audit.FindingRow
 	var total, open, all int
 	checked := true
 	c.background(func(ctx context.Context) error {
@@ -216,7 +216,7 @@ func (p *reviewPage) refresh() {
 				all += n
 			}
 		}
-		open = counts[workspace.StatusOpen]
+		open = counts[audit.StatusOpen]
 		return nil
 	}, func(err error) {
 		if err != nil {
@@ -241,7 +241,7 @@ func (p *reviewPage) refresh() {
 		}
 		out := make([][]string, len(rows))
 		for i, r := range rows {
-			out[i] = []string{"#" + strconv.FormatInt(r.ID, 10), workspace.RuleLabel(r.Rule), r.Name, workspace.MaskID(r.IDNumber), r.Village, r.Amount.Grouped(), workspace.StatusLabel(r.Status)}
+			out[i] = []string{"#" + strconv.FormatInt(r.ID, 10), workspace.RuleLabel(r.Rule), r.Name, workspace.MaskID(r.IDNumber), r.Village, r.Amount.Grouped(), audit.Status(r.Status).Label()}
 		}
 		p.table.SetRows(out)
 		shown := ""
@@ -304,7 +304,7 @@ func (p *reviewPage) selectRow(i int) {
 	}
 	if r.Rule == "possible_match" && len(r.Evidence) >= 2 {
 		b.WriteString("\n逐项比较（✔ 相同，✘ 不同）：\n")
-		field := func(label string, get func(e workspace.Evidence) string) {
+		field := func(label string, get func(e audit.Evidence) string) {
 			var vals []string
 			same := true
 			for i, e := range r.Evidence {
@@ -323,25 +323,25 @@ func (p *reviewPage) selectRow(i int) {
 			}
 			fmt.Fprintf(&b, "%s %s：%s\n", mark, label, strings.Join(vals, " ｜ "))
 		}
-		field("来源", func(e workspace.Evidence) string { return evidenceKind(e.Kind) })
-		field("姓名", func(e workspace.Evidence) string { return e.Name })
-		field("身份证号", func(e workspace.Evidence) string { return workspace.MaskID(e.ID) })
-		field("出生日期", func(e workspace.Evidence) string {
+		field("来源", func(e audit.Evidence) string { return evidenceKind(e.Kind) })
+		field("姓名", func(e audit.Evidence) string { return e.Name })
+		field("身份证号", func(e audit.Evidence) string { return workspace.MaskID(e.ID) })
+		field("出生日期", func(e audit.Evidence) string {
 			if len(e.ID) >= 14 {
 				return e.ID[6:14]
 			}
 			return ""
 		})
-		field("村(社区)", func(e workspace.Evidence) string { return e.Village })
+		field("村(社区)", func(e audit.Evidence) string { return e.Village })
 	}
-	b.WriteString("\n当前状态：" + workspace.StatusLabel(r.Status))
+	b.WriteString("\n当前状态：" + audit.Status(r.Status).Label())
 	p.evidence.SetText(b.String())
 	if r.IDNumber == "" {
 		return
 	}
 	// the payee's payouts month by month, beside the death month
 	base := b.String()
-	var lines []workspace.PayoutLine
+	var lines []audit.PayoutLine
 	p.c.background(func(ctx context.Context) error {
 		var err error
 		lines, err = p.c.ws.PayeeTimeline(ctx, r.IDNumber)
@@ -382,17 +382,17 @@ func evidenceKind(k string) string {
 }
 
 // decide records the decision on the selected finding and moves on.
-func (p *reviewPage) decide(decision string) {
+func (p *reviewPage) decide(decision audit.Verdict) {
 	c := p.c
 	if p.selected < 0 || p.selected >= len(p.rows) {
 		return
 	}
 	r := p.rows[p.selected]
-	in := workspace.DecideInput{FindingID: r.ID, Decision: decision, Note: p.note.Text}
+	in := audit.DecideInput{FindingID: r.ID, Decision: decision, Note: p.note.Text}
 	switch decision {
-	case workspace.DecisionConfirm:
+	case audit.DecisionConfirm:
 		in.Action = actionIDs[p.action.Selected]
-	case workspace.DecisionDismiss:
+	case audit.DecisionDismiss:
 		in.Reason = p.reason.Selected
 	}
 	u := *c.user
@@ -403,7 +403,7 @@ func (p *reviewPage) decide(decision string) {
 		if together {
 			// the same payee's open findings of the same rule in other
 			// months: decided together, each one recorded on its own
-			others, _, err := c.ws.Findings(ctx, workspace.FindingFilter{Search: r.IDNumber, Rule: r.Rule, Status: workspace.StatusOpen, Limit: 100})
+			others, _, err := c.ws.Findings(ctx, audit.FindingFilter{Search: r.IDNumber, Rule: r.Rule, Status: audit.StatusOpen, Limit: 100})
 			if err != nil {
 				return err
 			}
@@ -471,10 +471,10 @@ func (p *reviewPage) runCheck() {
 	}
 	p.check.Disable()
 	p.progress.SetText("正在核查 " + c.period.Label() + "……")
-	var res *workspace.CheckResult
+	var res *audit.CheckResult
 	c.background(func(ctx context.Context) error {
 		var err error
-		res, err = c.ws.Check(ctx, c.period, c.user.Name, func(stage string) {
+		res, err = c.ws.Check(ctx, *c.user, c.period, func(stage string) {
 			c.do(func() { p.progress.SetText("正在核查：" + stage) })
 		})
 		return err

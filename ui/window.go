@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
-	"pensionaudit/audit/workspace"
 )
 
 // Screen names (also what tests wait for).
@@ -84,7 +83,7 @@ func newFrame(c *Controller) *frame {
 		}
 	})
 	f.period.PlaceHolder = tr("选择月份")
-	who := widget.NewLabel(fmt.Sprintf("%s（%s）", c.user.Name, workspace.RoleLabel(c.user.Role)))
+	who := widget.NewLabel(fmt.Sprintf("%s（%s）", c.user.Name, audit.Role(c.user.Role).Label()))
 	logout := widget.NewButton(tr("退出登录"), c.logout)
 	toolbar := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel(tr("核查月份：")), container.NewGridWrap(fyne.NewSize(170, 40), f.period)),
 		container.NewHBox(who, logout))
@@ -118,7 +117,7 @@ func (f *frame) loadMonths() {
 
 func (f *frame) updateStatus() {
 	c := f.c
-	base := fmt.Sprintf("工作区：%s（%s）　用户：%s（%s）", c.ws.Township(c.ctx), c.path, c.user.Name, workspace.RoleLabel(c.user.Role))
+	base := fmt.Sprintf("工作区：%s（%s）　用户：%s（%s）", c.ws.Township(c.ctx), c.path, c.user.Name, audit.Role(c.user.Role).Label())
 	if c.period == 0 {
 		f.status.SetText(base + "　未选择月份")
 		return
@@ -126,7 +125,7 @@ func (f *frame) updateStatus() {
 	f.status.SetText(base + "　" + c.period.Label())
 	f.banner.Hide()
 	p := c.period
-	var st []*workspace.PeriodStatus
+	var st []*audit.PeriodStatus
 	c.background(func(ctx context.Context) error {
 		var err error
 		st, err = c.ws.Status(ctx, p)

@@ -9,9 +9,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/idcard"
-	"pensionaudit/audit/report"
-	"pensionaudit/audit/rules"
-	"pensionaudit/audit/sqlite"
+	"pensionaudit/audit/workspace"
 )
 
 func runCheck(ctx context.Context, env Env, args []string) error {
@@ -34,16 +32,16 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer w.Close()
-	res, err := w.Check(ctx, p, u.Name, nil)
+	res, err := w.Check(ctx, u, p, nil)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "%s 核查完成：\n", p.Label())
 	total := 0
-	for _, r := range rules.All {
+	for _, r := range workspace.Rules() {
 		n := res.Counts[r]
 		total += n
-		fmt.Fprintf(env.Stdout, "  %-22s %-14s %d\n", r, rules.Label(r), n)
+		fmt.Fprintf(env.Stdout, "  %-22s %-14s %d\n", r, workspace.RuleLabel(r), n)
 	}
 	fmt.Fprintf(env.Stdout, "共 %d 条（新增 %d，证据变化需重新处理 %d，沿用原处理 %d，已撤销 %d）\n", total, res.New, res.Changed, res.Kept, res.Withdrawn)
 	return nil
@@ -65,15 +63,15 @@ func runFlags(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *rule != "" && rules.Label(*rule) == *rule {
-		return audit.Errorf(audit.ErrInvalid, "不认识的规则 %q，可用：%s", *rule, strings.Join(rules.All, ", "))
+	if *rule != "" && workspace.RuleLabel(*rule) == *rule {
+		return audit.Errorf(audit.ErrInvalid, "不认识的规则 %q，可用：%s", *rule, strings.Join(workspace.Rules(), ", "))
 	}
-	w, err := openWSRead(ctx, *db, "flags")
+	w, err := openWSRead(ctx, env, *db, "flags")
 	if err != nil {
 		return err
 	}
 	defer w.Close()
-	rows, total, err := w.Findings(ctx, sqlite.FindingFilter{Period: p, Rule: *rule, Status: *status})
+	rows, total, err := w.Findings(ctx, audit.FindingFilter{Period: p, Rule: *rule, Status: audit.Status(*status)})
 	if err != nil {
 		return err
 	}
@@ -86,7 +84,7 @@ func runFlags(ctx context.Context, env Env, args []string) error {
 	switch {
 	case *asJSON:
 		if rows == nil {
-			rows = []sqlite.FindingRow{}
+			rows = []audit.FindingRow{}
 		}
 		return writeJSON(env, rows)
 	case *asCSV:
@@ -94,8 +92,8 @@ func runFlags(ctx context.Context, env Env, args []string) error {
 		env.Stdout.Write([]byte("\xef\xbb\xbf")) // Excel opens UTF-8 CSV with a BOM correctly
 		cw.Write([]string{"编号", "月份", "规则", "规则名称", "身份证号", "姓名", "村(社区)", "账号", "金额(元)", "涉及月份", "状态", "说明"})
 		for _, r := range rows {
-			cw.Write(report.SafeRow([]string{fmt.Sprint(r.ID), r.Period, r.Rule, rules.Label(r.Rule), mask(r.IDNumber), r.Name, r.Village, r.Account,
-				r.Amount.String(), strings.Join(r.Months, " "), sqlite.StatusLabel(r.Status), r.Detail}))
+			cw.Write(workspace.SafeCSVRow([]string{fmt.Sprint(r.ID), r.Period, r.Rule, workspace.RuleLabel(r.Rule), mask(r.IDNumber), r.Name, r.Village, r.Account,
+				r.Amount.String(), strings.Join(r.Months, " "), r.Status.Label(), r.Detail}))
 		}
 		cw.Flush()
 		return cw.Error()
@@ -105,8 +103,8 @@ func runFlags(ctx context.Context, env Env, args []string) error {
 		return nil
 	}
 	for _, r := range rows {
-		fmt.Fprintf(env.Stdout, "#%d %s %s %s %s %s %s元 [%s]\n    %s\n", r.ID, r.Period, rules.Label(r.Rule), r.Name, mask(r.IDNumber), r.Village,
-			r.Amount.Grouped(), sqlite.StatusLabel(r.Status), r.Detail)
+		fmt.Fprintf(env.Stdout, "#%d %s %s %s %s %s %s元 [%s]\n    %s\n", r.ID, r.Period, workspace.RuleLabel(r.Rule), r.Name, mask(r.IDNumber), r.Village,
+			r.Amount.Grouped(), r.Status.Label(), r.Detail)
 	}
 	fmt.Fprintf(env.Stdout, "共 %d 条。\n", total)
 	return nil

@@ -14,7 +14,6 @@ import (
 
 	"pensionaudit/audit"
 	_ "pensionaudit/audit/internal/locale" // must initialise before Fyne's lang package: see there
-	"pensionaudit/audit/sqlite"
 	"pensionaudit/audit/workspace"
 )
 
@@ -22,6 +21,10 @@ import (
 type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+	// Anchors is the file where the trail heads this computer has seen are
+	// kept (workspace.DefaultAnchorFile for a person; a test's own file);
+	// "" keeps none.
+	Anchors string
 }
 
 type command struct {
@@ -76,7 +79,7 @@ func Run(ctx context.Context, env Env, args []string) int {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			if err := sqlite.Friendly(c.run(ctx, env, args[1:])); err != nil { // a full disk or a locked file in plain words, whatever the command
+			if err := wordErr(workspace.Friendly(c.run(ctx, env, args[1:]))); err != nil { // a full disk or a locked file in plain words, whatever the command
 				if !errors.Is(err, errReported) {
 					fmt.Fprintln(env.Stderr, "错误："+err.Error())
 				}
@@ -90,6 +93,21 @@ func Run(ctx context.Context, env Env, args []string) int {
 	}
 	fmt.Fprintf(env.Stderr, "错误：不认识的命令 %q\n\n%s", args[0], Usage())
 	return 2
+}
+
+// flagOf names the command-line flag for each input a message can be about
+// (audit.Error.Field): the domain's words name no flag, the command line
+// adds its own.
+var flagOf = map[string]string{"reason": "--reason", "note": "--note", "action": "--action", "amount": "--amount",
+	"decision": "--decision", "village": "--village", "period": "--period", "name": "--name", "role": "--role",
+	"township": "--township", "db": "--db", "to": "--to"}
+
+// wordErr adds to a message the flag that gives the input it is about.
+func wordErr(err error) error {
+	if f, ok := flagOf[audit.FieldOf(err)]; ok {
+		return &audit.Error{Kind: err, Msg: err.Error() + "（命令行用 " + f + " 指定）"}
+	}
+	return err
 }
 
 // errReported means the command already told the user what went wrong.
@@ -148,25 +166,34 @@ func runInit(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	w.KeepAnchors(env.Anchors)
 	defer w.Close()
 	fmt.Fprintf(env.Stdout, "已建立工作区 %s（%s）\n", *db, *town)
 	return nil
 }
 
-func openWS(ctx context.Context, db, cmd string) (*workspace.Workspace, error) {
+func openWS(ctx context.Context, env Env, db, cmd string) (*workspace.Workspace, error) {
 	if err := needDB(db, cmd); err != nil {
 		return nil, err
 	}
-	return workspace.Open(ctx, db)
+	w, err := workspace.Open(ctx, db)
+	if err == nil {
+		w.KeepAnchors(env.Anchors)
+	}
+	return w, err
 }
 
 // openWSRead opens a workspace for a command that only reads: read-only,
 // no migration, nothing in the file changes.
-func openWSRead(ctx context.Context, db, cmd string) (*workspace.Workspace, error) {
+func openWSRead(ctx context.Context, env Env, db, cmd string) (*workspace.Workspace, error) {
 	if err := needDB(db, cmd); err != nil {
 		return nil, err
 	}
-	return workspace.OpenReadOnly(ctx, db)
+	w, err := workspace.OpenReadOnly(ctx, db)
+	if err == nil {
+		w.KeepAnchors(env.Anchors)
+	}
+	return w, err
 }
 
 // writeJSON prints v as indented JSON (the machine-readable output of a command).

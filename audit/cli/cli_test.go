@@ -101,7 +101,7 @@ func TestImportAllSamples(t *testing.T) {
 	if code != 0 {
 		t.Fatal(out)
 	}
-	var probs []sqlite.ProblemRow
+	var probs []audit.ProblemRow
 	if err := json.Unmarshal([]byte(out), &probs); err != nil {
 		t.Fatal(err)
 	}

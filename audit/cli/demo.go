@@ -19,6 +19,9 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	w, err := workspace.BuildDemo(ctx, *db, assets.Demo())
+	if w != nil {
+		w.KeepAnchors(env.Anchors)
+	}
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,6 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/idcard"
-	"pensionaudit/audit/sheet"
-	"pensionaudit/audit/sqlite"
 	"pensionaudit/audit/workspace"
 )
 
@@ -38,7 +36,7 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	mapping, err := sheet.ParseMapping(*mapS)
+	mapping, err := workspace.ParseMapping(*mapS)
 	if err != nil {
 		return err
 	}
@@ -50,15 +48,12 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer w.Close()
-	if u.Role == sqlite.RoleAuditor {
-		return audit.Errorf(audit.ErrPermission, "%s 是查阅人，只能查看，不能导入", u.Name)
-	}
 	failed := 0
 	for _, f := range files {
-		res, err := w.Import(ctx, f, workspace.ImportOptions{Kind: kind, Village: strings.TrimSpace(*village), Period: period, Map: mapping, User: u.Name})
+		res, err := w.Import(ctx, u, f, workspace.ImportOptions{Kind: kind, Village: strings.TrimSpace(*village), Period: period, Map: mapping})
 		if err != nil {
 			failed++
-			fmt.Fprintf(env.Stderr, "✘ %s：未导入。%v\n", filepath.Base(f), err)
+			fmt.Fprintf(env.Stderr, "✘ %s：未导入。%v\n", filepath.Base(f), wordErr(err))
 			continue
 		}
 		printImport(env, res)
@@ -124,10 +119,10 @@ func describeProblem(p audit.Problem) string {
 		at = append(at, col)
 	}
 	raw := p.Raw
-	if p.Field == string(sheet.FieldID) {
+	if p.Field == string(workspace.FieldID) {
 		raw = idcard.Mask(raw)
 	}
-	raw = sheet.Escape(raw, sheet.PreviewChars)
+	raw = audit.Escape(raw, workspace.PreviewChars)
 	s := "[" + p.Level.Label() + "] " + strings.Join(at, " ")
 	if raw != "" {
 		s += " “" + raw + "”"
@@ -148,18 +143,18 @@ func runProblems(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	w, err := openWSRead(ctx, *db, "problems")
+	w, err := openWSRead(ctx, env, *db, "problems")
 	if err != nil {
 		return err
 	}
 	defer w.Close()
-	rows, total, err := w.DB.Problems(ctx, sqlite.ProblemFilter{Period: period, Level: audit.Level(*level)})
+	rows, total, err := w.Problems(ctx, audit.ProblemFilter{Period: period, Level: audit.Level(*level)})
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		if rows == nil {
-			rows = []sqlite.ProblemRow{}
+			rows = []audit.ProblemRow{}
 		}
 		return writeJSON(env, rows)
 	}

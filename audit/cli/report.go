@@ -36,7 +36,7 @@ func runReport(ctx context.Context, env Env, args []string) error {
 	if ext := strings.ToLower(filepath.Ext(*out)); ext != wantExt {
 		return audit.Errorf(audit.ErrInvalid, "%s 输出为 %s 文件，请把 --out 的扩展名改为 %s", *kind, wantExt, wantExt)
 	}
-	w, err := openWSRead(ctx, *db, "report")
+	w, err := openWSRead(ctx, env, *db, "report")
 	if err != nil {
 		return err
 	}

@@ -9,8 +9,6 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/idcard"
-	"pensionaudit/audit/sheet"
-	"pensionaudit/audit/sqlite"
 	"pensionaudit/audit/workspace"
 )
 
@@ -34,23 +32,23 @@ func readPassword(env Env) (string, error) {
 }
 
 // login opens the workspace and authenticates --user with the password on stdin.
-func login(ctx context.Context, env Env, db, cmd, user string) (*workspace.Workspace, sqlite.User, error) {
+func login(ctx context.Context, env Env, db, cmd, user string) (*workspace.Workspace, audit.Session, error) {
 	if user == "" {
-		return nil, sqlite.User{}, audit.Errorf(flag.ErrHelp, "请用 --user 指定用户\n用法：pensionaudit %s", usageOf(cmd))
+		return nil, audit.Session{}, audit.Errorf(flag.ErrHelp, "请用 --user 指定用户\n用法：pensionaudit %s", usageOf(cmd))
 	}
-	w, err := openWS(ctx, db, cmd)
+	w, err := openWS(ctx, env, db, cmd)
 	if err != nil {
-		return nil, sqlite.User{}, err
+		return nil, audit.Session{}, err
 	}
 	pw, err := readPassword(env)
 	if err != nil {
 		w.Close()
-		return nil, sqlite.User{}, err
+		return nil, audit.Session{}, err
 	}
 	u, err := w.Login(ctx, user, pw)
 	if err != nil {
 		w.Close()
-		return nil, sqlite.User{}, err
+		return nil, audit.Session{}, err
 	}
 	return w, u, nil
 }
@@ -73,7 +71,7 @@ func readNewPassword(env Env) (string, error) {
 
 // authBy authenticates the supervisor named by --by with the next password
 // line of standard input.
-func authBy(ctx context.Context, env Env, w *workspace.Workspace, by string) (*sqlite.User, error) {
+func authBy(ctx context.Context, env Env, w *workspace.Workspace, by string) (*audit.Session, error) {
 	if by == "" {
 		return nil, audit.Errorf(audit.ErrPermission, "这个操作须由审核人授权：请用 --by 写明审核人，并在新密码之后输入审核人的密码")
 	}
@@ -106,14 +104,14 @@ func runUser(ctx context.Context, env Env, args []string) error {
 	if sub == "list" {
 		openFn = openWSRead
 	}
-	w, err := openFn(ctx, *db, "user")
+	w, err := openFn(ctx, env, *db, "user")
 	if err != nil {
 		return err
 	}
 	defer w.Close()
 	switch sub {
 	case "list":
-		users, err := w.DB.Users(ctx)
+		users, err := w.Users(ctx)
 		if err != nil {
 			return err
 		}
@@ -122,7 +120,7 @@ func runUser(ctx context.Context, env Env, args []string) error {
 			if u.Disabled {
 				state = "\t已停用"
 			}
-			fmt.Fprintf(env.Stdout, "%s\t%s%s\n", u.Name, sqlite.RoleLabel(u.Role), state)
+			fmt.Fprintf(env.Stdout, "%s\t%s%s\n", u.Name, u.Role.Label(), state)
 		}
 		return nil
 	case "add":
@@ -134,18 +132,18 @@ func runUser(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		var sup *sqlite.User
+		var sup *audit.Session
 		if has {
 			if sup, err = authBy(ctx, env, w, *by); err != nil {
 				return err
 			}
 		}
-		u, err := w.AddUser(ctx, sup, *name, *role, pw)
+		u, err := w.AddUser(ctx, sup, *name, audit.Role(*role), pw)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "已添加用户 %s（%s）\n", u.Name, sqlite.RoleLabel(u.Role))
-		if u.Role != *role {
+		fmt.Fprintf(env.Stdout, "已添加用户 %s（%s）\n", u.Name, u.Role.Label())
+		if string(u.Role) != *role {
 			fmt.Fprintf(env.Stdout, "注意：工作区的第一个账户必须是审核人，%s 已设为审核人（supervisor）。\n", u.Name)
 		}
 		return nil
@@ -158,7 +156,7 @@ func runUser(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := w.ResetPassword(ctx, sup, *name, pw); err != nil {
+		if err := w.ResetPassword(ctx, *sup, *name, pw); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "已为 %s 设置新密码（由 %s 授权，已写入记录）。\n", *name, sup.Name)
@@ -170,11 +168,11 @@ func runUser(ctx context.Context, env Env, args []string) error {
 	}
 	switch sub {
 	case "role":
-		err = w.SetRole(ctx, sup, *name, *role)
+		err = w.SetRole(ctx, *sup, *name, audit.Role(*role))
 	case "disable":
-		err = w.SetDisabled(ctx, sup, *name, true)
+		err = w.SetDisabled(ctx, *sup, *name, true)
 	case "enable":
-		err = w.SetDisabled(ctx, sup, *name, false)
+		err = w.SetDisabled(ctx, *sup, *name, false)
 	}
 	if err != nil {
 		return err
@@ -199,9 +197,9 @@ func runDecide(ctx context.Context, env Env, args []string) error {
 	if *id == 0 {
 		return audit.Errorf(flag.ErrHelp, "请用 --flag 指定核查结果编号\n用法：pensionaudit %s", usageOf("decide"))
 	}
-	in := sqlite.DecideInput{FindingID: *id, Decision: *decision, Action: *action, Reason: *reason, Note: *note}
+	in := audit.DecideInput{FindingID: *id, Decision: audit.Verdict(*decision), Action: audit.Action(*action), Reason: *reason, Note: *note}
 	if *amountS != "" {
-		a, err := sheet.ParseAmount(*amountS)
+		a, err := workspace.ParseAmount(*amountS)
 		if err != nil {
 			return audit.Errorf(audit.ErrInvalid, "--amount %s", err)
 		}
@@ -216,11 +214,11 @@ func runDecide(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("核查结果 #%d：%s", d.FindingID, sqlite.DecisionLabel(d.Decision))
+	msg := fmt.Sprintf("核查结果 #%d：%s", d.FindingID, d.Decision.Label())
 	if d.Action != "" {
-		msg += "，" + sqlite.ActionLabel(d.Action)
+		msg += "，" + d.Action.Label()
 	}
-	if d.Action == sqlite.ActionRecover {
+	if d.Action == audit.ActionRecover {
 		msg += " " + d.Amount.Grouped() + " 元"
 	}
 	if d.Reason != "" {
@@ -260,7 +258,7 @@ func runSignoff(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if s.Role == sqlite.RoleClerk {
+	if s.Role == audit.RoleClerk {
 		fmt.Fprintf(env.Stdout, "%s 经办人 %s 已签字，等待审核人复核签字。\n", p.Label(), s.User)
 	} else {
 		fmt.Fprintf(env.Stdout, "%s 审核人 %s 已复核签字，本月已锁定。\n", p.Label(), s.User)
@@ -334,7 +332,7 @@ func runStatus(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	w, err := openWSRead(ctx, *db, "status")
+	w, err := openWSRead(ctx, env, *db, "status")
 	if err != nil {
 		return err
 	}
@@ -345,7 +343,7 @@ func runStatus(ctx context.Context, env Env, args []string) error {
 	}
 	if *asJSON {
 		if sts == nil {
-			sts = []*sqlite.PeriodStatus{}
+			sts = []*audit.PeriodStatus{}
 		}
 		return writeJSON(env, sts)
 	}
@@ -362,9 +360,9 @@ func runStatus(ctx context.Context, env Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stdout, "  村报告：%s\n", strings.Join(parts, "；"))
 		var fparts []string
-		for _, s := range []string{sqlite.StatusOpen, sqlite.StatusConfirmed, sqlite.StatusDismissed, sqlite.StatusVisit, sqlite.StatusWithdrawn} {
+		for _, s := range audit.Statuses {
 			if n := st.Findings[s]; n > 0 {
-				fparts = append(fparts, fmt.Sprintf("%s %d", sqlite.StatusLabel(s), n))
+				fparts = append(fparts, fmt.Sprintf("%s %d", s.Label(), n))
 			}
 		}
 		if st.Checked == "" {
@@ -400,7 +398,7 @@ func runLedger(ctx context.Context, env Env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	w, err := openWSRead(ctx, *db, "ledger")
+	w, err := openWSRead(ctx, env, *db, "ledger")
 	if err != nil {
 		return err
 	}
@@ -411,7 +409,7 @@ func runLedger(ctx context.Context, env Env, args []string) error {
 	}
 	if *asJSON {
 		if es == nil {
-			es = []sqlite.LedgerEntry{}
+			es = []audit.LedgerEntry{}
 		}
 		return writeJSON(env, es)
 	}
@@ -441,11 +439,11 @@ func runRecover(ctx context.Context, env Env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	amount, err := sheet.ParseAmount(*amountS)
+	amount, err := workspace.ParseAmount(*amountS)
 	if err != nil {
 		return audit.Errorf(audit.ErrInvalid, "--amount 金额%s", err)
 	}
-	on, err := sheet.ParseDate(*dateS, false)
+	on, err := workspace.ParseDate(*dateS)
 	if err != nil {
 		return audit.Errorf(audit.ErrInvalid, "--date 日期%s", err)
 	}
@@ -471,11 +469,11 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	for _, a := range anchors {
-		if _, _, err := sqlite.ParseTrailCode(a); err != nil {
+		if err := workspace.ParseTrailCode(a); err != nil {
 			return err
 		}
 	}
-	w, err := openWSRead(ctx, *db, "verify")
+	w, err := openWSRead(ctx, env, *db, "verify")
 	if err != nil {
 		return err
 	}
@@ -527,7 +525,7 @@ func runVillage(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if args[0] == "list" {
-		w, err := openWSRead(ctx, *db, "village")
+		w, err := openWSRead(ctx, env, *db, "village")
 		if err != nil {
 			return err
 		}

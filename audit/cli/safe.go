@@ -4,7 +4,7 @@ import (
 	"io"
 	"unicode/utf8"
 
-	"pensionaudit/audit/sheet"
+	"pensionaudit/audit"
 )
 
 // safeWriter is how human-readable output reaches a terminal: text from the
@@ -17,7 +17,7 @@ func (s safeWriter) Write(p []byte) (int, error) {
 	clean := true
 	for i := 0; i < len(p); {
 		r, n := utf8.DecodeRune(p[i:])
-		if r != '\n' && r != '\t' && (sheet.Invisible(r) || r == utf8.RuneError && n == 1) {
+		if r != '\n' && r != '\t' && (audit.Invisible(r) || r == utf8.RuneError && n == 1) {
 			clean = false
 			break
 		}
@@ -32,8 +32,8 @@ func (s safeWriter) Write(p []byte) (int, error) {
 		switch {
 		case r == utf8.RuneError && n == 1:
 			out = append(out, []byte(`\x`+hex2(p[i]))...)
-		case r != '\n' && r != '\t' && sheet.Invisible(r):
-			out = append(out, []byte(sheet.Escape(string(r), 0))...)
+		case r != '\n' && r != '\t' && audit.Invisible(r):
+			out = append(out, []byte(audit.Escape(string(r), 0))...)
 		default:
 			out = append(out, p[i:i+n]...)
 		}

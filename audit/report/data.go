@@ -9,7 +9,6 @@ import (
 	"pensionaudit/audit"
 	"pensionaudit/audit/idcard"
 	"pensionaudit/audit/rules"
-	"pensionaudit/audit/sqlite"
 )
 
 // Data is everything a period's sheets print.
@@ -18,10 +17,10 @@ type Data struct {
 	Period      audit.Month
 	Printed     time.Time
 	Inputs      []audit.Batch
-	Status      *sqlite.PeriodStatus
-	Findings    []sqlite.FindingRow
-	Decisions   map[int64]sqlite.Decision
-	Ledger      []sqlite.LedgerEntry
+	Status      *audit.PeriodStatus
+	Findings    []audit.FindingRow
+	Decisions   map[int64]audit.Decision
+	Ledger      []audit.LedgerEntry
 	Fingerprint string // the signed one, or the current one for a draft
 	TrailHead   string // the hash of the countersignature's trail entry (or the head, for a draft)
 	TrailCode   string // its short code for verify --anchor
@@ -103,11 +102,11 @@ func (d *Data) decisionText(id int64) (decision, detail string) {
 	if !ok {
 		return "未处理", ""
 	}
-	decision = sqlite.DecisionLabel(dec.Decision)
+	decision = audit.Verdict(dec.Decision).Label()
 	switch dec.Decision {
-	case sqlite.DecisionConfirm:
-		detail = sqlite.ActionLabel(dec.Action)
-	case sqlite.DecisionDismiss:
+	case audit.DecisionConfirm:
+		detail = audit.Action(dec.Action).Label()
+	case audit.DecisionDismiss:
 		detail = dec.Reason
 		if dec.Note != "" {
 			detail += "：" + dec.Note

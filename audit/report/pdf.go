@@ -18,7 +18,6 @@ import (
 	"pensionaudit/audit"
 	"pensionaudit/audit/rules"
 	"pensionaudit/audit/sheet"
-	"pensionaudit/audit/sqlite"
 )
 
 // Page is the text drawn on one page, in order: the testable model of the PDF.
@@ -326,9 +325,9 @@ func SignoffPDF(d *Data, o Options, w io.Writer) (*Transcript, error) {
 		dec, detail := d.decisionText(f.ID)
 		base := []string{"#" + strconv.FormatInt(f.ID, 10), f.Name, o.id(f.IDNumber), f.Village}
 		switch dec {
-		case sqlite.DecisionLabel(sqlite.DecisionConfirm):
+		case audit.Verdict(audit.DecisionConfirm).Label():
 			confirmed = append(confirmed, append(base, strings.Join(f.Months, " "), rules.Label(f.Rule), f.Amount.Grouped(), detail))
-		case sqlite.DecisionLabel(sqlite.DecisionDismiss):
+		case audit.Verdict(audit.DecisionDismiss).Label():
 			dismissed = append(dismissed, append(base, rules.Label(f.Rule), detail))
 		default:
 			visits = append(visits, append(base, rules.Label(f.Rule), dec+" "+detail))
@@ -352,7 +351,7 @@ func SignoffPDF(d *Data, o Options, w io.Writer) (*Transcript, error) {
 
 	doc.need(62)
 	doc.text(11, true, "八、签字")
-	sign := func(role string, s *sqlite.Signoff) {
+	sign := func(role string, s *audit.Signoff) {
 		line := role + "：________________（签字）　日期：____________"
 		if s != nil {
 			line = fmt.Sprintf("%s：%s　于 %s 在系统中签字　　手写签字：________________", role, s.User, audit.LocalTime(s.At))

@@ -18,7 +18,6 @@ import (
 	"pensionaudit/audit/internal/golden"
 	"pensionaudit/audit/report"
 	"pensionaudit/audit/rules"
-	"pensionaudit/audit/sqlite"
 	"pensionaudit/audit/workspace"
 )
 
@@ -43,30 +42,34 @@ func signedMonth(t *testing.T) (*workspace.Workspace, audit.Month) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := w.AddUser(ctx, nil, "王主任", audit.RoleSupervisor, "wang-secret"); err != nil {
+		t.Fatal(err)
+	}
+	sup := login(t, w, "王主任", "wang-secret")
+	w.AddUser(ctx, &sup, "李会计", audit.RoleClerk, "li-secret")
+	w.AddUser(ctx, &sup, "张审核", audit.RoleSupervisor, "zhang-secret")
+	clerk, sup2 := login(t, w, "李会计", "li-secret"), login(t, w, "张审核", "zhang-secret")
 	for _, f := range files {
-		if _, err := w.Import(ctx, f.Path, workspace.ImportOptions{Kind: f.Kind, User: "test"}); err != nil {
+		if _, err := w.Import(ctx, clerk, f.Path, workspace.ImportOptions{Kind: f.Kind}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	p := audit.MakeMonth(2024, 3)
-	if _, err := w.Check(ctx, p, "test", nil); err != nil {
+	if _, err := w.Check(ctx, clerk, p, nil); err != nil {
 		t.Fatal(err)
 	}
-	sup, _ := w.AddUser(ctx, nil, "王主任", sqlite.RoleSupervisor, "wang-secret")
-	clerk, _ := w.AddUser(ctx, &sup, "李会计", sqlite.RoleClerk, "li-secret")
-	sup2, _ := w.AddUser(ctx, &sup, "张审核", sqlite.RoleSupervisor, "zhang-secret")
-	fs, _, _ := w.Findings(ctx, sqlite.FindingFilter{Period: p})
+	fs, _, _ := w.Findings(ctx, audit.FindingFilter{Period: p})
 	for _, f := range fs {
-		in := sqlite.DecideInput{FindingID: f.ID}
+		in := audit.DecideInput{FindingID: f.ID}
 		switch {
 		case rules.DeathRelated(f.Rule):
-			in.Decision, in.Action = sqlite.DecisionConfirm, sqlite.ActionRecover
+			in.Decision, in.Action = audit.DecisionConfirm, audit.ActionRecover
 		case f.Rule == rules.SharedAccount:
-			in.Decision, in.Reason, in.Note = sqlite.DecisionDismiss, "其他", "同户家属代领，已核实"
+			in.Decision, in.Reason, in.Note = audit.DecisionDismiss, "其他", "同户家属代领，已核实"
 		case f.Rule == rules.AboveStandard:
-			in.Decision, in.Action = sqlite.DecisionConfirm, sqlite.ActionStop
+			in.Decision, in.Action = audit.DecisionConfirm, audit.ActionStop
 		default:
-			in.Decision, in.Note = sqlite.DecisionVisit, "安排入户核实"
+			in.Decision, in.Note = audit.DecisionVisit, "安排入户核实"
 		}
 		if _, err := w.Decide(ctx, clerk, in); err != nil {
 			t.Fatal(err)
@@ -82,6 +85,15 @@ func signedMonth(t *testing.T) (*workspace.Workspace, audit.Month) {
 		t.Fatal(err)
 	}
 	return w, p
+}
+
+func login(t *testing.T, w *workspace.Workspace, name, pw string) audit.Session {
+	t.Helper()
+	s, err := w.Login(context.Background(), name, pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // trailCodeRe matches the trail code and hash printed on a sheet: they
@@ -134,8 +146,9 @@ func TestSignoffSheet(t *testing.T) {
 	}
 	text := tr.Text()
 	// The printed fingerprint is the one verify recomputes.
-	clerk, sup, _ := w.DB.Signoffs(ctx, p)
-	fp, err := w.DB.Fingerprint(ctx, p, clerk.Batches)
+	sts, _ := w.Status(ctx, p)
+	clerk, sup := sts[0].Clerk, sts[0].Supervisor
+	fp, err := w.Fingerprint(ctx, p, clerk.Batches)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +164,7 @@ func TestSignoffSheet(t *testing.T) {
 	if m == nil {
 		t.Fatal("no trail code on the sheet")
 	}
-	if err := w.DB.VerifyAnchor(ctx, m[1]); err != nil {
+	if err := w.VerifyAnchor(ctx, m[1]); err != nil {
 		t.Errorf("printed code %s not accepted: %v", m[1], err)
 	}
 	for _, want := range []string{"青石镇 2024年3月", "李会计", "张审核", demo.TownshipFacts().Missing, "村文书病休", "第 1 页 共", "512002********", "同户家属代领"} {
@@ -194,11 +207,11 @@ func TestUnsignedSheetIsMarkedDraft(t *testing.T) {
 
 func TestThousandFindingsPaginateWithHeaders(t *testing.T) {
 	d := &report.Data{Township: "青石镇", Period: audit.MakeMonth(2024, 3), Printed: time.Date(2024, 4, 5, 10, 0, 0, 0, time.UTC),
-		Status: &sqlite.PeriodStatus{Period: "2024-03"}, Decisions: map[int64]sqlite.Decision{}, Fingerprint: strings.Repeat("ab", 32)}
+		Status: &audit.PeriodStatus{Period: "2024-03"}, Decisions: map[int64]audit.Decision{}, Fingerprint: strings.Repeat("ab", 32)}
 	for i := 1; i <= 1000; i++ {
-		d.Findings = append(d.Findings, sqlite.FindingRow{ID: int64(i), Period: "2024-03", Rule: rules.PaidAfterDeath, Name: "张三",
+		d.Findings = append(d.Findings, audit.FindingRow{ID: int64(i), Period: "2024-03", Rule: rules.PaidAfterDeath, Name: "张三",
 			IDNumber: "512002195001011234", Village: "石岭村", Amount: audit.Fen(10000 + i), Months: []string{"2024-03"}})
-		d.Decisions[int64(i)] = sqlite.Decision{FindingID: int64(i), Decision: sqlite.DecisionConfirm, Action: sqlite.ActionRecover}
+		d.Decisions[int64(i)] = audit.Decision{FindingID: int64(i), Decision: audit.DecisionConfirm, Action: audit.ActionRecover}
 	}
 	var buf bytes.Buffer
 	tr, err := report.SignoffPDF(d, report.Options{}, &buf)
@@ -274,9 +287,9 @@ func TestExcelExports(t *testing.T) {
 
 func TestRareCharactersAreReportedNotDropped(t *testing.T) {
 	d := &report.Data{Township: "青石镇", Period: audit.MakeMonth(2024, 3), Printed: time.Date(2024, 4, 5, 10, 0, 0, 0, time.UTC),
-		Status: &sqlite.PeriodStatus{Period: "2024-03"}, Decisions: map[int64]sqlite.Decision{1: {Decision: sqlite.DecisionConfirm, Action: sqlite.ActionStop}},
+		Status: &audit.PeriodStatus{Period: "2024-03"}, Decisions: map[int64]audit.Decision{1: {Decision: audit.DecisionConfirm, Action: audit.ActionStop}},
 		Fingerprint: strings.Repeat("cd", 32),
-		Findings: []sqlite.FindingRow{{ID: 1, Rule: rules.PaidAfterDeath, Name: "王\U000F0001华", IDNumber: "512002195001011234", Village: "石岭村",
+		Findings: []audit.FindingRow{{ID: 1, Rule: rules.PaidAfterDeath, Name: "王\U000F0001华", IDNumber: "512002195001011234", Village: "石岭村",
 			Months: []string{"2024-03"}, Amount: 100}}}
 	var buf bytes.Buffer
 	tr, err := report.SignoffPDF(d, report.Options{}, &buf)

@@ -11,7 +11,6 @@ import (
 	"pensionaudit/audit"
 	"pensionaudit/audit/rules"
 	"pensionaudit/audit/sheet"
-	"pensionaudit/audit/sqlite"
 )
 
 // sheetSpec is one print-ready worksheet: title rows, a header repeated on
@@ -152,10 +151,10 @@ func StopListXLSX(d *Data, w io.Writer) error {
 	var rows [][]any
 	for _, f := range d.Findings {
 		dec, ok := d.Decisions[f.ID]
-		if !ok || dec.Decision != sqlite.DecisionConfirm || f.IDNumber == "" {
+		if !ok || dec.Decision != audit.DecisionConfirm || f.IDNumber == "" {
 			continue
 		}
-		if dec.Action != sqlite.ActionStop && !(dec.Action == sqlite.ActionRecover && rules.DeathRelated(f.Rule)) {
+		if dec.Action != audit.ActionStop && !(dec.Action == audit.ActionRecover && rules.DeathRelated(f.Rule)) {
 			continue
 		}
 		if seen[f.IDNumber] {
@@ -210,7 +209,7 @@ func FindingsXLSX(d *Data, o Options, w io.Writer) error {
 			who, when = x.User, audit.LocalTime(x.At)
 		}
 		rows = append(rows, []any{"#" + strconv.FormatInt(fd.ID, 10), rules.Label(fd.Rule), fd.Name, o.id(fd.IDNumber), fd.Village,
-			strings.Join(fd.Months, " "), moneyCell(fd.Amount), sqlite.StatusLabel(fd.Status), dec, detail, who, when, fd.Detail})
+			strings.Join(fd.Months, " "), moneyCell(fd.Amount), audit.Status(fd.Status).Label(), dec, detail, who, when, fd.Detail})
 	}
 	f := excelize.NewFile()
 	defer f.Close()
@@ -243,7 +242,7 @@ func NoticesXLSX(d *Data, w io.Writer) error {
 		}
 		row++
 	}
-	var missing []sqlite.VillageReport
+	var missing []audit.VillageReport
 	if d.Status != nil {
 		for _, r := range d.Status.Reports {
 			if r.State == "missing" {

@@ -166,6 +166,21 @@ type Settings struct {
 	SurvivalAge      int
 }
 
+// Validate refuses thresholds outside what makes sense.
+func (s Settings) Validate() error {
+	switch {
+	case s.SharedAccountMin < 2 || s.SharedAccountMin > 20:
+		return audit.Errorf(audit.ErrInvalid, "共用账户的人数应在 2 到 20 之间")
+	case s.SurvivalAge < 80 || s.SurvivalAge > 120:
+		return audit.Errorf(audit.ErrInvalid, "高龄待核实的年龄应在 80 到 120 之间")
+	case s.IncreasePct < 1 || s.IncreasePct > 1000:
+		return audit.Errorf(audit.ErrInvalid, "超标准发放的增幅应在 1%% 到 1000%% 之间")
+	case s.CapFen < 0:
+		return audit.Errorf(audit.ErrInvalid, "发放上限不能是负数")
+	}
+	return nil
+}
+
 // DefaultSettings are used when the township has not configured its own.
 func DefaultSettings() Settings {
 	return Settings{IncreasePct: 50, SharedAccountMin: 3, SurvivalAge: 100}
@@ -185,21 +200,7 @@ type Input struct {
 }
 
 // Evidence is one source row behind a finding.
-type Evidence struct {
-	Kind    string       `json:"kind"` // payout, village_report, deregistration, report_status
-	File    string       `json:"file,omitempty"`
-	Sheet   string       `json:"sheet,omitempty"`
-	Row     int          `json:"row,omitempty"`
-	Name    string       `json:"name,omitempty"`
-	ID      string       `json:"id_number,omitempty"`
-	Village string       `json:"village,omitempty"`
-	Month   string       `json:"month,omitempty"`
-	Date    string       `json:"date,omitempty"`
-	Amount  *json.Number `json:"amount,omitempty"`
-	Type    string       `json:"type,omitempty"`
-	Account string       `json:"account,omitempty"`
-	Note    string       `json:"note,omitempty"`
-}
+type Evidence = audit.Evidence
 
 // Finding is one flag raised by a rule.
 type Finding struct {

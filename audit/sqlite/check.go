@@ -28,9 +28,13 @@ func (in interner) get(s string) string {
 
 // Settings reads the township's rule thresholds.
 func (db *DB) RuleSettings(ctx context.Context) (rules.Settings, error) {
+	return ruleSettings(ctx, db.db)
+}
+
+func ruleSettings(ctx context.Context, q querier) (rules.Settings, error) {
 	s := rules.DefaultSettings()
 	for key, dst := range map[string]*int{"increase_pct": &s.IncreasePct, "shared_account_min": &s.SharedAccountMin, "survival_age": &s.SurvivalAge} {
-		v, err := db.Setting(ctx, key)
+		v, err := settingOf(ctx, q, key)
 		if err != nil {
 			return s, err
 		}
@@ -38,7 +42,7 @@ func (db *DB) RuleSettings(ctx context.Context) (rules.Settings, error) {
 			*dst = n
 		}
 	}
-	v, err := db.Setting(ctx, "cap_fen")
+	v, err := settingOf(ctx, q, "cap_fen")
 	if err != nil {
 		return s, err
 	}
@@ -48,43 +52,24 @@ func (db *DB) RuleSettings(ctx context.Context) (rules.Settings, error) {
 	return s, nil
 }
 
-// SetRuleSettings changes the township's rule thresholds (a supervisor, in
-// one transaction with its trail entry). A later check uses them.
-func (db *DB) SetRuleSettings(ctx context.Context, by *User, s rules.Settings) error {
-	switch {
-	case s.SharedAccountMin < 2 || s.SharedAccountMin > 20:
-		return audit.Errorf(audit.ErrInvalid, "共用账户的人数应在 2 到 20 之间")
-	case s.SurvivalAge < 80 || s.SurvivalAge > 120:
-		return audit.Errorf(audit.ErrInvalid, "高龄待核实的年龄应在 80 到 120 之间")
-	case s.IncreasePct < 1 || s.IncreasePct > 1000:
-		return audit.Errorf(audit.ErrInvalid, "超标准发放的增幅应在 1%% 到 1000%% 之间")
-	case s.CapFen < 0:
-		return audit.Errorf(audit.ErrInvalid, "发放上限不能是负数")
-	}
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := requireSupervisor(ctx, tx, by, "修改核查规则的参数"); err != nil {
-		return err
-	}
+// SaveRuleSettings stores the township's rule thresholds (validated by the
+// caller) and appends the trail entry. A later check uses them.
+func (t *Tx) SaveRuleSettings(ctx context.Context, user string, s rules.Settings) error {
 	values := map[string]string{"increase_pct": strconv.Itoa(s.IncreasePct), "shared_account_min": strconv.Itoa(s.SharedAccountMin),
 		"survival_age": strconv.Itoa(s.SurvivalAge), "cap_fen": strconv.FormatInt(int64(s.CapFen), 10)}
-	for k, v := range values {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
-			return err
-		}
-	}
-	if err := db.appendTrail(ctx, tx, by.Name, "rule_settings", values); err != nil {
+	if err := t.SetSettings(ctx, values); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return t.AppendTrail(ctx, user, "rule_settings", values)
 }
 
-// PeriodHasData reports whether any current batch holds payouts of the month.
+// RosterMonths lists the months that have a current payout roster.
 func (db *DB) RosterMonths(ctx context.Context) ([]audit.Month, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT period FROM batches WHERE kind = 'payouts' AND superseded_by IS NULL AND period <> '' ORDER BY period`)
+	return rosterMonths(ctx, db.db)
+}
+
+func rosterMonths(ctx context.Context, q querier) ([]audit.Month, error) {
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT period FROM batches WHERE kind = 'payouts' AND superseded_by IS NULL AND period <> '' ORDER BY period`)
 	if err != nil {
 		return nil, err
 	}
@@ -110,20 +95,31 @@ func (db *DB) RosterMonths(ctx context.Context) ([]audit.Month, error) {
 // the duplicated, the aged, the raised, those on shared accounts, those with
 // invalid IDs — and loads all of this month's rows of exactly those payees
 // (and accounts). The rules then decide on complete data for each of them.
-func (db *DB) CheckInput(ctx context.Context, p audit.Month) (*rules.Input, error) {
-	in := &rules.Input{Period: p, Payees: map[string]*rules.Payee{}, Reported: map[string]bool{}}
-	var err error
-	if in.Settings, err = db.RuleSettings(ctx); err != nil {
-		return nil, err
-	}
-	if in.RosterMonths, err = db.RosterMonths(ctx); err != nil {
-		return nil, err
-	}
+//
+// Everything is read in one read transaction — one snapshot of the file —
+// and upto is the newest batch that snapshot holds: saving the check
+// (SaveFindings) refuses when a file was imported meanwhile, and a sign-off
+// knows which files the check has seen.
+func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, upto int64, err error) {
+	in = &rules.Input{Period: p, Payees: map[string]*rules.Payee{}, Reported: map[string]bool{}}
 	conn, err := db.db.Conn(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
+		return nil, 0, err
+	}
+	defer conn.ExecContext(context.Background(), `ROLLBACK`)
+	if upto, err = newestBatch(ctx, conn); err != nil { // the snapshot starts here
+		return nil, 0, err
+	}
+	if in.Settings, err = ruleSettings(ctx, conn); err != nil {
+		return nil, 0, err
+	}
+	if in.RosterMonths, err = rosterMonths(ctx, conn); err != nil {
+		return nil, 0, err
+	}
 	c := &checkConn{conn: conn, ctx: ctx}
 	defer c.exec(`DROP TABLE IF EXISTS temp.chk_ids; DROP TABLE IF EXISTS temp.chk_dead; DROP TABLE IF EXISTS temp.chk_acct; DROP TABLE IF EXISTS temp.chk_months`)
 	c.exec(`DROP TABLE IF EXISTS temp.chk_ids; DROP TABLE IF EXISTS temp.chk_dead; DROP TABLE IF EXISTS temp.chk_acct; DROP TABLE IF EXISTS temp.chk_months;
@@ -289,9 +285,9 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (*rules.Input, erro
 			return nil
 		})
 	if c.err != nil {
-		return nil, c.err
+		return nil, 0, c.err
 	}
-	return in, nil
+	return in, upto, nil
 }
 
 // checkConn runs the check's queries on one connection (its temp tables are
@@ -414,32 +410,6 @@ func stringsOf(ctx context.Context, qr querier, q string, args ...any) ([]string
 	return out, err
 }
 
-// Finding statuses.
-const (
-	StatusOpen      = "open"
-	StatusConfirmed = "confirmed"
-	StatusDismissed = "dismissed"
-	StatusVisit     = "visit"
-	StatusWithdrawn = "withdrawn"
-)
-
-// StatusLabel is a status in Chinese.
-func StatusLabel(s string) string {
-	switch s {
-	case StatusOpen:
-		return "待处理"
-	case StatusConfirmed:
-		return "已确认"
-	case StatusDismissed:
-		return "已排除"
-	case StatusVisit:
-		return "待实地核查"
-	case StatusWithdrawn:
-		return "已撤销（数据更正后不再成立）"
-	}
-	return s
-}
-
 const (
 	findingInsert = `INSERT INTO findings (period, rule, subject, id_number, name, village, account, amount_fen, months,
 		detail, suggestions, evidence, evidence_hash, status, first_seen, last_checked) VALUES `
@@ -447,16 +417,6 @@ const (
 	findingCols   = 15
 	findingBatch  = 40
 )
-
-// CheckResult says what a check changed.
-type CheckResult struct {
-	Period    audit.Month
-	Counts    map[string]int // current findings per rule
-	New       int
-	Changed   int // evidence changed: an earlier decision no longer applies
-	Withdrawn int
-	Kept      int
-}
 
 func jsonString(v any) string {
 	b, _ := json.Marshal(v)
@@ -466,16 +426,16 @@ func jsonString(v any) string {
 // SaveCheck stores the findings of a check of period p, idempotently: an
 // unchanged finding keeps its number and status; a finding whose evidence
 // changed is reopened; a finding that no longer arises is withdrawn.
-func (db *DB) SaveCheck(ctx context.Context, p audit.Month, user string, fs []rules.Finding) (*CheckResult, error) {
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
+//
+// upto is the newest batch the check read (from CheckInput); the check is
+// recorded with it.
+func (t *Tx) SaveFindings(ctx context.Context, p audit.Month, user string, fs []rules.Finding, upto int64) (*audit.CheckResult, error) {
+	tx := t.tx
 	type old struct {
-		id           int64
-		hash, status string
-		seen         bool
+		id     int64
+		hash   string
+		status audit.Status
+		seen   bool
 	}
 	existing := map[string]*old{}
 	rows, err := tx.QueryContext(ctx, `SELECT id, rule, subject, evidence_hash, status FROM findings WHERE period = ?`, p.String())
@@ -495,8 +455,8 @@ func (db *DB) SaveCheck(ctx context.Context, p audit.Month, user string, fs []ru
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	now := db.now()
-	res := &CheckResult{Period: p, Counts: map[string]int{}}
+	now := t.now
+	res := &audit.CheckResult{Period: p, Counts: map[string]int{}}
 	ins, err := tx.PrepareContext(ctx, findingInsert+findingValues)
 	if err != nil {
 		return nil, err
@@ -547,14 +507,14 @@ func (db *DB) SaveCheck(ctx context.Context, p audit.Month, user string, fs []ru
 			o.seen = true
 			status := o.status
 			switch {
-			case o.hash == enc.Hash && status != StatusWithdrawn:
+			case o.hash == enc.Hash && status != audit.StatusWithdrawn:
 				res.Kept++ // unchanged: last_checked is set for all below
 				continue
 			case o.hash != enc.Hash:
-				status = StatusOpen
+				status = audit.StatusOpen
 				res.Changed++
 			default:
-				status = StatusOpen
+				status = audit.StatusOpen
 				res.New++
 			}
 			if _, err := upd.ExecContext(ctx, append(args, status, now, o.id)...); err != nil {
@@ -569,56 +529,27 @@ func (db *DB) SaveCheck(ctx context.Context, p audit.Month, user string, fs []ru
 		return nil, err
 	}
 	for _, o := range existing {
-		if !o.seen && o.status != StatusWithdrawn {
-			if _, err := tx.ExecContext(ctx, `UPDATE findings SET status = ?, last_checked = ? WHERE id = ?`, StatusWithdrawn, now, o.id); err != nil {
+		if !o.seen && o.status != audit.StatusWithdrawn {
+			if _, err := tx.ExecContext(ctx, `UPDATE findings SET status = ?, last_checked = ? WHERE id = ?`, audit.StatusWithdrawn, now, o.id); err != nil {
 				return nil, err
 			}
 			res.Withdrawn++
 		}
 	}
 	counts := jsonString(res.Counts)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO checks (period, at, user_name, counts) VALUES (?, ?, ?, ?)`, p.String(), now, user, counts); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO checks (period, at, user_name, counts, upto_batch) VALUES (?, ?, ?, ?, ?)`,
+		p.String(), now, user, counts, upto); err != nil {
 		return nil, err
 	}
-	if err := db.appendTrail(ctx, tx, user, "check", map[string]any{"period": p.String(), "counts": res.Counts, "new": res.New,
+	if err := t.AppendTrail(ctx, user, "check", map[string]any{"period": p.String(), "counts": res.Counts, "new": res.New,
 		"changed": res.Changed, "withdrawn": res.Withdrawn}, findingsScope(p.String())); err != nil {
 		return nil, err
 	}
-	return res, tx.Commit()
-}
-
-// FindingFilter selects findings; empty fields match all. Withdrawn findings
-// are listed only when asked for by status.
-type FindingFilter struct {
-	Period        audit.Month
-	Rule          string
-	Status        string
-	Village       string
-	Search        string // name, ID number or account contains
-	Sort          string // "" by rule; "amount" largest first; "village"; "name"
-	Offset, Limit int
-}
-
-// FindingRow is a stored finding.
-type FindingRow struct {
-	ID          int64            `json:"id"`
-	Period      string           `json:"period"`
-	Rule        string           `json:"rule"`
-	IDNumber    string           `json:"id_number"`
-	Name        string           `json:"name"`
-	Village     string           `json:"village"`
-	Account     string           `json:"account"`
-	Amount      audit.Fen        `json:"-"`
-	Months      []string         `json:"months"`
-	Status      string           `json:"status"`
-	Detail      string           `json:"detail"`
-	Suggestions []string         `json:"suggestions"`
-	Evidence    []rules.Evidence `json:"evidence"`
-	Hash        string           `json:"evidence_hash"`
+	return res, nil
 }
 
 // Findings lists findings a page at a time, with the total matching count.
-func (db *DB) Findings(ctx context.Context, f FindingFilter) ([]FindingRow, int, error) {
+func (db *DB) Findings(ctx context.Context, f audit.FindingFilter) ([]audit.FindingRow, int, error) {
 	where := ` WHERE 1=1`
 	var args []any
 	if f.Period != 0 {
@@ -667,9 +598,9 @@ func (db *DB) Findings(ctx context.Context, f FindingFilter) ([]FindingRow, int,
 	if f.Limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset)
 	}
-	var out []FindingRow
+	var out []audit.FindingRow
 	err := db.eachRow(ctx, q, args, func(r *sql.Rows) error {
-		var x FindingRow
+		var x audit.FindingRow
 		var months, sug, ev string
 		var amount int64
 		if err := r.Scan(&x.ID, &x.Period, &x.Rule, &x.IDNumber, &x.Name, &x.Village, &x.Account, &amount, &months, &x.Status,
@@ -692,25 +623,16 @@ func (db *DB) Findings(ctx context.Context, f FindingFilter) ([]FindingRow, int,
 	return out, total, err
 }
 
-// MarshalJSON writes the amount as a number of yuan with two decimals.
-func (x FindingRow) MarshalJSON() ([]byte, error) {
-	type plain FindingRow
-	return json.Marshal(struct {
-		plain
-		Amount json.Number `json:"amount"`
-	}{plain(x), json.Number(x.Amount.String())})
-}
-
 // StatusCounts counts a period's findings (every period's when p is 0) by
 // status: what the review queue's "已处理 37 / 52" needs, and no more.
-func (db *DB) StatusCounts(ctx context.Context, p audit.Month) (map[string]int, error) {
-	byStatus := map[string]int{}
+func (db *DB) StatusCounts(ctx context.Context, p audit.Month) (map[audit.Status]int, error) {
+	byStatus := map[audit.Status]int{}
 	where, args := "", []any{}
 	if p != 0 {
 		where, args = " WHERE period = ?", []any{p.String()}
 	}
 	err := db.eachRow(ctx, `SELECT status, COUNT(*) FROM findings`+where+` GROUP BY status`, args, func(r *sql.Rows) error {
-		var s string
+		var s audit.Status
 		var n int
 		if err := r.Scan(&s, &n); err != nil {
 			return err
@@ -724,7 +646,7 @@ func (db *DB) StatusCounts(ctx context.Context, p audit.Month) (map[string]int, 
 // FindingCounts counts a period's findings by status (all periods when p
 // is zero), and the open ones by village — what the screens show as totals,
 // without loading the findings.
-func (db *DB) FindingCounts(ctx context.Context, p audit.Month) (byStatus map[string]int, openByVillage map[string]int, err error) {
+func (db *DB) FindingCounts(ctx context.Context, p audit.Month) (byStatus map[audit.Status]int, openByVillage map[string]int, err error) {
 	openByVillage = map[string]int{}
 	if byStatus, err = db.StatusCounts(ctx, p); err != nil {
 		return nil, nil, err
@@ -749,21 +671,13 @@ func (db *DB) FindingCounts(ctx context.Context, p audit.Month) (byStatus map[st
 	return byStatus, openByVillage, err
 }
 
-// RuleStatusCount is how many findings of one rule have one status in a
-// period, and the amount they name.
-type RuleStatusCount struct {
-	Rule, Status string
-	Count        int
-	Amount       audit.Fen
-}
-
 // RuleStatusCounts counts a period's findings by rule and status (withdrawn
 // ones left out), in one aggregate query.
-func (db *DB) RuleStatusCounts(ctx context.Context, p audit.Month) ([]RuleStatusCount, error) {
-	var out []RuleStatusCount
+func (db *DB) RuleStatusCounts(ctx context.Context, p audit.Month) ([]audit.RuleStatusCount, error) {
+	var out []audit.RuleStatusCount
 	err := db.eachRow(ctx, `SELECT rule, status, COUNT(*), COALESCE(SUM(amount_fen), 0) FROM findings
 		WHERE period = ? AND status <> 'withdrawn' GROUP BY rule, status`, []any{p.String()}, func(r *sql.Rows) error {
-		var c RuleStatusCount
+		var c audit.RuleStatusCount
 		var amount int64
 		if err := r.Scan(&c.Rule, &c.Status, &c.Count, &amount); err != nil {
 			return err

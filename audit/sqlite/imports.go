@@ -71,8 +71,8 @@ func (db *DB) BeginImport(ctx context.Context, b *audit.Batch) (*ImportTx, error
 	err = tx.QueryRowContext(ctx, `SELECT id, file_name, imported_at FROM batches WHERE sha256 = ?`, b.SHA256).Scan(&prev.ID, &prev.FileName, &at)
 	switch {
 	case err == nil:
-		return nil, audit.Errorf(audit.ErrDuplicate, "文件 %s 已经导入过（内容与第 %d 批“%s”完全相同，导入于 %s），不再重复导入",
-			b.FileName, prev.ID, prev.FileName, audit.LocalTime(at))
+		prev.ImportedAt, _ = time.Parse(time.RFC3339Nano, at)
+		return nil, &DuplicateFile{Earlier: prev}
 	case !errors.Is(err, sql.ErrNoRows):
 		return nil, err
 	}
@@ -100,6 +100,37 @@ func (db *DB) BeginImport(ctx context.Context, b *audit.Batch) (*ImportTx, error
 	}
 	ok = true
 	return it, nil
+}
+
+// DuplicateFile is a file whose exact bytes were imported before (as Earlier).
+type DuplicateFile struct{ Earlier audit.Batch }
+
+func (e *DuplicateFile) Error() string {
+	return "already imported as batch " + strconv.FormatInt(e.Earlier.ID, 10)
+}
+
+// Unwrap makes it an audit.ErrDuplicate.
+func (e *DuplicateFile) Unwrap() error { return audit.ErrDuplicate }
+
+// User reads an account inside the import's transaction.
+func (it *ImportTx) User(ctx context.Context, name string) (audit.User, error) {
+	return userOf(ctx, it.tx, name)
+}
+
+// Lock reads a month's signatures inside the import's transaction.
+func (it *ImportTx) Lock(ctx context.Context, p audit.Month) (audit.Lock, error) {
+	return lockOf(ctx, it.tx, p)
+}
+
+// SaveMapping remembers, in the import's transaction, the column mapping
+// the file was read with, for the kind and village.
+func (it *ImportTx) SaveMapping(ctx context.Context, mapping string) error {
+	b := it.batch
+	if _, err := it.tx.ExecContext(ctx, `INSERT INTO mappings (kind, village, mapping) VALUES (?, ?, ?)
+		ON CONFLICT (kind, village) DO UPDATE SET mapping = excluded.mapping`, string(b.Kind), b.Village, mapping); err != nil {
+		return err
+	}
+	return it.db.appendTrail(ctx, it.tx, b.ImportedBy, "mapping", map[string]string{"kind": string(b.Kind), "village": b.Village, "mapping": mapping})
 }
 
 // birthKey is the YYYYMMDD part of an ID number (or of the usable part of
@@ -405,35 +436,8 @@ func (db *DB) Mapping(ctx context.Context, kind audit.Kind, village string) (str
 	return m, err
 }
 
-// SaveMapping remembers a column mapping that worked.
-func (db *DB) SaveMapping(ctx context.Context, user string, kind audit.Kind, village, mapping string) error {
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO mappings (kind, village, mapping) VALUES (?, ?, ?)
-		ON CONFLICT (kind, village) DO UPDATE SET mapping = excluded.mapping`, string(kind), village, mapping); err != nil {
-		return err
-	}
-	if err := db.appendTrail(ctx, tx, user, "mapping", map[string]string{"kind": string(kind), "village": village, "mapping": mapping}); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// BatchFilter selects batches.
-type BatchFilter struct {
-	ID            int64
-	FileName      string
-	Kind          audit.Kind
-	Period        audit.Month
-	IncludeOld    bool // superseded batches too
-	Offset, Limit int
-}
-
 // Batches lists imported files, newest first.
-func (db *DB) Batches(ctx context.Context, f BatchFilter) ([]audit.Batch, error) {
+func (db *DB) Batches(ctx context.Context, f audit.BatchFilter) ([]audit.Batch, error) {
 	q := `SELECT id, file_name, sha256, kind, format, village, period, sheets, imported_by, imported_at, data_rows, imported_rows,
 		problem_rows, skipped_rows, nil_report, COALESCE(superseded_by, 0) FROM batches WHERE 1=1`
 	var args []any
@@ -482,26 +486,9 @@ func (db *DB) Batches(ctx context.Context, f BatchFilter) ([]audit.Batch, error)
 	return out, rows.Err()
 }
 
-// ProblemFilter selects row problems.
-type ProblemFilter struct {
-	Period        audit.Month // batches of this month (and undated ones)
-	BatchID       int64
-	Level         audit.Level
-	Offset, Limit int
-}
-
-// ProblemRow is a stored problem with its file.
-type ProblemRow struct {
-	audit.Problem
-	BatchID int64      `json:"batch_id"`
-	Kind    audit.Kind `json:"kind"`
-	Village string     `json:"village"`
-	Period  string     `json:"period"`
-}
-
 // Problems lists stored problems of current batches, in file and row order,
 // and the total count matching the filter.
-func (db *DB) Problems(ctx context.Context, f ProblemFilter) ([]ProblemRow, int, error) {
+func (db *DB) Problems(ctx context.Context, f audit.ProblemFilter) ([]audit.ProblemRow, int, error) {
 	where := ` FROM problems p JOIN batches b ON b.id = p.batch_id WHERE b.superseded_by IS NULL`
 	var args []any
 	if f.Period != 0 {
@@ -530,9 +517,9 @@ func (db *DB) Problems(ctx context.Context, f ProblemFilter) ([]ProblemRow, int,
 		return nil, 0, err
 	}
 	defer rows.Close()
-	var out []ProblemRow
+	var out []audit.ProblemRow
 	for rows.Next() {
-		var p ProblemRow
+		var p audit.ProblemRow
 		var kind, level string
 		if err := rows.Scan(&p.BatchID, &p.File, &kind, &p.Village, &p.Period, &p.Sheet, &p.Row, &p.Column, &p.Header, &p.Field,
 			&p.Raw, &p.Reason, &level); err != nil {

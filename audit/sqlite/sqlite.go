@@ -22,7 +22,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/unicode/norm"
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -103,7 +102,7 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 		db, err = open("&immutable=1")
 	}
 	if err != nil {
-		return nil, Friendly(err)
+		return nil, classify(err)
 	}
 	return db, nil
 }
@@ -244,57 +243,28 @@ func (db *DB) now() string { return db.Now().UTC().Format(time.RFC3339Nano) }
 
 // Setting reads a setting; "" when unset.
 func (db *DB) Setting(ctx context.Context, key string) (string, error) {
+	return settingOf(ctx, db.db, key)
+}
+
+func settingOf(ctx context.Context, q querier, key string) (string, error) {
 	var v string
-	err := db.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	return v, err
 }
 
-// SetSetting changes a setting and records it in the trail.
-func (db *DB) SetSetting(ctx context.Context, user, key, value string) error {
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
-		return err
-	}
-	if err := db.appendTrail(ctx, tx, user, "setting", map[string]string{"key": key, "value": value}); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// Township is the workspace's township name; ErrNotFound before init.
+// Township is the workspace's township name; audit.ErrNotFound before init.
 func (db *DB) Township(ctx context.Context) (string, error) {
 	v, err := db.Setting(ctx, "township")
 	if err != nil {
 		return "", err
 	}
 	if v == "" {
-		return "", audit.Errorf(audit.ErrNotFound, "工作区 %s 尚未初始化，请先运行 pensionaudit init --db %s --township 乡镇名", db.Path, db.Path)
+		return "", audit.ErrNotFound
 	}
 	return v, nil
-}
-
-// AddVillages registers villages of the township (source: config, roster, report).
-func (db *DB) AddVillages(ctx context.Context, user, source string, names ...string) error {
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := db.addVillages(ctx, tx, source, names); err != nil {
-		return err
-	}
-	if err := db.appendTrail(ctx, tx, user, "villages", map[string]any{"source": source, "villages": names}); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 func (db *DB) addVillages(ctx context.Context, tx *sql.Tx, source string, names []string) error {
@@ -408,75 +378,47 @@ func isConstraint(err error) bool {
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
 }
 
-// Friendly turns a storage failure into what the clerk can act on: a full
-// disk, a read-only folder or file, a workspace another program holds, a
-// damaged file. Errors that are already messages pass through.
-func Friendly(err error) error {
-	if err == nil {
-		return nil
-	}
-	var ae *audit.Error
-	if errors.As(err, &ae) {
-		return err
-	}
+// storageKind is the kind of a storage failure, nil for other errors.
+func storageKind(err error) error {
 	var se *msqlite.Error
 	if !errors.As(err, &se) {
-		return err
+		return nil
 	}
 	switch se.Code() & 0xff {
 	case sqlite3.SQLITE_FULL:
-		return audit.Errorf(ErrDiskFull, "磁盘空间已满，这次操作没有保存任何内容：请清理磁盘或把工作区移到有空间的位置后重试")
-	case sqlite3.SQLITE_READONLY:
-		return audit.Errorf(ErrReadOnly, "工作区文件或它所在的文件夹是只读的，无法写入：请把工作区复制到可以写入的位置（如“文档”），或检查文件属性")
+		return audit.ErrDiskFull
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN:
+		return audit.ErrReadOnly
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-		return audit.Errorf(ErrBusy, "工作区正被另一个程序（或本程序的另一个窗口）使用：请关闭它后重试")
+		return audit.ErrBusy
 	case sqlite3.SQLITE_IOERR:
-		return audit.Errorf(ErrIO, "读写工作区文件时出错（U盘或网络盘可能已断开）：请检查后重试，这次操作没有保存")
-	case sqlite3.SQLITE_CANTOPEN:
-		return audit.Errorf(ErrReadOnly, "无法打开工作区文件：文件夹不存在或没有写入权限")
+		return audit.ErrIO
 	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-		return audit.Errorf(audit.ErrInvalid, "工作区文件已损坏或不是本程序的工作区：请用备份恢复")
+		return ErrDamaged
 	}
-	return err
+	return nil
 }
 
-// Storage failures, told apart by kind.
-var (
-	ErrDiskFull = errors.New("disk full")
-	ErrReadOnly = errors.New("read-only")
-	ErrBusy     = errors.New("database busy")
-	ErrIO       = errors.New("i/o error")
-)
+// ErrDamaged is a workspace file SQLite cannot read as a database.
+var ErrDamaged = errors.New("damaged workspace")
 
-// RenameVillage renames a village of the township, or merges it into another
-// that exists already (a typo, 东风村委会 for 东风村, a name garbled by an
-// import). Imported rows keep the name their file gave (they are evidence);
-// the township's list and the remembered column mappings change, the old
-// name is kept as an alias so that later rosters do not add it again, and
-// the trail records who did it. Only a supervisor may: the list decides
-// which villages must report each month.
-func (db *DB) RenameVillage(ctx context.Context, u User, from, to string) (merged bool, err error) {
-	if u.Role != RoleSupervisor {
-		return false, audit.Errorf(audit.ErrPermission, "只有审核人（supervisor）可以修改或合并村(社区)名称")
-	}
-	to = strings.TrimSpace(norm.NFC.String(to))
-	if to == "" || strings.ContainsFunc(to, audit.Invisible) {
-		return false, audit.Errorf(audit.ErrInvalid, "新的村(社区)名称为空或含有看不见的字符：%s", audit.Escape(to, 40))
-	}
-	if from == to {
-		return false, audit.Errorf(audit.ErrInvalid, "新旧名称相同")
-	}
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
+// Classify is classify for callers outside a transaction.
+func Classify(err error) error { return classify(err) }
+
+// RenameVillage renames a village of the township, or merges it into
+// another that exists already: the township's list and the remembered
+// column mappings change, imported rows keep the name their file gave, and
+// the old name is kept as an alias so that later rosters do not add it
+// again. It reports whether it merged; audit.ErrNotFound when there is no
+// village from. The caller checks who may, and appends the trail entry.
+func (t *Tx) RenameVillage(ctx context.Context, user, from, to string) (merged bool, err error) {
+	tx := t.tx
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM villages WHERE name = ?`, from).Scan(&n); err != nil {
 		return false, err
 	}
 	if n == 0 {
-		return false, audit.Errorf(audit.ErrNotFound, "本乡镇没有名为「%s」的村(社区)", audit.Escape(from, 40))
+		return false, audit.ErrNotFound
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM villages WHERE name = ?`, to).Scan(&n); err != nil {
 		return false, err
@@ -495,14 +437,9 @@ func (db *DB) RenameVillage(ctx context.Context, u User, from, to string) (merge
 		return false, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO village_aliases (alias, name, user_name, at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (alias) DO UPDATE SET name = excluded.name, user_name = excluded.user_name, at = excluded.at`, from, to, u.Name, db.now()); err != nil {
+		ON CONFLICT (alias) DO UPDATE SET name = excluded.name, user_name = excluded.user_name, at = excluded.at`, from, to, user, t.now); err != nil {
 		return false, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE village_aliases SET name = ? WHERE name = ?`, to, from); err != nil {
-		return false, err
-	}
-	if err := db.appendTrail(ctx, tx, u.Name, "village_rename", map[string]any{"from": from, "to": to, "merged": merged}); err != nil {
-		return false, err
-	}
-	return merged, tx.Commit()
+	_, err = tx.ExecContext(ctx, `UPDATE village_aliases SET name = ? WHERE name = ?`, to, from)
+	return merged, err
 }

@@ -228,7 +228,7 @@ func (db *DB) verifyRecords(ctx context.Context, r *VerifyReport, ix *trailIndex
 	seen := map[int64]bool{}
 	err := db.eachRow(ctx, `SELECT id, finding_id, decision, action, reason, note, amount_fen, user_name, at, evidence_hash FROM decisions ORDER BY id`, nil,
 		func(rows *sql.Rows) error {
-			var d Decision
+			var d audit.Decision
 			var amount int64
 			if err := rows.Scan(&d.ID, &d.FindingID, &d.Decision, &d.Action, &d.Reason, &d.Note, &amount, &d.User, &d.At, &d.EvidenceHash); err != nil {
 				return err
@@ -289,7 +289,7 @@ func (db *DB) verifyRecords(ctx context.Context, r *VerifyReport, ix *trailIndex
 	seenSig := map[int64]bool{}
 	err = db.eachRow(ctx, `SELECT id, period, role, user_name, batches, fingerprint, revoked_at FROM signoffs ORDER BY id`, nil,
 		func(rows *sql.Rows) error {
-			var s Signoff
+			var s audit.Signoff
 			var batches, revoked string
 			if err := rows.Scan(&s.ID, &s.Period, &s.Role, &s.User, &batches, &s.Fingerprint, &revoked); err != nil {
 				return err
@@ -297,8 +297,8 @@ func (db *DB) verifyRecords(ctx context.Context, r *VerifyReport, ix *trailIndex
 			seenSig[s.ID] = true
 			json.Unmarshal([]byte(batches), &s.Batches)
 			p, ok := ix.signed[s.ID]
-			if !ok || p["fingerprint"] != s.Fingerprint || p["_user"] != s.User || p["role"] != s.Role || p["period"] != s.Period {
-				bad("%s 的%s签字（%s）与记录链中的签字记录不符", s.Period, RoleLabel(s.Role), s.User)
+			if !ok || p["fingerprint"] != s.Fingerprint || p["_user"] != s.User || p["role"] != string(s.Role) || p["period"] != s.Period {
+				bad("%s 的%s签字（%s）与记录链中的签字记录不符", s.Period, s.Role.Label(), s.User)
 				return nil
 			}
 			reopened := false
@@ -307,10 +307,10 @@ func (db *DB) verifyRecords(ctx context.Context, r *VerifyReport, ix *trailIndex
 			}
 			switch {
 			case revoked != "" && !reopened:
-				bad("%s 的%s签字（%s）被撤销了，但记录链中没有退回（reopen）记录", s.Period, RoleLabel(s.Role), s.User)
+				bad("%s 的%s签字（%s）被撤销了，但记录链中没有退回记录", s.Period, s.Role.Label(), s.User)
 				return nil
 			case revoked == "" && reopened:
-				bad("%s 的%s签字（%s）已在记录链中退回，数据库中却仍然有效", s.Period, RoleLabel(s.Role), s.User)
+				bad("%s 的%s签字（%s）已在记录链中退回，数据库中却仍然有效", s.Period, s.Role.Label(), s.User)
 				return nil
 			case revoked != "":
 				return nil
@@ -326,7 +326,7 @@ func (db *DB) verifyRecords(ctx context.Context, r *VerifyReport, ix *trailIndex
 				return err
 			}
 			if fp != s.Fingerprint {
-				bad("%s 在%s %s 签字之后被改动过：数据指纹 %s… 与签字时的 %s… 不符", s.Period, RoleLabel(s.Role), s.User, fp[:12], s.Fingerprint[:12])
+				bad("%s 在%s %s 签字之后被改动过：数据指纹 %s… 与签字时的 %s… 不符", s.Period, s.Role.Label(), s.User, fp[:12], s.Fingerprint[:12])
 			}
 			return nil
 		})
@@ -335,7 +335,7 @@ func (db *DB) verifyRecords(ctx context.Context, r *VerifyReport, ix *trailIndex
 	}
 	for id, p := range ix.signed {
 		if !seenSig[id] {
-			bad("%v 的%s签字（%v）被从数据库中删除了", p["period"], RoleLabel(fmt.Sprint(p["role"])), p["_user"])
+			bad("%v 的%s签字（%v）被从数据库中删除了", p["period"], audit.Role(fmt.Sprint(p["role"])).Label(), p["_user"])
 		}
 	}
 	return nil

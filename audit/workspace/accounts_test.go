@@ -10,54 +10,57 @@ import (
 	"testing"
 
 	"pensionaudit/audit"
-	"pensionaudit/audit/sqlite"
 )
+
+// as and sess make a session of an account the test has just made.
+func as(u audit.User) *audit.Session  { return &audit.Session{User: u} }
+func sess(u audit.User) audit.Session { return audit.Session{User: u} }
 
 // Only the first account is made without authentication; every later one,
 // and every change to an account, needs an enabled supervisor.
 func TestAccountsNeedASupervisor(t *testing.T) {
 	ctx := context.Background()
-	w := newWS(t)
-	sup, err := w.AddUser(ctx, nil, "王主任", sqlite.RoleClerk, "wang-secret-1")
-	if err != nil || sup.Role != sqlite.RoleSupervisor {
+	w := newBareWS(t)
+	sup, err := w.AddUser(ctx, nil, "王主任", audit.RoleClerk, "wang-secret-1")
+	if err != nil || sup.Role != audit.RoleSupervisor {
 		t.Fatalf("first account: %+v %v (it must become a supervisor)", sup, err)
 	}
-	if _, err := w.AddUser(ctx, nil, "李主任", sqlite.RoleSupervisor, "li-secret-12"); !errors.Is(err, audit.ErrPermission) {
+	if _, err := w.AddUser(ctx, nil, "李主任", audit.RoleSupervisor, "li-secret-12"); !errors.Is(err, audit.ErrPermission) {
 		t.Fatalf("a second account without a supervisor: %v", err)
 	}
-	clerk, err := w.AddUser(ctx, &sup, "李会计", sqlite.RoleClerk, "li-secret-12")
+	clerk, err := w.AddUser(ctx, as(sup), "李会计", audit.RoleClerk, "li-secret-12")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// a clerk creates a supervisor to countersign their own month: refused
-	if _, err := w.AddUser(ctx, &clerk, "李主任", sqlite.RoleSupervisor, "li-secret-12"); !errors.Is(err, audit.ErrPermission) {
+	if _, err := w.AddUser(ctx, as(clerk), "李主任", audit.RoleSupervisor, "li-secret-12"); !errors.Is(err, audit.ErrPermission) {
 		t.Errorf("a clerk added a supervisor: %v", err)
 	}
-	if err := w.SetRole(ctx, &clerk, "李会计", sqlite.RoleSupervisor); !errors.Is(err, audit.ErrPermission) {
+	if err := w.SetRole(ctx, sess(clerk), "李会计", audit.RoleSupervisor); !errors.Is(err, audit.ErrPermission) {
 		t.Errorf("a clerk promoted themselves: %v", err)
 	}
-	if err := w.ResetPassword(ctx, &clerk, "王主任", "taken-over-1"); !errors.Is(err, audit.ErrPermission) {
+	if err := w.ResetPassword(ctx, sess(clerk), "王主任", "taken-over-1"); !errors.Is(err, audit.ErrPermission) {
 		t.Errorf("a clerk reset the supervisor's password: %v", err)
 	}
 	// a forged User value with the supervisor role does not help: the role
 	// is checked in the store
-	forged := sqlite.User{Name: "李会计", Role: sqlite.RoleSupervisor}
-	if _, err := w.AddUser(ctx, &forged, "李主任", sqlite.RoleSupervisor, "li-secret-12"); !errors.Is(err, audit.ErrPermission) {
+	forged := audit.Session{User: audit.User{Name: "李会计", Role: audit.RoleSupervisor}}
+	if _, err := w.AddUser(ctx, &forged, "李主任", audit.RoleSupervisor, "li-secret-12"); !errors.Is(err, audit.ErrPermission) {
 		t.Errorf("a forged supervisor added an account: %v", err)
 	}
 	// the last supervisor cannot be disabled or demoted
-	if err := w.SetDisabled(ctx, &sup, "王主任", true); !errors.Is(err, audit.ErrConflict) {
+	if err := w.SetDisabled(ctx, sess(sup), "王主任", true); !errors.Is(err, audit.ErrConflict) {
 		t.Errorf("the last supervisor disabled: %v", err)
 	}
 	// a disabled account cannot log in; the message is the usual one
-	if err := w.SetDisabled(ctx, &sup, "李会计", true); err != nil {
+	if err := w.SetDisabled(ctx, sess(sup), "李会计", true); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.Login(ctx, "李会计", "li-secret-12"); err == nil || !strings.Contains(err.Error(), "用户名或密码不对") {
 		t.Errorf("disabled account logged in: %v", err)
 	}
 	var n int
-	w.DB.SQL().QueryRow(`SELECT COUNT(*) FROM trail WHERE action IN ('user_add', 'user_disable') AND user_name = '王主任'`).Scan(&n)
+	w.db.SQL().QueryRow(`SELECT COUNT(*) FROM trail WHERE action IN ('user_add', 'user_disable') AND user_name = '王主任'`).Scan(&n)
 	if n != 3 {
 		t.Errorf("trail names the supervisor in %d account entries, want 3", n)
 	}
@@ -68,26 +71,26 @@ func TestAccountsNeedASupervisor(t *testing.T) {
 // refused; weak passwords are refused.
 func TestNamesAndPasswords(t *testing.T) {
 	ctx := context.Background()
-	w := newWS(t)
-	sup, err := w.AddUser(ctx, nil, " 王主任 ", sqlite.RoleSupervisor, "wang-secret-1")
+	w := newBareWS(t)
+	sup, err := w.AddUser(ctx, nil, " 王主任 ", audit.RoleSupervisor, "wang-secret-1")
 	if err != nil || sup.Name != "王主任" {
 		t.Fatalf("trimmed name: %+v %v", sup, err)
 	}
 	for _, name := range []string{"王主任\u200b", "\u202e王主任", "王\x00主任", "王主任\u2060"} {
-		if _, err := w.AddUser(ctx, &sup, name, sqlite.RoleSupervisor, "some-secret-1"); !errors.Is(err, audit.ErrInvalid) {
+		if _, err := w.AddUser(ctx, as(sup), name, audit.RoleSupervisor, "some-secret-1"); !errors.Is(err, audit.ErrInvalid) {
 			t.Errorf("name %q accepted: %v", name, err)
 		}
 	}
-	if _, err := w.AddUser(ctx, &sup, "Wang", sqlite.RoleClerk, "some-secret-1"); err != nil {
+	if _, err := w.AddUser(ctx, as(sup), "Wang", audit.RoleClerk, "some-secret-1"); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"王 主任", "王主任　", "ＷＡＮＧ", "wang", "WANG "} {
-		if _, err := w.AddUser(ctx, &sup, name, sqlite.RoleClerk, "some-secret-1"); !errors.Is(err, audit.ErrDuplicate) {
+		if _, err := w.AddUser(ctx, as(sup), name, audit.RoleClerk, "some-secret-1"); !errors.Is(err, audit.ErrDuplicate) {
 			t.Errorf("look-alike %q accepted: %v", name, err)
 		}
 	}
 	for _, pw := range []string{"123456", "      ", "1234567", "aaaaaaaa", "12345678", "Password", "88888888", "woaini1314"} {
-		if _, err := w.AddUser(ctx, &sup, "赵"+pw, sqlite.RoleClerk, pw); !errors.Is(err, audit.ErrInvalid) {
+		if _, err := w.AddUser(ctx, as(sup), "赵"+pw, audit.RoleClerk, pw); !errors.Is(err, audit.ErrInvalid) {
 			t.Errorf("password %q accepted: %v", pw, err)
 		}
 	}
@@ -98,8 +101,8 @@ func TestNamesAndPasswords(t *testing.T) {
 // same message as a wrong password.
 func TestParallelWrongPasswords(t *testing.T) {
 	ctx := context.Background()
-	w := newWS(t)
-	if _, err := w.AddUser(ctx, nil, "王主任", sqlite.RoleSupervisor, "wang-secret-1"); err != nil {
+	w := newBareWS(t)
+	if _, err := w.AddUser(ctx, nil, "王主任", audit.RoleSupervisor, "wang-secret-1"); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -124,7 +127,7 @@ func TestParallelWrongPasswords(t *testing.T) {
 		}
 	}
 	var failed int
-	w.DB.SQL().QueryRow(`SELECT failed FROM users WHERE name = '王主任'`).Scan(&failed)
+	w.db.SQL().QueryRow(`SELECT failed FROM users WHERE name = '王主任'`).Scan(&failed)
 	if failed != 40 {
 		t.Errorf("failure counter = %d after 40 parallel attempts, want 40", failed)
 	}
@@ -147,7 +150,7 @@ func TestUpgradeIsRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.AddUser(ctx, nil, "王主任", sqlite.RoleSupervisor, "wang-secret-1"); err != nil {
+	if _, err := w.AddUser(ctx, nil, "王主任", audit.RoleSupervisor, "wang-secret-1"); err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
@@ -165,7 +168,7 @@ func TestUpgradeIsRecorded(t *testing.T) {
 	}
 	defer w.Close()
 	var n int
-	w.DB.SQL().QueryRow(`SELECT COUNT(*) FROM trail WHERE action = 'migrate'`).Scan(&n)
+	w.db.SQL().QueryRow(`SELECT COUNT(*) FROM trail WHERE action = 'migrate'`).Scan(&n)
 	if n != 1 {
 		t.Errorf("%d migrate entries, want 1", n)
 	}
@@ -186,23 +189,23 @@ func TestUndoDecision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, _, _ := w.Findings(ctx, sqlite.FindingFilter{Period: wk.open, Status: sqlite.StatusOpen, Limit: 2})
+	fs, _, _ := w.Findings(ctx, audit.FindingFilter{Period: wk.open, Status: audit.StatusOpen, Limit: 2})
 	if len(fs) < 2 {
 		t.Fatal("need two open findings")
 	}
-	d1, err := w.Decide(ctx, clerk, sqlite.DecideInput{FindingID: fs[0].ID, Decision: sqlite.DecisionVisit, Note: "入户"})
+	d1, err := w.Decide(ctx, clerk, audit.DecideInput{FindingID: fs[0].ID, Decision: audit.DecisionVisit, Note: "入户"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d2, err := w.Decide(ctx, clerk, sqlite.DecideInput{FindingID: fs[0].ID, Decision: sqlite.DecisionVisit, Note: "再次入户"})
+	d2, err := w.Decide(ctx, clerk, audit.DecideInput{FindingID: fs[0].ID, Decision: audit.DecisionVisit, Note: "再次入户"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.UndoDecision(ctx, clerk, d1.ID); !errors.Is(err, audit.ErrConflict) {
 		t.Errorf("undid a decision that is not the latest: %v", err)
 	}
-	other, _ := w.AddUser(ctx, mustLogin(t, w, wk.sup, "wang-secret-2022"), "赵会计", sqlite.RoleClerk, "zhao-secret-1")
-	if _, err := w.UndoDecision(ctx, other, d2.ID); !errors.Is(err, audit.ErrPermission) {
+	other, _ := w.AddUser(ctx, mustLogin(t, w, wk.sup, "wang-secret-2022"), "赵会计", audit.RoleClerk, "zhao-secret-1")
+	if _, err := w.UndoDecision(ctx, sess(other), d2.ID); !errors.Is(err, audit.ErrPermission) {
 		t.Errorf("another clerk undid a decision: %v", err)
 	}
 	if _, err := w.UndoDecision(ctx, clerk, d2.ID); err != nil {
@@ -211,27 +214,27 @@ func TestUndoDecision(t *testing.T) {
 	if _, err := w.UndoDecision(ctx, clerk, d1.ID); err != nil {
 		t.Fatal(err)
 	}
-	f, _, _ := w.Findings(ctx, sqlite.FindingFilter{Period: wk.open, Search: fs[0].Name, Limit: 50})
+	f, _, _ := w.Findings(ctx, audit.FindingFilter{Period: wk.open, Search: fs[0].Name, Limit: 50})
 	for _, x := range f {
-		if x.ID == fs[0].ID && x.Status != sqlite.StatusOpen {
+		if x.ID == fs[0].ID && x.Status != audit.StatusOpen {
 			t.Errorf("status after undoing both: %s", x.Status)
 		}
 	}
 	var n int
-	w.DB.SQL().QueryRow(`SELECT COUNT(*) FROM decisions WHERE finding_id = ?`, fs[0].ID).Scan(&n)
+	w.db.SQL().QueryRow(`SELECT COUNT(*) FROM decisions WHERE finding_id = ?`, fs[0].ID).Scan(&n)
 	if n != 2 {
 		t.Errorf("history has %d decisions, want both kept", n)
 	}
 	// a signed month: refused
 	var signedDecision int64
-	w.DB.SQL().QueryRow(`SELECT MAX(d.id) FROM decisions d JOIN findings f ON f.id = d.finding_id WHERE f.period = ?`, wk.signed.String()).Scan(&signedDecision)
+	w.db.SQL().QueryRow(`SELECT MAX(d.id) FROM decisions d JOIN findings f ON f.id = d.finding_id WHERE f.period = ?`, wk.signed.String()).Scan(&signedDecision)
 	if _, err := w.UndoDecision(ctx, clerk, signedDecision); !errors.Is(err, audit.ErrLocked) {
 		t.Errorf("undo in a signed month: %v", err)
 	}
 	verifyOK(t, w, "undo")
 }
 
-func mustLogin(t *testing.T, w *Workspace, name, pw string) *sqlite.User {
+func mustLogin(t *testing.T, w *Workspace, name, pw string) *audit.Session {
 	t.Helper()
 	u, err := w.Login(context.Background(), name, pw)
 	if err != nil {
@@ -244,23 +247,23 @@ func mustLogin(t *testing.T, w *Workspace, name, pw string) *sqlite.User {
 // nonsense is refused, the next check uses them.
 func TestRuleSettings(t *testing.T) {
 	ctx := context.Background()
-	w := newWS(t)
-	sup, _ := w.AddUser(ctx, nil, "王主任", sqlite.RoleSupervisor, "wang-secret-1")
-	clerk, _ := w.AddUser(ctx, &sup, "李会计", sqlite.RoleClerk, "li-secret-12")
+	w := newBareWS(t)
+	sup, _ := w.AddUser(ctx, nil, "王主任", audit.RoleSupervisor, "wang-secret-1")
+	clerk, _ := w.AddUser(ctx, as(sup), "李会计", audit.RoleClerk, "li-secret-12")
 	st, err := w.RuleSettings(ctx)
 	if err != nil || st.SharedAccountMin != 3 {
 		t.Fatalf("defaults: %+v %v", st, err)
 	}
 	st.SharedAccountMin = 4
-	if err := w.SetRuleSettings(ctx, &clerk, st); !errors.Is(err, audit.ErrPermission) {
+	if err := w.SetRuleSettings(ctx, sess(clerk), st); !errors.Is(err, audit.ErrPermission) {
 		t.Errorf("a clerk changed the rules: %v", err)
 	}
 	bad := st
 	bad.SurvivalAge = 30
-	if err := w.SetRuleSettings(ctx, &sup, bad); !errors.Is(err, audit.ErrInvalid) {
+	if err := w.SetRuleSettings(ctx, sess(sup), bad); !errors.Is(err, audit.ErrInvalid) {
 		t.Errorf("survival age 30 accepted: %v", err)
 	}
-	if err := w.SetRuleSettings(ctx, &sup, st); err != nil {
+	if err := w.SetRuleSettings(ctx, sess(sup), st); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := w.RuleSettings(ctx); got.SharedAccountMin != 4 {

@@ -22,14 +22,23 @@ import (
 // verify checks that the chain still passes through every one of them. The
 // signed paper carries the same kind of anchor (the trail code).
 
-// AnchorFile is where the seen heads are kept.
-func AnchorFile() (string, error) {
+// DefaultAnchorFile is where a person's program keeps the heads it has
+// seen: anchors.log in the user's configuration folder. The front ends
+// give it to every workspace they open (KeepAnchors); tests give their own.
+func DefaultAnchorFile() (string, error) {
 	dir, err := os.UserConfigDir()
 	if err != nil {
 		return "", err
 	}
 	return filepath.Join(dir, "pensionaudit", "anchors.log"), nil
 }
+
+// KeepAnchors sets the file where this workspace's trail heads are kept
+// and checked ("" keeps none).
+func (w *Workspace) KeepAnchors(path string) { w.anchors = path }
+
+// AnchorFile is the file set by KeepAnchors.
+func (w *Workspace) AnchorFile() string { return w.anchors }
 
 type anchor struct {
 	ws   string
@@ -39,10 +48,9 @@ type anchor struct {
 	path string
 }
 
-func readAnchors(ws string) ([]anchor, error) {
-	p, err := AnchorFile()
-	if err != nil {
-		return nil, err
+func readAnchors(p, ws string) ([]anchor, error) {
+	if p == "" {
+		return nil, nil
 	}
 	f, err := os.Open(p)
 	if os.IsNotExist(err) {
@@ -75,7 +83,7 @@ func readAnchors(ws string) ([]anchor, error) {
 // workspaceID is the workspace's own random identity (kept in settings, so
 // covered by the trail); made at first use.
 func (w *Workspace) workspaceID(ctx context.Context, create bool) (string, error) {
-	id, err := w.DB.Setting(ctx, "workspace_id")
+	id, err := w.db.Setting(ctx, "workspace_id")
 	if err != nil || id != "" || !create {
 		return id, err
 	}
@@ -84,31 +92,36 @@ func (w *Workspace) workspaceID(ctx context.Context, create bool) (string, error
 		return "", err
 	}
 	id = hex.EncodeToString(b)
-	return id, w.DB.SetSetting(ctx, "（程序）", "workspace_id", id)
+	return id, w.db.Update(ctx, func(tx *sqlite.Tx) error {
+		if err := tx.SetSettings(ctx, map[string]string{"workspace_id": id}); err != nil {
+			return err
+		}
+		return tx.AppendTrail(ctx, "（程序）", "setting", map[string]string{"key": "workspace_id", "value": id})
+	})
 }
 
 // RecordHead appends the current trail head to the anchor list (when it is
 // not the last one recorded for this workspace).
 func (w *Workspace) RecordHead(ctx context.Context) error {
+	if w.anchors == "" {
+		return nil
+	}
 	id, err := w.workspaceID(ctx, false)
 	if err != nil || id == "" {
 		return err
 	}
-	head, err := w.DB.Head(ctx) // every session's close: the head only, not the trail
+	head, err := w.db.Head(ctx) // every session's close: the head only, not the trail
 	if err != nil || head.Seq == 0 {
 		return err
 	}
-	seen, err := readAnchors(id)
+	seen, err := readAnchors(w.anchors, id)
 	if err != nil {
 		return err
 	}
 	if n := len(seen); n > 0 && seen[n-1].seq == head.Seq && seen[n-1].hash == head.Hash {
 		return nil
 	}
-	p, err := AnchorFile()
-	if err != nil {
-		return err
-	}
+	p := w.anchors
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return err
 	}
@@ -116,7 +129,7 @@ func (w *Workspace) RecordHead(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	abs, _ := filepath.Abs(w.DB.Path)
+	abs, _ := filepath.Abs(w.db.Path)
 	_, err = fmt.Fprintf(f, "%s\t%d\t%s\t%s\t%s\n", id, head.Seq, head.Hash, time.Now().UTC().Format(time.RFC3339), abs)
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -126,19 +139,19 @@ func (w *Workspace) RecordHead(ctx context.Context) error {
 
 // checkAnchors adds to a verify report every seen head the chain no longer
 // passes through.
-func (w *Workspace) checkAnchors(ctx context.Context, r *sqlite.VerifyReport) error {
+func (w *Workspace) checkAnchors(ctx context.Context, r *VerifyReport) error {
 	id, err := w.workspaceID(ctx, false)
 	if err != nil || id == "" {
 		return err
 	}
-	seen, err := readAnchors(id)
+	seen, err := readAnchors(w.anchors, id)
 	if err != nil {
 		return err
 	}
 	if len(seen) == 0 {
 		return nil
 	}
-	trail, err := w.DB.Trail(ctx)
+	trail, err := w.db.Trail(ctx)
 	if err != nil {
 		return err
 	}

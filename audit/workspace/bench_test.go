@@ -98,7 +98,7 @@ func BenchmarkImportRoster(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		res, err := w.Import(ctx, p, ImportOptions{Kind: audit.KindPayouts, User: "bench"})
+		res, err := w.Import(ctx, who(w), p, ImportOptions{Kind: audit.KindPayouts})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -131,7 +131,7 @@ func BenchmarkImportRosterProblems(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		res, err := w.Import(ctx, p, ImportOptions{Kind: audit.KindPayouts, User: "bench"})
+		res, err := w.Import(ctx, who(w), p, ImportOptions{Kind: audit.KindPayouts})
 		if err != nil {
 			b.Fatal(err)
 		}

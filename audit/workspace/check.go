@@ -12,61 +12,107 @@ import (
 // Check runs every rule over period p and stores the findings. Running it
 // again gives the same findings; decisions on unchanged findings stay.
 // progress (may be nil) is told each stage.
-func (w *Workspace) Check(ctx context.Context, p audit.Month, user string, progress func(stage string)) (*sqlite.CheckResult, error) {
-	if _, err := w.DB.Township(ctx); err != nil {
-		return nil, err
-	}
+//
+// The rules read one snapshot of the workspace outside any write lock (a
+// county-size month takes seconds); the findings are saved in a write
+// transaction that first reads again who the user is, whether the month was
+// countersigned meanwhile, and whether a file was imported since the
+// snapshot — then nothing is saved, and the check must run again.
+func (w *Workspace) Check(ctx context.Context, s audit.Session, p audit.Month, progress func(stage string)) (*audit.CheckResult, error) {
 	say := func(s string) {
 		if progress != nil {
 			progress(s)
 		}
 	}
-	months, err := w.DB.RosterMonths(ctx)
-	if err != nil {
-		return nil, err
+	cancelled := func() error {
+		return audit.Errorf(context.Canceled, "已取消 %s 的核查，结果未保存", p.Label())
 	}
-	found := false
-	for _, m := range months {
-		found = found || m == p
-	}
-	if !found {
-		return nil, audit.Errorf(audit.ErrNotFound, "%s 还没有导入发放花名册，无法核查；请先导入该月的花名册", p.Label())
-	}
-	if err := w.DB.ErrIfLocked(ctx, p); err != nil {
-		return nil, err
+	// refuse early what would be refused at the end (the same checks run
+	// again in the saving transaction)
+	if err := w.db.View(ctx, func(q *sqlite.Tx) error { return checkable(ctx, q, s, p) }); err != nil {
+		return nil, Friendly(err)
 	}
 	say("读取数据")
-	in, err := w.DB.CheckInput(ctx, p)
+	in, upto, err := w.db.CheckInput(ctx, p)
 	if err != nil {
-		return nil, err
+		if ctx.Err() != nil {
+			return nil, cancelled()
+		}
+		return nil, Friendly(err)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, audit.Errorf(err, "已取消 %s 的核查，结果未保存", p.Label())
+		return nil, cancelled()
 	}
 	say("比对规则")
 	fs := rules.Run(in)
 	if err := ctx.Err(); err != nil {
-		return nil, audit.Errorf(err, "已取消 %s 的核查，结果未保存", p.Label())
+		return nil, cancelled()
+	}
+	if w.afterCheckRead != nil {
+		w.afterCheckRead()
 	}
 	say("保存结果")
-	res, err := w.DB.SaveCheck(ctx, p, user, fs)
+	var res *audit.CheckResult
+	err = w.act(ctx, s, audit.ActCheck, func(tx *sqlite.Tx, u audit.User) error {
+		if err := checkable(ctx, tx, s, p); err != nil {
+			return err
+		}
+		newest, err := tx.NewestBatch(ctx)
+		if err != nil {
+			return err
+		}
+		if newest != upto {
+			return audit.Errorf(audit.ErrStale, "核查 %s 期间又导入了文件，这次核查的结果没有保存：请重新核查", p.Label())
+		}
+		res, err = tx.SaveFindings(ctx, p, u.Name, fs, upto)
+		return err
+	})
 	if errors.Is(err, context.Canceled) {
-		return nil, audit.Errorf(context.Canceled, "已取消 %s 的核查，结果未保存", p.Label())
+		return nil, cancelled()
 	}
 	return res, err
 }
 
+// checkable is the precondition of a check: an account that may check, a
+// roster for the month, and a month not countersigned.
+func checkable(ctx context.Context, tx *sqlite.Tx, s audit.Session, p audit.Month) error {
+	u, err := current(ctx, tx.User, s)
+	if err != nil {
+		return err
+	}
+	if err := u.May(audit.ActCheck); err != nil {
+		return err
+	}
+	has, err := tx.HasRoster(ctx, p)
+	if err != nil {
+		return err
+	}
+	if !has {
+		return audit.Errorf(audit.ErrNotFound, "%s 还没有导入发放花名册，无法核查；请先导入该月的花名册", p.Label())
+	}
+	l, err := tx.Lock(ctx, p)
+	if err != nil {
+		return err
+	}
+	return l.Writable()
+}
+
 // Findings lists findings, a page at a time.
-func (w *Workspace) Findings(ctx context.Context, f sqlite.FindingFilter) ([]sqlite.FindingRow, int, error) {
-	return w.DB.Findings(ctx, f)
+func (w *Workspace) Findings(ctx context.Context, f audit.FindingFilter) ([]audit.FindingRow, int, error) {
+	return w.db.Findings(ctx, f)
 }
 
 // RuleSettings are the township's rule thresholds.
 func (w *Workspace) RuleSettings(ctx context.Context) (rules.Settings, error) {
-	return w.DB.RuleSettings(ctx)
+	return w.db.RuleSettings(ctx)
 }
 
-// SetRuleSettings changes them (by: an authenticated supervisor).
-func (w *Workspace) SetRuleSettings(ctx context.Context, by *sqlite.User, s rules.Settings) error {
-	return w.DB.SetRuleSettings(ctx, by, s)
+// SetRuleSettings changes them (a supervisor).
+func (w *Workspace) SetRuleSettings(ctx context.Context, s audit.Session, set rules.Settings) error {
+	if err := set.Validate(); err != nil {
+		return err
+	}
+	return w.act(ctx, s, audit.ActRuleSettings, func(tx *sqlite.Tx, u audit.User) error {
+		return tx.SaveRuleSettings(ctx, u.Name, set)
+	})
 }

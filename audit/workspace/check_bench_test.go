@@ -11,7 +11,6 @@ import (
 	"pensionaudit/audit"
 	"pensionaudit/audit/demo"
 	"pensionaudit/audit/idcard"
-	"pensionaudit/audit/sqlite"
 	"pensionaudit/internal/benchutil"
 )
 
@@ -28,7 +27,7 @@ func countyWorkspace(b *testing.B, n, d int) (*Workspace, audit.Month) {
 	p := audit.MakeMonth(2024, 3)
 	r := rand.New(rand.NewPCG(7, 7))
 	people := demo.People(r, n, "512002", []string{"石岭村", "白沙村", "桃源社区", "龙泉村", "东山村", "西河村"})
-	it, err := w.DB.BeginImport(ctx, &audit.Batch{FileName: "roster.xlsx", SHA256: "bench-roster", Kind: audit.KindPayouts, Format: "xlsx", Period: p})
+	it, err := w.db.BeginImport(ctx, &audit.Batch{FileName: "roster.xlsx", SHA256: "bench-roster", Kind: audit.KindPayouts, Format: "xlsx", Period: p})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -42,7 +41,7 @@ func countyWorkspace(b *testing.B, n, d int) (*Workspace, audit.Month) {
 	if err := it.Commit(ctx); err != nil {
 		b.Fatal(err)
 	}
-	it, err = w.DB.BeginImport(ctx, &audit.Batch{FileName: "deregistrations.xlsx", SHA256: "bench-deaths", Kind: audit.KindDeregistrations, Format: "xlsx"})
+	it, err = w.db.BeginImport(ctx, &audit.Batch{FileName: "deregistrations.xlsx", SHA256: "bench-deaths", Kind: audit.KindDeregistrations, Format: "xlsx"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -77,7 +76,7 @@ func BenchmarkCheckCounty(b *testing.B) {
 	b.ResetTimer()
 	var found int
 	for b.Loop() {
-		res, err := w.Check(ctx, p, "bench", nil)
+		res, err := w.Check(ctx, who(w), p, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -98,15 +97,15 @@ func BenchmarkReviewQueue(b *testing.B) {
 	w, p := countyWorkspace(b, benchRows(), 50_000)
 	defer w.Close()
 	ctx := context.Background()
-	if _, err := w.Check(ctx, p, "bench", nil); err != nil {
+	if _, err := w.Check(ctx, who(w), p, nil); err != nil {
 		b.Fatal(err)
 	}
-	_, total, _ := w.Findings(ctx, sqlite.FindingFilter{Period: p, Limit: 1})
+	_, total, _ := w.Findings(ctx, audit.FindingFilter{Period: p, Limit: 1})
 	b.Logf("%d findings in the month", total)
 	benchutil.ResetPeakRSS()
 	b.Run("first-page", func(b *testing.B) {
 		for b.Loop() {
-			rows, _, err := w.Findings(ctx, sqlite.FindingFilter{Period: p, Status: sqlite.StatusOpen, Limit: 200})
+			rows, _, err := w.Findings(ctx, audit.FindingFilter{Period: p, Status: audit.StatusOpen, Limit: 200})
 			if err != nil || len(rows) == 0 {
 				b.Fatal(err)
 			}
@@ -114,10 +113,10 @@ func BenchmarkReviewQueue(b *testing.B) {
 	})
 	b.Run("filter-change", func(b *testing.B) {
 		for b.Loop() {
-			if _, _, err := w.Findings(ctx, sqlite.FindingFilter{Period: p, Status: sqlite.StatusOpen, Search: "王", Limit: 200}); err != nil {
+			if _, _, err := w.Findings(ctx, audit.FindingFilter{Period: p, Status: audit.StatusOpen, Search: "王", Limit: 200}); err != nil {
 				b.Fatal(err)
 			}
-			if _, _, err := w.Findings(ctx, sqlite.FindingFilter{Period: p, Rule: "shared_account", Limit: 200}); err != nil {
+			if _, _, err := w.Findings(ctx, audit.FindingFilter{Period: p, Rule: "shared_account", Limit: 200}); err != nil {
 				b.Fatal(err)
 			}
 		}

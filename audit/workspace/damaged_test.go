@@ -22,7 +22,7 @@ func snapshot(t *testing.T, w *Workspace) string {
 	var parts []string
 	for _, table := range []string{"batches", "payouts", "death_records", "problems", "villages", "trail", "mappings"} {
 		var n int
-		if err := w.DB.SQL().QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+		if err := w.db.SQL().QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		parts = append(parts, fmt.Sprintf("%s=%d", table, n))
@@ -41,7 +41,16 @@ func verifyOK(t *testing.T, w *Workspace, after string) {
 	}
 }
 
+// newWS is a fresh workspace with the tests' own account (see who).
 func newWS(t *testing.T) *Workspace {
+	t.Helper()
+	w := newBareWS(t)
+	who(w)
+	return w
+}
+
+// newBareWS is a fresh workspace without any account.
+func newBareWS(t *testing.T) *Workspace {
 	t.Helper()
 	w, err := Init(context.Background(), filepath.Join(t.TempDir(), "w.db"), "东风镇", "test", []string{"东风村"})
 	if err != nil {
@@ -51,12 +60,37 @@ func newWS(t *testing.T) *Workspace {
 	return w
 }
 
+// who is the session the tests import and check as: the account 测试员
+// (a supervisor), made at first use — through the store, so that a test
+// that makes its own first account still can.
+func who(w *Workspace) audit.Session {
+	ctx := context.Background()
+	u := audit.User{Name: "测试员", Role: audit.RoleSupervisor}
+	if w.db.View(ctx, func(tx *sqlite.Tx) error { _, err := tx.User(ctx, u.Name); return err }) == nil {
+		return audit.Session{User: u}
+	}
+	err := w.db.Update(ctx, func(tx *sqlite.Tx) error {
+		if _, err := tx.User(ctx, u.Name); err == nil {
+			return nil
+		}
+		hash, err := sqlite.HashPassword("test-secret-1")
+		if err != nil {
+			return err
+		}
+		return tx.InsertUser(ctx, u.Name, u, hash)
+	})
+	if err != nil {
+		panic(err)
+	}
+	return audit.Session{User: u}
+}
+
 func importCase(w *Workspace, path string, c damaged.Case) (*ImportResult, error) {
-	o := ImportOptions{Kind: c.Kind, Village: c.Village, User: "test"}
+	o := ImportOptions{Kind: c.Kind, Village: c.Village}
 	if c.Period != "" {
 		o.Period, _ = audit.ParseMonth(c.Period)
 	}
-	return w.Import(context.Background(), path, o)
+	return w.Import(context.Background(), who(w), path, o)
 }
 
 // Every damaged file of the corpus is refused as a whole (nothing stored,
@@ -65,8 +99,8 @@ func TestDamagedCorpus(t *testing.T) {
 	dir := filepath.Join("testdata", "damaged")
 	w := newWS(t)
 	// a good roster first, so "unchanged" means something
-	if _, err := w.Import(context.Background(), filepath.Join(dir, "..", "..", "..", "internal", "damaged", "base_roster.xls"),
-		ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 6), User: "test"}); err != nil {
+	if _, err := w.Import(context.Background(), who(w), filepath.Join(dir, "..", "..", "..", "internal", "damaged", "base_roster.xls"),
+		ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 6)}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range damaged.Cases {
@@ -100,7 +134,7 @@ func TestDamagedCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s (%s): %v", c.File, c.Why, err)
 			}
-			rows, _, err := w.Problems(context.Background(), sqlite.ProblemFilter{BatchID: res.Batch.ID})
+			rows, _, err := w.Problems(context.Background(), audit.ProblemFilter{BatchID: res.Batch.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,7 +173,7 @@ func englishAllowed(msg string) bool {
 func TestDamagedDetails(t *testing.T) {
 	w := newWS(t)
 	dir := filepath.Join("testdata", "damaged")
-	res, err := w.Import(context.Background(), filepath.Join(dir, "csv_gbk_with_utf8_row.csv"), ImportOptions{Kind: audit.KindPayouts, User: "test"})
+	res, err := w.Import(context.Background(), who(w), filepath.Join(dir, "csv_gbk_with_utf8_row.csv"), ImportOptions{Kind: audit.KindPayouts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,19 +192,19 @@ func TestDamagedDetails(t *testing.T) {
 			t.Errorf("odd village added: %q", v)
 		}
 	}
-	res, err = w.Import(context.Background(), filepath.Join(dir, "csv_utf8_with_gbk_row.csv"), ImportOptions{Kind: audit.KindPayouts, User: "test"})
+	res, err = w.Import(context.Background(), who(w), filepath.Join(dir, "csv_utf8_with_gbk_row.csv"), ImportOptions{Kind: audit.KindPayouts})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var n int
-	w.DB.SQL().QueryRow(`SELECT COUNT(*) FROM villages WHERE name LIKE '%' || char(65533) || '%'`).Scan(&n)
+	w.db.SQL().QueryRow(`SELECT COUNT(*) FROM villages WHERE name LIKE '%' || char(65533) || '%'`).Scan(&n)
 	if n != 0 {
 		t.Errorf("a garbled village was added to the township")
 	}
 	if res.Batch.ProblemRows != 1 {
 		t.Errorf("problem rows = %d, want 1", res.Batch.ProblemRows)
 	}
-	res, err = w.Import(context.Background(), filepath.Join(dir, "xlsx_invisible_names.xlsx"), ImportOptions{Kind: audit.KindPayouts, User: "test"})
+	res, err = w.Import(context.Background(), who(w), filepath.Join(dir, "xlsx_invisible_names.xlsx"), ImportOptions{Kind: audit.KindPayouts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +217,7 @@ func TestDamagedDetails(t *testing.T) {
 		t.Errorf("invisible characters not shown escaped: %q", joined)
 	}
 	// stored exactly
-	w.DB.SQL().QueryRow(`SELECT COUNT(*) FROM payouts WHERE batch_id = ? AND (instr(name, char(8238)) > 0 OR instr(name, char(8203)) > 0)`, res.Batch.ID).Scan(&n)
+	w.db.SQL().QueryRow(`SELECT COUNT(*) FROM payouts WHERE batch_id = ? AND (instr(name, char(8238)) > 0 OR instr(name, char(8203)) > 0)`, res.Batch.ID).Scan(&n)
 	if n != 2 {
 		t.Errorf("names with invisible characters stored: %d, want 2 (exactly as in the file)", n)
 	}
@@ -253,7 +287,7 @@ func TestBombsRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := snapshot(t, w)
-			_, err := w.Import(context.Background(), p, ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
+			_, err := w.Import(context.Background(), who(w), p, ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7)})
 			if err == nil {
 				t.Fatalf("%s imported", b.name)
 			}
@@ -275,7 +309,7 @@ func TestBombsRefused(t *testing.T) {
 // are told apart from a cancellation.
 func TestReadErrorNamesSheetAndRow(t *testing.T) {
 	w := newWS(t)
-	_, err := w.Import(context.Background(), filepath.Join("testdata", "damaged", "xlsx_duplicate_row.xlsx"), ImportOptions{Kind: audit.KindPayouts, User: "test"})
+	_, err := w.Import(context.Background(), who(w), filepath.Join("testdata", "damaged", "xlsx_duplicate_row.xlsx"), ImportOptions{Kind: audit.KindPayouts})
 	var re *sheet.ReadError
 	if !errors.As(err, &re) {
 		t.Fatalf("err = %v, want a ReadError", err)
@@ -293,12 +327,12 @@ func TestReadErrorNamesSheetAndRow(t *testing.T) {
 // does not come back with the next roster.
 func TestVillageMergeAndRename(t *testing.T) {
 	ctx := context.Background()
-	w := newWS(t)
+	w := newBareWS(t)
 	sup, err := w.AddUser(ctx, nil, "王主任", "supervisor", "sup-pass-2022")
 	if err != nil {
 		t.Fatal(err)
 	}
-	clerk, err := w.AddUser(ctx, &sup, "李会计", "clerk", "clerk-pass-2022")
+	clerk, err := w.AddUser(ctx, as(sup), "李会计", "clerk", "clerk-pass-2022")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,35 +346,35 @@ func TestVillageMergeAndRename(t *testing.T) {
 		}
 		return p
 	}
-	if _, err := w.Import(ctx, roster("a_2022-07.csv", "东风村委会", "202207"), ImportOptions{Kind: audit.KindPayouts, User: "test"}); err != nil {
+	if _, err := w.Import(ctx, who(w), roster("a_2022-07.csv", "东风村委会", "202207"), ImportOptions{Kind: audit.KindPayouts}); err != nil {
 		t.Fatal(err)
 	}
 	vs, _ := w.Villages(ctx)
 	if strings.Join(vs, ",") != "东风村,东风村委会" {
 		t.Fatalf("villages = %v (乱码村 comes from a row with a problem and must not be added)", vs)
 	}
-	if _, err := w.RenameVillage(ctx, clerk, "东风村委会", "东风村"); !errors.Is(err, audit.ErrPermission) {
+	if _, err := w.RenameVillage(ctx, sess(clerk), "东风村委会", "东风村"); !errors.Is(err, audit.ErrPermission) {
 		t.Errorf("a clerk renamed a village: %v", err)
 	}
-	if _, err := w.RenameVillage(ctx, sup, "东风村委会", "东风\u200b村"); !errors.Is(err, audit.ErrInvalid) {
+	if _, err := w.RenameVillage(ctx, sess(sup), "东风村委会", "东风\u200b村"); !errors.Is(err, audit.ErrInvalid) {
 		t.Errorf("an invisible character in a village name was accepted: %v", err)
 	}
-	merged, err := w.RenameVillage(ctx, sup, "东风村委会", "东风村")
+	merged, err := w.RenameVillage(ctx, sess(sup), "东风村委会", "东风村")
 	if err != nil || !merged {
 		t.Fatalf("merge: %v %v", merged, err)
 	}
-	if _, err := w.Import(ctx, roster("b_2022-08.csv", "东风村委会", "202208"), ImportOptions{Kind: audit.KindPayouts, User: "test"}); err != nil {
+	if _, err := w.Import(ctx, who(w), roster("b_2022-08.csv", "东风村委会", "202208"), ImportOptions{Kind: audit.KindPayouts}); err != nil {
 		t.Fatal(err)
 	}
 	vs, _ = w.Villages(ctx)
 	if strings.Join(vs, ",") != "东风村" {
 		t.Errorf("villages after merge and a new roster = %v", vs)
 	}
-	if merged, err := w.RenameVillage(ctx, sup, "东风村", "东风社区"); err != nil || merged {
+	if merged, err := w.RenameVillage(ctx, sess(sup), "东风村", "东风社区"); err != nil || merged {
 		t.Errorf("rename: %v %v", merged, err)
 	}
 	var n int
-	w.DB.SQL().QueryRow(`SELECT COUNT(*) FROM trail WHERE action = 'village_rename' AND user_name = '王主任'`).Scan(&n)
+	w.db.SQL().QueryRow(`SELECT COUNT(*) FROM trail WHERE action = 'village_rename' AND user_name = '王主任'`).Scan(&n)
 	if n != 2 {
 		t.Errorf("trail has %d village_rename entries, want 2", n)
 	}

@@ -32,6 +32,19 @@ func BuildDemo(ctx context.Context, path string, fsys fs.FS) (*Workspace, error)
 	if err != nil {
 		return nil, err
 	}
+	if _, err := w.AddUser(ctx, nil, DemoSupervisor, audit.RoleSupervisor, DemoPassword); err != nil {
+		w.Close()
+		return nil, err
+	}
+	sup, err := w.Login(ctx, DemoSupervisor, DemoPassword)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	if _, err := w.AddUser(ctx, &sup, DemoClerk, audit.RoleClerk, DemoPassword); err != nil {
+		w.Close()
+		return nil, err
+	}
 	tmp, err := os.MkdirTemp("", "pensionaudit-demo-")
 	if err != nil {
 		w.Close()
@@ -71,27 +84,18 @@ func BuildDemo(ctx context.Context, path string, fsys fs.FS) (*Workspace, error)
 			w.Close()
 			return nil, err
 		}
-		if _, err := w.Import(ctx, p, ImportOptions{Kind: it.kind, User: "演示"}); err != nil {
+		if _, err := w.Import(ctx, sup, p, ImportOptions{Kind: it.kind}); err != nil {
 			w.Close()
 			return nil, fmt.Errorf("演示数据 %s 导入失败：%w", it.name, err)
 		}
 	}
-	sup, err := w.AddUser(ctx, nil, DemoSupervisor, "supervisor", DemoPassword)
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
-	if _, err := w.AddUser(ctx, &sup, DemoClerk, "clerk", DemoPassword); err != nil {
-		w.Close()
-		return nil, err
-	}
-	months, err := w.DB.RosterMonths(ctx)
+	months, err := w.db.RosterMonths(ctx)
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
 	for _, m := range months {
-		if _, err := w.Check(ctx, m, "演示", nil); err != nil {
+		if _, err := w.Check(ctx, sup, m, nil); err != nil {
 			w.Close()
 			return nil, fmt.Errorf("演示数据 %s 核查失败：%w", m, err)
 		}

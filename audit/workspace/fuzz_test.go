@@ -62,7 +62,7 @@ func completeness(t *testing.T, w *Workspace, dir, ext string, data []byte, kind
 		wb.Close()
 		yielded = n
 	}
-	res, err := w.Import(context.Background(), p, ImportOptions{Kind: kind, Village: "东风村", Period: period, User: "fuzz"})
+	res, err := w.Import(context.Background(), who(w), p, ImportOptions{Kind: kind, Village: "东风村", Period: period})
 	if err != nil {
 		return // refused (or a duplicate of an earlier input)
 	}
@@ -74,7 +74,7 @@ func completeness(t *testing.T, w *Workspace, dir, ext string, data []byte, kind
 		table = "death_records"
 	}
 	var stored int
-	if err := w.DB.SQL().QueryRow(`SELECT COUNT(*) FROM `+table+` WHERE batch_id = ?`, res.Batch.ID).Scan(&stored); err != nil {
+	if err := w.db.SQL().QueryRow(`SELECT COUNT(*) FROM `+table+` WHERE batch_id = ?`, res.Batch.ID).Scan(&stored); err != nil {
 		t.Fatal(err)
 	}
 	if stored != yielded || res.Batch.Imported != yielded {

@@ -59,7 +59,7 @@ func (w *Workspace) GuessFile(ctx context.Context, path string) Guess {
 		g.Kind, g.Why = audit.KindPayouts, "未能识别，请选择"
 	}
 	if g.Kind != audit.KindPayouts {
-		villages, _ := w.DB.Villages(ctx)
+		villages, _ := w.db.Villages(ctx)
 		g.Village = inferVillage(name, w.Township(ctx), villages)
 	}
 	return g

@@ -64,7 +64,7 @@ func TestMonthFiguresAgreeWithTheSheet(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	months, _ := w.DB.RosterMonths(ctx)
+	months, _ := w.db.RosterMonths(ctx)
 	checkedSome := false
 	for _, p := range months {
 		fig, err := w.MonthFigures(ctx, p)

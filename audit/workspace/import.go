@@ -25,7 +25,6 @@ type ImportOptions struct {
 	Village string      // required for a death report unless the name or title tells
 	Period  audit.Month // inferred from the name, the title or the rows when zero
 	Map     sheet.Mapping
-	User    string
 	// Progress is called now and then with the rows read so far.
 	Progress func(rows int)
 }
@@ -59,10 +58,14 @@ const chunkSize = 512
 
 // Import reads one file into the workspace as one batch, all or nothing: a
 // file the reader could not read to its clean end is refused as a whole.
-func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (res *ImportResult, err error) {
-	defer func() { err = sqlite.Friendly(err) }()
+// Everything it depends on — who imports (and whether they may), that the
+// file is not one already imported, that its month is not countersigned —
+// is read in the import's own write transaction, with the mapping it
+// remembers and the trail entry.
+func (w *Workspace) Import(ctx context.Context, who audit.Session, path string, o ImportOptions) (res *ImportResult, err error) {
+	defer func() { err = Friendly(err) }()
 	name := filepath.Base(path)
-	if _, err := w.DB.Township(ctx); err != nil {
+	if _, err := w.township(ctx); err != nil {
 		return nil, err
 	}
 	sum, err := fileSHA256(path)
@@ -74,12 +77,12 @@ func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (r
 		return nil, err
 	}
 	defer wb.Close()
-	villages, err := w.DB.Villages(ctx)
+	villages, err := w.db.Villages(ctx)
 	if err != nil {
 		return nil, err
 	}
 	township := w.Township(ctx)
-	b := &audit.Batch{FileName: name, SHA256: sum, Kind: o.Kind, Format: string(wb.Format()), Village: o.Village, Period: o.Period, ImportedBy: o.User}
+	b := &audit.Batch{FileName: name, SHA256: sum, Kind: o.Kind, Format: string(wb.Format()), Village: o.Village, Period: o.Period, ImportedBy: who.Name}
 	if b.Kind != audit.KindPayouts && b.Village == "" {
 		b.Village = inferVillage(name, township, villages)
 	}
@@ -89,17 +92,30 @@ func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (r
 	res = &ImportResult{}
 	mapping := o.Map
 	if len(mapping) == 0 {
-		if saved, _ := w.DB.Mapping(ctx, o.Kind, b.Village); saved != "" {
+		if saved, _ := w.db.Mapping(ctx, o.Kind, b.Village); saved != "" {
 			if m, err := sheet.ParseMapping(saved); err == nil {
 				mapping, res.Mapping = m, saved
 			}
 		}
 	}
-	it, err := w.DB.BeginImport(ctx, b)
+	it, err := w.db.BeginImport(ctx, b)
+	var dup *sqlite.DuplicateFile
+	if errors.As(err, &dup) {
+		e := dup.Earlier
+		return nil, audit.Errorf(audit.ErrDuplicate, "文件 %s 已经导入过（内容与第 %d 批“%s”完全相同，导入于 %s），不再重复导入",
+			name, e.ID, e.FileName, e.ImportedAt.Local().Format("2006-01-02 15:04"))
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer it.Rollback()
+	u, err := current(ctx, it.User, who)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.May(audit.ActImport); err != nil {
+		return nil, err
+	}
 	// Reading a big roster allocates a lot of short-lived garbage; collecting
 	// less often keeps the second core for SQLite (peak memory stays far
 	// below the 400 MB target, see BenchmarkImportRoster).
@@ -114,7 +130,7 @@ func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (r
 				period = inferPeriod(title)
 			}
 			if village == "" && o.Kind == audit.KindDeaths {
-				return "", 0, audit.Errorf(audit.ErrInvalid, "文件 %s 是村死亡人员名单，但从文件名和标题都看不出是哪个村，请用 --village 指定村(社区)名称", name)
+				return "", 0, &audit.Error{Kind: audit.ErrInvalid, Field: "village", Msg: "文件 " + name + " 是村死亡人员名单，但从文件名和标题都看不出是哪个村，请指定村(社区)名称"}
 			}
 			b.Village, b.Period = village, period
 			return village, period, nil
@@ -136,9 +152,11 @@ func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (r
 		b.Period = majorityMonth(s.Months)
 	}
 	if b.Period == 0 && o.Kind != audit.KindDeregistrations {
-		return nil, audit.Errorf(audit.ErrInvalid, "无法确定文件 %s 所属的月份（文件名、标题和数据中都没有），请用 --period YYYY-MM 指定", name)
+		return nil, &audit.Error{Kind: audit.ErrInvalid, Field: "period", Msg: "无法确定文件 " + name + " 所属的月份（文件名、标题和数据中都没有），请指定月份"}
 	}
-	if err := w.DB.ErrIfLocked(ctx, b.Period); err != nil {
+	if l, err := it.Lock(ctx, b.Period); err != nil {
+		return nil, err
+	} else if err := l.Writable(); err != nil {
 		return nil, err
 	}
 	var fileNotes []audit.Problem
@@ -182,13 +200,13 @@ func (w *Workspace) Import(ctx context.Context, path string, o ImportOptions) (r
 		res.keep(shown...)
 		res.ProblemCount += n - len(shown)
 	}
-	if err := it.Commit(ctx); err != nil {
-		return nil, err
-	}
 	if len(o.Map) > 0 {
-		if err := w.DB.SaveMapping(ctx, o.User, o.Kind, b.Village, o.Map.String()); err != nil {
+		if err := it.SaveMapping(ctx, o.Map.String()); err != nil {
 			return nil, err
 		}
+	}
+	if err := it.Commit(ctx); err != nil {
+		return nil, err
 	}
 	res.Batch, res.Headers, res.Skipped, res.NilLine = *b, s.Headers, s.Skipped, s.NilLine
 	return res, nil
@@ -371,7 +389,7 @@ func majorityMonth(months map[audit.Month]int) audit.Month {
 // village, else detected) and the first rows — without storing anything.
 func (w *Workspace) Preview(ctx context.Context, path string, kind audit.Kind, village string, mapping sheet.Mapping) (*sheet.Preview, sheet.Mapping, error) {
 	if len(mapping) == 0 {
-		if saved, _ := w.DB.Mapping(ctx, kind, village); saved != "" {
+		if saved, _ := w.db.Mapping(ctx, kind, village); saved != "" {
 			if m, err := sheet.ParseMapping(saved); err == nil {
 				mapping = m
 			}

@@ -9,7 +9,6 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/demo"
-	"pensionaudit/audit/sqlite"
 )
 
 // A cancelled import leaves nothing behind: one file, one transaction.
@@ -26,7 +25,7 @@ func TestImportCancelledMidwayStoresNothing(t *testing.T) {
 	}
 	defer w.Close()
 	var seen []int
-	_, err = w.Import(ctx, src, ImportOptions{Kind: audit.KindPayouts, User: "test", Progress: func(n int) {
+	_, err = w.Import(ctx, who(w), src, ImportOptions{Kind: audit.KindPayouts, Progress: func(n int) {
 		seen = append(seen, n)
 		cancel()
 	}})
@@ -36,17 +35,17 @@ func TestImportCancelledMidwayStoresNothing(t *testing.T) {
 	if len(seen) == 0 || seen[0] != 1000 {
 		t.Errorf("progress reports = %v", seen)
 	}
-	bs, err := w.Batches(context.Background(), sqlite.BatchFilter{IncludeOld: true})
+	bs, err := w.Batches(context.Background(), audit.BatchFilter{IncludeOld: true})
 	if err != nil || len(bs) != 0 {
 		t.Fatalf("batches after a cancelled import: %v %v", bs, err)
 	}
 	var n int
-	w.DB.SQL().QueryRow(`SELECT COUNT(*) FROM payouts`).Scan(&n)
+	w.db.SQL().QueryRow(`SELECT COUNT(*) FROM payouts`).Scan(&n)
 	if n != 0 {
 		t.Errorf("%d payout rows left behind", n)
 	}
 	// The same file imports afterwards: the cancelled attempt did not count.
-	if _, err := w.Import(context.Background(), src, ImportOptions{Kind: audit.KindPayouts, User: "test"}); err != nil {
+	if _, err := w.Import(context.Background(), who(w), src, ImportOptions{Kind: audit.KindPayouts}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -5,27 +5,26 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/rules"
-	"pensionaudit/audit/sqlite"
 )
 
 // Villages lists the township's villages.
-func (w *Workspace) Villages(ctx context.Context) ([]string, error) { return w.DB.Villages(ctx) }
+func (w *Workspace) Villages(ctx context.Context) ([]string, error) { return w.db.Villages(ctx) }
 
 // Batches lists imported files.
-func (w *Workspace) Batches(ctx context.Context, f sqlite.BatchFilter) ([]audit.Batch, error) {
-	return w.DB.Batches(ctx, f)
+func (w *Workspace) Batches(ctx context.Context, f audit.BatchFilter) ([]audit.Batch, error) {
+	return w.db.Batches(ctx, f)
 }
 
 // Problems lists row problems, a page at a time, with the total.
-func (w *Workspace) Problems(ctx context.Context, f sqlite.ProblemFilter) ([]sqlite.ProblemRow, int, error) {
-	return w.DB.Problems(ctx, f)
+func (w *Workspace) Problems(ctx context.Context, f audit.ProblemFilter) ([]audit.ProblemRow, int, error) {
+	return w.db.Problems(ctx, f)
 }
 
 // RuleFigures is one rule's findings in a month, by status, and the
 // overpayment they name (for rules that name one).
 type RuleFigures struct {
 	Rule     string
-	ByStatus map[string]int
+	ByStatus map[audit.Status]int
 	Total    int
 	Amount   audit.Fen
 }
@@ -40,7 +39,7 @@ type MonthFigures struct {
 
 // MonthFigures sums a period's findings and recoveries.
 func (w *Workspace) MonthFigures(ctx context.Context, p audit.Month) (*MonthFigures, error) {
-	counts, err := w.DB.RuleStatusCounts(ctx, p)
+	counts, err := w.db.RuleStatusCounts(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +48,7 @@ func (w *Workspace) MonthFigures(ctx context.Context, p audit.Month) (*MonthFigu
 	for _, c := range counts {
 		f := by[c.Rule]
 		if f == nil {
-			f = &RuleFigures{Rule: c.Rule, ByStatus: map[string]int{}}
+			f = &RuleFigures{Rule: c.Rule, ByStatus: map[audit.Status]int{}}
 			by[c.Rule] = f
 		}
 		f.ByStatus[c.Status] += c.Count
@@ -64,7 +63,7 @@ func (w *Workspace) MonthFigures(ctx context.Context, p audit.Month) (*MonthFigu
 			m.Rules = append(m.Rules, *f)
 		}
 	}
-	ledger, err := w.DB.Ledger(ctx)
+	ledger, err := w.db.Ledger(ctx)
 	if err != nil {
 		return nil, err
 	}

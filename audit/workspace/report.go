@@ -16,21 +16,21 @@ import (
 
 // ReportData gathers what a period's sheets print.
 func (w *Workspace) ReportData(ctx context.Context, p audit.Month) (*report.Data, error) {
-	d := &report.Data{Township: w.Township(ctx), Period: p, Printed: w.DB.Now()}
+	d := &report.Data{Township: w.Township(ctx), Period: p, Printed: w.db.Now()}
 	var err error
-	if d.Inputs, err = w.DB.InputBatches(ctx, p); err != nil {
+	if d.Inputs, err = w.db.InputBatches(ctx, p); err != nil {
 		return nil, err
 	}
-	if d.Status, err = w.DB.Status(ctx, p); err != nil {
+	if d.Status, err = w.db.Status(ctx, p); err != nil {
 		return nil, err
 	}
-	if d.Findings, _, err = w.DB.Findings(ctx, sqlite.FindingFilter{Period: p}); err != nil {
+	if d.Findings, _, err = w.db.Findings(ctx, audit.FindingFilter{Period: p}); err != nil {
 		return nil, err
 	}
-	if d.Decisions, err = w.DB.LatestDecisions(ctx, p); err != nil {
+	if d.Decisions, err = w.db.LatestDecisions(ctx, p); err != nil {
 		return nil, err
 	}
-	if d.Ledger, err = w.DB.Ledger(ctx); err != nil {
+	if d.Ledger, err = w.db.Ledger(ctx); err != nil {
 		return nil, err
 	}
 	switch {
@@ -43,11 +43,11 @@ func (w *Workspace) ReportData(ctx context.Context, p audit.Month) (*report.Data
 		for _, b := range d.Inputs {
 			ids = append(ids, b.ID)
 		}
-		if d.Fingerprint, err = w.DB.Fingerprint(ctx, p, ids); err != nil {
+		if d.Fingerprint, err = w.db.Fingerprint(ctx, p, ids); err != nil {
 			return nil, err
 		}
 	}
-	trail, err := w.DB.Trail(ctx)
+	trail, err := w.db.Trail(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (w *Workspace) WriteOutput(ctx context.Context, path string, force bool, wr
 	if err != nil {
 		return audit.Errorf(audit.ErrInvalid, "输出文件名 %s 不正确", path)
 	}
-	wsAbs, _ := filepath.Abs(w.DB.Path)
+	wsAbs, _ := filepath.Abs(w.db.Path)
 	for _, p := range []string{wsAbs, wsAbs + "-wal", wsAbs + "-shm", wsAbs + "-journal"} {
 		if abs == p {
 			return audit.Errorf(audit.ErrConflict, "不能把报表写到工作区文件 %s 上：那会毁掉工作区。请换一个文件名", filepath.Base(path))
@@ -96,7 +96,7 @@ func (w *Workspace) WriteOutput(ctx context.Context, path string, force bool, wr
 		}
 		var id int64
 		var name string
-		err = w.DB.SQL().QueryRowContext(ctx, `SELECT id, file_name FROM batches WHERE sha256 = ?`, sum).Scan(&id, &name)
+		err = w.db.SQL().QueryRowContext(ctx, `SELECT id, file_name FROM batches WHERE sha256 = ?`, sum).Scan(&id, &name)
 		if err == nil {
 			return audit.Errorf(audit.ErrConflict, "%s 是导入过的原始文件（第 %d 批“%s”），是证据，不能覆盖：请换一个文件名", filepath.Base(path), id, name)
 		}
@@ -133,14 +133,14 @@ func wsSHA(path string) string {
 // SourceFile writes the kept copy of an imported file (the exact bytes) to
 // w and returns the file's name.
 func (w *Workspace) SourceFile(ctx context.Context, batchID int64, out io.Writer) (string, error) {
-	return w.DB.SourceFile(ctx, batchID, out)
+	return w.db.SourceFile(ctx, batchID, out)
 }
 
 // ExtractSource writes the kept copy of batch batchID (its exact bytes) to the
 // user's cache folder, under its SHA-256, and returns the path; a copy already
 // there with the right digest is reused.
 func (w *Workspace) ExtractSource(ctx context.Context, batchID int64) (string, error) {
-	bs, err := w.DB.Batches(ctx, sqlite.BatchFilter{ID: batchID, IncludeOld: true})
+	bs, err := w.db.Batches(ctx, audit.BatchFilter{ID: batchID, IncludeOld: true})
 	if err != nil {
 		return "", err
 	}
@@ -165,7 +165,7 @@ func (w *Workspace) ExtractSource(ctx context.Context, batchID int64) (string, e
 		return "", err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := w.DB.SourceFile(ctx, b.ID, tmp); err != nil {
+	if _, err := w.db.SourceFile(ctx, b.ID, tmp); err != nil {
 		tmp.Close()
 		return "", err
 	}
@@ -190,11 +190,11 @@ type SourceExcerpt struct {
 // kept copy. batchID 0 looks the file up by name (the newest current import
 // of that name), as evidence names files.
 func (w *Workspace) SourceAt(ctx context.Context, batchID int64, fileName, sheetName string, row int) (*SourceExcerpt, error) {
-	f := sqlite.BatchFilter{ID: batchID, FileName: fileName, IncludeOld: batchID != 0}
+	f := audit.BatchFilter{ID: batchID, FileName: fileName, IncludeOld: batchID != 0}
 	if batchID != 0 {
 		f.FileName = ""
 	}
-	bs, err := w.DB.Batches(ctx, f)
+	bs, err := w.db.Batches(ctx, f)
 	if err != nil {
 		return nil, err
 	}

@@ -2,82 +2,347 @@ package workspace
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"pensionaudit/audit"
+	"pensionaudit/audit/rules"
 	"pensionaudit/audit/sqlite"
 )
 
-// AddUser creates a local account. The first account of a workspace needs
-// no authentication and is always a supervisor; every later one is added by
-// an authenticated supervisor (by).
-func (w *Workspace) AddUser(ctx context.Context, by *sqlite.User, name, role, password string) (sqlite.User, error) {
-	return w.DB.AddUser(ctx, by, name, role, password)
-}
-
-// SetRole changes an account's role (by: an authenticated supervisor).
-func (w *Workspace) SetRole(ctx context.Context, by *sqlite.User, name, role string) error {
-	return w.DB.SetRole(ctx, by, name, role)
-}
-
-// ResetPassword sets an account's password (by: an authenticated supervisor).
-func (w *Workspace) ResetPassword(ctx context.Context, by *sqlite.User, name, password string) error {
-	return w.DB.ResetPassword(ctx, by, name, password)
-}
-
-// SetDisabled disables or re-enables an account (by: an authenticated supervisor).
-func (w *Workspace) SetDisabled(ctx context.Context, by *sqlite.User, name string, disabled bool) error {
-	return w.DB.SetDisabled(ctx, by, name, disabled)
+// Login checks a password and opens a session for the account; failures
+// are counted and slowed down.
+func (w *Workspace) Login(ctx context.Context, name, password string) (audit.Session, error) {
+	u, err := w.db.Authenticate(ctx, name, password)
+	if err != nil {
+		return audit.Session{}, Friendly(err)
+	}
+	return audit.Session{User: u}, nil
 }
 
 // HasUsers reports whether the workspace has any account yet.
 func (w *Workspace) HasUsers(ctx context.Context) (bool, error) {
-	us, err := w.DB.Users(ctx)
+	us, err := w.db.Users(ctx)
 	return len(us) > 0, err
 }
 
-// Login checks a password; failures are counted and slowed down.
-func (w *Workspace) Login(ctx context.Context, name, password string) (sqlite.User, error) {
-	return w.DB.Authenticate(ctx, name, password)
-}
-
-// Decide records a decision on a finding.
-func (w *Workspace) Decide(ctx context.Context, u sqlite.User, in sqlite.DecideInput) (*sqlite.Decision, error) {
-	return w.DB.Decide(ctx, u, in)
-}
-
-// SignOff signs (clerk) or countersigns (supervisor) a period.
-func (w *Workspace) SignOff(ctx context.Context, u sqlite.User, p audit.Month) (s *sqlite.Signoff, err error) {
-	defer func() {
-		if err == nil {
-			w.RecordHead(ctx) // the signed head is kept outside the file too
+// AddUser creates a local account. The first account of a workspace needs
+// no session and is always a supervisor (someone must be able to
+// countersign and reopen); every later one is added by a supervisor's
+// session (by).
+func (w *Workspace) AddUser(ctx context.Context, by *audit.Session, name string, role audit.Role, password string) (audit.User, error) {
+	name, err := audit.CleanUserName(name)
+	if err != nil {
+		return audit.User{}, err
+	}
+	if _, err := audit.ParseRole(string(role)); err != nil {
+		return audit.User{}, err
+	}
+	if err := audit.CheckPassword(password); err != nil {
+		return audit.User{}, err
+	}
+	hash, err := sqlite.HashPassword(password) // slow on purpose: before the write lock
+	if err != nil {
+		return audit.User{}, err
+	}
+	u := audit.User{Name: name, Role: role}
+	err = w.db.Update(ctx, func(tx *sqlite.Tx) error {
+		names, err := tx.UserNames(ctx)
+		if err != nil {
+			return err
 		}
-	}()
-	return w.DB.SignOff(ctx, u, p)
+		actor := name
+		if len(names) == 0 {
+			u.Role = audit.RoleSupervisor
+		} else {
+			if by == nil {
+				return audit.Errorf(audit.ErrPermission, "添加用户须由审核人用自己的密码授权")
+			}
+			sup, err := current(ctx, tx.User, *by)
+			if err != nil {
+				return err
+			}
+			if err := sup.May(audit.ActManageUsers); err != nil {
+				return err
+			}
+			actor = sup.Name
+		}
+		for _, n := range names {
+			if audit.FoldName(n) == audit.FoldName(name) {
+				return audit.Errorf(audit.ErrDuplicate, "用户 %s 已经存在（或与已有的 %s 写法只差全角半角、大小写或空格）", name, n)
+			}
+		}
+		err = tx.InsertUser(ctx, actor, u, hash)
+		if errors.Is(err, audit.ErrDuplicate) {
+			return audit.Errorf(audit.ErrDuplicate, "用户 %s 已经存在", name)
+		}
+		return err
+	})
+	return u, Friendly(err)
 }
 
-// Reopen revokes a period's signatures.
-func (w *Workspace) Reopen(ctx context.Context, u sqlite.User, p audit.Month, reason string) error {
-	return w.DB.Reopen(ctx, u, p, reason)
+// changeUser applies a supervisor's change to an account, keeping at least
+// one enabled supervisor.
+func (w *Workspace) changeUser(ctx context.Context, s audit.Session, name string, c sqlite.UserChange) error {
+	return w.act(ctx, s, audit.ActManageUsers, func(tx *sqlite.Tx, u audit.User) error {
+		err := tx.ChangeUser(ctx, u.Name, name, c)
+		if errors.Is(err, audit.ErrNotFound) {
+			return audit.Errorf(audit.ErrNotFound, "没有名为 %s 的用户", audit.Escape(name, 40))
+		}
+		if err != nil {
+			return err
+		}
+		n, err := tx.EnabledSupervisors(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return audit.Errorf(audit.ErrConflict, "这样改之后工作区就没有可用的审核人了：请先添加另一位审核人")
+		}
+		return nil
+	})
 }
 
-// NoteMissing records why a village did not report.
-func (w *Workspace) NoteMissing(ctx context.Context, u sqlite.User, p audit.Month, village, note string) error {
-	return w.DB.NoteMissing(ctx, u, p, village, note)
+// SetRole changes an account's role (a supervisor).
+func (w *Workspace) SetRole(ctx context.Context, s audit.Session, name string, role audit.Role) error {
+	if _, err := audit.ParseRole(string(role)); err != nil {
+		return err
+	}
+	return w.changeUser(ctx, s, name, sqlite.UserChange{Role: &role})
+}
+
+// ResetPassword sets an account's password (a supervisor) and clears its
+// back-off.
+func (w *Workspace) ResetPassword(ctx context.Context, s audit.Session, name, password string) error {
+	if err := audit.CheckPassword(password); err != nil {
+		return err
+	}
+	hash, err := sqlite.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return w.changeUser(ctx, s, name, sqlite.UserChange{PwHash: &hash})
+}
+
+// SetDisabled disables or re-enables an account (a supervisor).
+func (w *Workspace) SetDisabled(ctx context.Context, s audit.Session, name string, disabled bool) error {
+	return w.changeUser(ctx, s, name, sqlite.UserChange{Disabled: &disabled})
+}
+
+// Decide records a decision on a finding, until the month is signed.
+func (w *Workspace) Decide(ctx context.Context, s audit.Session, in audit.DecideInput) (*audit.Decision, error) {
+	var d audit.Decision
+	err := w.act(ctx, s, audit.ActDecide, func(tx *sqlite.Tx, u audit.User) error {
+		f, err := tx.FindingFacts(ctx, in.FindingID)
+		if errors.Is(err, audit.ErrNotFound) {
+			return audit.Errorf(audit.ErrNotFound, "没有编号为 %d 的核查结果", in.FindingID)
+		}
+		if err != nil {
+			return err
+		}
+		f.DeathRelated = rules.DeathRelated(f.Rule)
+		l, err := tx.Lock(ctx, f.Period)
+		if err != nil {
+			return err
+		}
+		if err := l.Amendable(); err != nil {
+			return err
+		}
+		if d, err = audit.Decide(f, in); err != nil {
+			return err
+		}
+		d.User = u.Name
+		return tx.RecordDecision(ctx, &d, f.Period)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// UndoDecision takes back the latest decision on a finding (the same person
+// or a supervisor, before the month is signed). The decision stays in the
+// history; the finding returns to the state before it.
+func (w *Workspace) UndoDecision(ctx context.Context, s audit.Session, decisionID int64) (*audit.Decision, error) {
+	var d audit.Decision
+	err := w.act(ctx, s, audit.ActDecide, func(tx *sqlite.Tx, u audit.User) error {
+		var p audit.Month
+		var latest bool
+		var err error
+		d, p, latest, err = tx.StandingDecision(ctx, decisionID)
+		if errors.Is(err, audit.ErrNotFound) {
+			return audit.Errorf(audit.ErrNotFound, "没有可以撤销的第 %d 条处理意见", decisionID)
+		}
+		if err != nil {
+			return err
+		}
+		if d.User != u.Name && u.Role != audit.RoleSupervisor {
+			return audit.Errorf(audit.ErrPermission, "这条处理意见是 %s 做的，只有本人或审核人可以撤销", d.User)
+		}
+		if !latest {
+			return audit.Errorf(audit.ErrConflict, "核查结果 #%d 之后又有新的处理意见，只能撤销最新的一条", d.FindingID)
+		}
+		l, err := tx.Lock(ctx, p)
+		if err != nil {
+			return err
+		}
+		if l.Clerk != nil || l.Supervisor != nil {
+			return audit.Errorf(audit.ErrLocked, "%s 已签字，不能撤销处理意见；请审核人先退回", p.Label())
+		}
+		_, err = tx.RecordUndo(ctx, u.Name, d, p)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// SignOff signs a month: first the clerk (经办人) — the month checked since
+// its last file, every finding decided, every village reported or noted —
+// then a different supervisor (审核人), whose countersignature locks it, on
+// exactly what the clerk signed and only when no file has come in since
+// that the check has not seen.
+func (w *Workspace) SignOff(ctx context.Context, s audit.Session, p audit.Month) (sig *audit.Signoff, err error) {
+	err = w.db.Update(ctx, func(tx *sqlite.Tx) error {
+		u, err := current(ctx, tx.User, s)
+		if err != nil {
+			return err
+		}
+		l, err := tx.Lock(ctx, p)
+		if err != nil {
+			return err
+		}
+		if l.Supervisor != nil {
+			return audit.Errorf(audit.ErrConflict, "%s 已由 %s 复核签字，无需再签", p.Label(), l.Supervisor.User)
+		}
+		r, err := tx.Readiness(ctx, p)
+		if err != nil {
+			return err
+		}
+		batches, err := tx.InputBatches(ctx, p)
+		if err != nil {
+			return err
+		}
+		sig = &audit.Signoff{Period: p.String(), User: u.Name}
+		if l.Clerk == nil {
+			if err := u.May(audit.ActSign); err != nil {
+				return err
+			}
+			if err := r.ReadyToSign(); err != nil {
+				return err
+			}
+			sig.Role, sig.Batches = audit.RoleClerk, batches
+			if sig.Fingerprint, err = tx.Fingerprint(ctx, p, batches); err != nil {
+				return err
+			}
+		} else {
+			now, err := tx.Fingerprint(ctx, p, l.Clerk.Batches)
+			if err != nil {
+				return err
+			}
+			if err := audit.Countersign(u, l, r, batches, now); err != nil {
+				return err
+			}
+			sig.Role, sig.Batches, sig.Fingerprint = audit.RoleSupervisor, l.Clerk.Batches, now
+		}
+		return tx.RecordSignoff(ctx, sig)
+	})
+	if err != nil {
+		return nil, Friendly(err)
+	}
+	w.RecordHead(ctx) // the signed head is kept outside the file too
+	return sig, nil
+}
+
+// Reopen revokes a month's signatures, with a supervisor's reason.
+func (w *Workspace) Reopen(ctx context.Context, s audit.Session, p audit.Month, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return &audit.Error{Kind: audit.ErrInvalid, Field: "reason", Msg: "退回须写明原因"}
+	}
+	return w.act(ctx, s, audit.ActReopen, func(tx *sqlite.Tx, u audit.User) error {
+		n, err := tx.RevokeSignoffs(ctx, u.Name, p, reason)
+		if err == nil && n == 0 {
+			err = audit.Errorf(audit.ErrConflict, "%s 没有签字，无需退回", p.Label())
+		}
+		return err
+	})
+}
+
+// NoteMissing records a supervisor's note on why a village did not report.
+func (w *Workspace) NoteMissing(ctx context.Context, s audit.Session, p audit.Month, village, note string) error {
+	village, note = strings.TrimSpace(village), strings.TrimSpace(note)
+	if village == "" {
+		return &audit.Error{Kind: audit.ErrInvalid, Field: "village", Msg: "请写明哪个村(社区)没有上报"}
+	}
+	if note == "" {
+		return &audit.Error{Kind: audit.ErrInvalid, Field: "note", Msg: "请写明没有上报的原因"}
+	}
+	return w.act(ctx, s, audit.ActNoteMissing, func(tx *sqlite.Tx, u audit.User) error {
+		l, err := tx.Lock(ctx, p)
+		if err != nil {
+			return err
+		}
+		if err := l.Writable(); err != nil {
+			return err
+		}
+		return tx.RecordMissingNote(ctx, u.Name, p, village, note)
+	})
+}
+
+// Recover records money recovered on a confirmed overpayment.
+func (w *Workspace) Recover(ctx context.Context, s audit.Session, finding int64, on time.Time, amount audit.Fen, note string) error {
+	return w.act(ctx, s, audit.ActRecover, func(tx *sqlite.Tx, u audit.User) error {
+		e, err := tx.LedgerEntry(ctx, finding)
+		if err != nil {
+			return err
+		}
+		if err := audit.CheckRecovery(e, finding, amount); err != nil {
+			return err
+		}
+		return tx.RecordRecovery(ctx, u.Name, finding, on, amount, note)
+	})
+}
+
+// RenameVillage renames a village of the township or merges it into another
+// (a supervisor: the list decides which villages must report each month).
+func (w *Workspace) RenameVillage(ctx context.Context, s audit.Session, from, to string) (merged bool, err error) {
+	to = strings.TrimSpace(norm.NFC.String(to))
+	if to == "" || strings.ContainsFunc(to, audit.Invisible) {
+		return false, &audit.Error{Kind: audit.ErrInvalid, Field: "to", Msg: "新的村(社区)名称为空或含有看不见的字符：" + audit.Escape(to, 40)}
+	}
+	if from == to {
+		return false, &audit.Error{Kind: audit.ErrInvalid, Field: "to", Msg: "新旧名称相同"}
+	}
+	err = w.act(ctx, s, audit.ActRenameVillage, func(tx *sqlite.Tx, u audit.User) error {
+		merged, err = tx.RenameVillage(ctx, u.Name, from, to)
+		if errors.Is(err, audit.ErrNotFound) {
+			return audit.Errorf(audit.ErrNotFound, "本乡镇没有名为「%s」的村(社区)", audit.Escape(from, 40))
+		}
+		if err != nil {
+			return err
+		}
+		return tx.AppendTrail(ctx, u.Name, "village_rename", map[string]any{"from": from, "to": to, "merged": merged})
+	})
+	return merged, err
 }
 
 // Status describes periods; with p zero, every month that has a roster.
-func (w *Workspace) Status(ctx context.Context, p audit.Month) ([]*sqlite.PeriodStatus, error) {
+func (w *Workspace) Status(ctx context.Context, p audit.Month) ([]*audit.PeriodStatus, error) {
 	months := []audit.Month{p}
 	if p == 0 {
 		var err error
-		if months, err = w.DB.RosterMonths(ctx); err != nil {
+		if months, err = w.db.RosterMonths(ctx); err != nil {
 			return nil, err
 		}
 	}
-	var out []*sqlite.PeriodStatus
+	var out []*audit.PeriodStatus
 	for _, m := range months {
-		st, err := w.DB.Status(ctx, m)
+		st, err := w.db.Status(ctx, m)
 		if err != nil {
 			return nil, err
 		}
@@ -87,21 +352,16 @@ func (w *Workspace) Status(ctx context.Context, p audit.Month) ([]*sqlite.Period
 }
 
 // Ledger lists the recovery ledger.
-func (w *Workspace) Ledger(ctx context.Context) ([]sqlite.LedgerEntry, error) {
-	return w.DB.Ledger(ctx)
-}
-
-// Recover records money recovered.
-func (w *Workspace) Recover(ctx context.Context, u sqlite.User, finding int64, on time.Time, amount audit.Fen, note string) error {
-	return w.DB.Recover(ctx, u, finding, on, amount, note)
+func (w *Workspace) Ledger(ctx context.Context) ([]audit.LedgerEntry, error) {
+	return w.db.Ledger(ctx)
 }
 
 // Verify checks the trail, every scope of the store and every sign-off, and
 // that the chain still passes through every head this computer has seen.
-func (w *Workspace) Verify(ctx context.Context) (*sqlite.VerifyReport, error) {
-	r, err := w.DB.Verify(ctx)
+func (w *Workspace) Verify(ctx context.Context) (*VerifyReport, error) {
+	r, err := w.db.Verify(ctx)
 	if err != nil {
-		return nil, err
+		return nil, Friendly(err)
 	}
 	if err := w.checkAnchors(ctx, r); err != nil {
 		return nil, err
@@ -112,17 +372,5 @@ func (w *Workspace) Verify(ctx context.Context) (*sqlite.VerifyReport, error) {
 // VerifyAnchor checks that the trail passes through the entry a code names
 // (the code printed on a signed sheet).
 func (w *Workspace) VerifyAnchor(ctx context.Context, code string) error {
-	return w.DB.VerifyAnchor(ctx, code)
-}
-
-// RenameVillage renames a village of the township or merges it into another
-// (supervisor only; recorded in the trail).
-func (w *Workspace) RenameVillage(ctx context.Context, u sqlite.User, from, to string) (bool, error) {
-	return w.DB.RenameVillage(ctx, u, from, to)
-}
-
-// UndoDecision takes back the latest decision on a finding (the same person
-// or a supervisor, before the month is signed).
-func (w *Workspace) UndoDecision(ctx context.Context, u sqlite.User, decisionID int64) (*sqlite.Decision, error) {
-	return w.DB.UndoDecision(ctx, u, decisionID)
+	return w.db.VerifyAnchor(ctx, code)
 }

@@ -14,7 +14,6 @@ import (
 	"pensionaudit/audit"
 	"pensionaudit/audit/demo"
 	"pensionaudit/audit/sheet"
-	"pensionaudit/audit/sqlite"
 )
 
 func baseRoster() string {
@@ -25,17 +24,17 @@ func baseRoster() string {
 // cancellation), and nothing of the file is stored.
 func TestImportDiskFull(t *testing.T) {
 	w := newWS(t)
-	w.DB.SQL().SetMaxOpenConns(1)
+	w.db.SQL().SetMaxOpenConns(1)
 	var pages int
-	if err := w.DB.SQL().QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
+	if err := w.db.SQL().QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.DB.SQL().Exec(`PRAGMA max_page_count = ` + itoa(pages+20)); err != nil {
+	if _, err := w.db.SQL().Exec(`PRAGMA max_page_count = ` + itoa(pages+20)); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshot(t, w)
-	_, err := w.Import(context.Background(), baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
-	if !errors.Is(err, sqlite.ErrDiskFull) || !strings.Contains(err.Error(), "磁盘空间已满") {
+	_, err := w.Import(context.Background(), who(w), baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7)})
+	if !errors.Is(err, audit.ErrDiskFull) || !strings.Contains(err.Error(), "磁盘空间已满") {
 		t.Fatalf("err = %v, want the disk-full message", err)
 	}
 	if errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "取消") {
@@ -49,12 +48,12 @@ func TestImportDiskFull(t *testing.T) {
 // A workspace that cannot be written says so plainly.
 func TestImportReadOnly(t *testing.T) {
 	w := newWS(t)
-	w.DB.SQL().SetMaxOpenConns(1)
-	if _, err := w.DB.SQL().Exec(`PRAGMA query_only = 1`); err != nil {
+	w.db.SQL().SetMaxOpenConns(1)
+	if _, err := w.db.SQL().Exec(`PRAGMA query_only = 1`); err != nil {
 		t.Fatal(err)
 	}
-	_, err := w.Import(context.Background(), baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
-	if !errors.Is(err, sqlite.ErrReadOnly) || !strings.Contains(err.Error(), "只读") {
+	_, err := w.Import(context.Background(), who(w), baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7)})
+	if !errors.Is(err, audit.ErrReadOnly) || !strings.Contains(err.Error(), "只读") {
 		t.Fatalf("err = %v, want the read-only message", err)
 	}
 }
@@ -73,6 +72,7 @@ func TestImportLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
+	tester := who(w)
 	other, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
@@ -87,8 +87,8 @@ func TestImportLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.ExecContext(context.Background(), `ROLLBACK`)
-	_, err = w.Import(context.Background(), baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
-	if !errors.Is(err, sqlite.ErrBusy) || !strings.Contains(err.Error(), "另一个程序") {
+	_, err = w.Import(context.Background(), tester, baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7)})
+	if !errors.Is(err, audit.ErrBusy) || !strings.Contains(err.Error(), "另一个程序") {
 		t.Fatalf("err = %v, want the locked message", err)
 	}
 }
@@ -112,7 +112,7 @@ func TestImportWritesNoTempFiles(t *testing.T) {
 	}
 	for _, f := range []string{p, baseRoster(), filepath.Join("testdata", "damaged", "csv_gbk_with_utf8_row.csv"),
 		filepath.Join("testdata", "damaged", "xlsx_truncated_sheet.xlsx")} {
-		w.Import(context.Background(), f, ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
+		w.Import(context.Background(), who(w), f, ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7)})
 	}
 	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
 		t.Errorf("the import left files in the temp folder: %v", entries)
@@ -122,7 +122,7 @@ func TestImportWritesNoTempFiles(t *testing.T) {
 // The exact bytes of every imported file stay in the workspace.
 func TestImportKeepsTheFile(t *testing.T) {
 	w := newWS(t)
-	res, err := w.Import(context.Background(), baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
+	res, err := w.Import(context.Background(), who(w), baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestSourceAtTheRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(src, orig, 0o600)
-	res, err := w.Import(ctx, src, ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
+	res, err := w.Import(ctx, who(w), src, ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,14 +197,14 @@ func TestSourceAtTheRow(t *testing.T) {
 func TestImportReturnsItsConnection(t *testing.T) {
 	ctx := context.Background()
 	w := newWS(t)
-	db := w.DB.SQL()
+	db := w.db.SQL()
 	var before int64
 	db.QueryRow(`PRAGMA cache_size`).Scan(&before)
-	w.Import(ctx, baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"})
-	w.Import(ctx, baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7), User: "test"}) // refused: same file
+	w.Import(ctx, who(w), baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7)})
+	w.Import(ctx, who(w), baseRoster(), ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2022, 7)}) // refused: same file
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	w.Import(cctx, filepath.Join("testdata", "damaged", "csv_gbk_with_utf8_row.csv"), ImportOptions{Kind: audit.KindPayouts, User: "test"})
+	w.Import(cctx, who(w), filepath.Join("testdata", "damaged", "csv_gbk_with_utf8_row.csv"), ImportOptions{Kind: audit.KindPayouts})
 	st := db.Stats()
 	if st.InUse != 0 {
 		t.Errorf("%d connections still in use", st.InUse)

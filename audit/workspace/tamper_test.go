@@ -36,8 +36,8 @@ var (
 	workedErr  error
 )
 
-func decideAll(ctx context.Context, w *Workspace, u sqlite.User, p audit.Month, limit int) error {
-	fs, _, err := w.Findings(ctx, sqlite.FindingFilter{Period: p})
+func decideAll(ctx context.Context, w *Workspace, u audit.Session, p audit.Month, limit int) error {
+	fs, _, err := w.Findings(ctx, audit.FindingFilter{Period: p})
 	if err != nil {
 		return err
 	}
@@ -45,19 +45,19 @@ func decideAll(ctx context.Context, w *Workspace, u sqlite.User, p audit.Month, 
 		if limit > 0 && i >= limit {
 			break
 		}
-		if f.Status == sqlite.StatusWithdrawn {
+		if f.Status == audit.StatusWithdrawn {
 			continue
 		}
-		in := sqlite.DecideInput{FindingID: f.ID}
+		in := audit.DecideInput{FindingID: f.ID}
 		switch {
 		case rules.DeathRelated(f.Rule) && f.Amount > 0:
-			in.Decision, in.Action = sqlite.DecisionConfirm, sqlite.ActionRecover
+			in.Decision, in.Action = audit.DecisionConfirm, audit.ActionRecover
 		case rules.DeathRelated(f.Rule):
-			in.Decision, in.Action = sqlite.DecisionConfirm, sqlite.ActionStop
+			in.Decision, in.Action = audit.DecisionConfirm, audit.ActionStop
 		case f.Rule == rules.SharedAccount:
-			in.Decision, in.Reason, in.Note = sqlite.DecisionDismiss, "其他", "同户家属代领，已核实"
+			in.Decision, in.Reason, in.Note = audit.DecisionDismiss, "其他", "同户家属代领，已核实"
 		default:
-			in.Decision, in.Note = sqlite.DecisionVisit, "安排入户核实"
+			in.Decision, in.Note = audit.DecisionVisit, "安排入户核实"
 		}
 		if _, err := w.Decide(ctx, u, in); err != nil {
 			return err
@@ -66,7 +66,7 @@ func decideAll(ctx context.Context, w *Workspace, u sqlite.User, p audit.Month, 
 	return nil
 }
 
-func noteMissing(ctx context.Context, w *Workspace, u sqlite.User, p audit.Month) error {
+func noteMissing(ctx context.Context, w *Workspace, u audit.Session, p audit.Month) error {
 	st, err := w.Status(ctx, p)
 	if err != nil {
 		return err
@@ -83,6 +83,10 @@ func noteMissing(ctx context.Context, w *Workspace, u sqlite.User, p audit.Month
 	return nil
 }
 
+// tamperAnchors is the list of seen heads the tamper tests keep (never the
+// developer's own).
+var tamperAnchors = filepath.Join(os.TempDir(), "pensionaudit-tamper-config", "anchors.log")
+
 func buildWorked(dir string) (worked, error) {
 	ctx := context.Background()
 	wk := worked{path: filepath.Join(dir, "worked.db"), clerk: "李会计", sup: "王主任"}
@@ -90,53 +94,54 @@ func buildWorked(dir string) (worked, error) {
 	if err != nil {
 		return wk, err
 	}
+	w.KeepAnchors(tamperAnchors)
 	defer w.Close()
 	demoSup, err := w.Login(ctx, DemoSupervisor, DemoPassword)
 	if err != nil {
 		return wk, err
 	}
-	sup, err := w.AddUser(ctx, &demoSup, wk.sup, sqlite.RoleSupervisor, "wang-secret-2022")
+	sup, err := w.AddUser(ctx, &demoSup, wk.sup, audit.RoleSupervisor, "wang-secret-2022")
 	if err != nil {
 		return wk, err
 	}
-	clerk, err := w.AddUser(ctx, &sup, wk.clerk, sqlite.RoleClerk, "li-secret-2022")
+	clerk, err := w.AddUser(ctx, as(sup), wk.clerk, audit.RoleClerk, "li-secret-2022")
 	if err != nil {
 		return wk, err
 	}
-	sup2, err := w.AddUser(ctx, &sup, "张审核", sqlite.RoleSupervisor, "zhang-secret-2022")
+	sup2, err := w.AddUser(ctx, as(sup), "张审核", audit.RoleSupervisor, "zhang-secret-2022")
 	if err != nil {
 		return wk, err
 	}
-	months, err := w.DB.RosterMonths(ctx)
+	months, err := w.db.RosterMonths(ctx)
 	if err != nil || len(months) < 3 {
 		return wk, err
 	}
 	wk.signed, wk.reopened, wk.open = months[0], months[1], months[2]
 	for _, p := range months[:2] {
-		if err := decideAll(ctx, w, clerk, p, 0); err != nil {
+		if err := decideAll(ctx, w, sess(clerk), p, 0); err != nil {
 			return wk, err
 		}
-		if err := noteMissing(ctx, w, sup, p); err != nil {
+		if err := noteMissing(ctx, w, sess(sup), p); err != nil {
 			return wk, err
 		}
-		if _, err := w.SignOff(ctx, clerk, p); err != nil {
+		if _, err := w.SignOff(ctx, sess(clerk), p); err != nil {
 			return wk, err
 		}
-		if _, err := w.SignOff(ctx, sup2, p); err != nil {
+		if _, err := w.SignOff(ctx, sess(sup2), p); err != nil {
 			return wk, err
 		}
 	}
-	if err := w.Reopen(ctx, sup, wk.reopened, "补报名单到达，需重新核查"); err != nil {
+	if err := w.Reopen(ctx, sess(sup), wk.reopened, "补报名单到达，需重新核查"); err != nil {
 		return wk, err
 	}
-	if err := decideAll(ctx, w, clerk, wk.open, 2); err != nil {
+	if err := decideAll(ctx, w, sess(clerk), wk.open, 2); err != nil {
 		return wk, err
 	}
 	vs, err := w.Villages(ctx)
 	if err != nil || len(vs) == 0 {
 		return wk, err
 	}
-	if err := w.NoteMissing(ctx, sup, wk.open, vs[0], "村文书外出，名单下周补报"); err != nil {
+	if err := w.NoteMissing(ctx, sess(sup), wk.open, vs[0], "村文书外出，名单下周补报"); err != nil {
 		return wk, err
 	}
 	led, err := w.Ledger(ctx)
@@ -144,7 +149,7 @@ func buildWorked(dir string) (worked, error) {
 		return wk, err
 	}
 	if len(led) > 0 {
-		if err := w.Recover(ctx, clerk, led[0].FindingID, w.DB.Now(), 100, "家属退回"); err != nil {
+		if err := w.Recover(ctx, sess(clerk), led[0].FindingID, w.db.Now(), 100, "家属退回"); err != nil {
 			return wk, err
 		}
 	}
@@ -153,7 +158,7 @@ func buildWorked(dir string) (worked, error) {
 		return wk, err
 	}
 	wk.code = d.TrailCode
-	db := w.DB.SQL()
+	db := w.db.SQL()
 	db.QueryRow(`SELECT MIN(id) FROM batches WHERE kind = 'payouts' AND period = ?`, wk.open.String()).Scan(&wk.unsignedBatch)
 	db.QueryRow(`SELECT MIN(id) FROM batches WHERE kind = 'payouts' AND period = ?`, wk.signed.String()).Scan(&wk.signedBatch)
 	r, err := w.Verify(ctx)
@@ -170,7 +175,6 @@ func buildWorked(dir string) (worked, error) {
 // caller its own copy of the file (anchors in a config folder of the test).
 func workedCopy(t *testing.T) (worked, string) {
 	t.Helper()
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(os.TempDir(), "pensionaudit-tamper-config"))
 	workedOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "pensionaudit-worked-")
 		if err != nil {
@@ -242,6 +246,9 @@ func withoutTriggers(t *testing.T, path string, stmts ...string) []string {
 func verifyReport(t *testing.T, path string) *sqlite.VerifyReport {
 	t.Helper()
 	w, err := Open(context.Background(), path)
+	if err == nil {
+		w.KeepAnchors(tamperAnchors)
+	}
 	if err != nil {
 		t.Fatalf("open after tampering: %v", err)
 	}
@@ -364,7 +371,7 @@ func TestTamperRecomputedChain(t *testing.T) {
 	attacker(t, path, `UPDATE payouts SET amount_fen = amount_fen + 10000 WHERE id = (SELECT MIN(id) FROM payouts WHERE batch_id = `+itoa(int(wk.unsignedBatch))+`)`)
 	recomputeChain(t, path)
 	// without the anchors the file alone looks intact ...
-	anchors, _ := AnchorFile()
+	anchors := tamperAnchors
 	saved, _ := os.ReadFile(anchors)
 	os.Remove(anchors)
 	if r := verifyReport(t, path); !r.OK() {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"io"
 
+	"errors"
+	"time"
+
 	"pensionaudit/audit"
 	"pensionaudit/audit/idcard"
 	"pensionaudit/audit/report"
@@ -12,54 +15,27 @@ import (
 	"pensionaudit/audit/sqlite"
 )
 
-// The application layer's types: what a screen shows and sends. The GUI
-// imports only this package and audit; where the store or a reader defines
-// the type, it is named here.
+// The reader's and the rules' types that a screen shows and sends, named
+// here so that the front ends need neither package. Everything else they
+// use is the domain's (package audit).
 type (
-	User          = sqlite.User
-	FindingRow    = sqlite.FindingRow
-	FindingFilter = sqlite.FindingFilter
-	ProblemRow    = sqlite.ProblemRow
-	ProblemFilter = sqlite.ProblemFilter
-	BatchFilter   = sqlite.BatchFilter
-	PeriodStatus  = sqlite.PeriodStatus
-	VerifyReport  = sqlite.VerifyReport
-	TrailEntry    = sqlite.TrailEntry
-	Decision      = sqlite.Decision
-	DecideInput   = sqlite.DecideInput
-	CheckResult   = sqlite.CheckResult
-	RuleSettings  = rules.Settings
-	Field         = sheet.Field
-	Mapping       = sheet.Mapping
-	Preview       = sheet.Preview
-	PayoutLine    = sqlite.PayoutLine
-	Evidence      = rules.Evidence
+	RuleSettings = rules.Settings
+	Field        = sheet.Field
+	Mapping      = sheet.Mapping
+	Preview      = sheet.Preview
+	TrailEntry   = sqlite.TrailEntry
+	VerifyReport = sqlite.VerifyReport
 )
 
-// Roles, finding states, decisions and actions.
+// FieldID is the ID-number field; PreviewChars is how much of a cell a
+// listing shows.
 const (
-	RoleClerk       = sqlite.RoleClerk
-	RoleSupervisor  = sqlite.RoleSupervisor
-	RoleAuditor     = sqlite.RoleAuditor
-	StatusOpen      = sqlite.StatusOpen
-	StatusConfirmed = sqlite.StatusConfirmed
-	StatusDismissed = sqlite.StatusDismissed
-	StatusVisit     = sqlite.StatusVisit
-	DecisionConfirm = sqlite.DecisionConfirm
-	DecisionDismiss = sqlite.DecisionDismiss
-	DecisionVisit   = sqlite.DecisionVisit
-	ActionStop      = sqlite.ActionStop
-	ActionRecover   = sqlite.ActionRecover
-	ActionRefer     = sqlite.ActionRefer
+	FieldID      = sheet.FieldID
+	PreviewChars = sheet.PreviewChars
 )
 
-// DismissReasons are the standard reasons to dismiss a finding.
-var DismissReasons = sqlite.DismissReasons
-
-// Labels and masks for screens.
-func RoleLabel(r string) string   { return sqlite.RoleLabel(r) }
-func StatusLabel(s string) string { return sqlite.StatusLabel(s) }
-func RuleLabel(r string) string   { return rules.Label(r) }
+// RuleLabel is a rule's name in Chinese.
+func RuleLabel(r string) string { return rules.Label(r) }
 
 // Rules lists the rules in the order findings are shown.
 func Rules() []string             { return append([]string(nil), rules.All...) }
@@ -70,15 +46,40 @@ func ColIndex(letters string) int { return sheet.ColIndex(letters) }
 
 // FieldsOf lists the fields a kind's table can have; Required tells the
 // ones it cannot do without.
-func FieldsOf(k audit.Kind) []Field                            { return sheet.FieldsOf(k) }
-func Required(k audit.Kind, f Field) bool                      { return sheet.Required(k, f) }
-func SafeCSVRow(cells []string) []string                       { return report.SafeRow(cells) }
-func (w *Workspace) Users(ctx context.Context) ([]User, error) { return w.DB.Users(ctx) }
-func (w *Workspace) Trail(ctx context.Context) ([]TrailEntry, error) {
-	return w.DB.Trail(ctx)
+func FieldsOf(k audit.Kind) []Field       { return sheet.FieldsOf(k) }
+func Required(k audit.Kind, f Field) bool { return sheet.Required(k, f) }
+func SafeCSVRow(cells []string) []string  { return report.SafeRow(cells) }
+
+// ParseMapping reads field=column pairs (id=证件号码,name=姓名).
+func ParseMapping(s string) (Mapping, error) { return sheet.ParseMapping(s) }
+
+// ParseAmount reads an amount of yuan exactly (1,234.50 元).
+func ParseAmount(s string) (audit.Fen, error) { return sheet.ParseAmount(s) }
+
+// ParseDate reads a date as the readers do (2022-05-20, 2022年5月20日, 20220520).
+func ParseDate(s string) (time.Time, error) { return sheet.ParseDate(s, false) }
+
+// ParseTrailCode checks a code printed on a signed sheet.
+func ParseTrailCode(code string) error {
+	_, _, err := sqlite.ParseTrailCode(code)
+	return err
 }
+
+// Fingerprint recomputes a month's data fingerprint over the given batches
+// (the one a signature holds, for a check beside verify).
+func (w *Workspace) Fingerprint(ctx context.Context, p audit.Month, batches []int64) (string, error) {
+	return w.db.Fingerprint(ctx, p, batches)
+}
+
+// Users lists the accounts.
+func (w *Workspace) Users(ctx context.Context) ([]audit.User, error) { return w.db.Users(ctx) }
+
+// Trail lists the trail's entries, oldest first.
+func (w *Workspace) Trail(ctx context.Context) ([]TrailEntry, error) { return w.db.Trail(ctx) }
+
+// RosterMonths lists the months that have a payout roster.
 func (w *Workspace) RosterMonths(ctx context.Context) ([]audit.Month, error) {
-	return w.DB.RosterMonths(ctx)
+	return w.db.RosterMonths(ctx)
 }
 
 // ReportKinds are the sheets WriteReport writes, with their extensions.
@@ -126,21 +127,51 @@ func (w *Workspace) WriteReport(ctx context.Context, p audit.Month, kind, path s
 }
 
 // PayeeTimeline is every current payout to an ID number, oldest first.
-func (w *Workspace) PayeeTimeline(ctx context.Context, id string) ([]PayoutLine, error) {
-	return w.DB.PayeeTimeline(ctx, id, 120)
+func (w *Workspace) PayeeTimeline(ctx context.Context, id string) ([]audit.PayoutLine, error) {
+	return w.db.PayeeTimeline(ctx, id, 120)
 }
 
 // StatusCounts counts a period's findings by status.
-func (w *Workspace) StatusCounts(ctx context.Context, p audit.Month) (map[string]int, error) {
-	return w.DB.StatusCounts(ctx, p)
+func (w *Workspace) StatusCounts(ctx context.Context, p audit.Month) (map[audit.Status]int, error) {
+	return w.db.StatusCounts(ctx, p)
 }
 
 // FindingCounts counts a period's findings by status and the open ones by
 // village (every period when p is zero).
-func (w *Workspace) FindingCounts(ctx context.Context, p audit.Month) (map[string]int, map[string]int, error) {
-	return w.DB.FindingCounts(ctx, p)
+func (w *Workspace) FindingCounts(ctx context.Context, p audit.Month) (map[audit.Status]int, map[string]int, error) {
+	return w.db.FindingCounts(ctx, p)
 }
 
 // Friendly turns a storage failure (disk full, read-only, locked, damaged)
 // into a plain message; other errors pass through.
-func Friendly(err error) error { return sqlite.Friendly(err) }
+func Friendly(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *audit.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	err = sqlite.Classify(err)
+	switch {
+	case errors.Is(err, audit.ErrDiskFull):
+		return audit.Errorf(audit.ErrDiskFull, "磁盘空间已满，这次操作没有保存任何内容：请清理磁盘或把工作区移到有空间的位置后重试")
+	case errors.Is(err, audit.ErrReadOnly):
+		return audit.Errorf(audit.ErrReadOnly, "工作区文件或它所在的文件夹是只读的（或无法打开），无法写入：请把工作区复制到可以写入的位置（如“文档”），或检查文件属性")
+	case errors.Is(err, audit.ErrBusy):
+		return audit.Errorf(audit.ErrBusy, "工作区正被另一个程序（或本程序的另一个窗口）使用：请关闭它后重试")
+	case errors.Is(err, audit.ErrIO):
+		return audit.Errorf(audit.ErrIO, "读写工作区文件时出错（U盘或网络盘可能已断开）：请检查后重试，这次操作没有保存")
+	case errors.Is(err, sqlite.ErrDamaged):
+		return audit.Errorf(audit.ErrInvalid, "工作区文件已损坏或不是本程序的工作区：请用备份恢复")
+	case errors.Is(err, sqlite.ErrBadLogin):
+		return audit.Errorf(audit.ErrPermission, "用户名或密码不对（连续输错多次后须等待一段时间才能再试）")
+	}
+	var dup *sqlite.DuplicateFile
+	if errors.As(err, &dup) {
+		e := dup.Earlier
+		return audit.Errorf(audit.ErrDuplicate, "这个文件已经导入过（内容与第 %d 批“%s”完全相同，导入于 %s），不再重复导入",
+			e.ID, e.FileName, e.ImportedAt.Local().Format("2006-01-02 15:04"))
+	}
+	return err
+}

@@ -13,9 +13,16 @@ import (
 	"pensionaudit/audit/sqlite"
 )
 
-// Workspace is an open township workspace.
+// Workspace is an open township workspace. Its store is its own: the front
+// ends reach it only through the use cases below.
 type Workspace struct {
-	DB *sqlite.DB
+	db *sqlite.DB
+	// anchors is the file where the trail heads this computer has seen are
+	// kept (see anchors.go); "" keeps none. Set by KeepAnchors.
+	anchors string
+	// afterCheckRead, when set (tests), runs between a check's reading and
+	// its saving: the moment another writer may slip in.
+	afterCheckRead func()
 }
 
 // Open opens an existing workspace; it must have been initialised.
@@ -32,14 +39,14 @@ func OpenForWindow(ctx context.Context, path string) (*Workspace, error) {
 
 func openCache(ctx context.Context, path string, cacheKB int) (*Workspace, error) {
 	if _, err := os.Stat(path); err != nil {
-		return nil, audit.Errorf(audit.ErrNotFound, "找不到工作区文件 %s，请先运行 pensionaudit init --db %s --township 乡镇名", path, path)
+		return nil, &audit.Error{Kind: audit.ErrNotFound, Field: "db", Msg: "找不到工作区文件 " + path + "，请先建立工作区"}
 	}
 	db, err := sqlite.OpenExistingCache(ctx, path, cacheKB)
 	if err != nil {
-		return nil, err
+		return nil, Friendly(err)
 	}
-	w := &Workspace{DB: db}
-	if _, err := db.Township(ctx); err != nil {
+	w := &Workspace{db: db}
+	if _, err := w.township(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -56,16 +63,18 @@ func openCache(ctx context.Context, path string, cacheKB int) (*Workspace, error
 func OpenReadOnly(ctx context.Context, path string) (*Workspace, error) {
 	db, err := sqlite.OpenReadOnly(ctx, path)
 	if err != nil {
-		return nil, err
+		return nil, Friendly(err)
 	}
-	if _, err := db.Township(ctx); err != nil {
+	w := &Workspace{db: db}
+	if _, err := w.township(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &Workspace{DB: db}, nil
+	return w, nil
 }
 
-// Init creates (or re-opens) a workspace for a township.
+// Init creates (or re-opens) a workspace for a township; user names who
+// made it in the trail (no account exists yet).
 func Init(ctx context.Context, path, township, user string, villages []string) (*Workspace, error) {
 	return InitAt(ctx, path, township, user, villages, time.Now)
 }
@@ -73,14 +82,14 @@ func Init(ctx context.Context, path, township, user string, villages []string) (
 // InitAt is Init with a given clock (tests fix it so hashes repeat).
 func InitAt(ctx context.Context, path, township, user string, villages []string, now func() time.Time) (*Workspace, error) {
 	if township == "" {
-		return nil, audit.Errorf(audit.ErrInvalid, "请用 --township 指定乡镇（街道）名称")
+		return nil, &audit.Error{Kind: audit.ErrInvalid, Field: "township", Msg: "请填写乡镇（街道）名称"}
 	}
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
 		// an existing file must already be a workspace: never add our
 		// tables to someone else's database
 		probe, err := sqlite.OpenReadOnly(ctx, path)
 		if err != nil && !errors.Is(err, sqlite.ErrNeedsUpgrade) {
-			return nil, err
+			return nil, Friendly(err)
 		}
 		if probe != nil {
 			probe.Close()
@@ -88,34 +97,40 @@ func InitAt(ctx context.Context, path, township, user string, villages []string,
 	}
 	db, err := sqlite.Open(ctx, path)
 	if err != nil {
-		return nil, err
+		return nil, Friendly(err)
 	}
 	db.Now = now
-	old, err := db.Setting(ctx, "township")
+	w := &Workspace{db: db}
+	err = db.Update(ctx, func(tx *sqlite.Tx) error {
+		old, err := tx.Setting(ctx, "township")
+		if err != nil {
+			return err
+		}
+		if old != "" && old != township {
+			return audit.Errorf(audit.ErrConflict, "工作区 %s 已属于 %s，不能改为 %s；每个乡镇用一个单独的工作区文件", path, old, township)
+		}
+		if old == "" {
+			if err := tx.SetSettings(ctx, map[string]string{"township": township}); err != nil {
+				return err
+			}
+			if err := tx.AppendTrail(ctx, user, "setting", map[string]string{"key": "township", "value": township}); err != nil {
+				return err
+			}
+		}
+		if len(villages) == 0 {
+			return nil
+		}
+		if err := tx.AddVillages(ctx, "config", villages); err != nil {
+			return err
+		}
+		return tx.AppendTrail(ctx, user, "villages", map[string]any{"source": "config", "villages": villages})
+	})
+	if err == nil {
+		err = w.upgrade(ctx)
+	}
 	if err != nil {
 		db.Close()
-		return nil, err
-	}
-	if old != "" && old != township {
-		db.Close()
-		return nil, audit.Errorf(audit.ErrConflict, "工作区 %s 已属于 %s，不能改为 %s；每个乡镇用一个单独的工作区文件", path, old, township)
-	}
-	if old == "" {
-		if err := db.SetSetting(ctx, user, "township", township); err != nil {
-			db.Close()
-			return nil, err
-		}
-	}
-	if len(villages) > 0 {
-		if err := db.AddVillages(ctx, user, "config", villages...); err != nil {
-			db.Close()
-			return nil, err
-		}
-	}
-	w := &Workspace{DB: db}
-	if err := w.upgrade(ctx); err != nil {
-		db.Close()
-		return nil, err
+		return nil, Friendly(err)
 	}
 	return w, nil
 }
@@ -131,14 +146,63 @@ func (w *Workspace) upgrade(ctx context.Context) error {
 // anchors.go) and closes the workspace.
 func (w *Workspace) Close() error {
 	w.RecordHead(context.Background())
-	return w.DB.Close()
+	return w.db.Close()
 }
+
+// Path is the workspace file.
+func (w *Workspace) Path() string { return w.db.Path }
+
+// Now is the workspace's clock.
+func (w *Workspace) Now() time.Time { return w.db.Now() }
+
+// SetClock fixes the workspace's clock (tests and demos, so that hashes and
+// printed dates repeat).
+func (w *Workspace) SetClock(now func() time.Time) { w.db.Now = now }
 
 // Township is the workspace's township.
 func (w *Workspace) Township(ctx context.Context) string {
-	t, err := w.DB.Township(ctx)
+	t, err := w.db.Township(ctx)
 	if err != nil {
 		return ""
 	}
 	return t
+}
+
+func (w *Workspace) township(ctx context.Context) (string, error) {
+	t, err := w.db.Township(ctx)
+	if errors.Is(err, audit.ErrNotFound) {
+		return "", &audit.Error{Kind: audit.ErrNotFound, Field: "township", Msg: "工作区 " + w.db.Path + " 尚未建立（没有乡镇名称），请先建立工作区"}
+	}
+	return t, Friendly(err)
+}
+
+// act runs a use case that changes the workspace: in one write transaction
+// it reads the session's account as it stands now, asks the policy whether
+// it may take the act, and runs fn, which reads its own preconditions
+// through the same transaction. Nothing another writer does can come
+// between the checks and the write.
+func (w *Workspace) act(ctx context.Context, s audit.Session, a audit.Act, fn func(tx *sqlite.Tx, u audit.User) error) error {
+	err := w.db.Update(ctx, func(tx *sqlite.Tx) error {
+		u, err := current(ctx, tx.User, s)
+		if err != nil {
+			return err
+		}
+		if err := u.May(a); err != nil {
+			return err
+		}
+		return fn(tx, u)
+	})
+	return Friendly(err)
+}
+
+// current reads the session's account as it stands now.
+func current(ctx context.Context, user func(context.Context, string) (audit.User, error), s audit.Session) (audit.User, error) {
+	if s.Name == "" {
+		return audit.User{}, audit.Errorf(audit.ErrPermission, "请先登录")
+	}
+	u, err := user(ctx, s.Name)
+	if errors.Is(err, audit.ErrNotFound) {
+		return audit.User{}, audit.Errorf(audit.ErrPermission, "没有名为 %s 的账户", audit.Escape(s.Name, 40))
+	}
+	return u, err
 }
