@@ -415,3 +415,72 @@ func TestProblemOpensAtItsCell(t *testing.T) {
 		t.Fatalf("problem at %s%d: view %+v (%s)", r.col, r.row, v, c.lastError)
 	}
 }
+
+// A 查阅人 can change nothing through the window: every control that would
+// write is either not offered or refused with the role's reason, and the
+// trail does not grow.
+func TestAuditorChangesNothingInTheWindow(t *testing.T) {
+	c := demoClerk(t)
+	ctx := context.Background()
+	sup, err := c.ws.Login(ctx, workspace.DemoSupervisor, workspace.DemoPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ws.AddUser(ctx, &sup, "赵查阅", audit.RoleAuditor, "zhao-secret-2024"); err != nil {
+		t.Fatal(err)
+	}
+	relogin(t, c, "赵查阅", "zhao-secret-2024")
+	trailLen := func() int {
+		tr, err := c.ws.Trail(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(tr)
+	}
+	before := trailLen()
+	refused := func(what string, b *widget.Button, done func() bool) {
+		t.Helper()
+		if b.Disabled() || !b.Visible() {
+			t.Logf("%s: not offered", what)
+			return
+		}
+		c.lastError = ""
+		test.Tap(b)
+		waitFor(t, what+" refused", func() bool { return c.lastError != "" || (done != nil && done()) })
+		if done == nil && !strings.Contains(c.lastError, "查阅人") {
+			t.Errorf("%s: %q, want the auditor's refusal", what, c.lastError)
+		}
+		t.Logf("%s: %s", what, c.lastError)
+	}
+	c.frame.period.SetSelected(c.frame.months[len(c.frame.months)-1].Label())
+	c.frame.show(pageReview)
+	rp := c.frame.pages[pageReview].(*reviewPage)
+	refused("check", rp.check, nil)
+	if len(rp.rows) > 0 {
+		rp.selectRow(0)
+		rp.note.SetText("查阅人试图处理")
+		refused("visit", rp.visit, nil)
+		refused("confirm", rp.confirm, nil)
+	}
+	c.frame.show(pageSignoff)
+	so := c.frame.pages[pageSignoff].(*signoffPage)
+	refused("sign", so.sign, nil)
+	c.frame.show(pageImport)
+	ip := c.frame.pages[pageImport].(*importPage)
+	roster := filepath.Join(t.TempDir(), "roster_2024-09.csv")
+	os.WriteFile(roster, []byte("姓名,公民身份号码,发放年月,发放金额\n张三,430422196112112507,202409,120.00\n"), 0o644)
+	ip.addFiles(roster)
+	waitFor(t, "file listed", func() bool { return len(ip.files) == 1 })
+	refused("import", ip.start, func() bool { return !ip.start.Disabled() && ip.results.Text != "" })
+	if ip.results.Text != "" && !strings.Contains(ip.results.Text, "查阅人") {
+		t.Errorf("import as the auditor: %s", ip.results.Text)
+	}
+	c.frame.show(pageSettings)
+	sp := c.frame.pages[pageSettings].(*settingsPage)
+	sp.name.SetText("钱新人")
+	sp.pw.SetText("qian-secret-2024")
+	refused("add user", sp.add, nil)
+	if after := trailLen(); after != before {
+		t.Errorf("the trail grew from %d to %d entries under an auditor", before, after)
+	}
+}

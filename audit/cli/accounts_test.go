@@ -60,3 +60,60 @@ func writeFile(t *testing.T, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+// A 查阅人 can change nothing through the command line either: every
+// command that writes refuses the auditor with the role's reason, and the
+// file is byte for byte the same afterwards.
+func TestAuditorRefusedOnTheCommandLine(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	importTownship(t, db)
+	mustRun(t, admPW, "check", "--db", db, "--period", "2024-03", "--user", admin)
+	mustRun(t, "zhao-secret-1\nzhao-secret-1\n"+admPW, "user", "add", "--db", db, "--name", "赵查阅", "--role", "auditor", "--by", admin)
+	mustRun(t, "li-secret-1\nli-secret-1\n"+admPW, "user", "add", "--db", db, "--name", "李会计", "--role", "clerk", "--by", admin)
+	flags := flagsOf(t, db, "--period", "2024-03", "--status", "open")
+	if len(flags) == 0 {
+		t.Fatal("no open findings")
+	}
+	id := itoa64(flags[0].ID)
+	csv := filepath.Join(t.TempDir(), "roster_2024-04.csv")
+	writeFile(t, csv, "姓名,公民身份号码,发放年月,发放金额\n张三,430422196112112507,202404,120.00\n")
+	state := func() string {
+		raw, err := sql.Open("sqlite", db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		var n int
+		var head string
+		raw.QueryRow(`SELECT COUNT(*), MAX(hash) FROM trail`).Scan(&n, &head)
+		var rows int
+		raw.QueryRow(`SELECT (SELECT COUNT(*) FROM batches) + (SELECT COUNT(*) FROM findings) + (SELECT COUNT(*) FROM decisions) +
+			(SELECT COUNT(*) FROM signoffs) + (SELECT COUNT(*) FROM missing_notes) + (SELECT COUNT(*) FROM recoveries) +
+			(SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM villages) + (SELECT COUNT(*) FROM checks)`).Scan(&rows)
+		return itoa64(int64(n)) + " " + head + " " + itoa64(int64(rows))
+	}
+	before := state()
+	aud := "zhao-secret-1\n"
+	as := func(args ...string) []string { return append(args, "--db", db, "--user", "赵查阅") }
+	for _, args := range [][]string{
+		as("import", "--kind", "payouts", csv),
+		as("check", "--period", "2024-03"),
+		as("decide", "--flag", id, "--decision", "visit"),
+		as("signoff", "--period", "2024-03"),
+		as("reopen", "--period", "2024-03", "--reason", "试图退回"),
+		as("village-note", "--period", "2024-03", "--village", "龙泉村", "--note", "试图说明"),
+		as("recover", "--flag", id, "--amount", "1.00", "--date", "2024-05-01"),
+		as("village", "rename", "--from", "龙泉村", "--to", "龙泉新村"),
+	} {
+		mustFail(t, "查阅人", aud, args...)
+	}
+	mustFail(t, "查阅人", "x-secret-123\nx-secret-123\n"+aud, "user", "add", "--db", db, "--name", "钱新人", "--role", "supervisor", "--by", "赵查阅")
+	mustFail(t, "查阅人", aud, "user", "role", "--db", db, "--name", "赵查阅", "--role", "supervisor", "--by", "赵查阅")
+	mustFail(t, "查阅人", aud, "user", "disable", "--db", db, "--name", admin, "--by", "赵查阅")
+	if after := state(); after != before {
+		t.Errorf("the auditor changed the workspace: %s → %s", before, after)
+	}
+	// the reading commands still work for the auditor's eyes
+	mustRun(t, "", "status", "--db", db, "--period", "2024-03")
+	mustRun(t, "", "verify", "--db", db)
+}
