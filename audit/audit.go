@@ -136,6 +136,9 @@ var (
 	ErrNoHeader    = errors.New("no header")
 	ErrLocked      = errors.New("period locked")
 	ErrPermission  = errors.New("permission denied")
+	// ErrExists: the output file is there already (overwritten only when
+	// the person confirms).
+	ErrExists = errors.New("file exists")
 	// ErrStale: the month's data changed after its check (a file imported
 	// since, or during the check): it must be checked again.
 	ErrStale = errors.New("check is stale")

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"path/filepath"
 
@@ -336,7 +337,7 @@ func (p *reportsPage) write(force bool) {
 		written, err = c.ws.WriteReport(ctx, c.period, k.id, path, force, false)
 		return err
 	}, func(err error) {
-		if err != nil && strings.Contains(err.Error(), "--force") {
+		if errors.Is(err, audit.ErrExists) {
 			dialog.NewCustomConfirm("文件已存在", "覆盖", "不要覆盖", widget.NewLabel("“"+path+"”已经存在，要覆盖吗？"), func(ok bool) {
 				if ok {
 					p.write(true)

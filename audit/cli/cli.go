@@ -100,7 +100,7 @@ func Run(ctx context.Context, env Env, args []string) int {
 // adds its own.
 var flagOf = map[string]string{"reason": "--reason", "note": "--note", "action": "--action", "amount": "--amount",
 	"decision": "--decision", "village": "--village", "period": "--period", "name": "--name", "role": "--role",
-	"township": "--township", "db": "--db", "to": "--to"}
+	"township": "--township", "db": "--db", "to": "--to", "map": "--map 字段=列名（例如 --map id=证件号码）", "force": "--force 覆盖"}
 
 // wordErr adds to a message the flag that gives the input it is about.
 func wordErr(err error) error {

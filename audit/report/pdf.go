@@ -390,8 +390,8 @@ func SignoffPDF(d *Data, o Options, w io.Writer) (*Transcript, error) {
 	doc.text(8.5, false, label+fp)
 	if d.TrailCode != "" {
 		doc.text(10, true, "记录链校验码："+d.TrailCode)
-		doc.text(8.5, false, "（核对工作区是否被改动：pensionaudit verify --db 工作区 --anchor "+d.TrailCode+"；对应记录的哈希 "+d.TrailHead+"）")
+		doc.text(8.5, false, "（核对工作区是否被改动：在工作台“操作记录”页点“校验”，输入校验码 "+d.TrailCode+"；对应记录的哈希 "+d.TrailHead+"）")
 	}
-	doc.text(8, false, "核对方法：在工作台运行 pensionaudit verify，指纹一致即说明签字后数据未被改动。")
+	doc.text(8, false, "核对方法：在工作台“操作记录”页点“校验”，指纹一致即说明签字后数据未被改动。")
 	return doc.finish(w)
 }

@@ -99,7 +99,7 @@ func login(t *testing.T, w *workspace.Workspace, name, pw string) audit.Session 
 // trailCodeRe matches the trail code and hash printed on a sheet: they
 // cover the users table, whose password hashes are salted at random, so they
 // differ from run to run (the test checks them against verify instead).
-var trailCodeRe = regexp.MustCompile(`(记录链校验码：|--anchor |对应记录的哈希 )[0-9A-Fa-f-]+`)
+var trailCodeRe = regexp.MustCompile(`(记录链校验码：|输入校验码 |对应记录的哈希 )[0-9A-Fa-f-]+`)
 
 func checkGolden(t *testing.T, name, got string) {
 	got = trailCodeRe.ReplaceAllString(got, "${1}…")

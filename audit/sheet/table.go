@@ -105,9 +105,9 @@ func Scan(ctx context.Context, wb Workbook, opts Options, emit func(*audit.Recor
 		for _, f := range required(opts.Kind) {
 			want = append(want, f.Label())
 		}
-		return sum, audit.Errorf(audit.ErrNoHeader, "文件 %s 中找不到%s的表头：已查看工作表「%s」的前 %d 行，没有同时含有 %s 的一行。"+
-			"请确认文件类型是否选对，或用 --map 指定列名（例如 --map id=证件号码）",
-			opts.File, opts.Kind.Label(), strings.Join(tried, "」「"), headerScanRows, strings.Join(want, "、"))
+		return sum, &audit.Error{Kind: audit.ErrNoHeader, Field: "map", Msg: fmt.Sprintf("文件 %s 中找不到%s的表头：已查看工作表「%s」的前 %d 行，没有同时含有 %s 的一行。"+
+			"请确认文件类型是否选对，或指定各列的含义（哪一列是身份证号、姓名……）",
+			opts.File, opts.Kind.Label(), strings.Join(tried, "」「"), headerScanRows, strings.Join(want, "、"))}
 	}
 	if opts.Kind == audit.KindDeaths && sum.DataRows == 0 {
 		sum.NilReport = true

@@ -138,7 +138,7 @@ func (w *Workspace) Import(ctx context.Context, who audit.Session, path string, 
 	}
 	s, err := w.scanInto(ctx, wb, sopts, it, b, res)
 	if err != nil && res.Mapping != "" && errors.Is(err, audit.ErrNoHeader) {
-		return nil, audit.Errorf(audit.ErrNoHeader, "%v（已尝试该村上次使用的列映射 %s）", err, res.Mapping)
+		return nil, &audit.Error{Kind: audit.ErrNoHeader, Field: "map", Msg: fmt.Sprintf("%v（已尝试该村上次使用的列映射 %s）", err, res.Mapping)}
 	}
 	if err != nil && (errors.Is(err, context.Canceled) || ctx.Err() != nil) {
 		// cancelling also closes the transaction under the writer: whatever it

@@ -104,7 +104,7 @@ func (w *Workspace) WriteOutput(ctx context.Context, path string, force bool, wr
 			return audit.Errorf(audit.ErrConflict, "%s 与工作区文件内容相同（可能是工作区的备份）：不能覆盖", filepath.Base(path))
 		}
 		if !force {
-			return audit.Errorf(audit.ErrConflict, "文件 %s 已经存在：如确实要覆盖，请加 --force（或在保存对话框中确认）", filepath.Base(path))
+			return &audit.Error{Kind: audit.ErrExists, Field: "force", Msg: "文件 " + filepath.Base(path) + " 已经存在：确认覆盖后才会写入"}
 		}
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".*.tmp")
