@@ -52,7 +52,10 @@ lint: deps
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	@! $(GO) list -deps ./audit/... | grep -q '^fyne.io/' || { echo "audit/... must not import fyne"; exit 1; }
-	@! $(GO) list -f '{{join .Imports "\n"}}' ./ui | grep '^pensionaudit/' | grep -qvE '^pensionaudit/(assets|audit|audit/workspace)$$' || { echo "ui must import only audit/workspace and audit"; exit 1; }
+	@! $(GO) list -f '{{join .Imports "\n"}}' ./audit/cli/... ./ui/... | grep -qE '^pensionaudit/audit/(sqlite|sheet|rules|report)$$' || \
+	  { echo "the front ends (audit/cli, ui) must use audit/workspace, not the store, readers, rules or reports"; exit 1; }
+	@! $(GO) list -f '{{join .Imports "\n"}}' ./audit/report | grep -q '^pensionaudit/audit/sqlite$$' || { echo "audit/report must take audit types, not the store's"; exit 1; }
+	$(GO) test -race -count=1 ./audit/sqlite ./audit/workspace ./audit/cli
 
 # Import the shared sample township headless and list its problems.
 smoke: build

@@ -64,102 +64,148 @@ const chunkSize = 512
 // remembers and the trail entry.
 func (w *Workspace) Import(ctx context.Context, who audit.Session, path string, o ImportOptions) (res *ImportResult, err error) {
 	defer func() { err = Friendly(err) }()
-	name := filepath.Base(path)
-	if _, err := w.township(ctx); err != nil {
-		return nil, err
-	}
-	sum, err := fileSHA256(path)
-	if err != nil {
-		return nil, fmt.Errorf("无法读取文件 %s：%v", name, err)
-	}
-	wb, err := sheet.Open(path)
+	j, err := w.newImportJob(ctx, who, path, o)
 	if err != nil {
 		return nil, err
 	}
-	defer wb.Close()
-	villages, err := w.db.Villages(ctx)
-	if err != nil {
-		return nil, err
-	}
-	township := w.Township(ctx)
-	b := &audit.Batch{FileName: name, SHA256: sum, Kind: o.Kind, Format: string(wb.Format()), Village: o.Village, Period: o.Period, ImportedBy: who.Name}
-	if b.Kind != audit.KindPayouts && b.Village == "" {
-		b.Village = inferVillage(name, township, villages)
-	}
-	if b.Period == 0 {
-		b.Period = inferPeriod(name)
-	}
-	res = &ImportResult{}
-	mapping := o.Map
-	if len(mapping) == 0 {
-		if saved, _ := w.db.Mapping(ctx, o.Kind, b.Village); saved != "" {
-			if m, err := sheet.ParseMapping(saved); err == nil {
-				mapping, res.Mapping = m, saved
-			}
-		}
-	}
-	it, err := w.db.BeginImport(ctx, b)
+	defer j.wb.Close()
+	it, err := w.db.BeginImport(ctx, j.batch)
 	var dup *sqlite.DuplicateFile
 	if errors.As(err, &dup) {
-		e := dup.Earlier
-		return nil, audit.Errorf(audit.ErrDuplicate, "文件 %s 已经导入过（内容与第 %d 批“%s”完全相同，导入于 %s），不再重复导入",
-			name, e.ID, e.FileName, e.ImportedAt.Local().Format("2006-01-02 15:04"))
+		return nil, duplicateError(j.name, dup.Earlier)
 	}
 	if err != nil {
 		return nil, err
 	}
 	defer it.Rollback()
-	u, err := current(ctx, it.User, who)
-	if err != nil {
+	if u, err := current(ctx, it.User, who); err != nil {
 		return nil, err
-	}
-	if err := u.May(audit.ActImport); err != nil {
+	} else if err := u.May(audit.ActImport); err != nil {
 		return nil, err
 	}
 	// Reading a big roster allocates a lot of short-lived garbage; collecting
 	// less often keeps the second core for SQLite (peak memory stays far
 	// below the 400 MB target, see BenchmarkImportRoster).
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	sopts := sheet.Options{
-		Kind: o.Kind, File: name, Village: b.Village, Period: b.Period, Map: mapping, Progress: o.Progress,
+	s, err := w.scanInto(ctx, j.wb, j.options(), it, j.batch, j.res)
+	if err != nil {
+		return nil, j.scanError(ctx, err)
+	}
+	if err := j.settle(s); err != nil {
+		return nil, err
+	}
+	if l, err := it.Lock(ctx, j.batch.Period); err != nil {
+		return nil, err
+	} else if err := l.Writable(); err != nil {
+		return nil, err
+	}
+	if err := j.store(ctx, it, s); err != nil {
+		return nil, err
+	}
+	if err := it.Commit(ctx); err != nil {
+		return nil, err
+	}
+	res = j.res
+	res.Batch, res.Headers, res.Skipped, res.NilLine = *j.batch, s.Headers, s.Skipped, s.NilLine
+	return res, nil
+}
+
+// importJob is one file's import on its way: what is known of the file
+// before reading it, and what the import has found so far.
+type importJob struct {
+	o        ImportOptions
+	path     string
+	name     string
+	wb       sheet.Workbook
+	township string
+	villages []string
+	batch    *audit.Batch
+	mapping  sheet.Mapping // the one given, else the one remembered for the village
+	res      *ImportResult
+}
+
+// newImportJob opens the file and tells from its name what it can: the
+// village and month, the mapping remembered for that village.
+func (w *Workspace) newImportJob(ctx context.Context, who audit.Session, path string, o ImportOptions) (*importJob, error) {
+	j := &importJob{o: o, path: path, name: filepath.Base(path), res: &ImportResult{}, mapping: o.Map}
+	var err error
+	if j.township, err = w.township(ctx); err != nil {
+		return nil, err
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return nil, fmt.Errorf("无法读取文件 %s：%v", j.name, err)
+	}
+	if j.villages, err = w.db.Villages(ctx); err != nil {
+		return nil, err
+	}
+	if j.wb, err = sheet.Open(path); err != nil {
+		return nil, err
+	}
+	b := &audit.Batch{FileName: j.name, SHA256: sum, Kind: o.Kind, Format: string(j.wb.Format()), Village: o.Village, Period: o.Period, ImportedBy: who.Name}
+	if b.Kind != audit.KindPayouts && b.Village == "" {
+		b.Village = inferVillage(j.name, j.township, j.villages)
+	}
+	if b.Period == 0 {
+		b.Period = inferPeriod(j.name)
+	}
+	j.batch = b
+	if len(j.mapping) == 0 {
+		if saved, _ := w.db.Mapping(ctx, o.Kind, b.Village); saved != "" {
+			if m, err := sheet.ParseMapping(saved); err == nil {
+				j.mapping, j.res.Mapping = m, saved
+			}
+		}
+	}
+	return j, nil
+}
+
+// options are the reader's: the village and month from a title above the
+// header where the name did not tell them.
+func (j *importJob) options() sheet.Options {
+	b, o := j.batch, j.o
+	return sheet.Options{
+		Kind: o.Kind, File: j.name, Village: b.Village, Period: b.Period, Map: j.mapping, Progress: o.Progress,
 		OnHeader: func(title, village string, period audit.Month) (string, audit.Month, error) {
 			if village == "" && o.Kind != audit.KindPayouts {
-				village = inferVillage(title, township, villages)
+				village = inferVillage(title, j.township, j.villages)
 			}
 			if period == 0 {
 				period = inferPeriod(title)
 			}
 			if village == "" && o.Kind == audit.KindDeaths {
-				return "", 0, &audit.Error{Kind: audit.ErrInvalid, Field: "village", Msg: "文件 " + name + " 是村死亡人员名单，但从文件名和标题都看不出是哪个村，请指定村(社区)名称"}
+				return "", 0, &audit.Error{Kind: audit.ErrInvalid, Field: "village", Msg: "文件 " + j.name + " 是村死亡人员名单，但从文件名和标题都看不出是哪个村，请指定村(社区)名称"}
 			}
 			b.Village, b.Period = village, period
 			return village, period, nil
 		},
 	}
-	s, err := w.scanInto(ctx, wb, sopts, it, b, res)
-	if err != nil && res.Mapping != "" && errors.Is(err, audit.ErrNoHeader) {
-		return nil, &audit.Error{Kind: audit.ErrNoHeader, Field: "map", Msg: fmt.Sprintf("%v（已尝试该村上次使用的列映射 %s）", err, res.Mapping)}
-	}
-	if err != nil && (errors.Is(err, context.Canceled) || ctx.Err() != nil) {
+}
+
+// scanError words a reading that did not reach the file's clean end.
+func (j *importJob) scanError(ctx context.Context, err error) error {
+	switch {
+	case j.res.Mapping != "" && errors.Is(err, audit.ErrNoHeader):
+		return &audit.Error{Kind: audit.ErrNoHeader, Field: "map", Msg: fmt.Sprintf("%v（已尝试该村上次使用的列映射 %s）", err, j.res.Mapping)}
+	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
 		// cancelling also closes the transaction under the writer: whatever it
 		// reported, the import was cancelled and rolled back
-		return nil, audit.Errorf(context.Canceled, "已取消导入 %s，没有保存任何数据", name)
+		return audit.Errorf(context.Canceled, "已取消导入 %s，没有保存任何数据", j.name)
 	}
-	if err != nil {
-		return nil, err
-	}
+	return err
+}
+
+// settle fills the batch from what the reading found: the month a roster's
+// rows mostly name, the counts, the sheets — and refuses a file whose month
+// nothing tells.
+func (j *importJob) settle(s *sheet.Summary) error {
+	b, o := j.batch, j.o
 	if b.Period == 0 && o.Kind == audit.KindPayouts {
 		b.Period = majorityMonth(s.Months)
 	}
 	if b.Period == 0 && o.Kind != audit.KindDeregistrations {
-		return nil, &audit.Error{Kind: audit.ErrInvalid, Field: "period", Msg: "无法确定文件 " + name + " 所属的月份（文件名、标题和数据中都没有），请指定月份"}
+		return &audit.Error{Kind: audit.ErrInvalid, Field: "period", Msg: "无法确定文件 " + j.name + " 所属的月份（文件名、标题和数据中都没有），请指定月份"}
 	}
-	if l, err := it.Lock(ctx, b.Period); err != nil {
-		return nil, err
-	} else if err := l.Writable(); err != nil {
-		return nil, err
-	}
-	var fileNotes []audit.Problem
 	b.DataRows, b.Skipped = s.DataRows, s.NonData
 	b.NilReport = o.Kind == audit.KindDeaths && s.NilReport
 	var sheets []string
@@ -167,49 +213,63 @@ func (w *Workspace) Import(ctx context.Context, who audit.Session, path string, 
 		sheets = append(sheets, h.Sheet)
 	}
 	b.Sheets = strings.Join(sheets, ",")
-	if o.Period != 0 {
-		if own := inferPeriod(name); own != 0 && own != o.Period {
-			fileNotes = append(fileNotes, audit.Problem{File: name, Level: audit.LevelNotice,
-				Reason: fmt.Sprintf("指定的月份 %s 与文件名中的月份 %s 不一致：请确认没有选错月份", o.Period.Label(), own.Label())})
-		} else if own := inferPeriod(s.Title); own != 0 && own != o.Period {
-			fileNotes = append(fileNotes, audit.Problem{File: name, Level: audit.LevelNotice,
-				Reason: fmt.Sprintf("指定的月份 %s 与表格标题中的月份 %s 不一致：请确认没有选错月份", o.Period.Label(), own.Label())})
-		}
-	}
-	if err := it.AddProblems(ctx, fileNotes); err != nil {
-		return nil, err
+	return nil
+}
+
+// store adds, in the import's transaction, what belongs to the file beyond
+// its rows: notices on a month given against the file's own, the file's
+// exact bytes, notices on rows of another month, the mapping it was told.
+func (j *importJob) store(ctx context.Context, it *sqlite.ImportTx, s *sheet.Summary) error {
+	notes := j.monthNotes(s.Title)
+	if err := it.AddProblems(ctx, notes); err != nil {
+		return err
 	}
 	// the exact bytes stay with the workspace: the evidence survives a lost
 	// USB stick, and the hash proves it is the file that was read
-	src, err := os.Open(path)
+	src, err := os.Open(j.path)
 	if err != nil {
-		return nil, audit.Errorf(audit.ErrInvalid, "无法再次读取文件 %s 以保留副本：%v", name, err)
+		return audit.Errorf(audit.ErrInvalid, "无法再次读取文件 %s 以保留副本：%v", j.name, err)
 	}
 	err = it.KeepSource(ctx, src)
 	src.Close()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	res.keep(fileNotes...)
-	if o.Kind == audit.KindPayouts && b.Period != 0 {
+	j.res.keep(notes...)
+	if j.o.Kind == audit.KindPayouts && j.batch.Period != 0 {
 		col, header := monthColumn(s.Headers)
 		n, shown, err := it.FlagOtherMonths(ctx, col, header, ShownProblems)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		res.keep(shown...)
-		res.ProblemCount += n - len(shown)
+		j.res.keep(shown...)
+		j.res.ProblemCount += n - len(shown)
 	}
-	if len(o.Map) > 0 {
-		if err := it.SaveMapping(ctx, o.Map.String()); err != nil {
-			return nil, err
+	if len(j.o.Map) > 0 {
+		return it.SaveMapping(ctx, j.o.Map.String())
+	}
+	return nil
+}
+
+// monthNotes: a month given for the file that its name or title contradicts.
+func (j *importJob) monthNotes(title string) []audit.Problem {
+	p := j.o.Period
+	if p == 0 {
+		return nil
+	}
+	for _, src := range []struct{ text, what string }{{j.name, "文件名"}, {title, "表格标题"}} {
+		if own := inferPeriod(src.text); own != 0 && own != p {
+			return []audit.Problem{{File: j.name, Level: audit.LevelNotice,
+				Reason: fmt.Sprintf("指定的月份 %s 与%s中的月份 %s 不一致：请确认没有选错月份", p.Label(), src.what, own.Label())}}
 		}
 	}
-	if err := it.Commit(ctx); err != nil {
-		return nil, err
-	}
-	res.Batch, res.Headers, res.Skipped, res.NilLine = *b, s.Headers, s.Skipped, s.NilLine
-	return res, nil
+	return nil
+}
+
+// duplicateError words a file whose exact bytes were imported before.
+func duplicateError(name string, e audit.Batch) error {
+	return audit.Errorf(audit.ErrDuplicate, "文件 %s 已经导入过（内容与第 %d 批“%s”完全相同，导入于 %s），不再重复导入",
+		name, e.ID, e.FileName, e.ImportedAt.Local().Format("2006-01-02 15:04"))
 }
 
 // item is what the reader hands the writer: a data row, or a problem that

@@ -169,9 +169,7 @@ func Friendly(err error) error {
 	}
 	var dup *sqlite.DuplicateFile
 	if errors.As(err, &dup) {
-		e := dup.Earlier
-		return audit.Errorf(audit.ErrDuplicate, "这个文件已经导入过（内容与第 %d 批“%s”完全相同，导入于 %s），不再重复导入",
-			e.ID, e.FileName, e.ImportedAt.Local().Format("2006-01-02 15:04"))
+		return duplicateError("这个文件", dup.Earlier)
 	}
 	return err
 }
