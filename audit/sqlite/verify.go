@@ -90,11 +90,28 @@ type trailIndex struct {
 func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 	r := &VerifyReport{}
 	bad := func(format string, args ...any) { r.Problems = append(r.Problems, fmt.Sprintf(format, args...)) }
-	q := db.db
-	// Triggers: by name and by their SQL text.
-	want, err := expectedTriggers()
+	if err := db.verifyTriggers(ctx, bad); err != nil {
+		return nil, err
+	}
+	ix, err := db.walkTrail(ctx, r, bad)
 	if err != nil {
 		return nil, err
+	}
+	if err := db.verifyScopes(ctx, r, ix, bad); err != nil {
+		return nil, err
+	}
+	if err := db.verifyRecords(ctx, r, ix, bad); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// verifyTriggers compares the triggers with the migrations', by name and
+// by their SQL text.
+func (db *DB) verifyTriggers(ctx context.Context, bad func(string, ...any)) error {
+	want, err := expectedTriggers()
+	if err != nil {
+		return err
 	}
 	have := map[string]string{}
 	err = db.eachRow(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger'`, nil, func(rows *sql.Rows) error {
@@ -107,7 +124,7 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, n := range sortedKeys(want) {
 		switch got, ok := have[n]; {
@@ -122,6 +139,13 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 			bad("数据库中多了一个不是本程序建立的触发器 %s", n)
 		}
 	}
+	return nil
+}
+
+// walkTrail checks the hash chain link by link and indexes what its
+// entries recorded: the last digest of every scope, the decisions, imports,
+// signatures and reopens.
+func (db *DB) walkTrail(ctx context.Context, r *VerifyReport, bad func(string, ...any)) (*trailIndex, error) {
 	trail, err := db.Trail(ctx)
 	if err != nil {
 		return nil, err
@@ -145,36 +169,47 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 			bad("记录链第 %d 条的内容无法解析", e.Seq)
 			continue
 		}
-		if st, ok := payload["state"].(map[string]any); ok {
-			for k, v := range st {
-				if s, ok := v.(string); ok {
-					ix.state[k], ix.stateAt[k] = s, e.Seq
-				}
-			}
-		}
-		id := func(k string) int64 {
-			f, _ := payload[k].(float64)
-			return int64(f)
-		}
-		switch e.Action {
-		case "decide":
-			ix.decided[id("decision_id")] = payload
-		case "import":
-			ix.imported[id("batch")] = payload
-		case "signoff":
-			payload["_user"] = e.User
-			ix.signed[id("signoff")] = payload
-			ix.signedSeq[id("signoff")] = e.Seq
-		case "reopen":
-			p, _ := payload["period"].(string)
-			ix.reopens[p] = append(ix.reopens[p], e.Seq)
-		}
+		ix.add(e, payload)
 	}
 	if len(trail) > 0 {
 		last := trail[len(trail)-1]
 		r.Head, r.HeadCode = last.Hash, TrailCode(last.Seq, last.Hash)
 	}
-	// Every scope of the store against the last digest recorded for it.
+	return ix, nil
+}
+
+// add indexes one entry.
+func (ix *trailIndex) add(e TrailEntry, payload map[string]any) {
+	if st, ok := payload["state"].(map[string]any); ok {
+		for k, v := range st {
+			if s, ok := v.(string); ok {
+				ix.state[k], ix.stateAt[k] = s, e.Seq
+			}
+		}
+	}
+	id := func(k string) int64 {
+		f, _ := payload[k].(float64)
+		return int64(f)
+	}
+	switch e.Action {
+	case "decide":
+		ix.decided[id("decision_id")] = payload
+	case "import":
+		ix.imported[id("batch")] = payload
+	case "signoff":
+		payload["_user"] = e.User
+		ix.signed[id("signoff")] = payload
+		ix.signedSeq[id("signoff")] = e.Seq
+	case "reopen":
+		p, _ := payload["period"].(string)
+		ix.reopens[p] = append(ix.reopens[p], e.Seq)
+	}
+}
+
+// verifyScopes compares every scope of the store (every table, every
+// imported batch, every month's findings) with the digest the trail last
+// recorded for it.
+func (db *DB) verifyScopes(ctx context.Context, r *VerifyReport, ix *trailIndex, bad func(string, ...any)) error {
 	batchNames := map[int64]string{}
 	db.eachRow(ctx, `SELECT id, file_name FROM batches`, nil, func(rows *sql.Rows) error {
 		var id int64
@@ -183,9 +218,9 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 		batchNames[id] = n
 		return nil
 	})
-	scopes, err := currentScopes(ctx, q)
+	scopes, err := currentScopes(ctx, db.db)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	seenScope := map[string]bool{}
 	for _, k := range scopes {
@@ -201,7 +236,7 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 		if k == tableScope("migrations") && ix.state[k] == "" {
 			continue // recorded from the first entry after this version on
 		}
-		now, err := scopeDigest(ctx, q, k)
+		now, err := scopeDigest(ctx, db.db, k)
 		if err != nil {
 			// a table named in the trail that is gone
 			bad("%s 已不存在：被删除了", describeScope(k, batchNames))
@@ -216,10 +251,7 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 			bad("%s 在记录链第 %d 条之后被直接改动过（与记录的摘要不符）", describeScope(k, batchNames), ix.stateAt[k])
 		}
 	}
-	if err := db.verifyRecords(ctx, r, ix, bad); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return nil
 }
 
 // verifyRecords matches decisions, imports and sign-offs with their trail
