@@ -17,6 +17,7 @@ import (
 	"pensionaudit/assets"
 	"pensionaudit/audit"
 	"pensionaudit/audit/workspace"
+	"pensionaudit/ui/dialogs"
 )
 
 // Controller holds the session — the open workspace, the logged-in user,
@@ -42,10 +43,10 @@ type Controller struct {
 	promptPassword func(title string) string
 	// lastError is the last error shown (tests read it)
 	lastError  string
-	lastSource *sourceView  // the last file shown at a row (for tests)
-	screen     atomic.Value // the last screen shown
-	sync       bool         // run background work inline (tests)
-	lastUse    atomic.Int64 // when the user last did something (unix ns)
+	lastSource *dialogs.SourceView // the last file shown at a row (for tests)
+	screen     atomic.Value        // the last screen shown
+	sync       bool                // run background work inline (tests)
+	lastUse    atomic.Int64        // when the user last did something (unix ns)
 	idle       time.Duration
 	locked     bool
 	lockView   *lockScreen

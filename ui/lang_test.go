@@ -55,6 +55,8 @@ func TestEveryWordHasEnglish(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob("*.go")
+	more, _ := filepath.Glob("*/*.go")
+	files = append(files, more...)
 	fset := token.NewFileSet()
 	seen := 0
 	for _, f := range files {
@@ -70,7 +72,16 @@ func TestEveryWordHasEnglish(t *testing.T) {
 			if !ok || len(call.Args) != 1 {
 				return true
 			}
-			if id, ok := call.Fun.(*ast.Ident); !ok || id.Name != "tr" {
+			switch fn := call.Fun.(type) {
+			case *ast.Ident: // tr("…") in package ui
+				if fn.Name != "tr" {
+					return true
+				}
+			case *ast.SelectorExpr: // i18n.T("…") in the subpackages
+				if x, ok := fn.X.(*ast.Ident); !ok || x.Name != "i18n" || fn.Sel.Name != "T" {
+					return true
+				}
+			default:
 				return true
 			}
 			lit, ok := call.Args[0].(*ast.BasicLit)

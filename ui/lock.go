@@ -3,12 +3,13 @@ package ui
 import (
 	"context"
 	"fmt"
-	"pensionaudit/audit"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"pensionaudit/audit"
 )
 
 // defaultIdle is how long the window may go without use before it locks.

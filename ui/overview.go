@@ -12,6 +12,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/workspace"
+	"pensionaudit/ui/widgets"
 )
 
 // Workspace is what the GUI needs from the workspace (audit/workspace
@@ -33,16 +34,16 @@ type overview struct {
 	ws        Workspace
 	title     *widget.Label
 	summary   *widget.Label
-	villages  *textTable
-	files     *textTable
-	problems  *textTable
-	findings  *textTable
-	months    *textTable
+	villages  *widgets.TextTable
+	files     *widgets.TextTable
+	problems  *widgets.TextTable
+	findings  *widgets.TextTable
+	months    *widgets.TextTable
 	status    *widget.Label
 	chart     *fyne.Container
 	tabs      *container.AppTabs
 	period    func() audit.Month // the month chosen in the toolbar
-	figures   *textTable         // that month: findings per rule and decision
+	figures   *widgets.TextTable // that month: findings per rule and decision
 	money     *widget.Label      // that month: overpayment found, to recover, recovered
 	batches   []audit.Batch      // the files tab's rows
 	probRows  []audit.ProblemRow // the problems tab's rows
@@ -63,17 +64,17 @@ func newOverview(ws Workspace) *overview {
 		ws:       ws,
 		title:    widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		summary:  widget.NewLabel(""),
-		villages: newTextTable([]string{tr("村(社区)"), tr("已报月份"), tr("零报告"), tr("死亡人数")}, []float32{140, 260, 200, 110}),
-		files: newTextTable([]string{tr("文件"), tr("类型"), tr("村"), tr("月份"), tr("导入行"), tr("有问题行"), tr("跳过行"), "SHA-256"},
+		villages: widgets.NewTextTable([]string{tr("村(社区)"), tr("已报月份"), tr("零报告"), tr("死亡人数")}, []float32{140, 260, 200, 110}),
+		files: widgets.NewTextTable([]string{tr("文件"), tr("类型"), tr("村"), tr("月份"), tr("导入行"), tr("有问题行"), tr("跳过行"), "SHA-256"},
 			[]float32{300, 120, 90, 90, 90, 110, 90, 120}),
-		problems: newTextTable([]string{tr("文件"), tr("工作表"), tr("行"), tr("列"), tr("原值"), tr("问题"), tr("级别")},
+		problems: widgets.NewTextTable([]string{tr("文件"), tr("工作表"), tr("行"), tr("列"), tr("原值"), tr("问题"), tr("级别")},
 			[]float32{260, 110, 60, 140, 170, 420, 70}),
-		findings: newTextTable([]string{tr("编号"), tr("月份"), tr("问题"), tr("姓名"), tr("身份证号"), tr("村"), tr("金额"), tr("状态"), tr("依据")},
+		findings: widgets.NewTextTable([]string{tr("编号"), tr("月份"), tr("问题"), tr("姓名"), tr("身份证号"), tr("村"), tr("金额"), tr("状态"), tr("依据")},
 			[]float32{70, 80, 130, 80, 170, 90, 100, 110, 600}),
-		months: newTextTable([]string{tr("月份"), tr("村报告"), tr("核查结果"), "经办人", "审核人", tr("期限")},
+		months: widgets.NewTextTable([]string{tr("月份"), tr("村报告"), tr("核查结果"), "经办人", "审核人", tr("期限")},
 			[]float32{90, 250, 340, 110, 150, 150}),
 		status: widget.NewLabel(""),
-		figures: newTextTable([]string{tr("问题"), tr("待处理"), tr("已确认"), tr("已排除"), tr("待实地核查"), tr("合计"), tr("涉及金额(元)")},
+		figures: widgets.NewTextTable([]string{tr("问题"), tr("待处理"), tr("已确认"), tr("已排除"), tr("待实地核查"), tr("合计"), tr("涉及金额(元)")},
 			[]float32{200, 90, 90, 90, 110, 80, 140}),
 		money: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	}
@@ -248,7 +249,7 @@ func (o *overview) show(d *overviewData) {
 	}
 	o.months.SetRows(mrows)
 	o.showFigures(d)
-	o.chart.Objects = []fyne.CanvasObject{reportGrid(d.months, d.openByVill)}
+	o.chart.Objects = []fyne.CanvasObject{widgets.ReportGrid(d.months, d.openByVill)}
 	o.chart.Refresh()
 	o.villages.SetRows(vrows)
 	o.batches = d.batches

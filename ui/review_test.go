@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"pensionaudit/audit"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"pensionaudit/audit"
 	"pensionaudit/audit/workspace"
 )
 
@@ -206,20 +206,20 @@ func TestEvidenceOpensTheFileAtTheRow(t *testing.T) {
 			if v == nil || v.Target() < 0 {
 				t.Fatalf("%s row %d not shown: %s", e.File, e.Row, c.lastError)
 			}
-			if v.nums[v.Target()] != e.Row || !strings.Contains(strings.Join(v.rows[v.Target()], " "), e.Name) {
-				t.Errorf("%s row %d shows %v, want %s", e.File, e.Row, v.rows[v.Target()], e.Name)
+			if v.Nums[v.Target()] != e.Row || !strings.Contains(strings.Join(v.Rows[v.Target()], " "), e.Name) {
+				t.Errorf("%s row %d shows %v, want %s", e.File, e.Row, v.Rows[v.Target()], e.Name)
 			}
 			var shown []string // what the clerk sees on that row: ID numbers masked
-			for col := range v.rows[v.Target()] {
+			for col := range v.Rows[v.Target()] {
 				l := widget.NewLabel("")
-				v.table.UpdateCell(widget.TableCellID{Row: v.Target(), Col: col}, l)
+				v.Table.UpdateCell(widget.TableCellID{Row: v.Target(), Col: col}, l)
 				shown = append(shown, l.Text)
 			}
 			if e.ID != "" && (strings.Contains(strings.Join(shown, " "), e.ID) || !strings.Contains(strings.Join(shown, " "), workspace.MaskID(e.ID))) {
 				t.Errorf("row %d shown as %q: the ID number is not masked", e.Row, shown)
 			}
-			if v.nums[0] != 1 { // the title and header come first
-				t.Errorf("the sheet's first rows are not shown: %v", v.nums)
+			if v.Nums[0] != 1 { // the title and header come first
+				t.Errorf("the sheet's first rows are not shown: %v", v.Nums)
 			}
 			opened++
 		}
@@ -411,7 +411,7 @@ func TestProblemOpensAtItsCell(t *testing.T) {
 	}
 	ip.problems.OnSelected(widget.TableCellID{Row: i})
 	v, r := c.lastSource, ip.refs[i]
-	if v == nil || v.Target() < 0 || v.nums[v.Target()] != r.row || v.selected.Col != workspace.ColIndex(r.col) || v.selected.Row != v.Target() {
+	if v == nil || v.Target() < 0 || v.Nums[v.Target()] != r.row || v.Selected.Col != workspace.ColIndex(r.col) || v.Selected.Row != v.Target() {
 		t.Fatalf("problem at %s%d: view %+v (%s)", r.col, r.row, v, c.lastError)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/workspace"
+	"pensionaudit/ui/widgets"
 )
 
 // welcome is the first screen when no workspace is open: create one, open
@@ -89,7 +90,7 @@ func (c *Controller) showWelcome() {
 		d.Show()
 	})
 	recent := c.recent()
-	w.recent = widget.NewList(func() int { return len(recent) }, newCellLabel, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(recent[i]) })
+	w.recent = widget.NewList(func() int { return len(recent) }, widgets.NewCellLabel, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(recent[i]) })
 	w.recent.OnSelected = func(i widget.ListItemID) { c.openWorkspace(recent[i]) }
 	w.demo = widget.NewButton(tr("打开演示工作区（内置的演示数据）"), func() { c.openDemo() })
 

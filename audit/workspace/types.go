@@ -2,9 +2,8 @@ package workspace
 
 import (
 	"context"
-	"io"
-
 	"errors"
+	"io"
 	"time"
 
 	"pensionaudit/audit"

@@ -13,6 +13,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/workspace"
+	"pensionaudit/ui/widgets"
 )
 
 // reviewPage is the queue: the month's findings paged and filtered in SQL,
@@ -26,7 +27,7 @@ type reviewPage struct {
 	rule     *widget.Select // 全部问题 or one rule
 	village  *widget.Select // 全部村 or one village
 	sort     *widget.Select
-	table    *textTable
+	table    *widgets.TextTable
 	rows     []audit.FindingRow
 	selected int
 	progress *widget.Label
@@ -75,7 +76,7 @@ const reviewPageSize = 200
 func newReviewPage(c *Controller) *reviewPage {
 	p := &reviewPage{c: c, selected: -1, progress: widget.NewLabel(""), evidence: widget.NewLabel(""), note: widget.NewMultiLineEntry(),
 		search: widget.NewEntry(),
-		table: newTextTable([]string{tr("编号"), tr("问题"), tr("姓名"), tr("身份证号"), tr("村(社区)"), tr("金额(元)"), tr("状态")},
+		table: widgets.NewTextTable([]string{tr("编号"), tr("问题"), tr("姓名"), tr("身份证号"), tr("村(社区)"), tr("金额(元)"), tr("状态")},
 			[]float32{54, 128, 72, 174, 84, 80, 80})}
 	p.evidence.Wrapping = fyne.TextWrapWord
 	p.sources = container.NewVBox()

@@ -1,4 +1,6 @@
-package ui
+// Package widgets holds the window's reusable widgets: read-only tables
+// whose rows come a page at a time from SQL, and the village report grid.
+package widgets
 
 import (
 	"strconv"
@@ -9,19 +11,20 @@ import (
 	"pensionaudit/audit"
 )
 
-// textTable is a read-only table with Chinese column headers whose rows are
+// TextTable is a read-only table with Chinese column headers whose rows are
 // replaced as a whole (pages come from SQL, never a million rows at once).
-type textTable struct {
+type TextTable struct {
 	*widget.Table
 	headers []string
 	rows    [][]string
 }
 
-func newTextTable(headers []string, widths []float32) *textTable {
-	t := &textTable{headers: headers}
+// NewTextTable makes a table with the headers and column widths.
+func NewTextTable(headers []string, widths []float32) *TextTable {
+	t := &TextTable{headers: headers}
 	t.Table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(t.rows), len(t.headers) },
-		newCellLabel,
+		NewCellLabel,
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
 			if id.Row < len(t.rows) && id.Col < len(t.rows[id.Row]) {
@@ -51,18 +54,21 @@ func newTextTable(headers []string, widths []float32) *textTable {
 	return t
 }
 
-// newCellLabel is a table or list cell: one line, cut with an ellipsis.
-func newCellLabel() fyne.CanvasObject {
+// NewCellLabel is a table or list cell: one line, cut with an ellipsis.
+func NewCellLabel() fyne.CanvasObject {
 	l := widget.NewLabel("")
 	l.Truncation = fyne.TextTruncateEllipsis
 	return l
 }
 
 // SetRows replaces the content; call on the Fyne goroutine.
-func (t *textTable) SetRows(rows [][]string) {
+func (t *TextTable) SetRows(rows [][]string) {
 	t.rows = rows
 	t.Refresh()
 }
 
 // Rows returns the current content (for tests).
-func (t *textTable) Rows() [][]string { return t.rows }
+func (t *TextTable) Rows() [][]string { return t.rows }
+
+// Headers returns the column headers.
+func (t *TextTable) Headers() []string { return t.headers }

@@ -18,6 +18,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/workspace"
+	"pensionaudit/ui/widgets"
 )
 
 var kindOptions = []string{"发放花名册", "村死亡人员名单", "户籍注销名单"}
@@ -62,7 +63,7 @@ type importPage struct {
 	progress *widget.ProgressBar
 	speed    *widget.Label
 	results  *widget.Label
-	problems *textTable
+	problems *widgets.TextTable
 	refs     []sourceRef // where each problem is, to open the kept file there
 	tabs     *container.AppTabs
 	stop     context.CancelFunc
@@ -72,7 +73,7 @@ type importPage struct {
 	// preview of the selected file: header, column meanings, first rows
 	previewInfo *widget.Label
 	mapBox      *fyne.Container
-	sample      *textTable
+	sample      *widgets.TextTable
 	sampleBox   *fyne.Container
 	fieldSel    map[workspace.Field]*widget.Select
 }
@@ -82,7 +83,7 @@ const previewHint = "加入文件后，点列表中的文件：这里显示找�
 func newImportPage(c *Controller) *importPage {
 	p := &importPage{c: c, sel: -1, path: widget.NewEntry(), village: widget.NewEntry(), period: widget.NewEntry(), why: widget.NewLabel(""),
 		progress: widget.NewProgressBar(), speed: widget.NewLabel(""), results: widget.NewLabel(""),
-		problems: newTextTable([]string{tr("文件"), tr("工作表"), tr("行"), tr("列"), tr("原值"), tr("问题"), tr("级别")}, []float32{220, 90, 60, 130, 150, 500, 60})}
+		problems: widgets.NewTextTable([]string{tr("文件"), tr("工作表"), tr("行"), tr("列"), tr("原值"), tr("问题"), tr("级别")}, []float32{220, 90, 60, 130, 150, 500, 60})}
 	p.results.Wrapping = fyne.TextWrapWord
 	p.problems.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(p.refs) && p.refs[id.Row].row > 0 {
@@ -116,7 +117,7 @@ func newImportPage(c *Controller) *importPage {
 	p.village.SetPlaceHolder("从文件名或标题识别")
 	p.period.SetPlaceHolder("YYYY-MM，不填则从文件识别")
 	p.list = widget.NewTableWithHeaders(func() (int, int) { return len(p.files), 4 },
-		newCellLabel, func(id widget.TableCellID, o fyne.CanvasObject) {
+		widgets.NewCellLabel, func(id widget.TableCellID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
 			if id.Row >= len(p.files) {
 				l.SetText("")
@@ -413,7 +414,7 @@ func (p *importPage) preview() {
 			for i := range widths {
 				widths[i] = 120
 			}
-			p.sample = newTextTable(headers, widths)
+			p.sample = widgets.NewTextTable(headers, widths)
 			p.sample.SetRows(maskIDCells(pv.Rows))
 			p.sampleBox.Add(p.sample)
 		}
@@ -555,7 +556,7 @@ func (p *importPage) exportProblems() {
 			return c.ws.WriteOutput(ctx, path, false, func(w ioWriter) error {
 				w.Write([]byte("\xef\xbb\xbf"))
 				cw := csv.NewWriter(w)
-				cw.Write(p.problems.headers)
+				cw.Write(p.problems.Headers())
 				for _, r := range rows {
 					cw.Write(workspace.SafeCSVRow(r))
 				}

@@ -1,15 +1,17 @@
-package ui
+package widgets
 
 import (
 	"fmt"
 	"image/color"
-	"pensionaudit/audit"
 	"sort"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"pensionaudit/audit"
+	"pensionaudit/ui/i18n"
 )
 
 // Colours of the report grid: a clerk reads them at a glance, the legend
@@ -38,9 +40,9 @@ func cell(c color.Color, text string, w float32) fyne.CanvasObject {
 	return container.NewStack(r, container.NewCenter(t))
 }
 
-// reportGrid is the village × month grid of death reports, coloured by
+// ReportGrid is the village × month grid of death reports, coloured by
 // state, with a legend, and a bar chart of open findings per village.
-func reportGrid(months []*audit.PeriodStatus, openByVillage map[string]int) fyne.CanvasObject {
+func ReportGrid(months []*audit.PeriodStatus, openByVillage map[string]int) fyne.CanvasObject {
 	villageSet := map[string]bool{}
 	for _, st := range months {
 		for _, r := range st.Reports {
@@ -69,20 +71,20 @@ func reportGrid(months []*audit.PeriodStatus, openByVillage map[string]int) fyne
 			}
 			switch {
 			case state == "reported":
-				objs = append(objs, cell(colReported, tr("已上报"), 90))
+				objs = append(objs, cell(colReported, i18n.T("已上报"), 90))
 			case state == "nil":
-				objs = append(objs, cell(colNil, tr("零报告"), 90))
+				objs = append(objs, cell(colNil, i18n.T("零报告"), 90))
 			case note != "":
-				objs = append(objs, cell(colNoted, tr("有说明"), 90))
+				objs = append(objs, cell(colNoted, i18n.T("有说明"), 90))
 			case st.Overdue:
-				objs = append(objs, cell(colOverdue, tr("逾期未报"), 90))
+				objs = append(objs, cell(colOverdue, i18n.T("逾期未报"), 90))
 			default:
-				objs = append(objs, cell(colMissing, tr("未上报"), 90))
+				objs = append(objs, cell(colMissing, i18n.T("未上报"), 90))
 			}
 		}
 	}
 	grid := container.NewGridWithColumns(cols, objs...)
-	legend := container.NewHBox(swatch(colReported, tr("已上报")), swatch(colNil, "零报告（本月无死亡）"), swatch(colMissing, tr("未上报")),
+	legend := container.NewHBox(swatch(colReported, i18n.T("已上报")), swatch(colNil, "零报告（本月无死亡）"), swatch(colMissing, i18n.T("未上报")),
 		swatch(colOverdue, "未上报且已逾期"), swatch(colNoted, "未上报，审核人已说明"))
 
 	// bars: open findings per village

@@ -1,0 +1,152 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/workspace"
+	"pensionaudit/ui/widgets"
+)
+
+// trailPage lists the trail and verifies it.
+type trailPage struct {
+	c       *Controller
+	verify  *widget.Button
+	table   *widgets.TextTable
+	result  *widget.Label
+	anchor  *widget.Entry
+	content fyne.CanvasObject
+}
+
+func newTrailPage(c *Controller) *trailPage {
+	p := &trailPage{c: c, result: widget.NewLabel(""), anchor: widget.NewEntry(),
+		table: widgets.NewTextTable([]string{tr("序号"), tr("时间"), tr("操作人"), tr("操作"), tr("内容")}, []float32{60, 150, 110, 110, 700})}
+	p.result.Wrapping = fyne.TextWrapWord
+	p.anchor.SetPlaceHolder("签字表上的记录链校验码（可不填）")
+	verify := widget.NewButton(tr("校验"), func() {
+		code := strings.TrimSpace(p.anchor.Text)
+		var r *workspace.VerifyReport
+		var anchorErr error
+		c.background(func(ctx context.Context) error {
+			var err error
+			if r, err = c.ws.Verify(ctx); err != nil {
+				return err
+			}
+			if code != "" {
+				anchorErr = c.ws.VerifyAnchor(ctx, code)
+			}
+			return nil
+		}, func(err error) {
+			if err != nil {
+				c.showError(err)
+				return
+			}
+			problems := r.Problems
+			if anchorErr != nil {
+				problems = append(problems, plain(anchorErr))
+			}
+			if len(problems) == 0 {
+				p.result.Importance = widget.SuccessImportance
+				p.result.SetText(fmt.Sprintf("记录完好：%d 条记录，%d 处数据与记录一致，%d 个签字的数据指纹一致。当前校验码 %s", r.Entries, r.Scopes, r.Signoffs, r.HeadCode))
+			} else {
+				p.result.Importance = widget.DangerImportance
+				p.result.SetText("发现篡改或损坏：\n✘ " + strings.Join(problems, "\n✘ "))
+			}
+		})
+	})
+	verify.Importance = widget.HighImportance
+	p.verify = verify
+	p.content = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, verify, p.anchor), p.result), nil, nil, nil, p.table)
+	return p
+}
+
+func (p *trailPage) view() fyne.CanvasObject { return p.content }
+
+func (p *trailPage) refresh() {
+	load(p.c, p.c.ws.Trail, func(entries []workspace.TrailEntry) {
+		rows := make([][]string, 0, len(entries))
+		for i := len(entries) - 1; i >= 0; i-- {
+			e := entries[i]
+			rows = append(rows, []string{strconv.FormatInt(e.Seq, 10), audit.LocalTime(e.At), e.User, actionLabel(e.Action), payloadSummary(e.Payload)})
+		}
+		p.table.SetRows(rows)
+	})
+}
+
+var actionLabels = map[string]string{"import": "导入", "check": "核查", "decide": "处理", "signoff": tr("签字"), "reopen": "退回", "user_add": tr("添加用户"),
+	"user_role": "修改角色", "user_password": "重设密码", "user_disable": "停用账户", "user_enable": "启用账户", "missing_note": "缺报说明",
+	"recover": "追回登记", "setting": tr("设置"), "villages": "村名单", "village_rename": "村改名", "mapping": "列映射", "state_baseline": "数据库升级", "migrate": "数据库升级"}
+
+func actionLabel(a string) string {
+	if l, ok := actionLabels[a]; ok {
+		return l
+	}
+	return a
+}
+
+// payloadSummary shows a trail entry's content in words: known fields in
+// Chinese, digests and hashes left out (verify checks them).
+func payloadSummary(p string) string {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(p), &m); err != nil {
+		return p
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		label, ok := payloadLabels[k]
+		if !ok {
+			continue
+		}
+		v := m[k]
+		switch x := v.(type) {
+		case bool:
+			v = map[bool]string{true: "是", false: "否"}[x]
+		case string:
+			if x == "" {
+				continue
+			}
+			switch k {
+			case "kind":
+				x = audit.Kind(x).Label()
+			case "role":
+				x = audit.Role(x).Label()
+			case "decision":
+				x = audit.Verdict(x).Label()
+			case "action":
+				x = audit.Action(x).Label()
+			}
+			v = audit.Escape(x, 60)
+		case map[string]any:
+			var sub []string
+			for sk, sv := range x {
+				sub = append(sub, fmt.Sprintf("%s %v", workspace.RuleLabel(sk), sv))
+			}
+			sort.Strings(sub)
+			v = strings.Join(sub, "，")
+		}
+		parts = append(parts, fmt.Sprintf("%s：%v", label, v))
+	}
+	return strings.Join(parts, "；")
+}
+
+var payloadLabels = map[string]string{
+	"batch": "批次", "file": tr("文件"), "kind": tr("类型"), "village": tr("村"), "period": tr("月份"), "rows": "行数", "problem_rows": tr("有问题行"),
+	"nil_report": tr("零报告"), "supersedes": "取代批次", "decision_id": "处理编号", "finding": tr("核查结果"), "decision": "处理", "action": "处理方式",
+	"reason": "理由", "amount_fen": "金额(分)", "signoff": "签字编号", "role": tr("角色"), "name": tr("姓名"), "counts": "各规则结果", "new": "新增",
+	"changed": "变化", "withdrawn": "撤销", "recovery": "追回编号", "date": "日期", "from": "原名", "to": "新名", "merged": "合并",
+	"key": "设置项", "value": "值", "villages": tr("村"), "source": "来源", "mapping": "列映射", "scopes": "数据范围", "migration": "升级步骤",
+}
