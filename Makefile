@@ -55,7 +55,9 @@ lint: deps
 	@! $(GO) list -f '{{join .Imports "\n"}}' ./audit/cli/... ./ui/... | grep -qE '^pensionaudit/audit/(sqlite|sheet|rules|report)$$' || \
 	  { echo "the front ends (audit/cli, ui) must use audit/workspace, not the store, readers, rules or reports"; exit 1; }
 	@! $(GO) list -f '{{join .Imports "\n"}}' ./audit/report | grep -q '^pensionaudit/audit/sqlite$$' || { echo "audit/report must take audit types, not the store's"; exit 1; }
-	$(GO) test -race -count=1 ./audit/sqlite ./audit/workspace ./audit/cli
+	$(GO) test -race -count=1 ./audit/sqlite
+	$(GO) test -race -count=1 -run 'Racing|HeldLock|Parallel|Cancel|Locked|CountersignWaits|Auditor|Mapping' ./audit/workspace
+	$(GO) test -race -count=1 -run 'TestWholeMonthInTheWindow|TestAuditorChangesNothingInTheWindow|TestDecideAcrossMonths' ./ui
 
 # Import the shared sample township headless and list its problems.
 smoke: build

@@ -382,17 +382,25 @@ func (it *ImportTx) KeepSource(ctx context.Context, r io.Reader) error {
 		}
 	}
 	if hex.EncodeToString(h.Sum(nil)) != it.batch.SHA256 {
-		return audit.Errorf(audit.ErrConflict, "文件 %s 在导入过程中被改动了（内容与开始时不同）：请关闭正在编辑它的程序后重新导入", it.batch.FileName)
+		return ErrFileChanged
 	}
 	return nil
 }
+
+// ErrFileChanged: the file's bytes kept at the end of an import are not the
+// ones hashed at its start. ErrNoSource: a batch imported by a version that
+// kept no copy.
+var (
+	ErrFileChanged = errors.New("file changed while importing")
+	ErrNoSource    = errors.New("no kept copy")
+)
 
 // SourceFile writes the kept copy of an imported file to w and returns its
 // name.
 func (db *DB) SourceFile(ctx context.Context, batchID int64, w io.Writer) (string, error) {
 	var name string
 	if err := db.db.QueryRowContext(ctx, `SELECT file_name FROM batches WHERE id = ?`, batchID).Scan(&name); err != nil {
-		return "", audit.Errorf(audit.ErrNotFound, "没有第 %d 批", batchID)
+		return "", audit.ErrNotFound
 	}
 	n := 0
 	err := db.eachRow(ctx, `SELECT data FROM source_chunks WHERE batch_id = ? ORDER BY seq`, []any{batchID}, func(r *sql.Rows) error {
@@ -405,7 +413,7 @@ func (db *DB) SourceFile(ctx context.Context, batchID int64, w io.Writer) (strin
 		return err
 	})
 	if err == nil && n == 0 {
-		err = audit.Errorf(audit.ErrNotFound, "第 %d 批（%s）导入时没有保留原文件副本（旧版本导入）", batchID, name)
+		err = ErrNoSource
 	}
 	return name, err
 }

@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
@@ -58,12 +57,12 @@ func open(ctx context.Context, path string, cacheKB int) (*DB, error) {
 	dsn := "file:" + path + "?" + q.Encode()
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("无法打开工作区 %s：%v", path, err)
+		return nil, err
 	}
 	db := &DB{db: sdb, Path: path, Now: time.Now}
 	if err := db.migrate(ctx); err != nil {
 		sdb.Close()
-		return nil, fmt.Errorf("无法打开工作区 %s：%w", path, err)
+		return nil, err
 	}
 	return db, nil
 }
@@ -77,7 +76,7 @@ var ErrNotWorkspace = errors.New("not a workspace")
 // that needs migrating says so; a file that is not a workspace is refused.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if _, err := os.Stat(path); err != nil {
-		return nil, audit.Errorf(audit.ErrNotFound, "找不到工作区文件 %s", path)
+		return nil, audit.ErrNotFound
 	}
 	open := func(extra string) (*DB, error) {
 		q := url.Values{}
@@ -119,7 +118,7 @@ func (db *DB) checkWorkspace(ctx context.Context, migrated bool) error {
 		have[t] = true
 	}
 	if !have["settings"] || !have["trail"] || !have["migrations"] || !have["batches"] {
-		return audit.Errorf(ErrNotWorkspace, "%s 不是本程序的工作区文件（里面没有工作区的表），没有做任何改动", db.Path)
+		return ErrNotWorkspace
 	}
 	if !migrated {
 		return nil
@@ -134,11 +133,22 @@ func (db *DB) checkWorkspace(ctx context.Context, migrated bool) error {
 			return err
 		}
 		if k == 0 {
-			return audit.Errorf(ErrNeedsUpgrade, "工作区 %s 由旧版本建立，需要升级后才能读取：请用可以写入的方式打开一次（如运行导入、核查等命令，或在图形界面中打开）", db.Path)
+			return ErrNeedsUpgrade
 		}
 	}
 	return nil
 }
+
+// MigrationError is a migration that failed (the file is left as it was).
+type MigrationError struct {
+	Name string
+	Err  error
+}
+
+func (e *MigrationError) Error() string { return "migration " + e.Name + ": " + e.Err.Error() }
+
+// Unwrap gives the cause (a full disk, a read-only file …).
+func (e *MigrationError) Unwrap() error { return e.Err }
 
 // ErrNeedsUpgrade is a workspace an older version made, opened read-only.
 var ErrNeedsUpgrade = errors.New("workspace needs upgrading")
@@ -155,7 +165,7 @@ func OpenExisting(ctx context.Context, path string) (*DB, error) {
 func OpenExistingCache(ctx context.Context, path string, cacheKB int) (*DB, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, audit.Errorf(audit.ErrNotFound, "找不到工作区文件 %s", path)
+		return nil, audit.ErrNotFound
 	}
 	if st.Size() > 0 {
 		probe, err := OpenReadOnly(ctx, path)
@@ -186,7 +196,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	sort.Strings(names)
 	for _, name := range names {
 		if err := db.migrateFile(ctx, name); err != nil {
-			return fmt.Errorf("数据库升级 %s 失败：%w", name, err)
+			return &MigrationError{Name: name, Err: err}
 		}
 	}
 	return nil

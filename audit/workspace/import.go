@@ -232,6 +232,9 @@ func (j *importJob) store(ctx context.Context, it *sqlite.ImportTx, s *sheet.Sum
 	}
 	err = it.KeepSource(ctx, src)
 	src.Close()
+	if errors.Is(err, sqlite.ErrFileChanged) {
+		return audit.Errorf(audit.ErrConflict, "文件 %s 在导入过程中被改动了（内容与开始时不同）：请关闭正在编辑它的程序后重新导入", j.name)
+	}
 	if err != nil {
 		return err
 	}

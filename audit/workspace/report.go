@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -133,7 +134,14 @@ func wsSHA(path string) string {
 // SourceFile writes the kept copy of an imported file (the exact bytes) to
 // w and returns the file's name.
 func (w *Workspace) SourceFile(ctx context.Context, batchID int64, out io.Writer) (string, error) {
-	return w.db.SourceFile(ctx, batchID, out)
+	name, err := w.db.SourceFile(ctx, batchID, out)
+	switch {
+	case errors.Is(err, sqlite.ErrNoSource):
+		return name, audit.Errorf(audit.ErrNotFound, "第 %d 批（%s）导入时没有保留原文件副本（旧版本导入）", batchID, name)
+	case errors.Is(err, audit.ErrNotFound):
+		return name, audit.Errorf(audit.ErrNotFound, "没有第 %d 批", batchID)
+	}
+	return name, Friendly(err)
 }
 
 // ExtractSource writes the kept copy of batch batchID (its exact bytes) to the
@@ -165,7 +173,7 @@ func (w *Workspace) ExtractSource(ctx context.Context, batchID int64) (string, e
 		return "", err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := w.db.SourceFile(ctx, b.ID, tmp); err != nil {
+	if _, err := w.SourceFile(ctx, b.ID, tmp); err != nil {
 		tmp.Close()
 		return "", err
 	}

@@ -43,7 +43,7 @@ func openCache(ctx context.Context, path string, cacheKB int) (*Workspace, error
 	}
 	db, err := sqlite.OpenExistingCache(ctx, path, cacheKB)
 	if err != nil {
-		return nil, Friendly(err)
+		return nil, openError(path, err)
 	}
 	w := &Workspace{db: db}
 	if _, err := w.township(ctx); err != nil {
@@ -63,7 +63,7 @@ func openCache(ctx context.Context, path string, cacheKB int) (*Workspace, error
 func OpenReadOnly(ctx context.Context, path string) (*Workspace, error) {
 	db, err := sqlite.OpenReadOnly(ctx, path)
 	if err != nil {
-		return nil, Friendly(err)
+		return nil, openError(path, err)
 	}
 	w := &Workspace{db: db}
 	if _, err := w.township(ctx); err != nil {
@@ -89,7 +89,7 @@ func InitAt(ctx context.Context, path, township, user string, villages []string,
 		// tables to someone else's database
 		probe, err := sqlite.OpenReadOnly(ctx, path)
 		if err != nil && !errors.Is(err, sqlite.ErrNeedsUpgrade) {
-			return nil, Friendly(err)
+			return nil, openError(path, err)
 		}
 		if probe != nil {
 			probe.Close()
@@ -97,7 +97,7 @@ func InitAt(ctx context.Context, path, township, user string, villages []string,
 	}
 	db, err := sqlite.Open(ctx, path)
 	if err != nil {
-		return nil, Friendly(err)
+		return nil, openError(path, err)
 	}
 	db.Now = now
 	w := &Workspace{db: db}
@@ -174,6 +174,25 @@ func (w *Workspace) township(ctx context.Context) (string, error) {
 		return "", &audit.Error{Kind: audit.ErrNotFound, Field: "township", Msg: "工作区 " + w.db.Path + " 尚未建立（没有乡镇名称），请先建立工作区"}
 	}
 	return t, Friendly(err)
+}
+
+// openError words a workspace that cannot be opened.
+func openError(path string, err error) error {
+	var me *sqlite.MigrationError
+	switch {
+	case errors.Is(err, sqlite.ErrNotWorkspace):
+		return audit.Errorf(sqlite.ErrNotWorkspace, "%s 不是本程序的工作区文件（里面没有工作区的表），没有做任何改动", path)
+	case errors.Is(err, sqlite.ErrNeedsUpgrade):
+		return audit.Errorf(sqlite.ErrNeedsUpgrade, "工作区 %s 由旧版本建立，需要升级后才能读取：请用可以写入的方式打开一次（如导入、核查，或在图形界面中打开）", path)
+	case errors.Is(err, audit.ErrNotFound):
+		return &audit.Error{Kind: audit.ErrNotFound, Field: "db", Msg: "找不到工作区文件 " + path}
+	case errors.As(err, &me):
+		if f := Friendly(me.Err); f != me.Err {
+			return f
+		}
+		return audit.Errorf(err, "无法打开工作区 %s：数据库升级 %s 失败（%v）", path, me.Name, me.Err)
+	}
+	return Friendly(err)
 }
 
 // act runs a use case that changes the workspace: in one write transaction
