@@ -72,15 +72,6 @@ func (r *Record) HasError() bool {
 	return false
 }
 
-// IsDeath reports whether a deregistration's reason is a death.
-func IsDeathReason(reason string) bool {
-	switch reason {
-	case "死亡", "死亡注销", "病故", "去世", "亡故", "死亡销户", "因死亡注销":
-		return true
-	}
-	return false
-}
-
 // PayType is the normalised kind of a payout row.
 type PayType string
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"sort"
 	"strings"
 
 	"pensionaudit/audit"
@@ -564,3 +565,51 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func runWord(ctx context.Context, env Env, args []string) error {
+	if len(args) == 0 || (args[0] != "set" && args[0] != "list") {
+		return audit.Errorf(flag.ErrHelp, "用法：pensionaudit %s", usageOf("word"))
+	}
+	fs := flag.NewFlagSet("word", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	word := fs.String("word", "", "a word of a deregistration reason")
+	means := fs.String("means", "", "死亡|非死亡|不明")
+	user := fs.String("user", "", "supervisor")
+	if _, err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if args[0] == "list" {
+		w, err := openWSRead(ctx, env, *db, "word")
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		ws, err := w.WordMeanings(ctx)
+		if err != nil {
+			return err
+		}
+		keys := make([]string, 0, len(ws))
+		for k := range ws {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(env.Stdout, "%s\t%s\n", k, ws[k].Label())
+		}
+		return nil
+	}
+	m, err := audit.ParseMeaning(*means)
+	if err != nil {
+		return err
+	}
+	w, u, err := login(ctx, env, *db, "word", *user)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if err := w.SetWordMeaning(ctx, u, *word, m); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "注销原因“%s”记为：%s（已写入记录；下次核查时生效）\n", *word, m.Label())
+	return nil
+}

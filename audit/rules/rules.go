@@ -19,7 +19,7 @@ func Run(in *Input) []Finding {
 	var out []Finding
 	for _, f := range []func(*context) []Finding{
 		paidAfterDeath, resumedAfterDeath, backpayAfterDeath, idNameMismatch, possibleMatch, invalidID,
-		unreportedDeath, duplicatePayee, sharedAccount, aboveStandard, missingVillageReport, survivalCheck,
+		unreportedDeath, unknownDeregReason, duplicatePayee, sharedAccount, aboveStandard, missingVillageReport, survivalCheck,
 	} {
 		out = append(out, f(c)...)
 	}
@@ -339,6 +339,48 @@ func idNameMismatch(c *context) []Finding {
 			Evidence: []Evidence{deathEvidence(d), {Kind: "payee", Name: p.Name, ID: p.ID, Village: p.Village}},
 			Detail: fmt.Sprintf("%s（%s 第%d行）上报 %s 死亡，但该身份证号在发放花名册中的姓名是 %s：请核实是谁去世、号码是否写错",
 				d.SourceLabel(), d.File, d.Row, d.Name, p.Name)})
+	}
+	return out
+}
+
+// unknownDeregReason: a payee paid this month whose 户籍 the police list
+// cancelled for a reason the program cannot read as death or as another
+// known cause (已注销，原因“XX”). A word it does not know is never "alive":
+// the clerk is asked, and a supervisor can say what the word means.
+func unknownDeregReason(c *context) []Finding {
+	var out []Finding
+	seen := map[string]bool{}
+	for i := range c.in.Deaths {
+		d := &c.in.Deaths[i]
+		if !d.Unknown || !d.IDOK || c.dead[d.ID] != nil || seen[d.ID] {
+			continue
+		}
+		rows := c.rowsByID[d.ID]
+		var total audit.Fen
+		ev := []Evidence{deathEvidence(d)}
+		for _, p := range rows {
+			if p.Month == c.in.Period {
+				total += p.Amount
+				ev = append(ev, payoutEvidence(p))
+			}
+		}
+		if len(ev) == 1 {
+			continue // not paid this month
+		}
+		seen[d.ID] = true
+		p := rows[0]
+		reason := audit.Escape(d.Reason, 30)
+		if strings.TrimSpace(d.Reason) == "" {
+			reason = "（空）"
+		}
+		when := ""
+		if !d.DeregDate.IsZero() {
+			when = "于 " + d.DeregDate.Format("2006年1月2日") + " "
+		}
+		out = append(out, Finding{Rule: UnknownDeregReason, Subject: d.ID, IDNumber: d.ID, Name: p.Name, Village: p.Village, Account: p.Account,
+			Amount: total, Months: []audit.Month{c.in.Period}, Evidence: ev,
+			Detail: fmt.Sprintf("%s（%s 第%d行）记载 %s %s注销户籍，注销原因“%s”不明（不能确定是否死亡）；%s 仍发放 %s 元：请核实此人是否在世",
+				d.SourceLabel(), d.File, d.Row, d.Name, when, reason, c.in.Period.Label(), total)})
 	}
 	return out
 }

@@ -28,11 +28,12 @@ const (
 	AboveStandard        = "above_standard"
 	MissingVillageReport = "missing_village_report"
 	SurvivalCheck        = "survival_check"
+	UnknownDeregReason   = "unknown_dereg_reason"
 )
 
 // All lists the rules in the order they are reported.
 var All = []string{PaidAfterDeath, ResumedAfterDeath, BackpayAfterDeath, IDNameMismatch, PossibleMatch, InvalidID,
-	UnreportedDeath, DuplicatePayee, SharedAccount, AboveStandard, MissingVillageReport, SurvivalCheck}
+	UnreportedDeath, UnknownDeregReason, DuplicatePayee, SharedAccount, AboveStandard, MissingVillageReport, SurvivalCheck}
 
 // Label is a rule's Chinese name.
 func Label(rule string) string {
@@ -61,6 +62,8 @@ func Label(rule string) string {
 		return "村未上报死亡名单"
 	case SurvivalCheck:
 		return "高龄待核实生存"
+	case UnknownDeregReason:
+		return "注销原因不明"
 	}
 	return rule
 }
@@ -68,7 +71,7 @@ func Label(rule string) string {
 // DeathRelated reports whether a rule says a payee may be dead.
 func DeathRelated(rule string) bool {
 	switch rule {
-	case PaidAfterDeath, ResumedAfterDeath, BackpayAfterDeath, IDNameMismatch, PossibleMatch, UnreportedDeath:
+	case PaidAfterDeath, ResumedAfterDeath, BackpayAfterDeath, IDNameMismatch, PossibleMatch, UnreportedDeath, UnknownDeregReason:
 		return true
 	}
 	return false
@@ -121,7 +124,8 @@ type Death struct {
 	DeathDate time.Time // zero when unknown
 	DeregDate time.Time
 	Reason    string
-	IsDeath   bool
+	IsDeath   bool        // the reason is known to write a death (a village report always does)
+	Unknown   bool        // a deregistration whose reason says neither death nor another known cause
 	Period    audit.Month // the report's month (village reports)
 }
 

@@ -120,9 +120,16 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 	if in.RosterMonths, err = rosterMonths(ctx, conn); err != nil {
 		return nil, 0, err
 	}
+	words, err := wordMeanings(ctx, conn)
+	if err != nil {
+		return nil, 0, err
+	}
 	c := &checkConn{conn: conn, ctx: ctx}
-	defer c.exec(`DROP TABLE IF EXISTS temp.chk_ids; DROP TABLE IF EXISTS temp.chk_dead; DROP TABLE IF EXISTS temp.chk_acct; DROP TABLE IF EXISTS temp.chk_months`)
+	defer c.exec(`DROP TABLE IF EXISTS temp.chk_ids; DROP TABLE IF EXISTS temp.chk_dead; DROP TABLE IF EXISTS temp.chk_acct; DROP TABLE IF EXISTS temp.chk_months;
+		DROP TABLE IF EXISTS temp.chk_reason`)
 	c.exec(`DROP TABLE IF EXISTS temp.chk_ids; DROP TABLE IF EXISTS temp.chk_dead; DROP TABLE IF EXISTS temp.chk_acct; DROP TABLE IF EXISTS temp.chk_months;
+		DROP TABLE IF EXISTS temp.chk_reason;
+		CREATE TEMP TABLE chk_reason (reason TEXT PRIMARY KEY, meaning INTEGER NOT NULL) WITHOUT ROWID;
 		CREATE TEMP TABLE chk_ids (id TEXT PRIMARY KEY) WITHOUT ROWID;
 		CREATE TEMP TABLE chk_dead (id TEXT PRIMARY KEY) WITHOUT ROWID;
 		CREATE TEMP TABLE chk_acct (account TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -140,13 +147,28 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 		files[id] = name
 		return nil
 	})
-	c.loadDeaths(in, files)
+	// what each deregistration reason means, with the supervisor's words
+	meanings := map[string]audit.Meaning{}
+	c.each(`SELECT DISTINCT reason FROM death_records WHERE source = 'deregistration'`, nil, func(r *sql.Rows) error {
+		var reason string
+		if err := r.Scan(&reason); err != nil {
+			return err
+		}
+		meanings[reason] = audit.DeathMeaning(reason, words)
+		c.exec(`INSERT OR IGNORE INTO chk_reason VALUES (?, ?)`, reason, int(meanings[reason]))
+		return nil
+	})
+	c.loadDeaths(in, files, meanings)
 	month := p.String()
 	s := in.Settings
-	// The payees this month who may be flagged.
+	// The payees this month who may be flagged: the dead, and those whose
+	// 户籍 was cancelled for a reason nobody can read.
 	c.exec(`INSERT OR IGNORE INTO chk_dead SELECT d.id_number FROM death_records d JOIN batches b ON b.id = d.batch_id
-		WHERE b.superseded_by IS NULL AND d.is_death = 1 AND d.id_ok = 1`)
+		WHERE b.superseded_by IS NULL AND ` + deadSQL + ` AND d.id_ok = 1`)
 	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT p.id_number FROM chk_dead d CROSS JOIN payouts p WHERE p.month = ? AND p.id_number = d.id`, month)
+	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT p.id_number FROM death_records d JOIN batches b ON b.id = d.batch_id AND b.superseded_by IS NULL
+		JOIN chk_reason r ON r.reason = d.reason AND r.meaning = ? JOIN payouts p ON p.month = ? AND p.id_number = d.id_number
+		WHERE d.source = 'deregistration' AND d.id_ok = 1`, int(audit.MeaningUnknown), month)
 	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT id_number FROM payouts WHERE month = ? GROUP BY id_number HAVING COUNT(*) > 1`, month)
 	if s.SurvivalAge > 0 {
 		born := time.Date(p.Year()-s.SurvivalAge, time.Month(p.Mon())+1, 0, 0, 0, 0, 0, time.UTC).Format("20060102")
@@ -176,7 +198,7 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 	defer c.exec(`DROP TABLE IF EXISTS temp.chk_unm`)
 	c.exec(`INSERT INTO chk_unm SELECT DISTINCT d.name, CASE WHEN length(d.id_number) >= 14 THEN substr(d.id_number, 7, 8) ELSE '' END, d.village
 		FROM death_records d JOIN batches b ON b.id = d.batch_id AND b.superseded_by IS NULL
-		WHERE d.is_death = 1 AND (d.id_ok = 0 OR NOT EXISTS (SELECT 1 FROM chk_months m CROSS JOIN payouts q
+		WHERE ` + deadSQL + ` AND (d.id_ok = 0 OR NOT EXISTS (SELECT 1 FROM chk_months m CROSS JOIN payouts q
 			WHERE q.month = m.month AND q.id_number = d.id_number))`)
 	c.exec(`INSERT OR IGNORE INTO chk_cand SELECT p.id_number FROM chk_unm u CROSS JOIN payouts p
 		WHERE p.name = u.name AND p.birth = u.birth AND u.birth <> '' AND p.id_ok = 1
@@ -187,7 +209,7 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 		c.exec(`INSERT OR IGNORE INTO chk_cand SELECT p.id_number
 			FROM death_records d JOIN batches b ON b.id = d.batch_id AND b.superseded_by IS NULL
 			JOIN payouts p ON p.name LIKE replace(replace(d.name, '?', '_'), '？', '_')
-			WHERE d.is_death = 1 AND (instr(d.name, '?') > 0 OR instr(d.name, '？') > 0) AND p.id_ok = 1`)
+			WHERE ` + deadSQL + ` AND (instr(d.name, '?') > 0 OR instr(d.name, '？') > 0) AND p.id_ok = 1`)
 	}
 	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT id FROM chk_cand`)
 	// This month's rows of those payees and accounts, and rows with invalid IDs.
@@ -332,18 +354,60 @@ func (c *checkConn) hasWildNames() bool {
 	return n > 0
 }
 
-func (c *checkConn) loadDeaths(in *rules.Input, files map[int64]string) {
+// deadSQL is "this death record says a death": a village's report always
+// does; a deregistration when its reason means death (chk_reason, with the
+// supervisor's words).
+const deadSQL = `(d.source = 'village' OR EXISTS (SELECT 1 FROM chk_reason r WHERE r.reason = d.reason AND r.meaning = 1))`
+
+// wordMeanings are the supervisor's words for this workspace: settings
+// death_word:<word> = yes, no or unknown.
+func wordMeanings(ctx context.Context, q querier) (map[string]audit.Meaning, error) {
+	out := map[string]audit.Meaning{}
+	err := eachRow(ctx, q, `SELECT key, value FROM settings WHERE key LIKE 'death_word:%'`, nil, func(r *sql.Rows) error {
+		var k, v string
+		if err := r.Scan(&k, &v); err != nil {
+			return err
+		}
+		m, err := audit.ParseMeaning(v)
+		if err == nil {
+			out[strings.TrimPrefix(k, "death_word:")] = m
+		}
+		return nil
+	})
+	return out, err
+}
+
+// WordMeanings lists the supervisor's words (normalised word → meaning).
+func (db *DB) WordMeanings(ctx context.Context) (map[string]audit.Meaning, error) {
+	return wordMeanings(ctx, db.db)
+}
+
+// SaveWordMeaning sets what a word means for this workspace and appends the
+// trail entry.
+func (t *Tx) SaveWordMeaning(ctx context.Context, user, word string, m audit.Meaning) error {
+	v := map[audit.Meaning]string{audit.MeaningYes: "yes", audit.MeaningNo: "no", audit.MeaningUnknown: "unknown"}[m]
+	if err := t.SetSettings(ctx, map[string]string{"death_word:" + word: v}); err != nil {
+		return err
+	}
+	return t.AppendTrail(ctx, user, "word_meaning", map[string]string{"word": word, "meaning": v})
+}
+
+func (c *checkConn) loadDeaths(in *rules.Input, files map[int64]string, meanings map[string]audit.Meaning) {
 	c.each(`SELECT d.id, d.batch_id, d.source, d.sheet, d.row, d.village, d.name, d.id_raw, d.id_number, d.id_ok, d.sex,
 			d.death_date, d.dereg_date, d.reason, d.is_death, b.period
 		FROM death_records d JOIN batches b ON b.id = d.batch_id WHERE b.superseded_by IS NULL ORDER BY d.id`, nil, func(r *sql.Rows) error {
 		var x rules.Death
-		var batch int64
+		var batch, isDeath int64
 		var death, dereg, period string
 		if err := r.Scan(&x.RowID, &batch, &x.Source, &x.Sheet, &x.Row, &x.Village, &x.Name, &x.IDRaw, &x.ID, &x.IDOK, &x.Sex,
-			&death, &dereg, &x.Reason, &x.IsDeath, &period); err != nil {
+			&death, &dereg, &x.Reason, &isDeath, &period); err != nil {
 			return err
 		}
 		x.File = files[batch]
+		x.IsDeath = isDeath == 1
+		if x.Source == "deregistration" {
+			x.IsDeath, x.Unknown = meanings[x.Reason] == audit.MeaningYes, meanings[x.Reason] == audit.MeaningUnknown
+		}
 		x.DeathDate, _ = time.Parse("2006-01-02", death)
 		x.DeregDate, _ = time.Parse("2006-01-02", dereg)
 		x.Period, _ = audit.ParseMonth(period)

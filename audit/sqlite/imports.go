@@ -133,6 +133,18 @@ func (it *ImportTx) SaveMapping(ctx context.Context, mapping string) error {
 	return it.db.appendTrail(ctx, it.tx, b.ImportedBy, "mapping", map[string]string{"kind": string(b.Kind), "village": b.Village, "mapping": mapping})
 }
 
+// meaningInt is how death_records.is_death keeps what the import read the
+// reason as: 1 death, 0 another cause, -1 not known.
+func meaningInt(m audit.Meaning) int {
+	switch m {
+	case audit.MeaningYes:
+		return 1
+	case audit.MeaningNo:
+		return 0
+	}
+	return -1
+}
+
 // birthKey is the YYYYMMDD part of an ID number (or of the usable part of
 // a damaged one), "" when there is none; possible matches are looked up by it.
 func birthKey(id string) string {
@@ -203,7 +215,7 @@ func (it *ImportTx) Add(ctx context.Context, r *audit.Record) error {
 			r.Sex, date(r.DeathDate), date(r.DeregDate), "死亡", 1, r.Note, hasErr)
 	case audit.KindDeregistrations:
 		_, err = it.death.ExecContext(ctx, it.batch.ID, "deregistration", r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
-			r.Sex, date(r.DeathDate), date(r.DeregDate), r.Reason, boolInt(audit.IsDeathReason(r.Reason)), r.Note, hasErr)
+			r.Sex, date(r.DeathDate), date(r.DeregDate), r.Reason, meaningInt(audit.DeathMeaning(r.Reason, nil)), r.Note, hasErr)
 	}
 	if err != nil {
 		return err

@@ -116,3 +116,21 @@ func (w *Workspace) SetRuleSettings(ctx context.Context, s audit.Session, set ru
 		return tx.SaveRuleSettings(ctx, u.Name, set)
 	})
 }
+
+// WordMeanings are the words a supervisor has given a meaning in this
+// workspace (what a deregistration reason says about a death).
+func (w *Workspace) WordMeanings(ctx context.Context) (map[string]audit.Meaning, error) {
+	return w.db.WordMeanings(ctx)
+}
+
+// SetWordMeaning says what a word of a deregistration's reason means here
+// (a supervisor; recorded in the trail; the next check applies it).
+func (w *Workspace) SetWordMeaning(ctx context.Context, s audit.Session, word string, m audit.Meaning) error {
+	word = audit.NormalizeWord(word)
+	if word == "" {
+		return &audit.Error{Kind: audit.ErrInvalid, Field: "word", Msg: "请填写注销原因的词语"}
+	}
+	return w.act(ctx, s, audit.ActRuleSettings, func(tx *sqlite.Tx, u audit.User) error {
+		return tx.SaveWordMeaning(ctx, u.Name, word, m)
+	})
+}

@@ -1,0 +1,32 @@
+package audit
+
+import "testing"
+
+// A death is read by meaning, not by an exact word; another known cause
+// is "no"; anything else — a word never seen, an empty reason, a death
+// reported in error, both at once — is "not known", never "no".
+func TestDeathMeaning(t *testing.T) {
+	cases := map[string]Meaning{
+		"死亡": MeaningYes, "已死亡": MeaningYes, "死亡注销": MeaningYes, "因病死亡": MeaningYes, "病故": MeaningYes,
+		"2023年病故": MeaningYes, "去世": MeaningYes, "已去世": MeaningYes, "身故": MeaningYes, "死亡（医院证明）": MeaningYes,
+		" 死 亡 ": MeaningYes, "死亡\u200b": MeaningYes, "逝世": MeaningYes, "宣告死亡": MeaningYes, "因意外死亡注销": MeaningYes,
+		"迁出": MeaningNo, "户口迁出": MeaningNo, "迁往外省": MeaningNo, "出国定居": MeaningNo, "参军": MeaningNo, "入伍": MeaningNo,
+		"重复登记": MeaningNo, "错误登记": MeaningNo, "婚迁": MeaningNo, "加入外国国籍": MeaningNo, "大中专学生迁出": MeaningNo,
+		"": MeaningUnknown, "其他": MeaningUnknown, "XX": MeaningUnknown, "注销": MeaningUnknown, "误报死亡": MeaningUnknown,
+		"死亡误报，恢复户口": MeaningUnknown, "宣告失踪": MeaningUnknown, "迁出后死亡": MeaningUnknown, "待核实": MeaningUnknown,
+		"死亡?": MeaningUnknown, "非死亡": MeaningUnknown,
+	}
+	for reason, want := range cases {
+		if got := DeathMeaning(reason, nil); got != want {
+			t.Errorf("DeathMeaning(%q) = %s, want %s", reason, got.Label(), want.Label())
+		}
+	}
+	// a supervisor's word comes first, compared in normal form
+	over := map[string]Meaning{NormalizeWord("销户（Ｘ类）"): MeaningYes, "迁出": MeaningUnknown}
+	if got := DeathMeaning("销户(X类)", over); got != MeaningYes {
+		t.Errorf("supervisor's word: %s", got.Label())
+	}
+	if got := DeathMeaning("迁出", over); got != MeaningUnknown {
+		t.Errorf("supervisor's word over the vocabulary: %s", got.Label())
+	}
+}

@@ -1,0 +1,107 @@
+package workspace
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/demo"
+	"pensionaudit/audit/rules"
+)
+
+// A deregistration reason is read by meaning: 已死亡 or 因病去世 is a death
+// (paid after it: found), 户口迁出 is not, and a reason nobody knows is a
+// finding of its own for a payee still paid — never silence. Once a
+// supervisor says what the word means, the next check follows.
+func TestDeregistrationReasonsByMeaning(t *testing.T) {
+	ctx := context.Background()
+	w := newWS(t)
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(7, 7))
+	born := time.Date(1940, 5, 1, 0, 0, 0, 0, time.UTC)
+	ids := make([]string, 5)
+	for i := range ids {
+		ids[i] = demo.NewID(r, "512002", born.AddDate(0, i, 0))
+	}
+	names := []string{"甲一", "乙二", "丙三", "丁四", "戊五"}
+	var roster strings.Builder
+	roster.WriteString("姓名,公民身份号码,村(社区),发放年月,发放金额\n")
+	for i, id := range ids {
+		roster.WriteString(names[i] + "," + id + ",东风村,202403,163.06\n")
+	}
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if _, err := w.Import(ctx, who(w), write("花名册_2024-03.csv", roster.String()), ImportOptions{Kind: audit.KindPayouts}); err != nil {
+		t.Fatal(err)
+	}
+	dereg := "姓名,身份证号码,注销日期,注销原因\n" +
+		names[0] + "," + ids[0] + ",2024-01-15,已死亡\n" +
+		names[1] + "," + ids[1] + ",2024-01-20,因病去世\n" +
+		names[2] + "," + ids[2] + ",2024-01-25,户口迁出\n" +
+		names[3] + "," + ids[3] + ",2024-02-02,销户(特殊)\n"
+	if _, err := w.Import(ctx, who(w), write("派出所注销名单.csv", dereg), ImportOptions{Kind: audit.KindDeregistrations}); err != nil {
+		t.Fatal(err)
+	}
+	p := audit.MakeMonth(2024, 3)
+	byRule := func() map[string][]string {
+		if _, err := w.Check(ctx, who(w), p, nil); err != nil {
+			t.Fatal(err)
+		}
+		fs, _, err := w.Findings(ctx, audit.FindingFilter{Period: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]string{}
+		for _, f := range fs {
+			out[f.Rule] = append(out[f.Rule], f.Name)
+		}
+		return out
+	}
+	got := byRule()
+	if strings.Join(got[rules.PaidAfterDeath], ",") != "甲一,乙二" {
+		t.Errorf("paid after death: %v, want 甲一 (已死亡) and 乙二 (因病去世)", got[rules.PaidAfterDeath])
+	}
+	if strings.Join(got[rules.UnknownDeregReason], ",") != "丁四" {
+		t.Errorf("unknown reason: %v, want 丁四 (销户(特殊))", got[rules.UnknownDeregReason])
+	}
+	for rule, who := range got {
+		for _, n := range who {
+			if n == "丙三" && rules.DeathRelated(rule) {
+				t.Errorf("a payee who moved away flagged %s", rule)
+			}
+		}
+	}
+	fs, _, _ := w.Findings(ctx, audit.FindingFilter{Period: p, Rule: rules.UnknownDeregReason})
+	if len(fs) != 1 || !strings.Contains(fs[0].Detail, "销户(特殊)") || fs[0].Amount != 16306 {
+		t.Fatalf("the unknown reason's finding: %+v", fs)
+	}
+	// the supervisor says what the word means; the next check follows
+	if err := w.SetWordMeaning(ctx, who(w), "销户（特殊）", audit.MeaningYes); err != nil {
+		t.Fatal(err)
+	}
+	got = byRule()
+	if strings.Join(got[rules.PaidAfterDeath], ",") != "甲一,乙二,丁四" || len(got[rules.UnknownDeregReason]) != 0 {
+		t.Errorf("after the supervisor's word: %v", got)
+	}
+	// a clerk cannot say what a word means
+	clerkName := "李会计"
+	sup := who(w)
+	if _, err := w.AddUser(ctx, &sup, clerkName, audit.RoleClerk, "li-secret-2024"); err != nil {
+		t.Fatal(err)
+	}
+	clerk, _ := w.Login(ctx, clerkName, "li-secret-2024")
+	if err := w.SetWordMeaning(ctx, clerk, "迁出", audit.MeaningYes); err == nil {
+		t.Error("a clerk set what a word means")
+	}
+	verifyOK(t, w, "the word's meaning")
+}
