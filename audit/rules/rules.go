@@ -106,9 +106,6 @@ func newContext(in *Input) *context {
 		if !d.IsDeath || !d.IDOK {
 			continue
 		}
-		if p, ok := in.Payees[d.ID]; ok && !SameName(p.Name, d.Name) {
-			continue // a different name: id_name_mismatch, not proof of death
-		}
 		m := d.Month()
 		if m == 0 {
 			continue
@@ -327,18 +324,31 @@ func idNameMismatch(c *context) []Finding {
 	var out []Finding
 	for i := range c.in.Deaths {
 		d := &c.in.Deaths[i]
-		if !d.IsDeath || !d.IDOK || c.findingPeriod(d) != c.in.Period {
+		if !d.IsDeath || !d.IDOK {
 			continue
 		}
-		p, ok := c.in.Payees[d.ID]
-		if !ok || SameName(p.Name, d.Name) {
+		// the ID is the key: the death stands whatever the name says; a name
+		// that differs is asked about in the month reported and every month
+		// the number is still paid
+		rows := c.rowsByID[d.ID]
+		if c.findingPeriod(d) != c.in.Period && len(rows) == 0 {
+			continue
+		}
+		var name, village string
+		if p, ok := c.in.Payees[d.ID]; ok {
+			name, village = p.Name, p.Village
+		}
+		if len(rows) > 0 {
+			name, village = rows[0].Name, rows[0].Village
+		}
+		if name == "" || SameName(name, d.Name) {
 			continue
 		}
 		out = append(out, Finding{Rule: IDNameMismatch, Subject: d.Source + ":" + d.ID + ":" + d.Name, IDNumber: d.ID, Name: d.Name,
-			Village: firstNonEmpty(d.Village, p.Village), Months: []audit.Month{c.in.Period},
-			Evidence: []Evidence{deathEvidence(d), {Kind: "payee", Name: p.Name, ID: p.ID, Village: p.Village}},
-			Detail: fmt.Sprintf("%s（%s 第%d行）上报 %s 死亡，但该身份证号在发放花名册中的姓名是 %s：请核实是谁去世、号码是否写错",
-				d.SourceLabel(), d.File, d.Row, d.Name, p.Name)})
+			Village: firstNonEmpty(d.Village, village), Months: []audit.Month{c.in.Period},
+			Evidence: []Evidence{deathEvidence(d), {Kind: "payee", Name: name, ID: d.ID, Village: village}},
+			Detail: fmt.Sprintf("%s（%s 第%d行）上报“%s”死亡，但该身份证号在发放花名册中的姓名是“%s”：号码相同、姓名不同，按号码视为同一人核查；请核实是谁去世、姓名或号码是否写错",
+				d.SourceLabel(), d.File, d.Row, audit.Escape(d.Name, 30), audit.Escape(name, 30))})
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,20 +91,27 @@ func TestPaidAfterDeathEdges(t *testing.T) {
 	if f := find(Run(dec.in), PaidAfterDeath, li); f == nil || f.Amount != 15050 {
 		t.Fatalf("January payout after a December death: %+v", f)
 	}
-	// A death record whose name differs is not proof of death.
-	other := newWorld(m(2022, 3)).pay(li, "李四", "东风村", "2", 15050, audit.PayNormal, "").
+	// The ID is the key: a death record whose name differs still counts —
+	// paid after it is found — and the mismatch is asked about in every month
+	// the number is paid, both spellings shown.
+	for _, dead := range []string{"王五", "李泗", "李四\u200b"} {
+		other := newWorld(m(2022, 3)).pay(li, "李四", "东风村", "2", 15050, audit.PayNormal, "").
+			death("village", li, dead, "东风村", day(2022, 1, 5), m(2022, 1))
+		fs := Run(other.in)
+		if f := find(fs, PaidAfterDeath, li); f == nil || f.Amount != 15050 {
+			t.Errorf("%s for 李四: paid_after_death %+v", dead, f)
+		}
+		mm := find(fs, IDNameMismatch, li)
+		if mm == nil || !strings.Contains(mm.Detail, "李四") || !strings.Contains(mm.Detail, audit.Escape(dead, 30)) {
+			t.Errorf("%s for 李四: id_name_mismatch %+v", dead, mm)
+		}
+	}
+	// not paid and not the report's month: nothing to ask
+	gone := newWorld(m(2022, 3)).pay(zhang, "张三", "东风村", "1", 100, audit.PayNormal, "").
 		death("village", li, "王五", "东风村", day(2022, 1, 5), m(2022, 1))
-	fs := Run(other.in)
-	if count(fs, PaidAfterDeath) != 0 {
-		t.Errorf("paid_after_death on a name mismatch: %+v", fs)
-	}
-	if count(fs, IDNameMismatch) != 0 {
-		t.Errorf("mismatch raised outside the report's month")
-	}
-	other.in.Period = m(2022, 1)
-	other.in.RosterMonths = []audit.Month{m(2022, 1)}
-	if f := find(Run(other.in), IDNameMismatch, li); f == nil {
-		t.Error("id_name_mismatch not raised in the report's month")
+	gone.in.Payees[li] = &Payee{ID: li, Name: "李四"}
+	if count(Run(gone.in), IDNameMismatch) != 0 {
+		t.Errorf("mismatch raised for a number no longer paid")
 	}
 }
 
