@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -493,26 +495,37 @@ func jsonString(v any) string {
 //
 // upto is the newest batch the check read (from CheckInput); the check is
 // recorded with it.
-func (t *Tx) SaveFindings(ctx context.Context, p audit.Month, user string, fs []rules.Finding, upto int64) (*audit.CheckResult, error) {
+//
+// A finding of a sticky rule (sticky reports which) that no longer arises
+// while the death records it rests on still stand — a corrected roster
+// that no longer lists the dead, say — is not withdrawn: it keeps its
+// status, and an open one gets the correction as evidence, for a person to
+// decide. It is withdrawn when its death records were themselves corrected,
+// or when another sticky finding of this check names the same person (a
+// possible match become a paid-after-death).
+func (t *Tx) SaveFindings(ctx context.Context, p audit.Month, user string, fs []rules.Finding, upto int64, sticky func(rule string) bool) (*audit.CheckResult, error) {
 	tx := t.tx
 	type old struct {
 		id     int64
+		rule   string
+		person string
 		hash   string
 		status audit.Status
 		seen   bool
 	}
 	existing := map[string]*old{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, rule, subject, evidence_hash, status FROM findings WHERE period = ?`, p.String())
+	rows, err := tx.QueryContext(ctx, `SELECT id, rule, subject, id_number, evidence_hash, status FROM findings WHERE period = ?`, p.String())
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		var o old
 		var rule, subject string
-		if err := rows.Scan(&o.id, &rule, &subject, &o.hash, &o.status); err != nil {
+		if err := rows.Scan(&o.id, &rule, &subject, &o.person, &o.hash, &o.status); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		o.rule = rule
 		existing[rule+"\x00"+subject] = &o
 	}
 	rows.Close()
@@ -592,7 +605,28 @@ func (t *Tx) SaveFindings(ctx context.Context, p audit.Month, user string, fs []
 	if _, err := tx.ExecContext(ctx, `UPDATE findings SET last_checked = ? WHERE period = ? AND status <> 'withdrawn'`, now, p.String()); err != nil {
 		return nil, err
 	}
+	covered := map[string]bool{} // people a sticky finding of this check names
+	for i := range fs {
+		if sticky != nil && sticky(fs[i].Rule) && fs[i].IDNumber != "" {
+			covered[fs[i].IDNumber] = true
+		}
+	}
 	for _, o := range existing {
+		if !o.seen && o.status != audit.StatusWithdrawn && sticky != nil && sticky(o.rule) && (o.person == "" || !covered[o.person]) {
+			stands, err := t.deathEvidenceStands(ctx, o.id)
+			if err != nil {
+				return nil, err
+			}
+			if stands {
+				if o.status == audit.StatusOpen {
+					if err := t.noteCorrection(ctx, o.id, p); err != nil {
+						return nil, err
+					}
+				}
+				res.Kept++
+				continue
+			}
+		}
 		if !o.seen && o.status != audit.StatusWithdrawn {
 			if _, err := tx.ExecContext(ctx, `UPDATE findings SET status = ?, last_checked = ? WHERE id = ?`, audit.StatusWithdrawn, now, o.id); err != nil {
 				return nil, err
@@ -610,6 +644,59 @@ func (t *Tx) SaveFindings(ctx context.Context, p audit.Month, user string, fs []
 		return nil, err
 	}
 	return res, nil
+}
+
+// deathEvidenceStands reports whether a death record a finding names as
+// evidence is still in a current (not superseded) file.
+func (t *Tx) deathEvidenceStands(ctx context.Context, id int64) (bool, error) {
+	var ev string
+	if err := t.tx.QueryRowContext(ctx, `SELECT evidence FROM findings WHERE id = ?`, id).Scan(&ev); err != nil {
+		return false, err
+	}
+	var list []audit.Evidence
+	if err := json.Unmarshal([]byte(ev), &list); err != nil {
+		return false, err
+	}
+	for _, e := range list {
+		if e.Kind != "village_report" && e.Kind != "deregistration" {
+			continue
+		}
+		var n int
+		err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM death_records d JOIN batches b ON b.id = d.batch_id
+			WHERE b.superseded_by IS NULL AND b.file_name = ? AND d.row = ? AND d.id_number = ?`, e.File, e.Row, e.ID).Scan(&n)
+		if err != nil || n > 0 {
+			return n > 0, err
+		}
+	}
+	return false, nil
+}
+
+// noteCorrection adds to a finding that no longer arises the evidence that
+// the data behind it changed (once), and says so in its text.
+func (t *Tx) noteCorrection(ctx context.Context, id int64, p audit.Month) error {
+	var ev, detail string
+	if err := t.tx.QueryRowContext(ctx, `SELECT evidence, detail FROM findings WHERE id = ?`, id).Scan(&ev, &detail); err != nil {
+		return err
+	}
+	var list []audit.Evidence
+	if err := json.Unmarshal([]byte(ev), &list); err != nil {
+		return err
+	}
+	for _, e := range list {
+		if e.Kind == "correction" {
+			return nil
+		}
+	}
+	note := "更正后的数据中这一问题已不再出现（如更正的花名册不再列出此人）：死亡有关的问题不会因更正而自动撤销，请核实后处理"
+	list = append(list, audit.Evidence{Kind: "correction", Month: p.String(), Note: note})
+	b, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(b)
+	_, err = t.tx.ExecContext(ctx, `UPDATE findings SET evidence = ?, evidence_hash = ?, detail = ?, last_checked = ? WHERE id = ?`,
+		string(b), hex.EncodeToString(sum[:]), detail+"。"+note, t.now, id)
+	return err
 }
 
 // Findings lists findings a page at a time, with the total matching count.

@@ -105,3 +105,75 @@ func TestDeregistrationReasonsByMeaning(t *testing.T) {
 	}
 	verifyOK(t, w, "the word's meaning")
 }
+
+// A roster "corrected" by dropping the dead does not close their cases: the
+// open paid-after-death stays open with the correction as evidence, a
+// decided one keeps its decision; only a person decides.
+func TestCorrectionDoesNotCloseDeathFindings(t *testing.T) {
+	ctx := context.Background()
+	w := newWS(t)
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(9, 9))
+	born := time.Date(1938, 2, 1, 0, 0, 0, 0, time.UTC)
+	names := []string{"甲一", "乙二", "丙三", "丁四", "戊五", "己六"}
+	ids := make([]string, len(names))
+	for i := range ids {
+		ids[i] = demo.NewID(r, "512002", born.AddDate(0, i, 0))
+	}
+	roster := func(file string, keep func(i int) bool) string {
+		var b strings.Builder
+		b.WriteString("姓名,公民身份号码,村(社区),发放年月,发放金额\n")
+		for i, id := range ids {
+			if keep(i) {
+				b.WriteString(names[i] + "," + id + ",东风村,202403,150.00\n")
+			}
+		}
+		p := filepath.Join(dir, file)
+		os.WriteFile(p, []byte(b.String()), 0o644)
+		return p
+	}
+	if _, err := w.Import(ctx, who(w), roster("东风村花名册_2024-03.csv", func(int) bool { return true }), ImportOptions{Kind: audit.KindPayouts}); err != nil {
+		t.Fatal(err)
+	}
+	dereg := filepath.Join(dir, "注销名单.csv")
+	os.WriteFile(dereg, []byte("姓名,身份证号码,注销日期,注销原因\n"+names[0]+","+ids[0]+",2024-01-15,死亡\n"+names[1]+","+ids[1]+",2024-01-16,死亡\n"), 0o644)
+	if _, err := w.Import(ctx, who(w), dereg, ImportOptions{Kind: audit.KindDeregistrations}); err != nil {
+		t.Fatal(err)
+	}
+	p := audit.MakeMonth(2024, 3)
+	if _, err := w.Check(ctx, who(w), p, nil); err != nil {
+		t.Fatal(err)
+	}
+	paid, _, _ := w.Findings(ctx, audit.FindingFilter{Period: p, Rule: rules.PaidAfterDeath})
+	if len(paid) != 2 {
+		t.Fatalf("paid after death: %d, want 2", len(paid))
+	}
+	if _, err := w.Decide(ctx, who(w), audit.DecideInput{FindingID: paid[0].ID, Decision: audit.DecisionConfirm, Action: audit.ActionStop}); err != nil {
+		t.Fatal(err)
+	}
+	// the "corrected" roster of the month without the two dead payees
+	res, err := w.Import(ctx, who(w), roster("东风村花名册_2024-03_更正.csv", func(i int) bool { return i >= 2 }), ImportOptions{Kind: audit.KindPayouts, Period: p})
+	if err != nil || res.Batch.Supersedes == 0 {
+		t.Fatalf("the correction: %+v %v", res, err)
+	}
+	if _, err := w.Check(ctx, who(w), p, nil); err != nil {
+		t.Fatal(err)
+	}
+	after, _, _ := w.Findings(ctx, audit.FindingFilter{Period: p, Rule: rules.PaidAfterDeath})
+	if len(after) != 2 {
+		t.Fatalf("death findings after the correction: %+v", after)
+	}
+	for _, f := range after {
+		switch f.ID {
+		case paid[0].ID:
+			if f.Status != audit.StatusConfirmed {
+				t.Errorf("the decided finding: %s", f.Status)
+			}
+		default:
+			if f.Status != audit.StatusOpen || f.Evidence[len(f.Evidence)-1].Kind != "correction" {
+				t.Errorf("the open finding after the correction: %s %+v", f.Status, f.Evidence)
+			}
+		}
+	}
+	verifyOK(t, w, "the correction")
+}
