@@ -499,6 +499,9 @@ func (p *importPage) run() {
 			} else {
 				b := res.Batch
 				lines = append(lines, fmt.Sprintf("✔ %s：%s %s %s，导入 %d 行，其中有问题 %d 行（第 %d 批）", name, b.Kind.Label(), b.Village, b.Period.Label(), b.Imported, b.ProblemRows, b.ID))
+				for _, u := range res.Understood() {
+					lines = append(lines, "  "+u)
+				}
 				if more := res.ProblemCount - len(res.Problems); more > 0 {
 					lines = append(lines, fmt.Sprintf("  另有 %d 个问题未列出，可在“月度总览 → 问题”中查看全部", more))
 				}

@@ -90,6 +90,9 @@ func printImport(env Env, res *workspace.ImportResult) {
 	if res.Mapping != "" {
 		fmt.Fprintf(env.Stdout, "  使用了该村上次的列映射：%s\n", res.Mapping)
 	}
+	for _, line := range res.Understood() {
+		fmt.Fprintln(env.Stdout, "  "+line)
+	}
 	if len(res.Skipped) > 0 {
 		fmt.Fprintf(env.Stdout, "  未使用的工作表（没有表头）：%s\n", strings.Join(res.Skipped, "、"))
 	}

@@ -27,6 +27,7 @@ const (
 	FieldDeathDate Field = "death_date"
 	FieldDeregDate Field = "dereg_date"
 	FieldReason    Field = "reason"
+	FieldGroup     Field = "group" // 村民小组: never the village
 )
 
 // Label is the Chinese name of a field, used in messages.
@@ -60,6 +61,8 @@ func (f Field) Label() string {
 		return "注销日期"
 	case FieldReason:
 		return "注销原因"
+	case FieldGroup:
+		return "村民小组"
 	}
 	return string(f)
 }
@@ -68,7 +71,8 @@ func (f Field) Label() string {
 // earlier word wins when two columns could be the same field).
 var synonyms = map[Field][]string{
 	FieldSeq:     {"序号", "编号", "顺序号", "序"},
-	FieldVillage: {"村(社区)", "村（社区）", "所属村组", "所属村(社区)", "所属村", "村社区", "村组", "村名", "村", "社区", "村居", "所在村", "村(居)", "行政村", "村委会", "居委会", "所属社区", "组别"},
+	FieldVillage: {"村(社区)", "村（社区）", "所属村组", "所属村(社区)", "所属村", "村社区", "村组", "村名", "村", "社区", "村居", "所在村", "村(居)", "行政村", "村委会", "居委会", "所属社区"},
+	FieldGroup:   {"村民小组", "小组", "组别", "所属组", "组", "组号", "所属小组", "村民组", "社别", "队别"},
 	FieldName: {"姓名", "参保人姓名", "领取人姓名", "死者姓名", "死亡人姓名", "被注销人姓名", "户主姓名", "人员姓名", "参保人", "领取人",
 		"名字"},
 	FieldSex: {"性别"},

@@ -58,6 +58,49 @@ type Summary struct {
 	Months    map[audit.Month]int
 	Problems  []audit.Problem // file-level notes (when Options.Problem is nil)
 	LastRows  map[string]int  // the last row read of each sheet
+	// VillageFrom says, per sheet, where its rows' village came from: a
+	// column, the file's name or title, a labelled line above the header,
+	// the sheet's name — or nowhere.
+	VillageFrom map[string]string
+}
+
+// groupRe is a 村民小组 written alone: 3组, 第三组, 十二组, 5社, 2队.
+var groupRe = regexp.MustCompile(`^第?[0-9０-９一二三四五六七八九十百]+(组|小组|社|队|村民小组)$`)
+
+// villageNameRe is a village's name: ends in 村, 社区, 居委会 (and the like).
+var villageNameRe = regexp.MustCompile(`^\p{Han}{1,12}?(村|社区|居委会|村委会|村民委员会|居民委员会)$`)
+
+// villageOfCell is the village a village column's cell gives: a group
+// written alone (3组) is no village; 东风村3组 is 东风村.
+func villageOfCell(v string) string {
+	if groupRe.MatchString(v) {
+		return ""
+	}
+	if i := strings.LastIndexAny(v, "村区会"); i > 0 && i+3 < len(v) && groupRe.MatchString(strings.TrimSpace(v[i+3:])) {
+		return strings.TrimSpace(v[:i+3])
+	}
+	return v
+}
+
+// villageLineRe is a labelled line above a header: 村（社区）：桥头村,
+// 单位：东风村村民委员会, 村名:石岭村.
+var villageLineRe = regexp.MustCompile(`(?:村[（(]社区[)）]|村[（(]居[)）]|村名|村别|所属村|行政村|村委会|社区|单位|填报单位|上报单位)\s*[:：]\s*(\p{Han}{1,12}?(?:村民委员会|居民委员会|村委会|居委会|社区|村))`)
+
+// sheetVillage is the village of a sheet without a village column: a
+// labelled line above its header, else the sheet's own name when it is a
+// village's name (one sheet per village). It says where it came from.
+func sheetVillage(sheet string, above []bufRow) (string, string) {
+	for _, r := range above {
+		for _, c := range r.cells {
+			if m := villageLineRe.FindStringSubmatch(strings.TrimSpace(c)); m != nil {
+				return m[1], fmt.Sprintf("表头上方第 %d 行“%s”", r.n, Escape(strings.TrimSpace(c), 40))
+			}
+		}
+	}
+	if name := strings.TrimSpace(sheet); villageNameRe.MatchString(name) {
+		return name, "工作表名“" + name + "”"
+	}
+	return "", ""
 }
 
 func (s *Summary) addProblem(opts Options, p audit.Problem) error {
@@ -223,6 +266,22 @@ func scanSheet(ctx context.Context, wb Workbook, sheet string, opts Options, sum
 		}
 	}
 	p := &rowParser{opts: opts, h: h, date1904: wb.Date1904(), sum: sum, fill: newFiller(merges, h.Rows[len(h.Rows)-1])}
+	if _, ok := h.Cols[FieldVillage]; !ok && opts.Village == "" {
+		p.sheetVillage, p.villageFrom = sheetVillage(sheet, head[:at])
+	}
+	if sum.VillageFrom == nil {
+		sum.VillageFrom = map[string]string{}
+	}
+	switch c, ok := h.Cols[FieldVillage]; {
+	case ok && c < len(h.Labels):
+		sum.VillageFrom[sheet] = "“" + strings.TrimSpace(h.Labels[c]) + "”列"
+	case opts.Village != "":
+		sum.VillageFrom[sheet] = "文件名或标题（" + opts.Village + "）"
+	case p.sheetVillage != "":
+		sum.VillageFrom[sheet] = p.villageFrom
+	default:
+		sum.VillageFrom[sheet] = "无（表中没有村(社区)列，工作表名和表头上方也没有写明）"
+	}
 	headerEnd := at + len(h.Rows)
 	sum.NonData += len(h.Rows)
 	count := 0
@@ -467,6 +526,9 @@ type rowParser struct {
 	date1904 bool
 	sum      *Summary
 	fill     *filler
+	// sheetVillage is the village of every row when the table has no
+	// village column (see sheetVillage); villageFrom says where from
+	sheetVillage, villageFrom string
 	// running totals of this sheet's data rows, for a 合计 row's check
 	count    int
 	total    audit.Fen
@@ -588,10 +650,13 @@ func (p *rowParser) parse(n int, cells []string, issues []CellIssue) *audit.Reco
 		problem(FieldID, idRaw, "旧式15位身份证号，已按国家标准升级为18位", audit.LevelNotice)
 	}
 	if v, ok := p.cell(cells, FieldVillage); ok {
-		rec.Village = CleanText(v)
+		rec.Village = villageOfCell(CleanText(v))
 	}
 	if rec.Village == "" {
 		rec.Village = p.opts.Village
+	}
+	if rec.Village == "" {
+		rec.Village = p.sheetVillage
 	} else if strings.ContainsFunc(rec.Village, Invisible) {
 		problem(FieldVillage, Escape(rec.Village, 0), invisibleReason, audit.LevelNotice)
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -37,9 +38,100 @@ type ImportResult struct {
 	Headers      []sheet.Header
 	Skipped      []string // sheets without a header
 	NilLine      int
-	Problems     []audit.Problem // the first ShownProblems problems, rows in order
-	ProblemCount int             // all problems stored for the file
-	Mapping      string          // the remembered mapping used, if any
+	Problems     []audit.Problem   // the first ShownProblems problems, rows in order
+	ProblemCount int               // all problems stored for the file
+	Mapping      string            // the remembered mapping used, if any
+	VillageFrom  map[string]string // per sheet: where the rows' village came from
+	// Values counts the distinct values of the coded columns the rules read
+	// (注销原因, 发放类型), with what each was understood to mean.
+	Values map[string]map[string]*ValueCount
+}
+
+// ValueCount is one distinct value of a coded column.
+type ValueCount struct {
+	N       int
+	Meaning string // what the import took it to mean
+}
+
+// maxDistinct caps the distinct values counted per column (the rest are
+// counted together).
+const maxDistinct = 60
+
+func (r *ImportResult) countValue(column, value, meaning string) {
+	if r.Values == nil {
+		r.Values = map[string]map[string]*ValueCount{}
+	}
+	m := r.Values[column]
+	if m == nil {
+		m = map[string]*ValueCount{}
+		r.Values[column] = m
+	}
+	if _, ok := m[value]; !ok && len(m) >= maxDistinct {
+		value, meaning = "（其他值）", "见文件"
+	}
+	if v := m[value]; v != nil {
+		v.N++
+		return
+	}
+	m[value] = &ValueCount{N: 1, Meaning: meaning}
+}
+
+// countValues counts a record's coded values.
+func (r *ImportResult) countValues(kind audit.Kind, rec *audit.Record) {
+	switch kind {
+	case audit.KindDeregistrations:
+		r.countValue("注销原因", rec.Reason, audit.DeathMeaning(rec.Reason, nil).Label())
+	case audit.KindPayouts:
+		raw := rec.PayRaw
+		if raw == "" {
+			raw = "（空）"
+		}
+		r.countValue("发放类型", raw, string(rec.PayType))
+	}
+}
+
+// Understood says in words what the import took the file to mean: for each
+// sheet, which column became which field and where the village came from;
+// the distinct values of the coded columns with their meaning.
+func (r *ImportResult) Understood() []string {
+	var out []string
+	for _, h := range r.Headers {
+		var cols []string
+		for _, f := range sheet.FieldsOf(r.Batch.Kind) {
+			if c, ok := h.Cols[f]; ok && c < len(h.Labels) {
+				cols = append(cols, fmt.Sprintf("%s←%s列“%s”", f.Label(), sheet.ColName(c), strings.TrimSpace(h.Labels[c])))
+			}
+		}
+		rows := make([]string, len(h.Rows))
+		for i, n := range h.Rows {
+			rows[i] = strconv.Itoa(n)
+		}
+		out = append(out, fmt.Sprintf("工作表「%s」第 %s 行是表头：%s", h.Sheet, strings.Join(rows, "、"), strings.Join(cols, "，")))
+		if from := r.VillageFrom[h.Sheet]; from != "" && r.Batch.Kind == audit.KindPayouts {
+			out = append(out, fmt.Sprintf("  村(社区)来自：%s", from))
+		}
+	}
+	cols := make([]string, 0, len(r.Values))
+	for c := range r.Values {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	for _, c := range cols {
+		vals := make([]string, 0, len(r.Values[c]))
+		for v := range r.Values[c] {
+			vals = append(vals, v)
+		}
+		sort.Slice(vals, func(i, j int) bool {
+			return r.Values[c][vals[i]].N > r.Values[c][vals[j]].N || (r.Values[c][vals[i]].N == r.Values[c][vals[j]].N && vals[i] < vals[j])
+		})
+		var parts []string
+		for _, v := range vals {
+			x := r.Values[c][v]
+			parts = append(parts, fmt.Sprintf("“%s”%d 行→%s", audit.Escape(v, 20), x.N, x.Meaning))
+		}
+		out = append(out, fmt.Sprintf("%s的取值：%s", c, strings.Join(parts, "；")))
+	}
+	return out
 }
 
 // ShownProblems is how many problems an ImportResult carries.
@@ -106,7 +198,7 @@ func (w *Workspace) Import(ctx context.Context, who audit.Session, path string, 
 		return nil, err
 	}
 	res = j.res
-	res.Batch, res.Headers, res.Skipped, res.NilLine = *j.batch, s.Headers, s.Skipped, s.NilLine
+	res.Batch, res.Headers, res.Skipped, res.NilLine, res.VillageFrom = *j.batch, s.Headers, s.Skipped, s.NilLine, s.VillageFrom
 	return res, nil
 }
 
@@ -341,6 +433,7 @@ func (w *Workspace) scanInto(ctx context.Context, wb sheet.Workbook, sopts sheet
 				b.ProblemRows++
 			}
 			res.keep(r.Problems...)
+			res.countValues(b.Kind, r)
 		}
 	}
 	// the writer's failure (disk full, database locked) comes first: the

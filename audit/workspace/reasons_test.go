@@ -5,9 +5,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/demo"
@@ -176,4 +179,66 @@ func TestCorrectionDoesNotCloseDeathFindings(t *testing.T) {
 		}
 	}
 	verifyOK(t, w, "the correction")
+}
+
+// Where the village is: a 村民小组 column is never the village (3组 adds no
+// village to the township; 东风村3组 is 东风村); with one sheet per village
+// and no village column, the sheet's name or a labelled line above the
+// header gives it, and the import says which.
+func TestVillageFromSheetsAndNotFromGroups(t *testing.T) {
+	ctx := context.Background()
+	w := newWS(t)
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(3, 3))
+	id := func(i int) string { return demo.NewID(r, "512002", time.Date(1945, 1, 1+i, 0, 0, 0, 0, time.UTC)) }
+	groups := filepath.Join(dir, "花名册_2024-03.csv")
+	os.WriteFile(groups, []byte("姓名,公民身份号码,村民小组,村组,发放年月,发放金额\n"+
+		"甲一,"+id(1)+",3组,东风村3组,202403,150.00\n"+
+		"乙二,"+id(2)+",12组,东风村12组,202403,150.00\n"), 0o644)
+	if _, err := w.Import(ctx, who(w), groups, ImportOptions{Kind: audit.KindPayouts}); err != nil {
+		t.Fatal(err)
+	}
+	vs, _ := w.Villages(ctx)
+	if strings.Join(vs, ",") != "东风村" {
+		t.Errorf("villages after a roster with group columns: %v", vs)
+	}
+	// one sheet per village, no village column; one sheet says it above its header
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", "桥头村")
+	f.NewSheet("柳塘社区")
+	f.NewSheet("三")
+	row := 1
+	put := func(sheet string, cells ...any) {
+		f.SetSheetRow(sheet, "A"+strconv.Itoa(row), &cells)
+		row++
+	}
+	n := 10
+	for _, sheet := range []string{"桥头村", "柳塘社区", "三"} {
+		row = 1
+		if sheet == "三" {
+			put(sheet, "村（社区）：石岭村")
+		}
+		put(sheet, "姓名", "公民身份号码", "发放年月", "发放金额")
+		put(sheet, "丙"+sheet, id(n), "202403", "150.00")
+		n++
+	}
+	book := filepath.Join(dir, "分村花名册_2024-04.xlsx")
+	if err := f.SaveAs(book); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.Import(ctx, who(w), book, ImportOptions{Kind: audit.KindPayouts, Period: audit.MakeMonth(2024, 3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows0 string
+	w.db.SQL().QueryRow(`SELECT group_concat(name || '@' || village, ',') FROM (SELECT name, village FROM payouts WHERE batch_id = ? ORDER BY id)`, res.Batch.ID).Scan(&rows0)
+	if rows0 != "丙桥头村@桥头村,丙柳塘社区@柳塘社区,丙三@石岭村" {
+		t.Errorf("villages of the rows: %s", rows0)
+	}
+	if from := res.VillageFrom["三"]; !strings.Contains(from, "村（社区）：石岭村") {
+		t.Errorf("where the village came from: %v", res.VillageFrom)
+	}
+	if from := res.VillageFrom["桥头村"]; !strings.Contains(from, "工作表名") {
+		t.Errorf("where the village came from: %v", res.VillageFrom)
+	}
 }
