@@ -308,6 +308,13 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 			in.Reported[v] = true
 			return nil
 		})
+	// a township-wide list (its batch carries the township's name) is every
+	// village's report for the month
+	if township, _ := settingOf(ctx, conn, "township"); township != "" && in.Reported[township] {
+		for _, v := range in.Villages {
+			in.Reported[v] = true
+		}
+	}
 	if c.err != nil {
 		return nil, 0, c.err
 	}

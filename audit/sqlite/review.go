@@ -256,7 +256,9 @@ func readiness(ctx context.Context, q querier, p audit.Month) (audit.Readiness, 
 func missingVillages(ctx context.Context, q querier, p audit.Month) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT v.name FROM villages v WHERE v.source IN ('roster', 'config')
 		AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.kind = 'deaths' AND b.period = ?1 AND b.village = v.name AND b.superseded_by IS NULL)
-		AND NOT EXISTS (SELECT 1 FROM missing_notes n WHERE n.period = ?1 AND n.village = v.name) ORDER BY v.name`, p.String())
+		AND NOT EXISTS (SELECT 1 FROM missing_notes n WHERE n.period = ?1 AND n.village = v.name)
+		AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.kind = 'deaths' AND b.period = ?1 AND b.superseded_by IS NULL
+			AND b.village = (SELECT value FROM settings WHERE key = 'township')) ORDER BY v.name`, p.String())
 	if err != nil {
 		return nil, err
 	}
@@ -328,6 +330,7 @@ func (db *DB) Status(ctx context.Context, p audit.Month) (*audit.PeriodStatus, e
 	if err != nil {
 		return nil, err
 	}
+	township, _ := db.Setting(ctx, "township")
 	err = db.eachRow(ctx, `SELECT village, nil_report, imported_rows, file_name FROM batches WHERE kind = 'deaths' AND period = ? AND superseded_by IS NULL ORDER BY village`,
 		[]any{p.String()}, func(r *sql.Rows) error {
 			var v, file string
@@ -335,16 +338,28 @@ func (db *DB) Status(ctx context.Context, p audit.Month) (*audit.PeriodStatus, e
 			if err := r.Scan(&v, &nilRep, &n, &file); err != nil {
 				return err
 			}
+			mark := func(x *audit.VillageReport, file string) {
+				x.File = strings.TrimPrefix(x.File+"、"+file, "、")
+				switch {
+				case nilRep == 0:
+					x.State = "reported"
+				case x.State == "missing":
+					x.State = "nil"
+				}
+			}
+			if v != "" && v == township {
+				// a township-wide list is every village's report
+				for _, name := range order {
+					if name != township {
+						mark(villages[name], "（全镇名单）"+file)
+					}
+				}
+				return nil
+			}
 			// a village may have a list and a later 补报 list: add them up
 			x := add(v)
 			x.Rows += n
-			x.File = strings.TrimPrefix(x.File+"、"+file, "、")
-			switch {
-			case nilRep == 0:
-				x.State = "reported"
-			case x.State == "missing":
-				x.State = "nil"
-			}
+			mark(x, file)
 			return nil
 		})
 	if err != nil {

@@ -235,8 +235,14 @@ func (w *Workspace) newImportJob(ctx context.Context, who audit.Session, path st
 		return nil, err
 	}
 	b := &audit.Batch{FileName: j.name, SHA256: sum, Kind: o.Kind, Format: string(j.wb.Format()), Village: o.Village, Period: o.Period, ImportedBy: who.Name}
+	if b.Kind == audit.KindDeaths && townshipWide(b.Village, j.township) {
+		b.Village = j.township
+	}
 	if b.Kind != audit.KindPayouts && b.Village == "" {
 		b.Village = inferVillage(j.name, j.township, j.villages)
+	}
+	if b.Kind == audit.KindDeaths && b.Village == "" && townshipWide(j.name, j.township) {
+		b.Village = j.township // 全镇 list: every village's report
 	}
 	if b.Period == 0 {
 		b.Period = inferPeriod(j.name)
@@ -261,6 +267,9 @@ func (j *importJob) options() sheet.Options {
 		OnHeader: func(title, village string, period audit.Month) (string, audit.Month, error) {
 			if village == "" && o.Kind != audit.KindPayouts {
 				village = inferVillage(title, j.township, j.villages)
+			}
+			if village == "" && o.Kind == audit.KindDeaths && townshipWide(title, j.township) {
+				village = j.township // 全镇 list: every village's report
 			}
 			if period == 0 {
 				period = inferPeriod(title)
@@ -359,6 +368,18 @@ func (j *importJob) monthNotes(title string) []audit.Problem {
 		}
 	}
 	return nil
+}
+
+// townshipWide reports whether a name, a title or a given village says a
+// death list covers the whole township: 全镇, 全乡, 全街道, or the township's
+// own name with no village named.
+func townshipWide(text, township string) bool {
+	for _, w := range []string{"全镇", "全乡", "全街道", "全办事处"} {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return township != "" && strings.Contains(text, township)
 }
 
 // duplicateError words a file whose exact bytes were imported before.
@@ -481,6 +502,10 @@ func inferPeriod(text string) audit.Month {
 // the township first (the longest that appears), else a word ending in
 // 村/社区/居委会 after the township's name.
 func inferVillage(text, township string, known []string) string {
+	if township != "" {
+		// 东风镇 is not 东风村: the township's own name says nothing of a village
+		text = strings.ReplaceAll(text, township, " ")
+	}
 	best := ""
 	for _, v := range known {
 		if strings.Contains(text, v) && len([]rune(v)) > len([]rune(best)) {

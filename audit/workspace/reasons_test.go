@@ -242,3 +242,44 @@ func TestVillageFromSheetsAndNotFromGroups(t *testing.T) {
 		t.Errorf("where the village came from: %v", res.VillageFrom)
 	}
 }
+
+// A township-wide death list (全镇, or the township's own name, a village
+// column per row) is every village's report for its month: no village is
+// flagged as not reporting, and the status says where the report came from.
+func TestTownshipWideDeathList(t *testing.T) {
+	ctx := context.Background()
+	w := newWS(t)
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(5, 5))
+	id := func(i int) string { return demo.NewID(r, "512002", time.Date(1945, 3, 1+i, 0, 0, 0, 0, time.UTC)) }
+	roster := filepath.Join(dir, "花名册_2024-03.csv")
+	os.WriteFile(roster, []byte("姓名,公民身份号码,村(社区),发放年月,发放金额\n甲一,"+id(1)+",东风村,202403,150.00\n乙二,"+id(2)+",柳塘村,202403,150.00\n丙三,"+id(3)+",石岭村,202403,150.00\n"), 0o644)
+	if _, err := w.Import(ctx, who(w), roster, ImportOptions{Kind: audit.KindPayouts}); err != nil {
+		t.Fatal(err)
+	}
+	list := filepath.Join(dir, "东风镇2024年3月死亡人员名单.csv")
+	os.WriteFile(list, []byte("姓名,身份证号码,村(社区),死亡日期\n丁四,"+id(4)+",柳塘村,2024-03-02\n"), 0o644)
+	res, err := w.Import(ctx, who(w), list, ImportOptions{Kind: audit.KindDeaths})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Batch.Village != "东风镇" {
+		t.Errorf("the list's village: %q, want the township", res.Batch.Village)
+	}
+	p := audit.MakeMonth(2024, 3)
+	if _, err := w.Check(ctx, who(w), p, nil); err != nil {
+		t.Fatal(err)
+	}
+	if fs, n, _ := w.Findings(ctx, audit.FindingFilter{Period: p, Rule: rules.MissingVillageReport}); n != 0 {
+		t.Errorf("villages flagged as not reporting beside a township-wide list: %+v", fs)
+	}
+	sts, _ := w.Status(ctx, p)
+	for _, r := range sts[0].Reports {
+		if r.State != "reported" || !strings.Contains(r.File, "全镇名单") {
+			t.Errorf("%s: %s %q", r.Village, r.State, r.File)
+		}
+	}
+	if vs, _ := w.Villages(ctx); strings.Contains(strings.Join(vs, ","), "东风镇") {
+		t.Errorf("the township became a village: %v", vs)
+	}
+}
