@@ -134,8 +134,11 @@ var (
 	ErrConflict    = errors.New("conflict")
 	ErrUnsupported = errors.New("unsupported file")
 	ErrNoHeader    = errors.New("no header")
-	ErrLocked      = errors.New("period locked")
-	ErrPermission  = errors.New("permission denied")
+	// ErrAmbiguous: the file could mean one thing or another (several
+	// columns could be the amount paid); the person must say which.
+	ErrAmbiguous  = errors.New("ambiguous")
+	ErrLocked     = errors.New("period locked")
+	ErrPermission = errors.New("permission denied")
 	// ErrExists: the output file is there already (overwritten only when
 	// the person confirms).
 	ErrExists = errors.New("file exists")

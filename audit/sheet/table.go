@@ -44,6 +44,11 @@ type Header struct {
 	Rows   []int         // 1-based header row numbers (one, or two for a split header)
 	Cols   map[Field]int // field → 0-based column
 	Labels []string      // the header text of each column (split headers joined)
+	// Amount is how a roster's amount paid is read (nil: the amount column
+	// alone, as the user's mapping named it); AmountAsk lists the columns
+	// that could each be the amount when the header cannot say which.
+	Amount    *AmountPlan
+	AmountAsk []string
 }
 
 // Summary is what reading a file produced, besides its records.
@@ -243,6 +248,10 @@ func scanSheet(ctx context.Context, wb Workbook, sheet string, opts Options, sum
 		return false, nil
 	}
 	h.Sheet = sheet
+	if len(h.AmountAsk) > 0 {
+		return true, &audit.Error{Kind: audit.ErrAmbiguous, Field: "map", Msg: fmt.Sprintf("文件 %s 工作表「%s」中有几列都可能是发放金额：%s。"+
+			"为免算错多发金额，没有导入：请指定哪一列是实际发放的金额", opts.File, sheet, strings.Join(h.AmountAsk, "、"))}
+	}
 	sum.Headers = append(sum.Headers, h)
 	if _, ok := h.Cols[FieldReason]; !ok && opts.Kind == audit.KindDeregistrations {
 		sum.Problems = append(sum.Problems, audit.Problem{File: opts.File, Sheet: sheet, Row: h.Rows[0], Level: audit.LevelNotice,
@@ -389,13 +398,40 @@ func findHeader(head []bufRow, merges []Merge, opts Options) (Header, int, bool)
 			if !ok {
 				continue
 			}
-			score := len(cols)*2 - k // prefer one row on a tie
+			var plan *AmountPlan
+			var ask []string
+			if _, mapped := opts.Map[FieldAmount]; opts.Kind == audit.KindPayouts && !mapped {
+				parents, children := []string(nil), top
+				if k == 1 {
+					parents, children = top, labelsOf(head, i+1, merges)
+				} else if i+1 < len(head) && mergedMoneyGroup(top) {
+					continue // a grouped header read as one row: its parts would pass for the whole
+				}
+				delete(cols, FieldAmount)
+				taken := map[int]bool{}
+				for _, c := range cols {
+					taken[c] = true
+				}
+				if plan, ask = resolveAmount(parents, children, taken); plan == nil && ask == nil {
+					continue
+				}
+				if plan != nil {
+					cols[FieldAmount] = plan.Cols[0]
+				}
+			}
+			score := len(cols)*2 - k // prefer one row on a tie …
+			switch {
+			case plan != nil && plan.grouped:
+				score += 2 // … but a money group read with its label above its parts is understood better
+			case ask != nil:
+				score-- // a reading that cannot tell the amount is the last resort
+			}
 			if score > bestScore {
 				rows := []int{head[i].n}
 				if k == 1 {
 					rows = append(rows, head[i+1].n)
 				}
-				best = Header{Rows: rows, Cols: cols, Labels: labels}
+				best = Header{Rows: rows, Cols: cols, Labels: labels, Amount: plan, AmountAsk: ask}
 				bestAt, bestScore = i, score
 			}
 		}
@@ -465,11 +501,26 @@ func mapColumns(labels []string, opts Options) (map[Field]int, bool) {
 		}
 	}
 	for _, f := range required(opts.Kind) {
+		if _, mapped := opts.Map[FieldAmount]; f == FieldAmount && !mapped {
+			continue // found by what the columns say, after this (resolveAmount)
+		}
 		if _, ok := cols[f]; !ok {
 			return nil, false
 		}
 	}
 	return cols, true
+}
+
+// mergedMoneyGroup reports a header row where one money label spans
+// several columns (a merged 养老金(元) over its parts): read as one row it
+// cannot say which column is the amount.
+func mergedMoneyGroup(labels []string) bool {
+	for c := 1; c < len(labels); c++ {
+		if l := normHeader(labels[c]); l != "" && l == normHeader(labels[c-1]) && isMoney(l) {
+			return true
+		}
+	}
+	return false
 }
 
 // filler copies a vertically merged cell's value (kept by spreadsheets only
@@ -709,6 +760,13 @@ func (p *rowParser) parsePayout(rec *audit.Record, cells []string, problem probl
 	}
 	v, _ := p.cell(cells, FieldAmount)
 	amt, err := ParseAmount(v)
+	if pl := p.h.Amount; pl != nil && (len(pl.Cols) > 1 || len(pl.Minus) > 0) {
+		var blank bool
+		amt, v, blank, err = pl.amountOf(cells)
+		if blank && err == nil {
+			amt, err = ParseAmount("") // nothing in any part: as an empty amount
+		}
+	}
 	if err != nil {
 		problem(FieldAmount, v, "发放金额"+err.Error(), audit.LevelError)
 		p.badTotal++
@@ -785,7 +843,11 @@ func (p *rowParser) checkTotal(n int, cells, texts []string) {
 			Reason: reason, Level: audit.LevelError})
 	}
 	if c, ok := p.h.Cols[FieldAmount]; ok && p.opts.Kind == audit.KindPayouts && c < len(cells) && strings.TrimSpace(cells[c]) != "" {
-		if amt, err := ParseAmount(cells[c]); err == nil && amt != p.total {
+		amt, err := ParseAmount(cells[c])
+		if pl := p.h.Amount; pl != nil && (len(pl.Cols) > 1 || len(pl.Minus) > 0) {
+			amt, _, _, err = pl.amountOf(cells)
+		}
+		if err == nil && amt != p.total {
 			reason := fmt.Sprintf("合计行的金额 %s 元与导入的 %d 行金额之和 %s 元不符", amt.Grouped(), p.count, p.total.Grouped())
 			if p.badTotal > 0 {
 				reason += fmt.Sprintf("（其中 %d 行金额无法读取）", p.badTotal)

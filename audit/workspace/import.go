@@ -98,6 +98,9 @@ func (r *ImportResult) Understood() []string {
 	for _, h := range r.Headers {
 		var cols []string
 		for _, f := range sheet.FieldsOf(r.Batch.Kind) {
+			if f == sheet.FieldAmount && h.Amount != nil {
+				continue // said on its own line, with how it is taken
+			}
 			if c, ok := h.Cols[f]; ok && c < len(h.Labels) {
 				cols = append(cols, fmt.Sprintf("%s←%s列“%s”", f.Label(), sheet.ColName(c), strings.TrimSpace(h.Labels[c])))
 			}
@@ -107,6 +110,9 @@ func (r *ImportResult) Understood() []string {
 			rows[i] = strconv.Itoa(n)
 		}
 		out = append(out, fmt.Sprintf("工作表「%s」第 %s 行是表头：%s", h.Sheet, strings.Join(rows, "、"), strings.Join(cols, "，")))
+		if h.Amount != nil {
+			out = append(out, "  发放金额："+h.Amount.Rule)
+		}
 		if from := r.VillageFrom[h.Sheet]; from != "" && r.Batch.Kind == audit.KindPayouts {
 			out = append(out, fmt.Sprintf("  村(社区)来自：%s", from))
 		}

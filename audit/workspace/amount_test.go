@@ -1,0 +1,128 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/demo"
+)
+
+// groupedRoster writes a roster whose header has a money group merged over
+// its parts in the upper row (养老金(元) over 基础养老金 | 个人账户养老金 | 合计),
+// the other columns merged down over both rows, then the data rows.
+func groupedRoster(t *testing.T, path string, group string, parts []string, extra []string, rows [][]string) {
+	t.Helper()
+	f := excelize.NewFile()
+	s := "Sheet1"
+	fixed := []string{"序号", "姓名", "公民身份号码", "发放年月"}
+	f.SetCellValue(s, "A1", "东风镇2024年3月城乡居民养老保险待遇发放花名册")
+	col := func(i int) string { n, _ := excelize.ColumnNumberToName(i + 1); return n }
+	for i, h := range fixed {
+		f.SetCellValue(s, col(i)+"2", h)
+		f.MergeCell(s, col(i)+"2", col(i)+"3")
+	}
+	g := len(fixed)
+	if group != "" {
+		f.SetCellValue(s, col(g)+"2", group)
+		f.MergeCell(s, col(g)+"2", col(g+len(parts)-1)+"2")
+	}
+	for i, p := range parts {
+		f.SetCellValue(s, col(g+i)+"3", p)
+	}
+	for i, h := range extra {
+		c := col(g + len(parts) + i)
+		f.SetCellValue(s, c+"2", h)
+		f.MergeCell(s, c+"2", c+"3")
+	}
+	for r, row := range rows {
+		for i, v := range row {
+			f.SetCellValue(s, col(i)+strconv.Itoa(r+4), v)
+		}
+	}
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The amount paid is the whole: the group's 合计, else the sum of its parts;
+// 实发 after deductions over 应发 before them; a deduction is taken off.
+// A sub-column is never taken for the whole, and two columns that could
+// each be the amount are a question, not a guess.
+func TestGroupedAmountColumns(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(11, 11))
+	id1 := demo.NewID(r, "512002", time.Date(1950, 1, 2, 0, 0, 0, 0, time.UTC))
+	id2 := demo.NewID(r, "512002", time.Date(1951, 3, 4, 0, 0, 0, 0, time.UTC))
+	cases := []struct {
+		name         string
+		group        string
+		parts, extra []string
+		rows         [][]string
+		want         []audit.Fen
+		rule         string
+	}{
+		{"total", "养老金(元)", []string{"基础养老金", "个人账户养老金", "合计"}, nil,
+			[][]string{{"1", "甲一", id1, "202403", "120.00", "43.06", "163.06"}, {"2", "乙二", id2, "202403", "120.00", "50.50", "170.50"}},
+			[]audit.Fen{16306, 17050}, "合计"},
+		{"parts", "养老金(元)", []string{"基础养老金", "个人账户养老金", "高龄补贴"}, nil,
+			[][]string{{"1", "甲一", id1, "202403", "120.00", "43.06", ""}, {"2", "乙二", id2, "202403", "120.00", "50.50", "30.00"}},
+			[]audit.Fen{16306, 20050}, "之和"},
+		{"net", "", nil, []string{"应发金额", "代扣医疗保险", "实发金额"},
+			[][]string{{"1", "甲一", id1, "202403", "163.06", "10.00", "153.06"}, {"2", "乙二", id2, "202403", "170.50", "0", "170.50"}},
+			[]audit.Fen{15306, 17050}, "实发金额"},
+		{"total less deduction", "养老金(元)", []string{"基础养老金", "个人账户养老金", "合计"}, []string{"扣回多发"},
+			[][]string{{"1", "甲一", id1, "202403", "120.00", "43.06", "163.06", "63.06"}, {"2", "乙二", id2, "202403", "120.00", "50.50", "170.50", ""}},
+			[]audit.Fen{10000, 17050}, "减去"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWS(t)
+			path := filepath.Join(dir, c.name+"_2024-03.xlsx")
+			groupedRoster(t, path, c.group, c.parts, c.extra, c.rows)
+			res, err := w.Import(ctx, who(w), path, ImportOptions{Kind: audit.KindPayouts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []audit.Fen
+			rows, _ := w.db.SQL().Query(`SELECT amount_fen FROM payouts WHERE batch_id = ? ORDER BY row`, res.Batch.ID)
+			for rows.Next() {
+				var a int64
+				rows.Scan(&a)
+				got = append(got, audit.Fen(a))
+			}
+			rows.Close()
+			if len(got) != len(c.want) || got[0] != c.want[0] || got[1] != c.want[1] {
+				t.Errorf("amounts %v, want %v", got, c.want)
+			}
+			said := strings.Join(res.Understood(), "\n")
+			t.Logf("what the import understood:\n%s", said)
+			if !strings.Contains(said, "发放金额：") || !strings.Contains(said, c.rule) {
+				t.Errorf("the summary does not say how the amount was taken:\n%s", said)
+			}
+		})
+	}
+	// two columns that could each be the amount: asked, naming both; the
+	// mapping that chooses one imports it
+	w := newWS(t)
+	path := filepath.Join(dir, "two_2024-03.xlsx")
+	groupedRoster(t, path, "", nil, []string{"发放金额", "补发金额"},
+		[][]string{{"1", "甲一", id1, "202403", "163.06", "0"}, {"2", "乙二", id2, "202403", "170.50", "341.00"}})
+	_, err := w.Import(ctx, who(w), path, ImportOptions{Kind: audit.KindPayouts})
+	if !errors.Is(err, audit.ErrAmbiguous) || !strings.Contains(err.Error(), "发放金额") || !strings.Contains(err.Error(), "补发金额") || audit.FieldOf(err) != "map" {
+		t.Fatalf("two amount columns: %v", err)
+	}
+	m, _ := ParseMapping("amount=发放金额")
+	if _, err := w.Import(ctx, who(w), path, ImportOptions{Kind: audit.KindPayouts, Map: m}); err != nil {
+		t.Errorf("with the mapping: %v", err)
+	}
+}
