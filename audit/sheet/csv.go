@@ -325,10 +325,19 @@ func (r *csvRows) Next() bool {
 // quoted reads a quoted field after its opening quote. A field that runs on
 // for more than maxQuotedLines lines or MaxCellChars characters is a stray
 // quote, reported at the row and column where it opened.
+//
+// A quoted field may hold line breaks (a note on two lines), but a line
+// inside it with the separators of a whole row is rows swallowed by a
+// stray quote: the file is refused rather than read with payees missing.
 func (r *csvRows) quoted() error {
 	startLine := r.line
 	col := r.completed
 	chars := 0
+	seps := -1 // separators on the current line inside the quote (-1: still the field's first line)
+	swallowed := func() error {
+		return failf("第 %d 行 %s 列的引号里跨行的内容含有整行的数据（第 %d 行有 %d 个分隔符）：多半是多了一个引号，把后面的行吞进了这一格",
+			startLine, colName(col), r.line, seps)
+	}
 	for {
 		c, err := r.br.ReadByte()
 		if err == io.EOF {
@@ -349,12 +358,27 @@ func (r *csvRows) quoted() error {
 			if err == nil && next[0] != r.book.sep && next[0] != '\n' && next[0] != '\r' {
 				return failf("第 %d 行 %s 列的引号不配对（引号后面紧跟着“%s”）", r.line, colName(col), Escape(string(next[0]), 0))
 			}
+			if seps >= 2 {
+				return swallowed()
+			}
 			return nil
 		case '\n':
+			if seps >= 2 {
+				return swallowed()
+			}
 			r.line++
+			seps = 0
 		case '\r':
+			if seps >= 2 {
+				return swallowed()
+			}
 			if next, err := r.br.Peek(1); err != nil || next[0] != '\n' {
 				r.line++
+				seps = 0
+			}
+		case r.book.sep:
+			if seps >= 0 {
+				seps++
 			}
 		}
 		if c < 0x80 || c >= 0xC0 {

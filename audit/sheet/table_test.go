@@ -271,3 +271,27 @@ func TestMappingOverride(t *testing.T) {
 		t.Error("unknown field accepted")
 	}
 }
+
+// A quote opened in one row and closed a few rows later would merge four
+// payees into one name cell: the lines inside it carry a whole row's
+// separators, so the file is refused, naming the row and column where the
+// quote opened. A note that really runs over two lines is read as it is.
+func TestCSVQuoteSwallowingRows(t *testing.T) {
+	text := "姓名,公民身份号码,发放年月,发放金额\n" +
+		"\"张三,430422196112112507,202207,120.00\n" +
+		"李四,430422196112112507,202207,120.00\n" +
+		"王五,430422196112112507,202207,120.00\n" +
+		"赵六\",430422196112112507,202207,120.00\n" +
+		"钱七,430422196112112507,202207,120.00\n"
+	p := writeFile(t, "roster_2022-07.csv", []byte(text))
+	_, recs, err := scanPath(t, p, Options{Kind: audit.KindPayouts})
+	if err == nil || !strings.Contains(err.Error(), "第 2 行 A 列的引号") || !strings.Contains(err.Error(), "吞") {
+		t.Fatalf("swallowed rows read: %v, %d records", err, len(recs))
+	}
+	note := "姓名,身份证号码,死亡日期,备注\n罗德秀,430422195611158660,2022-01-05,\"家属代报，\n已核实\"\n"
+	p = writeFile(t, "石岭村_2022-01.csv", []byte(note))
+	_, recs, err = scanPath(t, p, Options{Kind: audit.KindDeaths, Village: "石岭村"})
+	if err != nil || len(recs) != 1 || !strings.Contains(recs[0].Note, "已核实") {
+		t.Fatalf("a two-line note: %v %+v", err, recs)
+	}
+}
