@@ -30,3 +30,20 @@ func TestDeathMeaning(t *testing.T) {
 		t.Errorf("supervisor's word over the vocabulary: %s", got.Label())
 	}
 }
+
+// Pay types by the words inside them, and "other" only for what none of
+// them says.
+func TestParsePayType(t *testing.T) {
+	cases := map[string]PayType{
+		"": PayNormal, "正常发放": PayNormal, "正常": PayNormal, "按月正常发放": PayNormal,
+		"补发": PayBack, "一次性补发": PayBack, "补发2022年1-4月": PayBack, "追发": PayBack,
+		"恢复发放": PayResumed, "恢复待遇": PayResumed, "续发": PayResumed, "暂停后恢复": PayResumed,
+		"待遇调整": PayAdjusted, "提标补差": PayAdjusted, "调待": PayAdjusted,
+		"其他": PayOther, "XX": PayOther, "暂停": PayOther,
+	}
+	for s, want := range cases {
+		if got := ParsePayType(s); got != want {
+			t.Errorf("ParsePayType(%q) = %s, want %s", s, got, want)
+		}
+	}
+}

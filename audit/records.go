@@ -84,17 +84,25 @@ const (
 	PayOther    PayType = "其他"
 )
 
-// ParsePayType maps the words rosters use.
+// ParsePayType reads a roster's pay type by meaning: the words inside it,
+// not one exact spelling (一次性补发 is a back-payment, 恢复发放待遇 a
+// resumption, 提标补差 an adjustment). A type it cannot read is PayOther,
+// which the reader reports for a person to look at.
 func ParsePayType(s string) PayType {
-	switch s {
-	case "", "正常发放", "正常", "按月发放", "月发放", "发放":
+	w := NormalizeWord(s)
+	switch w {
+	case "", "正常发放", "正常", "按月发放", "月发放", "发放", "月度发放", "按月", "本月发放", "当月发放":
 		return PayNormal
-	case "补发", "补发待遇", "补发放":
-		return PayBack
-	case "恢复发放", "续发", "恢复", "恢复待遇", "重新发放":
-		return PayResumed
-	case "待遇调整", "调整", "调待", "提标", "待遇调整补差":
+	}
+	switch {
+	case containsAny(w, []string{"调整", "调待", "提标", "补差", "增发", "标准提高"}):
 		return PayAdjusted
+	case containsAny(w, []string{"补发", "补领", "补付", "追发", "补记"}):
+		return PayBack
+	case containsAny(w, []string{"恢复", "续发", "重新发放", "复发", "解冻", "重启"}):
+		return PayResumed
+	case containsAny(w, []string{"正常", "按月", "月发放"}):
+		return PayNormal
 	}
 	return PayOther
 }
