@@ -67,6 +67,11 @@ type Summary struct {
 	// column, the file's name or title, a labelled line above the header,
 	// the sheet's name — or nowhere.
 	VillageFrom map[string]string
+	// Controls are the figures of summary sheets (汇总), checked against
+	// ByVillage, the payee rows read per village.
+	Controls      []Control
+	ByVillage     map[string]*Tally
+	SummarySheets []string // sheets read as summaries, not as payees
 }
 
 // groupRe is a 村民小组 written alone: 3组, 第三组, 十二组, 5社, 2队.
@@ -129,7 +134,7 @@ var footerPrefixes = []string{"合计", "小计", "总计", "共计", "累计", 
 // Scan finds the table(s) of opts.Kind in wb and calls emit for every data
 // row, in order. It stops early when ctx is cancelled.
 func Scan(ctx context.Context, wb Workbook, opts Options, emit func(*audit.Record) error) (*Summary, error) {
-	sum := &Summary{Months: map[audit.Month]int{}, LastRows: map[string]int{}}
+	sum := &Summary{Months: map[audit.Month]int{}, LastRows: map[string]int{}, ByVillage: map[string]*Tally{}}
 	if n, ok := wb.(interface{ Notes() []string }); ok {
 		for _, note := range n.Notes() {
 			if err := sum.addProblem(opts, audit.Problem{File: opts.File, Reason: note, Level: audit.LevelNotice}); err != nil {
@@ -156,6 +161,9 @@ func Scan(ctx context.Context, wb Workbook, opts Options, emit func(*audit.Recor
 		return sum, &audit.Error{Kind: audit.ErrNoHeader, Field: "map", Msg: fmt.Sprintf("文件 %s 中找不到%s的表头：已查看工作表「%s」的前 %d 行，没有同时含有 %s 的一行。"+
 			"请确认文件类型是否选对，或指定各列的含义（哪一列是身份证号、姓名……）",
 			opts.File, opts.Kind.Label(), strings.Join(tried, "」「"), headerScanRows, strings.Join(want, "、"))}
+	}
+	if err := checkControls(opts, sum); err != nil {
+		return sum, err
 	}
 	if opts.Kind == audit.KindDeaths && sum.DataRows == 0 {
 		sum.NilReport = true
@@ -226,6 +234,25 @@ func scanSheet(ctx context.Context, wb Workbook, sheet string, opts Options, sum
 	}
 	merges := wb.Merges(sheet)
 	h, at, ok := findHeader(head, merges, opts)
+	if !ok && opts.Kind == audit.KindPayouts {
+		isSum, err := readSummary(sheet, head, func(fn func(bufRow)) error {
+			for it.Next() {
+				n, cells := it.Row()
+				last = n
+				fn(bufRow{n, cells, nil})
+			}
+			return it.Err()
+		}, sum)
+		if err != nil {
+			return false, readErr(opts, sheet, last, err)
+		}
+		if isSum {
+			sum.SummarySheets = append(sum.SummarySheets, sheet)
+			sum.NonData += last
+			sum.LastRows[sheet] = last
+			return true, nil
+		}
+	}
 	if !ok {
 		// the sheet is not used, but it must still be whole and its bad
 		// cells shown
@@ -307,6 +334,15 @@ func scanSheet(ctx context.Context, wb Workbook, sheet string, opts Options, sum
 		rec := p.parse(r.n, r.cells, r.issues)
 		if rec == nil {
 			return p0(opts, sum, sheet, r)
+		}
+		if opts.Kind == audit.KindPayouts {
+			t := sum.ByVillage[rec.Village]
+			if t == nil {
+				t = &Tally{}
+				sum.ByVillage[rec.Village] = t
+			}
+			t.Count++
+			t.Amount += rec.Amount
 		}
 		if sum.DataRows > MaxDataRows {
 			return &ReadError{File: opts.File, Sheet: sheet, Row: r.n, Reason: fmt.Sprintf("数据超过 %d 行的上限：请按村或按月分成几个文件", MaxDataRows)}

@@ -126,3 +126,64 @@ func TestGroupedAmountColumns(t *testing.T) {
 		t.Errorf("with the mapping: %v", err)
 	}
 }
+
+// One sheet per village and a 汇总 sheet: the summary is the file's own
+// control total — checked, never stored as payees — and a village whose
+// sheet lacks a row refuses the whole file, naming the village and both
+// figures.
+func TestSummarySheetIsAControlTotal(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(13, 13))
+	ids := make([]string, 5)
+	for i := range ids {
+		ids[i] = demo.NewID(r, "512002", time.Date(1948, 1, 1+i, 0, 0, 0, 0, time.UTC))
+	}
+	book := func(name string, qiaotouCount string) string {
+		f := excelize.NewFile()
+		f.SetSheetName("Sheet1", "汇总")
+		f.NewSheet("桥头村")
+		f.NewSheet("柳塘村")
+		rows := map[string][][]any{
+			"汇总":  {{"2024年3月养老金发放汇总表"}, {"序号", "村名", "人数", "金额(元)"}, {1, "桥头村", qiaotouCount, "320.00"}, {2, "柳塘村", 3, "480.00"}, {"合计", "", 5, "800.00"}},
+			"桥头村": {{"姓名", "公民身份号码", "发放年月", "发放金额"}, {"甲一", ids[0], "202403", "160.00"}, {"乙二", ids[1], "202403", "160.00"}},
+			"柳塘村": {{"姓名", "公民身份号码", "发放年月", "发放金额"}, {"丙三", ids[2], "202403", "160.00"}, {"丁四", ids[3], "202403", "160.00"}, {"戊五", ids[4], "202403", "160.00"}},
+		}
+		for sheet, rs := range rows {
+			for i, row := range rs {
+				f.SetSheetRow(sheet, "A"+strconv.Itoa(i+1), &row)
+			}
+		}
+		p := filepath.Join(dir, name)
+		if err := f.SaveAs(p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	w := newWS(t)
+	res, err := w.Import(ctx, who(w), book("分村花名册_2024-03.xlsx", "2"), ImportOptions{Kind: audit.KindPayouts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Batch.Imported != 5 {
+		t.Errorf("%d rows imported, want the 5 payees (the summary's lines are not payees)", res.Batch.Imported)
+	}
+	if said := strings.Join(res.Understood(), "\n"); !strings.Contains(said, "汇总表「汇总」") || !strings.Contains(said, "核对一致") {
+		t.Errorf("the summary is not mentioned:\n%s", said)
+	}
+	vs, _ := w.Villages(ctx)
+	if strings.Join(vs, ",") != "东风村,柳塘村,桥头村" {
+		t.Errorf("villages: %v", vs)
+	}
+	// the summary says 3 for 桥头村, its sheet has 2: refused
+	w2 := newWS(t)
+	_, err = w2.Import(ctx, who(w2), book("分村花名册_2024-03_b.xlsx", "3"), ImportOptions{Kind: audit.KindPayouts})
+	if err == nil || !strings.Contains(err.Error(), "桥头村") || !strings.Contains(err.Error(), "人数 3") || !strings.Contains(err.Error(), "读到 2 人") {
+		t.Fatalf("a summary that does not match: %v", err)
+	}
+	var n int
+	w2.db.SQL().QueryRow(`SELECT COUNT(*) FROM payouts`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d payouts stored from a refused file", n)
+	}
+}

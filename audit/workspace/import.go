@@ -42,6 +42,10 @@ type ImportResult struct {
 	ProblemCount int               // all problems stored for the file
 	Mapping      string            // the remembered mapping used, if any
 	VillageFrom  map[string]string // per sheet: where the rows' village came from
+	// Summaries are the summary sheets (汇总) checked against the rows and
+	// not imported as payees; Controls how many of their lines were checked.
+	Summaries []string
+	Controls  int
 	// Values counts the distinct values of the coded columns the rules read
 	// (注销原因, 发放类型), with what each was understood to mean.
 	Values map[string]map[string]*ValueCount
@@ -116,6 +120,10 @@ func (r *ImportResult) Understood() []string {
 		if from := r.VillageFrom[h.Sheet]; from != "" && r.Batch.Kind == audit.KindPayouts {
 			out = append(out, fmt.Sprintf("  村(社区)来自：%s", from))
 		}
+	}
+	if len(r.Summaries) > 0 {
+		out = append(out, fmt.Sprintf("汇总表「%s」：不是人员名单，未作为发放记录导入；其中 %d 行各村（及合计）的人数、金额已与读到的各行核对一致",
+			strings.Join(r.Summaries, "」「"), r.Controls))
 	}
 	cols := make([]string, 0, len(r.Values))
 	for c := range r.Values {
@@ -205,6 +213,7 @@ func (w *Workspace) Import(ctx context.Context, who audit.Session, path string, 
 	}
 	res = j.res
 	res.Batch, res.Headers, res.Skipped, res.NilLine, res.VillageFrom = *j.batch, s.Headers, s.Skipped, s.NilLine, s.VillageFrom
+	res.Summaries, res.Controls = s.SummarySheets, len(s.Controls)
 	return res, nil
 }
 
