@@ -749,6 +749,7 @@ func maskAccount(a string) string {
 
 func aboveStandard(c *context) []Finding {
 	var out []Finding
+	raised := map[string]bool{} // subjects raised over last month (not only over the cap)
 	s := c.in.Settings
 	for _, id := range c.ids() {
 		// One row per pay type: a duplicated row is duplicate_payee's business.
@@ -776,6 +777,7 @@ func aboveStandard(c *context) []Finding {
 				amount = total - prev
 			}
 			why = append(why, fmt.Sprintf("比上月 %s 元增加 %s 元，超过 %d%%", prev, total-prev, s.IncreasePct))
+			raised[id] = true
 		}
 		if len(why) == 0 {
 			continue
@@ -785,7 +787,76 @@ func aboveStandard(c *context) []Finding {
 			Amount: amount, Months: []audit.Month{c.in.Period}, Evidence: ev,
 			Detail: fmt.Sprintf("%s %s 发放 %s 元：%s", p.Name, c.in.Period.Label(), total, strings.Join(why, "；"))})
 	}
-	return out
+	return collapseWidespread(c, out, raised)
+}
+
+// Thresholds of a change too widespread to be about one person: at least
+// this many people, and this share of those paid (of the roster, or of
+// one village).
+const (
+	widespreadMin = 20
+	widespreadPct = 30
+)
+
+// collapseWidespread turns a raise that hits most of the roster, or most of
+// one village, in the same month — a standard raised for everyone, or an
+// amount column misread — into one finding for the roster (or the
+// village), decided once, instead of thousands of person findings nobody
+// reads. Its evidence names the first people and how many there are.
+func collapseWidespread(c *context, fs []Finding, raisedIDs map[string]bool) []Finding {
+	paid := 0
+	for _, n := range c.in.PaidByVillage {
+		paid += n
+	}
+	wide := func(n, of int) bool { return n >= widespreadMin && of > 0 && n*100 >= of*widespreadPct }
+	group := func(subject, village string, members []Finding, of int) Finding {
+		var amount audit.Fen
+		var ev []Evidence
+		for i, f := range members {
+			amount += f.Amount
+			if i < 5 {
+				ev = append(ev, f.Evidence...)
+			}
+		}
+		where := "全镇花名册"
+		if village != "" {
+			where = village
+		}
+		ev = append(ev, Evidence{Kind: "roster_change", Village: village, Month: c.in.Period.String(),
+			Note: fmt.Sprintf("%s共 %d 人，本月发放额比上月增加超过 %d%% 的有 %d 人（以上为前 5 人）", where, of, c.in.Settings.IncreasePct, len(members))})
+		return Finding{Rule: AboveStandard, Subject: subject, Village: village, Amount: amount, Months: []audit.Month{c.in.Period}, Evidence: ev,
+			Detail: fmt.Sprintf("%s %s 有 %d 人（占 %d 人的 %d%%）的发放额比上月增加超过 %d%%，共多发 %s 元：这样大面积的变化多半是统一调整了待遇标准，"+
+				"或读错了金额列（如只取了基础养老金）；请核对调标文件或原花名册后一并处理，不逐人列出",
+				where, c.in.Period.Label(), len(members), of, len(members)*100/of, c.in.Settings.IncreasePct, amount)}
+	}
+	var raised, rest []Finding
+	for _, f := range fs {
+		if raisedIDs[f.Subject] {
+			raised = append(raised, f)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	if wide(len(raised), paid) {
+		return append(rest, group("roster", "", raised, paid))
+	}
+	byVillage := map[string][]Finding{}
+	for _, f := range raised {
+		byVillage[f.Village] = append(byVillage[f.Village], f)
+	}
+	villages := make([]string, 0, len(byVillage))
+	for v := range byVillage {
+		villages = append(villages, v)
+	}
+	sort.Strings(villages)
+	for _, v := range villages {
+		if members := byVillage[v]; v != "" && wide(len(members), c.in.PaidByVillage[v]) {
+			rest = append(rest, group("village:"+v, v, members, c.in.PaidByVillage[v]))
+		} else {
+			rest = append(rest, members...)
+		}
+	}
+	return rest
 }
 
 func missingVillageReport(c *context) []Finding {

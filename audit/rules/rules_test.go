@@ -2,11 +2,13 @@ package rules
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
 	"pensionaudit/audit"
+	"pensionaudit/audit/demo"
 	"pensionaudit/audit/idcard"
 )
 
@@ -320,5 +322,50 @@ func TestPoliceDeathDateWins(t *testing.T) {
 		IDOK: true, DeathDate: day(2022, 3, 2), DeregDate: day(2022, 3, 10), Reason: "死亡", IsDeath: true})
 	if fs := Run(w.in); count(fs, PaidAfterDeath) != 0 {
 		t.Errorf("March payout flagged although the certified death is in March: %+v", fs)
+	}
+}
+
+// A raise that hits most of the roster (or of one village) in the same
+// month is one finding for the roster (or the village), not one per person;
+// a few people raised stay person findings.
+func TestWidespreadRaiseIsOneFinding(t *testing.T) {
+	world := func(n, raised int, village func(i int) string) *world {
+		w := newWorld(m(2024, 3))
+		w.in.Previous = map[string]audit.Fen{}
+		w.in.PaidByVillage = map[string]int{}
+		r := rand.New(rand.NewPCG(1, uint64(n)))
+		for i := 0; i < n; i++ {
+			idn := demo.NewID(r, "512002", time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i))
+			amt := audit.Fen(16306)
+			if i < raised {
+				amt = 24459 // +50 % and a bit: 基础养老金 taken for the whole last month
+			}
+			w.pay(idn, fmt.Sprintf("人%d", i), village(i), "", amt, audit.PayNormal, "")
+			w.in.Previous[idn] = 16000
+			w.in.PaidByVillage[village(i)]++
+		}
+		return w
+	}
+	one := func(int) string { return "东风村" }
+	fs := Run(world(200, 150, one).in)
+	if count(fs, AboveStandard) != 1 {
+		t.Fatalf("150 of 200 raised: %d findings, want 1 for the roster", count(fs, AboveStandard))
+	}
+	if f := find(fs, AboveStandard, "roster"); f == nil || !strings.Contains(f.Detail, "150 人") || f.Amount != 150*(24459-16000) {
+		t.Errorf("the roster finding: %+v", f)
+	}
+	if fs := Run(world(200, 5, one).in); count(fs, AboveStandard) != 5 {
+		t.Errorf("5 of 200 raised: %d findings, want 5", count(fs, AboveStandard))
+	}
+	// 25 of 30 in one village, out of 300: one finding for the village
+	two := func(i int) string {
+		if i < 30 {
+			return "桥头村"
+		}
+		return "柳塘村"
+	}
+	fs = Run(world(300, 25, two).in)
+	if count(fs, AboveStandard) != 1 || find(fs, AboveStandard, "village:桥头村") == nil {
+		t.Errorf("25 of a village's 30 raised: %d findings", count(fs, AboveStandard))
 	}
 }

@@ -199,6 +199,9 @@ type Input struct {
 	Payees       map[string]*Payee    // everyone paid in any month, by ID
 	Villages     []string             // the township's villages (rosters and configuration)
 	Reported     map[string]bool      // villages with a death report (or nil report) for Period
+	// PaidByVillage counts the people paid in Period per village (all of
+	// them, not only those loaded): how widespread a change is.
+	PaidByVillage map[string]int
 	RosterMonths []audit.Month        // months that have a payout roster, ascending
 	Settings     Settings
 }

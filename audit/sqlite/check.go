@@ -291,6 +291,17 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 				return nil
 			})
 	}
+	in.PaidByVillage = map[string]int{}
+	c.each(`SELECT p.village, COUNT(DISTINCT p.id_number) FROM payouts p JOIN batches b ON b.id = p.batch_id AND b.superseded_by IS NULL
+		WHERE p.month = ? GROUP BY p.village`, []any{month}, func(r *sql.Rows) error {
+		var v string
+		var n int
+		if err := r.Scan(&v, &n); err != nil {
+			return err
+		}
+		in.PaidByVillage[v] = n
+		return nil
+	})
 	c.each(`SELECT name FROM villages WHERE source IN ('roster', 'config') ORDER BY name`, nil, func(r *sql.Rows) error {
 		var v string
 		if err := r.Scan(&v); err != nil {
