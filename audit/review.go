@@ -381,6 +381,19 @@ type FindingRow struct {
 	Suggestions []string   `json:"suggestions"`
 	Evidence    []Evidence `json:"evidence"`
 	Hash        string     `json:"evidence_hash"`
+	// Case is the person's case the finding belongs to: one rule, one
+	// person (or one village, one roster), every month. The review decides
+	// a case at once; each month keeps its own finding and amount.
+	Case string `json:"case"`
+}
+
+// CaseOf is the case key of a finding: its rule and its person's ID number,
+// or its subject when it names no person.
+func CaseOf(rule, idNumber, subject string) string {
+	if idNumber != "" {
+		return rule + ":" + idNumber
+	}
+	return rule + ":" + subject
 }
 
 // MarshalJSON writes the amount as a number of yuan with two decimals.

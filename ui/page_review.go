@@ -343,16 +343,49 @@ func (p *reviewPage) selectRow(i int) {
 	// the payee's payouts month by month, beside the death month
 	base := b.String()
 	var lines []audit.PayoutLine
+	var months []audit.FindingRow
 	p.c.background(func(ctx context.Context) error {
 		var err error
-		lines, err = p.c.ws.PayeeTimeline(ctx, r.IDNumber)
+		if lines, err = p.c.ws.PayeeTimeline(ctx, r.IDNumber); err != nil {
+			return err
+		}
+		months, _, err = p.c.ws.Findings(ctx, audit.FindingFilter{Search: r.IDNumber, Rule: r.Rule, Sort: "case", Limit: 60})
 		return err
 	}, func(err error) {
-		if err != nil || len(lines) == 0 || p.selected != i {
+		if err != nil || p.selected != i {
 			return
 		}
 		var t strings.Builder
-		t.WriteString(base + "\n\n此人各月发放：\n")
+		t.WriteString(base)
+		// one case: this person, this rule, every month
+		var inCase []audit.FindingRow
+		for _, f := range months {
+			if f.Case == r.Case {
+				inCase = append(inCase, f)
+			}
+		}
+		if len(inCase) > 1 {
+			var total audit.Fen
+			open := 0
+			t.WriteString("\n\n同一案件（此人此类问题各月，共 " + strconv.Itoa(len(inCase)) + " 个月）：\n")
+			for _, f := range inCase {
+				total += f.Amount
+				if f.Status == audit.StatusOpen && f.ID != r.ID {
+					open++
+				}
+				fmt.Fprintf(&t, "· %s %s元 %s\n", f.Period, f.Amount.Grouped(), f.Status.Label())
+			}
+			fmt.Fprintf(&t, "合计 %s 元", total.Grouped())
+			// decide the case at once by default; each month is recorded on its own
+			p.allMonth.SetChecked(open > 0)
+		} else {
+			p.allMonth.SetChecked(false)
+		}
+		if len(lines) == 0 {
+			p.evidence.SetText(t.String())
+			return
+		}
+		t.WriteString("\n\n此人各月发放：\n")
 		lastAccount := ""
 		for _, l := range lines {
 			acct := ""
@@ -378,6 +411,10 @@ func evidenceKind(k string) string {
 		return "户籍注销"
 	case "report_status":
 		return "上报情况"
+	case "correction":
+		return "数据更正"
+	case "roster_change":
+		return "整体变化"
 	}
 	return k
 }

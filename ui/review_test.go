@@ -68,6 +68,10 @@ func TestDecideAcrossMonths(t *testing.T) {
 	}
 	rp.selectRow(idx)
 	target := rp.rows[idx]
+	// one case: the person's months of the rule, with their sum, decided at once by default
+	if !strings.Contains(rp.evidence.Text, "同一案件") || !strings.Contains(rp.evidence.Text, "合计") || !rp.allMonth.Checked {
+		t.Errorf("the case is not shown or not decided at once by default:\n%s", rp.evidence.Text)
+	}
 	// the evidence shows the payee's payouts month by month
 	for _, m := range []string{"此人各月发放", "2024-01", "2024-02", "2024-03"} {
 		if !strings.Contains(rp.evidence.Text, m) {

@@ -47,6 +47,7 @@ type flagJSON struct {
 	Status      string      `json:"status"`
 	Suggestions []string    `json:"suggestions"`
 	Evidence    []any       `json:"evidence"`
+	Case        string      `json:"case"`
 }
 
 // fen converts a JSON amount ("1039.50" or 1039.5) to fen without floats.

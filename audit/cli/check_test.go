@@ -85,3 +85,29 @@ func TestCheckIsIdempotentAndFollowsCorrections(t *testing.T) {
 		t.Errorf("finding number %d → %d, evidence %d", id1, id2, ev2)
 	}
 }
+
+// flags --json keeps one entry per month with that month's amount, each
+// carrying its case (rule and person): a person's months share one case.
+func TestFlagsCarryTheirCase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	importTownship(t, db)
+	for _, p := range []string{"2024-01", "2024-02", "2024-03"} {
+		mustRun(t, admPW, "check", "--db", db, "--period", p, "--user", admin)
+	}
+	byCase := map[string][]string{}
+	for _, f := range flagsOf(t, db) {
+		if f.Case == "" || !strings.HasPrefix(f.Case, f.Rule+":") {
+			t.Fatalf("finding #%d has case %q", f.ID, f.Case)
+		}
+		byCase[f.Case] = append(byCase[f.Case], f.Period)
+	}
+	multi := 0
+	for _, months := range byCase {
+		if len(months) > 1 {
+			multi++
+		}
+	}
+	if multi == 0 {
+		t.Errorf("no case spans months: %v", byCase)
+	}
+}

@@ -752,7 +752,7 @@ func (db *DB) Findings(ctx context.Context, f audit.FindingFilter) ([]audit.Find
 		order += fmt.Sprintf(" WHEN '%s' THEN %d", r, i)
 	}
 	order += " END"
-	q := `SELECT id, period, rule, id_number, name, village, account, amount_fen, months, status, detail, suggestions, evidence, evidence_hash
+	q := `SELECT id, period, rule, id_number, name, village, account, amount_fen, months, status, detail, suggestions, evidence, evidence_hash, subject
 		FROM findings` + where + ` ORDER BY `
 	switch f.Sort {
 	case "amount":
@@ -761,6 +761,8 @@ func (db *DB) Findings(ctx context.Context, f audit.FindingFilter) ([]audit.Find
 		q += `village, period, ` + order + `, id`
 	case "name":
 		q += `name, id_number, period, id`
+	case "case":
+		q += order + `, id_number, subject, period, id`
 	default:
 		q += `period, ` + order + `, id`
 	}
@@ -770,12 +772,13 @@ func (db *DB) Findings(ctx context.Context, f audit.FindingFilter) ([]audit.Find
 	var out []audit.FindingRow
 	err := db.eachRow(ctx, q, args, func(r *sql.Rows) error {
 		var x audit.FindingRow
-		var months, sug, ev string
+		var months, sug, ev, subject string
 		var amount int64
 		if err := r.Scan(&x.ID, &x.Period, &x.Rule, &x.IDNumber, &x.Name, &x.Village, &x.Account, &amount, &months, &x.Status,
-			&x.Detail, &sug, &ev, &x.Hash); err != nil {
+			&x.Detail, &sug, &ev, &x.Hash, &subject); err != nil {
 			return err
 		}
+		x.Case = audit.CaseOf(x.Rule, x.IDNumber, subject)
 		x.Amount = audit.Fen(amount)
 		if err := json.Unmarshal([]byte(months), &x.Months); err != nil {
 			return err
