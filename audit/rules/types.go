@@ -192,18 +192,18 @@ func DefaultSettings() Settings {
 
 // Input is everything the rules see for one period.
 type Input struct {
-	Period       audit.Month
-	Payouts      []Payout             // rows whose pay month is Period
-	Previous     map[string]audit.Fen // regular (non-补发) totals per ID in the month before, nil if no roster
-	Deaths       []Death              // all current death records
-	Payees       map[string]*Payee    // everyone paid in any month, by ID
-	Villages     []string             // the township's villages (rosters and configuration)
-	Reported     map[string]bool      // villages with a death report (or nil report) for Period
+	Period   audit.Month
+	Payouts  []Payout             // rows whose pay month is Period
+	Previous map[string]audit.Fen // regular (non-补发) totals per ID in the month before, nil if no roster
+	Deaths   []Death              // all current death records
+	Payees   map[string]*Payee    // everyone paid in any month, by ID
+	Villages []string             // the township's villages (rosters and configuration)
+	Reported map[string]bool      // villages with a death report (or nil report) for Period
 	// PaidByVillage counts the people paid in Period per village (all of
 	// them, not only those loaded): how widespread a change is.
 	PaidByVillage map[string]int
-	RosterMonths []audit.Month        // months that have a payout roster, ascending
-	Settings     Settings
+	RosterMonths  []audit.Month // months that have a payout roster, ascending
+	Settings      Settings
 }
 
 // Evidence is one source row behind a finding.
