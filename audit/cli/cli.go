@@ -41,7 +41,7 @@ func commands() []command {
 		{"flags", "flags --db FILE [--period P] [--rule R] [--status S] [--json | --csv]  列出核查发现的问题", runFlags},
 		{"user", "user add --db FILE --name 姓名 --role clerk|supervisor|auditor [--by 审核人]（标准输入：新密码两遍，再输审核人密码；第一个账户不用 --by）| user role|passwd|disable|enable --db FILE --name 姓名 --by 审核人 | user list --db FILE  用户", runUser},
 		{"decide", "decide --db FILE --flag N --user 姓名 --decision confirm|dismiss|visit [--action stop|recover|refer] [--reason 理由] [--note 说明] [--amount 元]（密码从标准输入读取）", runDecide},
-		{"village", "village list --db FILE | village rename --db FILE --from 原名称 --to 新名称 --user 审核人（密码从标准输入读取）  改名或合并村(社区)", runVillage},
+		{"village", "village list --db FILE | village rename --db FILE --from 原名称 --to 新名称 --user 审核人 | village confirm --db FILE --name 村名 --user 审核人（密码从标准输入读取）  改名、合并或确认村(社区)", runVillage},
 		{"word", "word list --db FILE | word set --db FILE --word 注销原因中的词 --means 死亡|非死亡|不明 --user 审核人（密码从标准输入读取）  说明注销原因的含义", runWord},
 		{"village-note", "village-note --db FILE --period YYYY-MM --village 村名 --note 原因 --user 审核人（密码从标准输入读取）  记录村未上报的原因", runVillageNote},
 		{"signoff", "signoff --db FILE --period YYYY-MM --user 姓名（密码从标准输入读取）  经办人签字 / 审核人复核签字", runSignoff},

@@ -514,13 +514,14 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 }
 
 func runVillage(ctx context.Context, env Env, args []string) error {
-	if len(args) == 0 || (args[0] != "rename" && args[0] != "list") {
+	if len(args) == 0 || (args[0] != "rename" && args[0] != "list" && args[0] != "confirm") {
 		return audit.Errorf(flag.ErrHelp, "用法：pensionaudit %s", usageOf("village"))
 	}
 	fs := flag.NewFlagSet("village", flag.ContinueOnError)
 	db := fs.String("db", "", "workspace file")
 	from := fs.String("from", "", "old name")
 	to := fs.String("to", "", "new name")
+	name := fs.String("name", "", "village to confirm")
 	user := fs.String("user", "", "supervisor")
 	if _, err := parse(fs, args[1:]); err != nil {
 		return err
@@ -531,13 +532,32 @@ func runVillage(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		defer w.Close()
-		vs, err := w.Villages(ctx)
+		vs, confirmed, err := w.VillageList(ctx)
 		if err != nil {
 			return err
 		}
 		for _, v := range vs {
-			fmt.Fprintln(env.Stdout, v)
+			if confirmed[v] {
+				fmt.Fprintln(env.Stdout, v)
+			} else {
+				fmt.Fprintln(env.Stdout, v+"\t（花名册带来，待审核人确认）")
+			}
 		}
+		return nil
+	}
+	if args[0] == "confirm" {
+		if *name == "" {
+			return audit.Errorf(flag.ErrHelp, "请用 --name 写明要确认的村(社区)\n用法：pensionaudit %s", usageOf("village"))
+		}
+		w, u, err := login(ctx, env, *db, "village", *user)
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		if err := w.ConfirmVillage(ctx, u, *name); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "已确认「%s」是本乡镇的村(社区)（已写入记录）。\n", *name)
 		return nil
 	}
 	if *from == "" || *to == "" {

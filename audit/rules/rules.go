@@ -863,8 +863,14 @@ func missingVillageReport(c *context) []Finding {
 	var out []Finding
 	vs := append([]string(nil), c.in.Villages...)
 	sort.Strings(vs)
+	// a village is expected to report in the months its people are paid; a
+	// roster that names no village leaves every village expected
+	named := false
+	for v, n := range c.in.PaidByVillage {
+		named = named || (v != "" && n > 0)
+	}
 	for _, v := range vs {
-		if v == "" || c.in.Reported[v] {
+		if v == "" || c.in.Reported[v] || (named && c.in.PaidByVillage[v] == 0) {
 			continue
 		}
 		out = append(out, Finding{Rule: MissingVillageReport, Subject: v, Village: v, Months: []audit.Month{c.in.Period},

@@ -30,6 +30,9 @@ type ImportTx struct {
 	death    *sql.Stmt
 	problem  *sql.Stmt
 	villages map[string]bool
+	// NewVillages are the village names this roster brought that the
+	// township did not have (added, for a supervisor to confirm or merge).
+	NewVillages []string
 }
 
 // BeginImport refuses a file already imported (same SHA-256) and opens the
@@ -263,6 +266,16 @@ func (it *ImportTx) Commit(ctx context.Context) error {
 		names = append(names, v)
 	}
 	sort.Strings(names)
+	for _, n := range names {
+		var known int
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM villages WHERE name = ?1) + (SELECT COUNT(*) FROM village_aliases WHERE alias = ?1)`,
+			n).Scan(&known); err != nil {
+			return err
+		}
+		if known == 0 {
+			it.NewVillages = append(it.NewVillages, n)
+		}
+	}
 	if err := it.db.addVillages(ctx, tx, "roster", names); err != nil {
 		return err
 	}

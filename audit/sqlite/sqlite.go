@@ -290,6 +290,35 @@ func (db *DB) addVillages(ctx context.Context, tx *sql.Tx, source string, names 
 	return nil
 }
 
+// VillageList lists the township's villages with whether a supervisor has
+// confirmed each (or configured it); those only a roster brought are not.
+func (db *DB) VillageList(ctx context.Context) (names []string, confirmed map[string]bool, err error) {
+	confirmed = map[string]bool{}
+	err = db.eachRow(ctx, `SELECT name, source FROM villages ORDER BY name`, nil, func(r *sql.Rows) error {
+		var n, src string
+		if err := r.Scan(&n, &src); err != nil {
+			return err
+		}
+		names = append(names, n)
+		confirmed[n] = src == "config"
+		return nil
+	})
+	return names, confirmed, err
+}
+
+// ConfirmVillage marks a village a supervisor confirmed (source config);
+// audit.ErrNotFound when there is none. The caller appends the trail entry.
+func (t *Tx) ConfirmVillage(ctx context.Context, name string) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE villages SET source = 'config' WHERE name = ?`, name)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return audit.ErrNotFound
+	}
+	return nil
+}
+
 // Villages lists the township's villages, sorted.
 func (db *DB) Villages(ctx context.Context) ([]string, error) {
 	return stringsOf(ctx, db.db, `SELECT name FROM villages ORDER BY name`)

@@ -46,6 +46,9 @@ type ImportResult struct {
 	// not imported as payees; Controls how many of their lines were checked.
 	Summaries []string
 	Controls  int
+	// NewVillages are village names the township did not have, brought by
+	// this roster: added, and listed for a supervisor to confirm or merge.
+	NewVillages []string
 	// Values counts the distinct values of the coded columns the rules read
 	// (注销原因, 发放类型), with what each was understood to mean.
 	Values map[string]map[string]*ValueCount
@@ -120,6 +123,10 @@ func (r *ImportResult) Understood() []string {
 		if from := r.VillageFrom[h.Sheet]; from != "" && r.Batch.Kind == audit.KindPayouts {
 			out = append(out, fmt.Sprintf("  村(社区)来自：%s", from))
 		}
+	}
+	if len(r.NewVillages) > 0 {
+		out = append(out, fmt.Sprintf("新的村(社区)：%s（本乡镇原来没有这些村名，已按花名册加入、待审核人确认；如是写错或改了名，请审核人合并到正确的村名）",
+			strings.Join(r.NewVillages, "、")))
 	}
 	if len(r.Summaries) > 0 {
 		out = append(out, fmt.Sprintf("汇总表「%s」：不是人员名单，未作为发放记录导入；其中 %d 行各村（及合计）的人数、金额已与读到的各行核对一致",
@@ -212,6 +219,7 @@ func (w *Workspace) Import(ctx context.Context, who audit.Session, path string, 
 		return nil, err
 	}
 	res = j.res
+	res.NewVillages = it.NewVillages
 	res.Batch, res.Headers, res.Skipped, res.NilLine, res.VillageFrom = *j.batch, s.Headers, s.Skipped, s.NilLine, s.VillageFrom
 	res.Summaries, res.Controls = s.SummarySheets, len(s.Controls)
 	return res, nil

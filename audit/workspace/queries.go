@@ -2,10 +2,30 @@ package workspace
 
 import (
 	"context"
+	"errors"
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/rules"
+	"pensionaudit/audit/sqlite"
 )
+
+// VillageList lists the township's villages and which a supervisor has
+// confirmed (or configured); the others only a roster brought.
+func (w *Workspace) VillageList(ctx context.Context) ([]string, map[string]bool, error) {
+	return w.db.VillageList(ctx)
+}
+
+// ConfirmVillage confirms a village a roster brought (a supervisor).
+func (w *Workspace) ConfirmVillage(ctx context.Context, s audit.Session, name string) error {
+	return w.act(ctx, s, audit.ActRenameVillage, func(tx *sqlite.Tx, u audit.User) error {
+		if err := tx.ConfirmVillage(ctx, name); errors.Is(err, audit.ErrNotFound) {
+			return audit.Errorf(audit.ErrNotFound, "本乡镇没有名为「%s」的村(社区)", audit.Escape(name, 40))
+		} else if err != nil {
+			return err
+		}
+		return tx.AppendTrail(ctx, u.Name, "village_confirm", map[string]string{"village": name})
+	})
+}
 
 // Villages lists the township's villages.
 func (w *Workspace) Villages(ctx context.Context) ([]string, error) { return w.db.Villages(ctx) }

@@ -15,6 +15,7 @@ import (
 	"pensionaudit/audit"
 	"pensionaudit/audit/demo"
 	"pensionaudit/audit/rules"
+	"pensionaudit/audit/sqlite"
 )
 
 // A deregistration reason is read by meaning: 已死亡 or 因病去世 is a death
@@ -281,5 +282,74 @@ func TestTownshipWideDeathList(t *testing.T) {
 	}
 	if vs, _ := w.Villages(ctx); strings.Contains(strings.Join(vs, ","), "东风镇") {
 		t.Errorf("the township became a village: %v", vs)
+	}
+}
+
+// A village name the township did not have is said, not slipped in: the
+// import lists it for a supervisor to confirm or merge. A village is
+// expected to report in the months its people are paid, so a renamed
+// village follows the roster and its old name is not "not reported".
+func TestNewVillagesAreSaidAndFollowTheRoster(t *testing.T) {
+	ctx := context.Background()
+	w := newWS(t)
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(17, 17))
+	id := func(i int) string { return demo.NewID(r, "512002", time.Date(1947, 6, 1+i, 0, 0, 0, 0, time.UTC)) }
+	a, b := id(1), id(2)
+	roster := func(month, village string) string {
+		p := filepath.Join(dir, "花名册_"+month+".csv")
+		m := strings.ReplaceAll(month, "-", "")
+		os.WriteFile(p, []byte("姓名,公民身份号码,村(社区),发放年月,发放金额\n甲一,"+a+",东风村,"+m+",150.00\n乙二,"+b+","+village+","+m+",150.00\n"), 0o644)
+		return p
+	}
+	res, err := w.Import(ctx, who(w), roster("2024-03", "桥头村"), ImportOptions{Kind: audit.KindPayouts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(res.NewVillages, ",") != "桥头村" || !strings.Contains(strings.Join(res.Understood(), "\n"), "新的村(社区)：桥头村") {
+		t.Errorf("the new village is not said: %v\n%s", res.NewVillages, strings.Join(res.Understood(), "\n"))
+	}
+	vs, confirmed, _ := w.VillageList(ctx)
+	if strings.Join(vs, ",") != "东风村,桥头村" || !confirmed["东风村"] || confirmed["桥头村"] {
+		t.Errorf("villages %v, confirmed %v", vs, confirmed)
+	}
+	if err := w.ConfirmVillage(ctx, who(w), "桥头村"); err != nil {
+		t.Fatal(err)
+	}
+	if _, confirmed, _ = w.VillageList(ctx); !confirmed["桥头村"] {
+		t.Error("not confirmed")
+	}
+	// April: 桥头村 is written 桥头社区 now; both report under the new name
+	if _, err := w.Import(ctx, who(w), roster("2024-04", "桥头社区"), ImportOptions{Kind: audit.KindPayouts}); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"东风村", "桥头社区"} {
+		p := filepath.Join(dir, v+"_2024-04.csv")
+		os.WriteFile(p, []byte(v+"2024年4月死亡人员名单\n姓名,身份证号码,死亡日期\n本月无死亡人员\n"), 0o644)
+		if _, err := w.Import(ctx, who(w), p, ImportOptions{Kind: audit.KindDeaths, Village: v, Period: audit.MakeMonth(2024, 4)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := audit.MakeMonth(2024, 4)
+	if _, err := w.Check(ctx, who(w), p, nil); err != nil {
+		t.Fatal(err)
+	}
+	if fs, n, _ := w.Findings(ctx, audit.FindingFilter{Period: p, Rule: rules.MissingVillageReport}); n != 0 {
+		t.Errorf("a village no longer paid is flagged as not reporting: %+v", fs)
+	}
+	// and signing does not wait for the old name's report
+	sts, _ := w.Status(ctx, p)
+	for _, r := range sts[0].Reports {
+		if r.Village == "桥头村" && r.State != "missing" {
+			t.Errorf("桥头村: %s", r.State)
+		}
+	}
+	var n int
+	if err := w.db.View(ctx, func(tx *sqlite.Tx) error {
+		r, err := tx.Readiness(ctx, p)
+		n = len(r.Missing)
+		return err
+	}); err != nil || n != 0 {
+		t.Errorf("missing villages for the sign-off: %d %v", n, err)
 	}
 }
