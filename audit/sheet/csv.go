@@ -372,10 +372,14 @@ func (r *csvRows) quoted() error {
 			if seps >= 2 {
 				return swallowed()
 			}
-			if next, err := r.br.Peek(1); err != nil || next[0] != '\n' {
-				r.line++
-				seps = 0
+			// a line break inside a cell is kept as \n, whatever the
+			// writer's (CR LF, or a lone CR)
+			if next, err := r.br.Peek(1); err == nil && next[0] == '\n' {
+				continue
 			}
+			r.line++
+			seps = 0
+			c = '\n'
 		case r.book.sep:
 			if seps >= 0 {
 				seps++

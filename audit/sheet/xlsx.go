@@ -62,6 +62,11 @@ func openXLSX(p string) (wb Workbook, err error) {
 	parts := zipParts{exact: map[string]*zip.File{}, lower: map[string]*zip.File{}}
 	for _, f := range zr.File {
 		name := strings.ReplaceAll(f.Name, "\\", "/") // some writers use backslashes
+		if parts.lower[strings.ToLower(name)] != nil {
+			// two parts of one name: which one Excel reads is not defined,
+			// and a second copy is how a file is altered behind a viewer's back
+			return nil, failf("文件内部有两个同名的部件“%s”：文件可能被改动过或已损坏，不知道该读哪一个", Escape(name, 60))
+		}
 		parts.exact[name] = f
 		parts.lower[strings.ToLower(name)] = f
 	}
@@ -90,8 +95,12 @@ func openXLSX(p string) (wb Workbook, err error) {
 		}
 		switch e.Name.Local {
 		case "workbookPr":
-			v := attr(e, "date1904")
-			b.d1904 = v == "1" || v == "true"
+			// the workbook's own (an x14/x15 workbookPr inside extLst says
+			// nothing of the date system and must not reset it)
+			if strings.HasSuffix(e.Name.Space, "/spreadsheetml/2006/main") || strings.HasSuffix(e.Name.Space, "ooxml/spreadsheetml/main") || e.Name.Space == "" {
+				v := attr(e, "date1904")
+				b.d1904 = v == "1" || v == "true"
+			}
 		case "sheet":
 			refs = append(refs, sheetRef{attr(e, "name"), attr(e, "id"), attr(e, "state")})
 		}
@@ -115,11 +124,15 @@ func openXLSX(p string) (wb Workbook, err error) {
 	}
 	for _, s := range refs {
 		if s.state == "hidden" || s.state == "veryHidden" {
+			b.notes = append(b.notes, "工作表「"+Escape(s.name, 40)+"」是隐藏的，没有读取：如其中有名单，请在表格软件中取消隐藏后重新导入")
 			continue
 		}
 		r, ok := byID[s.rid]
 		if !ok || !strings.HasSuffix(r.typ, "/worksheet") {
-			continue // chart sheets, dialog sheets, macro sheets
+			if ok && !strings.HasSuffix(r.typ, "/chartsheet") {
+				b.notes = append(b.notes, "工作表「"+Escape(s.name, 40)+"」是宏表或对话框表，不是数据表，没有读取")
+			}
+			continue // chart sheets hold no rows
 		}
 		f := parts.get(r.target)
 		if r.target == "" || f == nil {

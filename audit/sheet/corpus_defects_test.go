@@ -1,0 +1,121 @@
+package sheet
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"pensionaudit/audit"
+)
+
+// rewriteZip copies an .xlsx, letting edit change each part (and add more).
+func rewriteZip(t *testing.T, src, dst string, edit func(name string, data []byte) []byte, extra map[string][]byte) {
+	t.Helper()
+	zr, err := zip.OpenReader(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		w, _ := zw.Create(f.Name)
+		w.Write(edit(f.Name, data))
+	}
+	for name, data := range extra {
+		w, _ := zw.Create(name)
+		w.Write(data)
+	}
+	zw.Close()
+	if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func deathBook(t *testing.T, date1904 bool) string {
+	t.Helper()
+	f := excelize.NewFile()
+	if date1904 {
+		if err := f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &date1904}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "身份证号码", "死亡日期"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{"罗德秀", "430422195611158660", time.Date(2022, 3, 5, 0, 0, 0, 0, time.UTC)})
+	st, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
+	f.SetCellStyle("Sheet1", "C2", "C2", st)
+	p := t.TempDir() + "/book.xlsx"
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The 1904 date system stays when an x15 workbookPr sits in the
+// workbook's extLst (every date would be 1,462 days off).
+func TestDate1904WithExtLst(t *testing.T) {
+	src := deathBook(t, true)
+	dst := t.TempDir() + "/石岭村_2022-03.xlsx"
+	rewriteZip(t, src, dst, func(name string, data []byte) []byte {
+		if name != "xl/workbook.xml" {
+			return data
+		}
+		ext := `<extLst><ext uri="{140A7094-0E35-4892-8432-C4D2E57EDEB5}" xmlns:x15="http://schemas.microsoft.com/office/spreadsheetml/2010/11/main"><x15:workbookPr chartTrackingRefBase="1"/></ext></extLst></workbook>`
+		return []byte(strings.Replace(string(data), "</workbook>", ext, 1))
+	}, nil)
+	_, recs, err := scanPath(t, dst, Options{Kind: audit.KindDeaths, Village: "石岭村"})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("%v %d", err, len(recs))
+	}
+	if got := recs[0].DeathDate.Format("2006-01-02"); got != "2022-03-05" {
+		t.Errorf("death date %s, want 2022-03-05", got)
+	}
+}
+
+// A part stored twice under one name is refused (which copy a viewer shows
+// is not defined: an alteration hides that way), as Apache POI refuses it.
+func TestDuplicateZipEntryRefused(t *testing.T) {
+	src := deathBook(t, false)
+	dst := t.TempDir() + "/石岭村_2022-03.xlsx"
+	var sheet []byte
+	rewriteZip(t, src, dst, func(name string, data []byte) []byte {
+		if name == "xl/worksheets/sheet1.xml" {
+			sheet = data
+		}
+		return data
+	}, nil)
+	data, _ := os.ReadFile(dst)
+	_ = data
+	dup := t.TempDir() + "/dup_2022-03.xlsx"
+	rewriteZip(t, dst, dup, func(_ string, d []byte) []byte { return d },
+		map[string][]byte{"xl/worksheets/sheet1.xml": bytes.Replace(sheet, []byte("罗德秀"), []byte("别人"), 1)})
+	_, _, err := scanPath(t, dup, Options{Kind: audit.KindDeaths, Village: "石岭村"})
+	if err == nil || !strings.Contains(err.Error(), "两个同名的部件") {
+		t.Fatalf("a duplicated part: %v", err)
+	}
+}
+
+// A line break inside a quoted CSV cell is kept as \n, never as a stray CR
+// (CR LF from Windows, a lone CR from old Macs).
+func TestCSVLineBreakInCell(t *testing.T) {
+	for _, br := range []string{"\r\n", "\r"} {
+		text := "姓名,身份证号码,死亡日期,备注\r\n罗德秀,430422195611158660,2022-01-05,\"家属代报，" + br + "已核实\"\r\n"
+		p := writeFile(t, "石岭村_2022-01.csv", []byte(text))
+		_, recs, err := scanPath(t, p, Options{Kind: audit.KindDeaths, Village: "石岭村"})
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("%q: %v", br, err)
+		}
+		if strings.Contains(recs[0].Note, "\r") || !strings.Contains(recs[0].Note, "\n已核实") {
+			t.Errorf("%q: note %q", br, recs[0].Note)
+		}
+	}
+}
