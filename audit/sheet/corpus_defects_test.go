@@ -119,3 +119,29 @@ func TestCSVLineBreakInCell(t *testing.T) {
 		}
 	}
 }
+
+// A CSV in a Western code page (cp1252) is not silently read as GBK: the
+// import says its text may be garbled. A real GBK file says nothing.
+func TestCP1252CSVNoticed(t *testing.T) {
+	latin := []byte("Name,ID,Date\nJos\xe9 Mart\xednez,430422195611158660,2022-01-05\nRen\xe9e M\xfcller,430422195611158660,2022-01-06\n")
+	p := writeFile(t, "a.csv", latin)
+	wb, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	n, ok := wb.(interface{ Notes() []string })
+	if !ok || len(n.Notes()) == 0 || !strings.Contains(n.Notes()[0], "乱码") {
+		t.Errorf("cp1252 read as GBK without a word")
+	}
+	gbk := []byte("\xd0\xd5\xc3\xfb,\xc9\xed\xb7\xdd\xd6\xa4\xba\xc5\xc2\xeb,\xcb\xc0\xcd\xf6\xc8\xd5\xc6\xda\n\xc2\xde\xb5\xc2\xd0\xe3,430422195611158660,2022-01-05\n")
+	p = writeFile(t, "b.csv", gbk)
+	wb2, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb2.Close()
+	if n, ok := wb2.(interface{ Notes() []string }); ok && len(n.Notes()) > 0 {
+		t.Errorf("a GBK file noticed: %v", n.Notes())
+	}
+}

@@ -55,7 +55,13 @@ type csvBook struct {
 	bom  int
 	sep  byte
 	size int64
+	// notes are said once for the file (an encoding that does not look
+	// like the one it was read in)
+	notes []string
 }
+
+// Notes are the file's notices.
+func (b *csvBook) Notes() []string { return b.notes }
 
 func openCSV(p string) (Workbook, error) {
 	f, err := os.Open(p)
@@ -82,13 +88,19 @@ func newCSVBook(src io.ReaderAt, size int64, name string) (*csvBook, error) {
 	if err != nil {
 		return nil, err
 	}
+	var notes []string
+	if enc == encNotGBK {
+		enc = EncGB18030
+		notes = append(notes, "这个 CSV 文件不像 GBK 编码的中文（多半是西文 Windows-1252 等编码）：按 GBK 读出的文字可能是乱码，"+
+			"请核对姓名等文字，或在表格软件中另存为 UTF-8 编码的 CSV 后重新导入")
+	}
 	head := make([]byte, 16<<10)
 	n, _ := src.ReadAt(head, 0)
 	head = head[bom:max(n, bom)]
 	if enc == EncUTF16LE || enc == EncUTF16BE {
 		head, _ = utf16Decoder(enc).Bytes(head[:len(head)&^1])
 	}
-	return &csvBook{src: src, name: name, enc: enc, bom: bom, sep: guessSeparator(head), size: size}, nil
+	return &csvBook{src: src, name: name, enc: enc, bom: bom, sep: guessSeparator(head), size: size, notes: notes}, nil
 }
 
 func utf16Decoder(enc Encoding) *transformDecoder {
@@ -123,6 +135,7 @@ func detectEncoding(f io.ReaderAt, size int64) (Encoding, int, error) {
 	}
 	br := bufio.NewReaderSize(io.NewSectionReader(f, 0, size), 64<<10)
 	var utf8Lines, gbLines int
+	var gbCommon, gbRare int // double bytes as common GB2312 characters, or as rare ones
 	var line []byte
 	for {
 		frag, err := br.ReadSlice('\n')
@@ -140,6 +153,17 @@ func detectEncoding(f io.ReaderAt, size int64) (Encoding, int, error) {
 				utf8Lines++
 			} else {
 				gbLines++
+				for i := 0; i < len(line); i++ {
+					if line[i] < 0x81 || i+1 >= len(line) {
+						continue
+					}
+					if line[i] >= 0xA1 && line[i+1] >= 0xA1 {
+						gbCommon++
+					} else {
+						gbRare++
+					}
+					i++
+				}
 			}
 		}
 		line = line[:0]
@@ -150,8 +174,15 @@ func detectEncoding(f io.ReaderAt, size int64) (Encoding, int, error) {
 	if gbLines == 0 || utf8Lines > gbLines {
 		return EncUTF8, 0, nil
 	}
+	if gbRare > gbCommon {
+		return encNotGBK, 0, nil
+	}
 	return EncGB18030, 0, nil
 }
+
+// encNotGBK is detectEncoding's "GB18030, but it does not look like it":
+// most double bytes would be rare characters, as Latin text in cp1252 reads.
+const encNotGBK Encoding = "not-GBK"
 
 func hasNonASCII(b []byte) bool {
 	for _, c := range b {
