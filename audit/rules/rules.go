@@ -365,6 +365,9 @@ func unknownDeregReason(c *context) []Finding {
 		if !d.Unknown || !d.IDOK || c.dead[d.ID] != nil || seen[d.ID] {
 			continue
 		}
+		if !d.DeregDate.IsZero() && audit.MonthOf(d.DeregDate) >= c.in.Period {
+			continue // paid up to the month of the cancellation: nothing to ask yet
+		}
 		rows := c.rowsByID[d.ID]
 		var total audit.Fen
 		ev := []Evidence{deathEvidence(d)}
