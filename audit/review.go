@@ -132,6 +132,7 @@ type FindingFacts struct {
 	Status       Status
 	Amount       Fen
 	DeathRelated bool // a death is its evidence: dismissing it needs a written note
+	Overpays     bool // its amount was paid improperly: confirming it makes the amount due back
 	EvidenceHash string
 }
 
@@ -144,9 +145,19 @@ func Decide(f FindingFacts, in DecideInput) (Decision, error) {
 	d := Decision{FindingID: f.ID, Decision: in.Decision, Note: strings.TrimSpace(in.Note), EvidenceHash: f.EvidenceHash}
 	switch in.Decision {
 	case DecisionConfirm:
-		switch in.Action {
-		case ActionStop, ActionRefer:
-		case ActionRecover:
+		// money on paper is money in the findings: a confirmed overpayment
+		// is due back whatever else is chosen (止付 stops the payment too,
+		// 移交 adds a referral on top); without a choice it is stopped
+		action := in.Action
+		if action == "" && f.Overpays {
+			action = ActionStop
+		}
+		switch action {
+		case ActionStop, ActionRefer, ActionRecover:
+		default:
+			return Decision{}, &Error{Kind: ErrInvalid, Field: "action", Msg: "确认时须选择处理方式：止付、追回或移交"}
+		}
+		if f.Overpays || action == ActionRecover {
 			d.Amount = f.Amount
 			if in.Amount != nil {
 				d.Amount = *in.Amount
@@ -154,10 +165,8 @@ func Decide(f FindingFacts, in DecideInput) (Decision, error) {
 			if d.Amount <= 0 {
 				return Decision{}, &Error{Kind: ErrInvalid, Field: "amount", Msg: "追回金额必须大于零"}
 			}
-		default:
-			return Decision{}, &Error{Kind: ErrInvalid, Field: "action", Msg: "确认时须选择处理方式：止付、追回或移交"}
 		}
-		d.Action = in.Action
+		d.Action = action
 	case DecisionDismiss:
 		ok := false
 		for _, r := range DismissReasons {

@@ -219,8 +219,8 @@ func runDecide(ctx context.Context, env Env, args []string) error {
 	if d.Action != "" {
 		msg += "，" + d.Action.Label()
 	}
-	if d.Action == audit.ActionRecover {
-		msg += " " + d.Amount.Grouped() + " 元"
+	if d.Amount > 0 {
+		msg += "，应追回 " + d.Amount.Grouped() + " 元"
 	}
 	if d.Reason != "" {
 		msg += "（" + d.Reason + "）"

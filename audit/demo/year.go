@@ -236,7 +236,7 @@ func Year(dir string, n int, seed uint64) ([]File, YearFacts, error) {
 func renameOne(name string) string {
 	rs := []rune(name)
 	last := rs[len(rs)-1]
-	for _, c := range []rune("民明华英兰") {
+	for _, c := range "民明华英兰" {
 		if c != last {
 			rs[len(rs)-1] = c
 			break

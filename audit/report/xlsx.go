@@ -154,7 +154,7 @@ func StopListXLSX(d *Data, w io.Writer) error {
 		if !ok || dec.Decision != audit.DecisionConfirm || f.IDNumber == "" {
 			continue
 		}
-		if dec.Action != audit.ActionStop && !(dec.Action == audit.ActionRecover && rules.DeathRelated(f.Rule)) {
+		if dec.Action != audit.ActionStop && !rules.DeathRelated(f.Rule) {
 			continue
 		}
 		if seen[f.IDNumber] {

@@ -425,7 +425,7 @@ func ledger(ctx context.Context, q querier, now time.Time, finding int64) ([]aud
 			COALESCE((SELECT SUM(amount_fen) FROM recoveries r WHERE r.finding_id = f.id), 0)
 		FROM findings f JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE finding_id = f.id
 			AND id NOT IN (SELECT decision_id FROM decision_undos))
-		WHERE f.status = 'confirmed' AND d.decision = 'confirm' AND d.action = 'recover' AND (?1 = 0 OR f.id = ?1)
+		WHERE f.status = 'confirmed' AND d.decision = 'confirm' AND d.amount_fen > 0 AND (?1 = 0 OR f.id = ?1)
 		ORDER BY f.period, f.id`, []any{finding}, func(r *sql.Rows) error {
 		var e audit.LedgerEntry
 		var due, rec int64

@@ -396,3 +396,60 @@ func deathList(t *testing.T, dir, tag string) string {
 	}
 	return p
 }
+
+// Money on paper is money in the findings: confirming an overpayment makes
+// it due back whatever action is chosen (止付, 移交, or none), and the signed
+// sheet's found / to recover / recovered / outstanding equal the sums over
+// the month's findings and recoveries.
+func TestConfirmedOverpaymentIsDueBack(t *testing.T) {
+	ctx := context.Background()
+	d := newDemoWS(t)
+	w := d.w
+	p := d.months[len(d.months)-1]
+	fs, _, _ := w.Findings(ctx, audit.FindingFilter{Period: p})
+	var found, due audit.Fen
+	actions := []audit.Action{"", audit.ActionStop, audit.ActionRefer}
+	k := 0
+	var recoverOn int64
+	for _, f := range fs {
+		in := audit.DecideInput{FindingID: f.ID}
+		switch {
+		case rules.Overpayment(f.Rule) && f.Amount > 0:
+			found += f.Amount
+			due += f.Amount
+			in.Decision, in.Action = audit.DecisionConfirm, actions[k%len(actions)]
+			k++
+			recoverOn = f.ID
+		case rules.DeathRelated(f.Rule):
+			in.Decision, in.Action = audit.DecisionConfirm, audit.ActionStop
+		default:
+			in.Decision, in.Note = audit.DecisionVisit, "安排入户核实"
+		}
+		if _, err := w.Decide(ctx, d.clerk, in); err != nil {
+			t.Fatalf("%s #%d: %v", f.Rule, f.ID, err)
+		}
+	}
+	if k < 2 {
+		t.Fatalf("the demo month has %d overpayments", k)
+	}
+	if err := w.Recover(ctx, d.clerk, recoverOn, w.Now(), 5000, "家属退回"); err != nil {
+		t.Fatal(err)
+	}
+	if err := noteMissing(ctx, w, d.sup, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SignOff(ctx, d.clerk, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SignOff(ctx, d.sup2, p); err != nil {
+		t.Fatal(err)
+	}
+	data, err := w.ReportData(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tot := data.Totals()
+	if tot.Found != found || tot.ToRecover != due || tot.Recovered != 5000 || tot.ToRecover-tot.Recovered != due-5000 {
+		t.Errorf("sheet: found %s, to recover %s, recovered %s; findings: found %s, due %s, recovered 50.00", tot.Found, tot.ToRecover, tot.Recovered, found, due)
+	}
+}

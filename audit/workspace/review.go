@@ -144,6 +144,7 @@ func (w *Workspace) Decide(ctx context.Context, s audit.Session, in audit.Decide
 			return err
 		}
 		f.DeathRelated = rules.DeathRelated(f.Rule)
+		f.Overpays = rules.Overpayment(f.Rule) && f.Amount > 0
 		l, err := tx.Lock(ctx, f.Period)
 		if err != nil {
 			return err
