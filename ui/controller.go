@@ -102,13 +102,13 @@ func plain(err error) string {
 func (c *Controller) background(work func(ctx context.Context) error, done func(error)) {
 	c.touch()
 	if c.sync {
-		done(work(c.ctx))
+		c.guard("后台操作", func() { done(work(c.ctx)) })
 		return
 	}
-	go func() {
+	go c.guard("后台操作", func() {
 		err := work(c.ctx)
-		fyne.Do(func() { done(err) })
-	}()
+		fyne.Do(func() { c.guard("显示结果", func() { done(err) }) })
+	})
 }
 
 // load gets a value off the UI goroutine and shows it on it; a failure is
@@ -131,10 +131,10 @@ func load[T any](c *Controller, get func(context.Context) (T, error), show func(
 // do runs f on the Fyne goroutine (at once in tests).
 func (c *Controller) do(f func()) {
 	if c.sync {
-		f()
+		c.guard("显示结果", f)
 		return
 	}
-	fyne.Do(f)
+	fyne.Do(func() { c.guard("显示结果", f) })
 }
 
 // async runs f on its own goroutine — or, in tests (sync set), right away:
@@ -142,10 +142,10 @@ func (c *Controller) do(f func()) {
 // work would otherwise touch widgets at the same time as the test does.
 func (c *Controller) async(f func()) {
 	if c.sync {
-		f()
+		c.guard("后台操作", f)
 		return
 	}
-	go f()
+	go c.guard("后台操作", f)
 }
 
 // recent is the list of workspaces opened before, newest first.

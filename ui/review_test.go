@@ -488,3 +488,39 @@ func TestAuditorChangesNothingInTheWindow(t *testing.T) {
 		t.Errorf("the trail grew from %d to %d entries under an auditor", before, after)
 	}
 }
+
+// A panic in background work or in showing its result is an error report on
+// disk and a Chinese message, not a vanished window.
+func TestPanicBecomesAMessage(t *testing.T) {
+	c := demoClerk(t)
+	dir := t.TempDir()
+	old := crashDir
+	crashDir = func() string { return dir }
+	defer func() { crashDir = old }()
+	c.lastError = ""
+	c.background(func(context.Context) error { var m map[string]int; m["x"]++; return nil }, func(error) {})
+	if !strings.Contains(c.lastError, "程序出错") || !strings.Contains(c.lastError, dir) {
+		t.Fatalf("after a panic: %q", c.lastError)
+	}
+	files, _ := os.ReadDir(dir)
+	if len(files) != 1 {
+		t.Fatalf("%d error reports", len(files))
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, files[0].Name()))
+	if !strings.Contains(string(data), "assignment to entry in nil map") {
+		t.Errorf("the report: %s", data)
+	}
+	// the same on the real asynchronous path (a goroutine, results through fyne.Do)
+	c.sync = false
+	c.background(func(context.Context) error { return nil }, func(error) { var s []int; _ = s[3] })
+	waitFor(t, "the message from the goroutine", func() bool {
+		files, _ := os.ReadDir(dir)
+		return len(files) == 2
+	})
+	c.sync = true
+	// the window goes on working
+	c.frame.show(pageReview)
+	if c.Screen() != pageReview {
+		t.Errorf("screen after the panic: %s", c.Screen())
+	}
+}
