@@ -27,6 +27,7 @@ type signoffPage struct {
 	state     *widget.Label
 	sign      *widget.Button
 	reopen    *widget.Button
+	notes     *fyne.Container // the supervisor's missing-report note (hidden from others)
 	reason    *widget.Entry
 	content   fyne.CanvasObject
 }
@@ -87,6 +88,7 @@ func newSignoffPage(c *Controller) *signoffPage {
 		})
 	})
 	notes := container.NewBorder(nil, nil, p.missing, p.noteBtn, p.noteText)
+	p.notes = notes
 	p.qrImage = canvas.NewImageFromImage(nil)
 	p.qrImage.FillMode = canvas.ImageFillContain
 	p.qrImage.SetMinSize(fyne.NewSize(140, 140))
@@ -174,7 +176,23 @@ func (p *signoffPage) refresh() {
 		} else {
 			p.reopen.Disable()
 		}
+		// roles shape the screen: a clerk sees no supervisor's control, an
+		// auditor (查阅人) no control that writes
+		role := c.user.Role
+		show(p.notes, role == audit.RoleSupervisor)
+		show(p.reason, role == audit.RoleSupervisor)
+		show(p.reopen, role == audit.RoleSupervisor)
+		show(p.sign, role == audit.RoleSupervisor || (role == audit.RoleClerk && s.Clerk == nil))
 	})
+}
+
+// show shows or hides a control.
+func show(o fyne.CanvasObject, visible bool) {
+	if visible {
+		o.Show()
+	} else {
+		o.Hide()
+	}
 }
 
 // showQR shows the fingerprint as a QR code beside its text (hidden when
