@@ -59,6 +59,16 @@ type amountCandidate struct {
 // the deductions; else the one column about money. Several columns that
 // could each be the amount is a question (ask lists them), never a guess.
 func resolveAmount(parents, children []string, taken map[int]bool) (plan *AmountPlan, ask []string) {
+	// an upper row with one text across it is a title, not a group label
+	distinct := map[string]bool{}
+	for _, p := range parents {
+		if p = normHeader(p); p != "" {
+			distinct[p] = true
+		}
+	}
+	if len(distinct) < 2 {
+		parents = nil
+	}
 	var nets, totals, parts, deducts, singles []amountCandidate
 	for c := range children {
 		if taken[c] {

@@ -187,3 +187,25 @@ func TestSummarySheetIsAControlTotal(t *testing.T) {
 		t.Errorf("%d payouts stored from a refused file", n)
 	}
 }
+
+// A title merged across the whole row above a one-row header is a title,
+// not a money group: the header is its own row and the amount its column.
+func TestTitleIsNotAGroup(t *testing.T) {
+	ctx := context.Background()
+	w := newWS(t)
+	r := rand.New(rand.NewPCG(21, 21))
+	id := demo.NewID(r, "512002", time.Date(1950, 1, 2, 0, 0, 0, 0, time.UTC))
+	p := filepath.Join(t.TempDir(), "花名册_2024-03.xlsx")
+	if err := demo.WriteTable(p, "东风镇2024年3月城乡居民养老保险待遇发放花名册", []any{"姓名", "公民身份号码", "发放年月", "发放金额(元)"},
+		[][]any{{"甲一", id, "202403", "163.06"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.Import(ctx, who(w), p, ImportOptions{Kind: audit.KindPayouts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := strings.Join(res.Understood(), "\n")
+	if !strings.Contains(said, "第 2 行是表头") || !strings.Contains(said, "发放金额：取“发放金额(元)”") {
+		t.Errorf("a merged title read as a group:\n%s", said)
+	}
+}
