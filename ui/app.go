@@ -8,9 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 )
 
-// ioWriter keeps the report writers' signature readable here.
-type ioWriter = io.Writer
-
 // Run opens the window and returns it; main shows it and runs the app.
 // args are what followed the program name: none (the welcome screen, or the
 // last workspace's login), "gui --db FILE" or "gui --demo". It never exits

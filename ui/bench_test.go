@@ -14,6 +14,7 @@ import (
 	"pensionaudit/audit/demo"
 	"pensionaudit/audit/workspace"
 	"pensionaudit/internal/benchutil"
+	"pensionaudit/ui/pages"
 )
 
 func benchRows() int {
@@ -72,18 +73,18 @@ func BenchmarkReviewScreen(b *testing.B) {
 	for b.Loop() {
 		start := time.Now()
 		c.frame.show(pageReview)
-		rp := c.frame.pages[pageReview].(*reviewPage)
+		rp := c.frame.pages[pageReview].(*pages.ReviewPage)
 		first += time.Since(start)
-		if len(rp.rows) == 0 {
+		if len(rp.Rows) == 0 {
 			b.Fatal("no findings on the first page")
 		}
 		start = time.Now()
-		rp.search.SetText("王")
-		rp.search.OnSubmitted("王")
-		rp.status.SetSelected("全部")
+		rp.Search.SetText("王")
+		rp.Search.OnSubmitted("王")
+		rp.Status.SetSelected("全部")
 		filter += time.Since(start) / 2
-		rp.search.SetText("")
-		rp.status.SetSelected("未处理")
+		rp.Search.SetText("")
+		rp.Status.SetSelected("未处理")
 		c.frame.show(pageOverview)
 	}
 	b.ReportMetric(float64(first.Milliseconds())/float64(b.N), "first-page-ms")

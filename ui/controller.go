@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"pensionaudit/audit"
 	"pensionaudit/audit/workspace"
 	"pensionaudit/ui/dialogs"
+	"pensionaudit/ui/pages"
 )
 
 // Controller holds the session — the open workspace, the logged-in user,
@@ -57,7 +57,7 @@ type Controller struct {
 const prefRecent = "recent_workspaces"
 
 func newController(ctx context.Context, a fyne.App, w fyne.Window) *Controller {
-	c := &Controller{ctx: ctx, app: a, win: w, idle: idleOf(a.Preferences().StringWithFallback(prefIdle, "10 分钟"))}
+	c := &Controller{ctx: ctx, app: a, win: w, idle: idleOf(a.Preferences().StringWithFallback(pages.PrefIdle, "10 分钟"))}
 	c.touch()
 	return c
 }
@@ -74,28 +74,11 @@ func (c *Controller) showError(err error) {
 	if err == nil {
 		return
 	}
-	c.lastError = plain(err)
+	c.lastError = pages.Plain(err)
 	msg := widget.NewLabel(c.lastError)
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustom(tr("无法完成"), tr("知道了"), container.NewGridWrap(fyne.NewSize(460, 120), msg), c.win)
 	d.Show()
-}
-
-// plain is an error's message for a clerk: our errors are Chinese already;
-// anything else is said to be unexpected, with what to do.
-func plain(err error) string {
-	err = workspace.Friendly(err)
-	var ae *audit.Error
-	if errors.As(err, &ae) {
-		return ae.Msg
-	}
-	msg := err.Error()
-	for _, r := range msg {
-		if r >= 0x4E00 && r <= 0x9FFF {
-			return msg
-		}
-	}
-	return "操作没有完成（" + msg + "）。请重试；如果反复出现，请联系县社保局信息科。"
 }
 
 // background runs work off the UI goroutine and calls done on it.
@@ -262,8 +245,8 @@ func (c *Controller) dropped(uris []fyne.URI) {
 		return
 	}
 	c.frame.show(pageImport)
-	if p, ok := c.frame.pages[pageImport].(*importPage); ok {
-		p.dropped(uris)
+	if p, ok := c.frame.pages[pageImport].(*pages.ImportPage); ok {
+		p.Dropped(uris)
 	}
 }
 
@@ -285,20 +268,9 @@ func (c *Controller) Screen() string {
 	return s
 }
 
-const (
-	prefTextSize = "text_size"
-	prefLook     = "look"
-)
-
-var (
-	textSizes  = []string{"标准", "大", "特大"}
-	textScales = map[string]float32{"标准": 1, "大": 1.2, "特大": 1.4}
-	looks      = []string{"浅色", "深色"}
-)
-
 // applyTheme sets the theme from the user's choices (light and standard
 // size unless chosen otherwise).
 func (c *Controller) applyTheme() {
 	p := c.app.Preferences()
-	c.app.Settings().SetTheme(Theme{Dark: p.String(prefLook) == "深色", TextScale: textScales[p.StringWithFallback(prefTextSize, "标准")]})
+	c.app.Settings().SetTheme(Theme{Dark: p.String(pages.PrefLook) == "深色", TextScale: pages.TextScales[p.StringWithFallback(pages.PrefTextSize, "标准")]})
 }

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"pensionaudit/assets"
+	"pensionaudit/ui/pages"
 )
 
 // waitFor polls until cond holds (work runs on goroutines and comes back
@@ -110,12 +111,12 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 	// the supervisor adds a clerk (Settings; the supervisor's password again)
 	c.promptPassword = func(string) string { return "wang-secret-1" }
 	c.frame.show(pageSettings)
-	sp := c.frame.pages[pageSettings].(*settingsPage)
-	test.Type(sp.name, "李会计")
-	test.Type(sp.pw, "li-secret-12")
-	sp.role.SetSelected("经办人")
-	test.Tap(sp.add)
-	waitFor(t, "clerk listed", func() bool { return len(sp.users.Rows()) == 2 })
+	sp := c.frame.pages[pageSettings].(*pages.SettingsPage)
+	test.Type(sp.Name, "李会计")
+	test.Type(sp.Pw, "li-secret-12")
+	sp.Role.SetSelected("经办人")
+	test.Tap(sp.Add)
+	waitFor(t, "clerk listed", func() bool { return len(sp.Users.Rows()) == 2 })
 
 	// log out, log in as the clerk; a wrong password first
 	c.logout()
@@ -137,11 +138,11 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 	// a file that is not a table is refused with a message, not a crash
 	files := demoFiles(t, dir)
 	c.frame.show(pageImport)
-	ip := c.frame.pages[pageImport].(*importPage)
+	ip := c.frame.pages[pageImport].(*pages.ImportPage)
 	junk := filepath.Join(dir, "说明.txt")
 	os.WriteFile(junk, []byte{0, 1, 2, 3}, 0o644)
 	for _, kind := range []string{"发放花名册", "村死亡人员名单", "户籍注销名单"} {
-		ip.results.SetText("")
+		ip.Results.SetText("")
 		if kind == "村死亡人员名单" { // dropped on the window from another screen
 			c.frame.show(pageOverview)
 			var uris []fyne.URI
@@ -149,38 +150,38 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 				uris = append(uris, storage.NewFileURI(f))
 			}
 			c.dropped(append(uris, storage.NewFileURI(files[kind][0]))) // twice: listed once
-			if c.Screen() != pageImport || len(ip.files) != len(files[kind]) {
-				t.Fatalf("after the drop: screen %s, %d files listed", c.Screen(), len(ip.files))
+			if c.Screen() != pageImport || len(ip.Files) != len(files[kind]) {
+				t.Fatalf("after the drop: screen %s, %d files listed", c.Screen(), len(ip.Files))
 			}
 		} else {
-			ip.addFiles(strings.Join(files[kind], "\n"))
+			ip.AddFiles(strings.Join(files[kind], "\n"))
 		}
 		if kind == "发放花名册" {
-			ip.addFiles(junk)
+			ip.AddFiles(junk)
 		}
-		waitFor(t, "files listed", func() bool { return len(ip.files) >= len(files[kind]) })
+		waitFor(t, "files listed", func() bool { return len(ip.Files) >= len(files[kind]) })
 		// each file's kind was told from its name, and is shown in the form
-		for _, f := range ip.files {
-			if filepath.Base(f.path) != "说明.txt" && kindOption(f.kind) != kind {
-				t.Errorf("%s taken as %s, want %s", filepath.Base(f.path), kindOption(f.kind), kind)
+		for _, f := range ip.Files {
+			if filepath.Base(f.Path) != "说明.txt" && pages.KindOption(f.Kind) != kind {
+				t.Errorf("%s taken as %s, want %s", filepath.Base(f.Path), pages.KindOption(f.Kind), kind)
 			}
 		}
-		if ip.kind.Selected != kind {
-			t.Errorf("the form shows %q for the first file, want %q", ip.kind.Selected, kind)
+		if ip.Kind.Selected != kind {
+			t.Errorf("the form shows %q for the first file, want %q", ip.Kind.Selected, kind)
 		}
-		test.Tap(ip.start)
-		waitFor(t, "import of "+kind, func() bool { return !ip.start.Disabled() && ip.results.Text != "" })
-		if !strings.Contains(ip.results.Text, "✔") {
-			t.Fatalf("import %s: %s", kind, ip.results.Text)
+		test.Tap(ip.Start)
+		waitFor(t, "import of "+kind, func() bool { return !ip.Start.Disabled() && ip.Results.Text != "" })
+		if !strings.Contains(ip.Results.Text, "✔") {
+			t.Fatalf("import %s: %s", kind, ip.Results.Text)
 		}
 		// the file that is not a table is refused with a message and stays listed
 		if kind == "发放花名册" {
-			if len(ip.files) != 1 || filepath.Base(ip.files[0].path) != "说明.txt" || !strings.Contains(ip.results.Text, "✘ 说明.txt") {
-				t.Fatalf("after importing with a junk file: %d listed, %s", len(ip.files), ip.results.Text)
+			if len(ip.Files) != 1 || filepath.Base(ip.Files[0].Path) != "说明.txt" || !strings.Contains(ip.Results.Text, "✘ 说明.txt") {
+				t.Fatalf("after importing with a junk file: %d listed, %s", len(ip.Files), ip.Results.Text)
 			}
-			ip.files = nil
-		} else if len(ip.files) != 0 {
-			t.Errorf("%d files still listed after %s", len(ip.files), kind)
+			ip.Files = nil
+		} else if len(ip.Files) != 0 {
+			t.Errorf("%d files still listed after %s", len(ip.Files), kind)
 		}
 	}
 	waitFor(t, "months", func() bool { return len(c.frame.months) == 3 })
@@ -189,33 +190,33 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 
 	// check and review with the keyboard: decide three, the queue moves on
 	c.frame.show(pageReview)
-	rp := c.frame.pages[pageReview].(*reviewPage)
-	test.Tap(rp.check)
-	waitFor(t, "findings", func() bool { return len(rp.rows) > 0 && !rp.check.Disabled() })
-	total := len(rp.rows)
-	for i := 0; i < 3 && len(rp.rows) > 0; i++ {
-		before := len(rp.rows)
-		rp.note.SetText("已电话核实")
-		rp.reason.SetSelected("其他")
+	rp := c.frame.pages[pageReview].(*pages.ReviewPage)
+	test.Tap(rp.Check)
+	waitFor(t, "findings", func() bool { return len(rp.Rows) > 0 && !rp.Check.Disabled() })
+	total := len(rp.Rows)
+	for i := 0; i < 3 && len(rp.Rows) > 0; i++ {
+		before := len(rp.Rows)
+		rp.Note.SetText("已电话核实")
+		rp.Reason.SetSelected("其他")
 		w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.Key3})
-		waitFor(t, "the next finding", func() bool { return len(rp.rows) == before-1 })
+		waitFor(t, "the next finding", func() bool { return len(rp.Rows) == before-1 })
 	}
-	if !strings.Contains(rp.progress.Text, "已处理 3 /") {
-		t.Errorf("progress = %q", rp.progress.Text)
+	if !strings.Contains(rp.Progress.Text, "已处理 3 /") {
+		t.Errorf("progress = %q", rp.Progress.Text)
 	}
 	// Ctrl+Z takes the last one back: it is in the queue again
-	before := len(rp.rows)
+	before := len(rp.Rows)
 	w.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: fyne.KeyModifierShortcutDefault})
-	waitFor(t, "undo", func() bool { return len(rp.rows) == before+1 })
-	if !strings.Contains(rp.progress.Text, "已处理 2 /") {
-		t.Errorf("progress after undo = %q", rp.progress.Text)
+	waitFor(t, "undo", func() bool { return len(rp.Rows) == before+1 })
+	if !strings.Contains(rp.Progress.Text, "已处理 2 /") {
+		t.Errorf("progress after undo = %q", rp.Progress.Text)
 	}
 	// the rest: confirm (stop) with the button
 	c.lastError = ""
-	for len(rp.rows) > 0 {
-		before := len(rp.rows)
-		test.Tap(rp.confirm)
-		waitFor(t, "decision", func() bool { return len(rp.rows) < before || c.lastError != "" })
+	for len(rp.Rows) > 0 {
+		before := len(rp.Rows)
+		test.Tap(rp.Confirm)
+		waitFor(t, "decision", func() bool { return len(rp.Rows) < before || c.lastError != "" })
 		if c.lastError != "" {
 			t.Fatalf("decide: %s", c.lastError)
 		}
@@ -224,59 +225,59 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 
 	// sign-off: villages without a report need the supervisor's note first
 	c.frame.show(pageSignoff)
-	so := c.frame.pages[pageSignoff].(*signoffPage)
-	waitFor(t, "checklist", func() bool { return strings.Contains(so.checklist.Text, "没有未处理") })
-	missing := len(so.missing.Options)
+	so := c.frame.pages[pageSignoff].(*pages.SignoffPage)
+	waitFor(t, "checklist", func() bool { return strings.Contains(so.Checklist.Text, "没有未处理") })
+	missing := len(so.Missing.Options)
 	if missing > 0 {
 		// a clerk cannot write the note; the supervisor logs in and does
-		if !so.noteBtn.Disabled() {
+		if !so.NoteBtn.Disabled() {
 			t.Error("a clerk may record a missing-report note")
 		}
 		relogin(t, c, "王主任", "wang-secret-1")
 		c.frame.period.SetSelected(month.Label())
 		c.frame.show(pageSignoff)
-		so = c.frame.pages[pageSignoff].(*signoffPage)
+		so = c.frame.pages[pageSignoff].(*pages.SignoffPage)
 		for i := 0; i < missing; i++ {
-			waitFor(t, "missing villages", func() bool { return len(so.missing.Options) == missing-i && !so.noteBtn.Disabled() })
-			test.Type(so.noteText, "村文书病休，已电话催报")
-			test.Tap(so.noteBtn)
+			waitFor(t, "missing villages", func() bool { return len(so.Missing.Options) == missing-i && !so.NoteBtn.Disabled() })
+			test.Type(so.NoteText, "村文书病休，已电话催报")
+			test.Tap(so.NoteBtn)
 		}
-		waitFor(t, "all reported or explained", func() bool { return len(so.missing.Options) == 0 })
+		waitFor(t, "all reported or explained", func() bool { return len(so.Missing.Options) == 0 })
 		relogin(t, c, "李会计", "li-secret-12")
 		c.frame.period.SetSelected(month.Label())
 		c.frame.show(pageSignoff)
-		so = c.frame.pages[pageSignoff].(*signoffPage)
+		so = c.frame.pages[pageSignoff].(*pages.SignoffPage)
 	}
 	waitFor(t, "ready to sign", func() bool {
-		return strings.Contains(so.sign.Text, "经办人签字") && !strings.Contains(so.checklist.Text, "✘")
+		return strings.Contains(so.Sign.Text, "经办人签字") && !strings.Contains(so.Checklist.Text, "✘")
 	})
 	c.lastError = ""
-	test.Tap(so.sign)
+	test.Tap(so.Sign)
 	waitFor(t, "clerk signed", func() bool {
-		return strings.Contains(so.state.Text, "经办人 李会计 已签字") || c.lastError != ""
+		return strings.Contains(so.State.Text, "经办人 李会计 已签字") || c.lastError != ""
 	})
 	if c.lastError != "" {
 		t.Fatalf("clerk sign: %s", c.lastError)
 	}
 	// a clerk is not offered the countersign, nor the supervisor's controls
-	if so.sign.Visible() || so.reopen.Visible() || so.notes.Visible() {
-		t.Errorf("a clerk sees supervisor's controls: sign %v, reopen %v, note %v", so.sign.Visible(), so.reopen.Visible(), so.notes.Visible())
+	if so.Sign.Visible() || so.Reopen.Visible() || so.Notes.Visible() {
+		t.Errorf("a clerk sees supervisor's controls: sign %v, reopen %v, note %v", so.Sign.Visible(), so.Reopen.Visible(), so.Notes.Visible())
 	}
 	// a supervisor countersigns (the first supervisor did not sign)
 	relogin(t, c, "王主任", "wang-secret-1")
 	c.frame.period.SetSelected(month.Label())
 	c.frame.show(pageSignoff)
-	so = c.frame.pages[pageSignoff].(*signoffPage)
-	waitFor(t, "countersign button", func() bool { return strings.Contains(so.sign.Text, "复核") })
-	test.Tap(so.sign)
-	waitFor(t, "locked", func() bool { return strings.Contains(so.state.Text, "已锁定") })
-	if so.qrImage.Hidden {
+	so = c.frame.pages[pageSignoff].(*pages.SignoffPage)
+	waitFor(t, "countersign button", func() bool { return strings.Contains(so.Sign.Text, "复核") })
+	test.Tap(so.Sign)
+	waitFor(t, "locked", func() bool { return strings.Contains(so.State.Text, "已锁定") })
+	if so.QrImage.Hidden {
 		t.Error("no fingerprint QR on the signed month")
 	}
 	// the locked month refuses a new check, with the reason in a dialog
 	c.lastError = ""
 	c.frame.show(pageReview)
-	test.Tap(rp.check)
+	test.Tap(rp.Check)
 	waitFor(t, "the locked month refused", func() bool { return c.lastError != "" })
 	if !strings.Contains(c.lastError, "锁定") {
 		t.Errorf("check of a locked month: %q", c.lastError)
@@ -292,25 +293,25 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 
 	// the PDF is written; a second time it asks before overwriting
 	c.frame.show(pageReports)
-	rep := c.frame.pages[pageReports].(*reportsPage)
+	rep := c.frame.pages[pageReports].(*pages.ReportsPage)
 	out := filepath.Join(dir, "签字表.pdf")
-	rep.path.SetText(out)
-	rep.write(false)
-	waitFor(t, "PDF", func() bool { return strings.Contains(rep.result.Text, "已生成") })
+	rep.Path.SetText(out)
+	rep.Write(false)
+	waitFor(t, "PDF", func() bool { return strings.Contains(rep.Result.Text, "已生成") })
 	if b, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(b), "%PDF") {
 		t.Fatalf("no PDF: %v", err)
 	}
-	if strings.Contains(rep.result.Text, "草稿") {
+	if strings.Contains(rep.Result.Text, "草稿") {
 		t.Error("a countersigned month's sheet called a draft")
 	}
 	// the trail verifies
 	c.frame.show(pageTrail)
-	tp := c.frame.pages[pageTrail].(*trailPage)
-	waitFor(t, "trail", func() bool { return len(tp.table.Rows()) > 10 })
-	test.Tap(tp.verify)
-	waitFor(t, "verify", func() bool { return tp.result.Text != "" })
-	if !strings.HasPrefix(tp.result.Text, "记录完好") {
-		t.Errorf("verify in the window: %s", tp.result.Text)
+	tp := c.frame.pages[pageTrail].(*pages.TrailPage)
+	waitFor(t, "trail", func() bool { return len(tp.Table.Rows()) > 10 })
+	test.Tap(tp.Verify)
+	waitFor(t, "verify", func() bool { return tp.Result.Text != "" })
+	if !strings.HasPrefix(tp.Result.Text, "记录完好") {
+		t.Errorf("verify in the window: %s", tp.Result.Text)
 	}
 
 	// idle: the screen locks; a wrong password keeps it locked, the right

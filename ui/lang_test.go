@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"pensionaudit/assets"
+	"pensionaudit/ui/pages"
 )
 
 // English chosen in Settings: the window's words come from assets/lang
@@ -24,7 +25,7 @@ import (
 func TestEnglishChosenInSettings(t *testing.T) {
 	if os.Getenv("PENSIONAUDIT_LANG_CHILD") == "1" {
 		a := test.NewTempApp(t)
-		a.Preferences().SetString(prefLanguage, "English")
+		a.Preferences().SetString(pages.PrefLanguage, "English")
 		w, c := run(context.Background(), a, nil, true)
 		defer w.Close()
 		if got := c.welcome.create.Text; got != "New workspace" {

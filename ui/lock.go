@@ -10,14 +10,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
+	"pensionaudit/ui/pages"
 )
 
 // defaultIdle is how long the window may go without use before it locks.
 const defaultIdle = 10 * time.Minute
-
-const prefIdle = "idle_lock"
-
-var idleOptions = []string{"5 分钟", "10 分钟", "15 分钟", "30 分钟"}
 
 // idleOf reads an idle option ("10 分钟").
 func idleOf(s string) time.Duration {
@@ -82,7 +79,7 @@ func (c *Controller) lock() {
 			return err
 		}, func(err error) {
 			if err != nil {
-				l.message.SetText(plain(err))
+				l.message.SetText(pages.Plain(err))
 				return
 			}
 			c.user = &u

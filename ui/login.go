@@ -10,6 +10,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/workspace"
+	"pensionaudit/ui/pages"
 )
 
 // login is the per-workspace sign-in; for a workspace without accounts it
@@ -110,7 +111,7 @@ func (c *Controller) submitLogin(l *login) {
 	}, func(err error) {
 		l.password.SetText("")
 		if err != nil {
-			l.message.SetText(plain(err))
+			l.message.SetText(pages.Plain(err))
 			c.showError(err)
 			return
 		}

@@ -18,6 +18,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/workspace"
+	"pensionaudit/ui/pages"
 )
 
 // demoClerk opens the demo workspace in a headless window, logged in as its
@@ -51,10 +52,10 @@ func TestDecideAcrossMonths(t *testing.T) {
 		t.Errorf("deadline banner: visible %v %q", c.frame.banner.Visible(), c.frame.banner.Text)
 	}
 	c.frame.show(pageReview)
-	rp := c.frame.pages[pageReview].(*reviewPage)
+	rp := c.frame.pages[pageReview].(*pages.ReviewPage)
 	// a shared-account finding whose payee has the same finding in every month
 	idx := -1
-	for i, r := range rp.rows {
+	for i, r := range rp.Rows {
 		if r.Rule == "shared_account" {
 			others, _, _ := c.ws.Findings(c.ctx, audit.FindingFilter{Search: r.IDNumber, Rule: r.Rule, Status: audit.StatusOpen, Limit: 10})
 			if len(others) >= 3 {
@@ -66,22 +67,22 @@ func TestDecideAcrossMonths(t *testing.T) {
 	if idx < 0 {
 		t.Fatal("the demo has no payee with the same finding in three months")
 	}
-	rp.selectRow(idx)
-	target := rp.rows[idx]
+	rp.SelectRow(idx)
+	target := rp.Rows[idx]
 	// one case: the person's months of the rule, with their sum, decided at once by default
-	if !strings.Contains(rp.evidence.Text, "同一案件") || !strings.Contains(rp.evidence.Text, "合计") || !rp.allMonth.Checked {
-		t.Errorf("the case is not shown or not decided at once by default:\n%s", rp.evidence.Text)
+	if !strings.Contains(rp.Evidence.Text, "同一案件") || !strings.Contains(rp.Evidence.Text, "合计") || !rp.AllMonth.Checked {
+		t.Errorf("the case is not shown or not decided at once by default:\n%s", rp.Evidence.Text)
 	}
 	// the evidence shows the payee's payouts month by month
 	for _, m := range []string{"此人各月发放", "2024-01", "2024-02", "2024-03"} {
-		if !strings.Contains(rp.evidence.Text, m) {
-			t.Errorf("evidence lacks %q:\n%s", m, rp.evidence.Text)
+		if !strings.Contains(rp.Evidence.Text, m) {
+			t.Errorf("evidence lacks %q:\n%s", m, rp.Evidence.Text)
 		}
 	}
-	rp.allMonth.SetChecked(true)
-	rp.reason.SetSelected("其他")
-	rp.note.SetText("同户家属代领，已核实")
-	test.Tap(rp.dismiss)
+	rp.AllMonth.SetChecked(true)
+	rp.Reason.SetSelected("其他")
+	rp.Note.SetText("同户家属代领，已核实")
+	test.Tap(rp.Dismiss)
 	if c.lastError != "" {
 		t.Fatal(c.lastError)
 	}
@@ -89,8 +90,8 @@ func TestDecideAcrossMonths(t *testing.T) {
 	if len(left) != 0 {
 		t.Errorf("%d of the payee's findings still open", len(left))
 	}
-	if len(rp.done) != 3 {
-		t.Errorf("%d decisions recorded, want 3 (one per month)", len(rp.done))
+	if len(rp.Done) != 3 {
+		t.Errorf("%d decisions recorded, want 3 (one per month)", len(rp.Done))
 	}
 	trail, _ := c.ws.Trail(c.ctx)
 	n := 0
@@ -103,7 +104,7 @@ func TestDecideAcrossMonths(t *testing.T) {
 		t.Errorf("%d decide entries in the trail, want 3", n)
 	}
 	for i := 0; i < 3; i++ {
-		rp.undoLast()
+		rp.UndoLast()
 	}
 	left, _, _ = c.ws.Findings(c.ctx, audit.FindingFilter{Search: target.IDNumber, Rule: target.Rule, Status: audit.StatusOpen, Limit: 10})
 	if len(left) != 3 {
@@ -118,14 +119,14 @@ func TestPossibleMatchComparison(t *testing.T) {
 	for _, m := range c.frame.months {
 		c.frame.period.SetSelected(m.Label())
 		c.frame.show(pageReview)
-		rp := c.frame.pages[pageReview].(*reviewPage)
-		for i, r := range rp.rows {
+		rp := c.frame.pages[pageReview].(*pages.ReviewPage)
+		for i, r := range rp.Rows {
 			if r.Rule == "possible_match" {
-				rp.selectRow(i)
+				rp.SelectRow(i)
 				found = true
 				for _, want := range []string{"逐项比较", "✔ 姓名：", "出生日期：", "领取人（花名册）", "✘ 身份证号"} {
-					if !strings.Contains(rp.evidence.Text, want) {
-						t.Errorf("comparison lacks %q:\n%s", want, rp.evidence.Text)
+					if !strings.Contains(rp.Evidence.Text, want) {
+						t.Errorf("comparison lacks %q:\n%s", want, rp.Evidence.Text)
 					}
 				}
 			}
@@ -170,13 +171,13 @@ func TestUncheckedMonthSaysSo(t *testing.T) {
 	c.login.password.SetText("wang-secret-1")
 	c.submitLogin(c.login)
 	c.frame.show(pageReview)
-	rp := c.frame.pages[pageReview].(*reviewPage)
-	if !strings.Contains(rp.evidence.Text, "还没有核查") {
-		t.Errorf("unchecked month shows %q", rp.evidence.Text)
+	rp := c.frame.pages[pageReview].(*pages.ReviewPage)
+	if !strings.Contains(rp.Evidence.Text, "还没有核查") {
+		t.Errorf("unchecked month shows %q", rp.Evidence.Text)
 	}
-	test.Tap(rp.check)
-	if strings.Contains(rp.evidence.Text, "还没有核查") {
-		t.Errorf("after the check: %q", rp.evidence.Text)
+	test.Tap(rp.Check)
+	if strings.Contains(rp.Evidence.Text, "还没有核查") {
+		t.Errorf("after the check: %q", rp.Evidence.Text)
 	}
 }
 
@@ -187,16 +188,16 @@ func TestEvidenceOpensTheFileAtTheRow(t *testing.T) {
 	c := demoClerk(t)
 	c.frame.period.SetSelected(c.frame.months[0].Label())
 	c.frame.show(pageReview)
-	rp := c.frame.pages[pageReview].(*reviewPage)
+	rp := c.frame.pages[pageReview].(*pages.ReviewPage)
 	opened := 0
-	for i, r := range rp.rows {
-		rp.selectRow(i)
+	for i, r := range rp.Rows {
+		rp.SelectRow(i)
 		for j, e := range r.Evidence {
 			if e.File == "" || e.Row == 0 || e.Name == "" {
 				continue
 			}
 			var btn *widget.Button
-			for _, o := range rp.sources.Objects {
+			for _, o := range rp.Sources.Objects {
 				if b := o.(*widget.Button); strings.Contains(b.Text, e.File) && strings.Contains(b.Text, "第"+strconv.Itoa(e.Row)+"行") {
 					btn = b
 				}
@@ -241,7 +242,7 @@ func TestDropWhileLocked(t *testing.T) {
 	c := demoClerk(t)
 	c.lock()
 	c.dropped([]fyne.URI{storage.NewFileURI(filepath.Join(t.TempDir(), "a.xlsx"))})
-	if ip, ok := c.frame.pages[pageImport].(*importPage); ok && len(ip.files) != 0 || c.Screen() != "locked" {
+	if ip, ok := c.frame.pages[pageImport].(*pages.ImportPage); ok && len(ip.Files) != 0 || c.Screen() != "locked" {
 		t.Errorf("a drop on the locked screen was taken: screen %s", c.Screen())
 	}
 }
@@ -252,34 +253,34 @@ func TestDropWhileLocked(t *testing.T) {
 func TestImportFormEditsTheSelectedFile(t *testing.T) {
 	c := demoClerk(t)
 	c.frame.show(pageImport)
-	ip := c.frame.pages[pageImport].(*importPage)
+	ip := c.frame.pages[pageImport].(*pages.ImportPage)
 	dir := t.TempDir()
 	files := demoFiles(t, dir)
 	death := filepath.Join(dir, "附件1.xlsx")
 	data, _ := os.ReadFile(files["村死亡人员名单"][0])
 	os.WriteFile(death, data, 0o600)
-	ip.addFiles(death + "\n" + files["发放花名册"][0])
-	if len(ip.files) != 2 || ip.files[0].kind != "deaths" || ip.files[1].kind != "payouts" || ip.sel != 0 {
-		t.Fatalf("listed %d, kinds %v %v, selected %d", len(ip.files), ip.files[0].kind, ip.files[1].kind, ip.sel)
+	ip.AddFiles(death + "\n" + files["发放花名册"][0])
+	if len(ip.Files) != 2 || ip.Files[0].Kind != "deaths" || ip.Files[1].Kind != "payouts" || ip.Sel != 0 {
+		t.Fatalf("listed %d, kinds %v %v, selected %d", len(ip.Files), ip.Files[0].Kind, ip.Files[1].Kind, ip.Sel)
 	}
-	if !strings.Contains(ip.previewInfo.Text, "是表头") || ip.why.Text != "按表头识别" {
-		t.Errorf("preview %q, why %q", ip.previewInfo.Text, ip.why.Text)
+	if !strings.Contains(ip.PreviewInfo.Text, "是表头") || ip.Why.Text != "按表头识别" {
+		t.Errorf("preview %q, why %q", ip.PreviewInfo.Text, ip.Why.Text)
 	}
-	ip.kind.SetSelected("户籍注销名单")
-	ip.village.SetText("白沙村")
-	ip.period.SetText("2024-02")
-	if f := ip.files[0]; f.kind != "deregistrations" || f.village != "白沙村" || f.period != "2024-02" {
+	ip.Kind.SetSelected("户籍注销名单")
+	ip.Village.SetText("白沙村")
+	ip.Period.SetText("2024-02")
+	if f := ip.Files[0]; f.Kind != "deregistrations" || f.Village != "白沙村" || f.Period != "2024-02" {
 		t.Errorf("first file after editing: %+v", *f)
 	}
-	if f := ip.files[1]; f.kind != "payouts" || f.village != "" {
+	if f := ip.Files[1]; f.Kind != "payouts" || f.Village != "" {
 		t.Errorf("the second file changed too: %+v", *f)
 	}
-	ip.list.Select(widget.TableCellID{Row: 1})
-	if ip.kind.Selected != "发放花名册" || ip.period.Text != "2024-01" {
-		t.Errorf("form for the second file: %q %q", ip.kind.Selected, ip.period.Text)
+	ip.List.Select(widget.TableCellID{Row: 1})
+	if ip.Kind.Selected != "发放花名册" || ip.Period.Text != "2024-01" {
+		t.Errorf("form for the second file: %q %q", ip.Kind.Selected, ip.Period.Text)
 	}
-	ip.period.SetText("2024-13")
-	test.Tap(ip.start)
+	ip.Period.SetText("2024-13")
+	test.Tap(ip.Start)
 	if !strings.Contains(c.lastError, "2024-13") {
 		t.Errorf("a bad month: %q", c.lastError)
 	}
@@ -293,48 +294,48 @@ func TestReviewFiltersAndSort(t *testing.T) {
 	last := c.frame.months[len(c.frame.months)-1]
 	c.frame.period.SetSelected(last.Label())
 	c.frame.show(pageReview)
-	rp := c.frame.pages[pageReview].(*reviewPage)
-	rp.status.SetSelected("全部")
-	all := len(rp.rows)
+	rp := c.frame.pages[pageReview].(*pages.ReviewPage)
+	rp.Status.SetSelected("全部")
+	all := len(rp.Rows)
 	if all < 3 {
 		t.Fatalf("only %d findings in %s", all, last.Label())
 	}
-	rp.rule.SetSelected(workspace.RuleLabel("shared_account"))
-	if len(rp.rows) == 0 || len(rp.rows) >= all {
-		t.Fatalf("rule filter: %d of %d", len(rp.rows), all)
+	rp.Rule.SetSelected(workspace.RuleLabel("shared_account"))
+	if len(rp.Rows) == 0 || len(rp.Rows) >= all {
+		t.Fatalf("rule filter: %d of %d", len(rp.Rows), all)
 	}
 	account := ""
-	for _, r := range rp.rows {
+	for _, r := range rp.Rows {
 		if r.Rule != "shared_account" {
 			t.Errorf("#%d %s shown under the shared-account filter", r.ID, r.Rule)
 		}
 		account = r.Account
 	}
-	rp.rule.SetSelected(allRules)
-	village := rp.rows[0].Village
-	rp.village.SetSelected(village)
+	rp.Rule.SetSelected(pages.AllRules)
+	village := rp.Rows[0].Village
+	rp.Village.SetSelected(village)
 	want, _, _ := c.ws.Findings(c.ctx, audit.FindingFilter{Period: last, Village: village})
-	if len(rp.rows) != len(want) {
-		t.Errorf("village %s: %d shown, %d in the store", village, len(rp.rows), len(want))
+	if len(rp.Rows) != len(want) {
+		t.Errorf("village %s: %d shown, %d in the store", village, len(rp.Rows), len(want))
 	}
-	for _, r := range rp.rows {
+	for _, r := range rp.Rows {
 		if r.Village != village {
 			t.Errorf("#%d of %s shown under %s", r.ID, r.Village, village)
 		}
 	}
-	rp.village.SetSelected(allVillages)
-	rp.sort.SetSelected("按金额排序")
-	for i := 1; i < len(rp.rows); i++ {
-		if rp.rows[i].Amount > rp.rows[i-1].Amount {
-			t.Fatalf("not sorted by amount: %v then %v", rp.rows[i-1].Amount, rp.rows[i].Amount)
+	rp.Village.SetSelected(pages.AllVillages)
+	rp.Sort.SetSelected("按金额排序")
+	for i := 1; i < len(rp.Rows); i++ {
+		if rp.Rows[i].Amount > rp.Rows[i-1].Amount {
+			t.Fatalf("not sorted by amount: %v then %v", rp.Rows[i-1].Amount, rp.Rows[i].Amount)
 		}
 	}
-	rp.search.SetText(account)
-	rp.search.OnSubmitted(account)
-	if len(rp.rows) == 0 {
+	rp.Search.SetText(account)
+	rp.Search.OnSubmitted(account)
+	if len(rp.Rows) == 0 {
 		t.Fatal("search by account found nothing")
 	}
-	for _, r := range rp.rows {
+	for _, r := range rp.Rows {
 		if r.Account != account {
 			t.Errorf("#%d (account %s) found by %s", r.ID, r.Account, account)
 		}
@@ -406,17 +407,17 @@ func TestProblemOpensAtItsCell(t *testing.T) {
 	}
 	c := demoClerk(t)
 	c.frame.show(pageImport)
-	ip := c.frame.pages[pageImport].(*importPage)
-	ip.addFiles(filepath.Join("..", "audit", "workspace", "testdata", "damaged", "xlsx_amounts.xlsx"))
-	test.Tap(ip.start)
-	i := slices.IndexFunc(ip.refs, func(r sourceRef) bool { return r.row > 0 && workspace.ColIndex(r.col) > 0 })
+	ip := c.frame.pages[pageImport].(*pages.ImportPage)
+	ip.AddFiles(filepath.Join("..", "audit", "workspace", "testdata", "damaged", "xlsx_amounts.xlsx"))
+	test.Tap(ip.Start)
+	i := slices.IndexFunc(ip.Refs, func(r pages.SourceRef) bool { return r.Row > 0 && workspace.ColIndex(r.Col) > 0 })
 	if i < 0 {
-		t.Fatalf("no problem with a cell among %d: %s", len(ip.refs), ip.results.Text)
+		t.Fatalf("no problem with a cell among %d: %s", len(ip.Refs), ip.Results.Text)
 	}
-	ip.problems.OnSelected(widget.TableCellID{Row: i})
-	v, r := c.lastSource, ip.refs[i]
-	if v == nil || v.Target() < 0 || v.Nums[v.Target()] != r.row || v.Selected.Col != workspace.ColIndex(r.col) || v.Selected.Row != v.Target() {
-		t.Fatalf("problem at %s%d: view %+v (%s)", r.col, r.row, v, c.lastError)
+	ip.Problems.OnSelected(widget.TableCellID{Row: i})
+	v, r := c.lastSource, ip.Refs[i]
+	if v == nil || v.Target() < 0 || v.Nums[v.Target()] != r.Row || v.Selected.Col != workspace.ColIndex(r.Col) || v.Selected.Row != v.Target() {
+		t.Fatalf("problem at %s%d: view %+v (%s)", r.Col, r.Row, v, c.lastError)
 	}
 }
 
@@ -458,32 +459,32 @@ func TestAuditorChangesNothingInTheWindow(t *testing.T) {
 	}
 	c.frame.period.SetSelected(c.frame.months[len(c.frame.months)-1].Label())
 	c.frame.show(pageReview)
-	rp := c.frame.pages[pageReview].(*reviewPage)
-	refused("check", rp.check, nil)
-	if len(rp.rows) > 0 {
-		rp.selectRow(0)
-		rp.note.SetText("查阅人试图处理")
-		refused("visit", rp.visit, nil)
-		refused("confirm", rp.confirm, nil)
+	rp := c.frame.pages[pageReview].(*pages.ReviewPage)
+	refused("check", rp.Check, nil)
+	if len(rp.Rows) > 0 {
+		rp.SelectRow(0)
+		rp.Note.SetText("查阅人试图处理")
+		refused("visit", rp.Visit, nil)
+		refused("confirm", rp.Confirm, nil)
 	}
 	c.frame.show(pageSignoff)
-	so := c.frame.pages[pageSignoff].(*signoffPage)
-	refused("sign", so.sign, nil)
+	so := c.frame.pages[pageSignoff].(*pages.SignoffPage)
+	refused("sign", so.Sign, nil)
 	c.frame.show(pageImport)
-	ip := c.frame.pages[pageImport].(*importPage)
+	ip := c.frame.pages[pageImport].(*pages.ImportPage)
 	roster := filepath.Join(t.TempDir(), "roster_2024-09.csv")
 	os.WriteFile(roster, []byte("姓名,公民身份号码,发放年月,发放金额\n张三,430422196112112507,202409,120.00\n"), 0o644)
-	ip.addFiles(roster)
-	waitFor(t, "file listed", func() bool { return len(ip.files) == 1 })
-	refused("import", ip.start, func() bool { return !ip.start.Disabled() && ip.results.Text != "" })
-	if ip.results.Text != "" && !strings.Contains(ip.results.Text, "查阅人") {
-		t.Errorf("import as the auditor: %s", ip.results.Text)
+	ip.AddFiles(roster)
+	waitFor(t, "file listed", func() bool { return len(ip.Files) == 1 })
+	refused("import", ip.Start, func() bool { return !ip.Start.Disabled() && ip.Results.Text != "" })
+	if ip.Results.Text != "" && !strings.Contains(ip.Results.Text, "查阅人") {
+		t.Errorf("import as the auditor: %s", ip.Results.Text)
 	}
 	c.frame.show(pageSettings)
-	sp := c.frame.pages[pageSettings].(*settingsPage)
-	sp.name.SetText("钱新人")
-	sp.pw.SetText("qian-secret-2024")
-	refused("add user", sp.add, nil)
+	sp := c.frame.pages[pageSettings].(*pages.SettingsPage)
+	sp.Name.SetText("钱新人")
+	sp.Pw.SetText("qian-secret-2024")
+	refused("add user", sp.Add, nil)
 	if after := trailLen(); after != before {
 		t.Errorf("the trail grew from %d to %d entries under an auditor", before, after)
 	}
@@ -498,7 +499,7 @@ func TestPanicBecomesAMessage(t *testing.T) {
 	crashDir = func() string { return dir }
 	defer func() { crashDir = old }()
 	c.lastError = ""
-	c.background(func(context.Context) error { var m map[string]int; m["x"]++; return nil }, func(error) {})
+	c.background(func(context.Context) error { panic("测试：后台操作出错") }, func(error) {})
 	if !strings.Contains(c.lastError, "程序出错") || !strings.Contains(c.lastError, dir) {
 		t.Fatalf("after a panic: %q", c.lastError)
 	}
@@ -507,7 +508,7 @@ func TestPanicBecomesAMessage(t *testing.T) {
 		t.Fatalf("%d error reports", len(files))
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, files[0].Name()))
-	if !strings.Contains(string(data), "assignment to entry in nil map") {
+	if !strings.Contains(string(data), "测试：后台操作出错") {
 		t.Errorf("the report: %s", data)
 	}
 	// the same on the real asynchronous path (a goroutine, results through fyne.Do)

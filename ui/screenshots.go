@@ -15,6 +15,7 @@ import (
 
 	"pensionaudit/assets"
 	"pensionaudit/audit/workspace"
+	"pensionaudit/ui/pages"
 )
 
 // Screenshots writes every screen as a PNG at 1366×768 with the real theme,
@@ -87,29 +88,29 @@ func screenshots(ctx context.Context, dir, db, user, password string) ([]string,
 		if np.id == pageImport {
 			if f := demoRoster(); f != "" {
 				defer os.RemoveAll(filepath.Dir(f))
-				c.frame.pages[pageImport].(*importPage).addFiles(f)
+				c.frame.pages[pageImport].(*pages.ImportPage).AddFiles(f)
 			}
 		}
 		if err := shot(fmt.Sprintf("%02d-%s", i+3, np.id)); err != nil {
 			return written, err
 		}
 		if np.id == pageOverview { // the chosen month's figures
-			o := c.frame.pages[pageOverview].(*overviewPage).o
-			o.tabs.SelectIndex(1)
+			tabs := c.frame.pages[pageOverview].(*pages.OverviewPage).Tabs()
+			tabs.SelectIndex(1)
 			if err := shot(fmt.Sprintf("%02d-%s-month", i+3, np.id)); err != nil {
 				return written, err
 			}
-			o.tabs.SelectIndex(0)
+			tabs.SelectIndex(0)
 		}
 	}
 	// a piece of evidence opened at its row in the kept copy of its file
 	c.frame.show(pageReview)
-	if rp, ok := c.frame.pages[pageReview].(*reviewPage); ok {
+	if rp, ok := c.frame.pages[pageReview].(*pages.ReviewPage); ok {
 	find:
-		for i, r := range rp.rows {
+		for i, r := range rp.Rows {
 			for _, e := range r.Evidence {
 				if e.File != "" && e.Row > 0 {
-					rp.selectRow(i)
+					rp.SelectRow(i)
 					c.showSource(0, e.File, e.Sheet, e.Row, "")
 					if err := shot(fmt.Sprintf("%02d-source", len(navPages)+3)); err != nil {
 						return written, err

@@ -15,14 +15,6 @@ import (
 	"pensionaudit/ui/dialogs"
 )
 
-// sourceRef is a row of an imported file.
-type sourceRef struct {
-	batch       int64
-	file, sheet string
-	row         int
-	col         string // column letter, "" for the whole row
-}
-
 // showSource opens an imported file at a row (and column, a letter, when a
 // problem names one): batchID, or 0 with the file's name as evidence gives it. Reading up to a row far down a big file takes a
 // while: a dialog shows it can be cancelled.

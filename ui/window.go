@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
+	"pensionaudit/ui/pages"
 )
 
 // Screen names (also what tests wait for).
@@ -25,11 +26,8 @@ const (
 	pageSettings = "settings"
 )
 
-// page is one screen of the main window.
-type page interface {
-	view() fyne.CanvasObject
-	refresh()
-}
+// page is one screen of the main window (ui/pages).
+type page = pages.Page
 
 // navPage is a screen of the navigation: its id, its label and how it is
 // made the first time it is shown.
@@ -39,13 +37,13 @@ type navPage struct {
 }
 
 var navPages = []navPage{
-	{pageOverview, "月度总览", func(c *Controller) page { return newOverviewPage(c) }},
-	{pageImport, "导入文件", func(c *Controller) page { return newImportPage(c) }},
-	{pageReview, "逐条核查", func(c *Controller) page { return newReviewPage(c) }},
-	{pageSignoff, "签字", func(c *Controller) page { return newSignoffPage(c) }},
-	{pageReports, "报表打印", func(c *Controller) page { return newReportsPage(c) }},
-	{pageTrail, "操作记录", func(c *Controller) page { return newTrailPage(c) }},
-	{pageSettings, "设置", func(c *Controller) page { return newSettingsPage(c) }},
+	{pageOverview, "月度总览", func(c *Controller) page { return pages.NewOverviewPage(c) }},
+	{pageImport, "导入文件", func(c *Controller) page { return pages.NewImportPage(c) }},
+	{pageReview, "逐条核查", func(c *Controller) page { return pages.NewReviewPage(c) }},
+	{pageSignoff, "签字", func(c *Controller) page { return pages.NewSignoffPage(c) }},
+	{pageReports, "报表打印", func(c *Controller) page { return pages.NewReportsPage(c) }},
+	{pageTrail, "操作记录", func(c *Controller) page { return pages.NewTrailPage(c) }},
+	{pageSettings, "设置", func(c *Controller) page { return pages.NewSettingsPage(c) }},
 }
 
 // frame is the main window: navigation on the left, a toolbar with the
@@ -79,7 +77,7 @@ func newFrame(c *Controller) *frame {
 		}
 		f.updateStatus()
 		if p := f.pages[f.current]; p != nil {
-			p.refresh()
+			p.Refresh()
 		}
 	})
 	f.period.PlaceHolder = tr("选择月份")
@@ -171,10 +169,10 @@ func (f *frame) show(id string) {
 		f.pages[id] = p
 	}
 	f.current = id
-	f.body.Objects = []fyne.CanvasObject{p.view()}
+	f.body.Objects = []fyne.CanvasObject{p.View()}
 	f.body.Refresh()
 	f.nav.Select(i)
-	p.refresh()
+	p.Refresh()
 	// keys go to the screen (the review queue's 1/2/3, J/K), not to the
 	// navigation list that was just clicked
 	f.c.win.Canvas().Unfocus()

@@ -1,4 +1,4 @@
-package ui
+package pages
 
 import (
 	"context"
@@ -17,68 +17,68 @@ import (
 	"pensionaudit/ui/widgets"
 )
 
-// trailPage lists the trail and verifies it.
-type trailPage struct {
-	c       *Controller
-	verify  *widget.Button
-	table   *widgets.TextTable
-	result  *widget.Label
-	anchor  *widget.Entry
-	content fyne.CanvasObject
+// TrailPage lists the trail and verifies it.
+type TrailPage struct {
+	c       Host
+	Verify  *widget.Button
+	Table   *widgets.TextTable
+	Result  *widget.Label
+	Anchor  *widget.Entry
+	Content fyne.CanvasObject
 }
 
-func newTrailPage(c *Controller) *trailPage {
-	p := &trailPage{c: c, result: widget.NewLabel(""), anchor: widget.NewEntry(),
-		table: widgets.NewTextTable([]string{tr("序号"), tr("时间"), tr("操作人"), tr("操作"), tr("内容")}, []float32{60, 150, 110, 110, 700})}
-	p.result.Wrapping = fyne.TextWrapWord
-	p.anchor.SetPlaceHolder("签字表上的记录链校验码（可不填）")
+func NewTrailPage(c Host) *TrailPage {
+	p := &TrailPage{c: c, Result: widget.NewLabel(""), Anchor: widget.NewEntry(),
+		Table: widgets.NewTextTable([]string{tr("序号"), tr("时间"), tr("操作人"), tr("操作"), tr("内容")}, []float32{60, 150, 110, 110, 700})}
+	p.Result.Wrapping = fyne.TextWrapWord
+	p.Anchor.SetPlaceHolder("签字表上的记录链校验码（可不填）")
 	verify := widget.NewButton(tr("校验"), func() {
-		code := strings.TrimSpace(p.anchor.Text)
+		code := strings.TrimSpace(p.Anchor.Text)
 		var r *workspace.VerifyReport
 		var anchorErr error
-		c.background(func(ctx context.Context) error {
+		c.Background(func(ctx context.Context) error {
 			var err error
-			if r, err = c.ws.Verify(ctx); err != nil {
+			if r, err = c.WS().Verify(ctx); err != nil {
 				return err
 			}
 			if code != "" {
-				anchorErr = c.ws.VerifyAnchor(ctx, code)
+				anchorErr = c.WS().VerifyAnchor(ctx, code)
 			}
 			return nil
 		}, func(err error) {
 			if err != nil {
-				c.showError(err)
+				c.ShowError(err)
 				return
 			}
 			problems := r.Problems
 			if anchorErr != nil {
-				problems = append(problems, plain(anchorErr))
+				problems = append(problems, Plain(anchorErr))
 			}
 			if len(problems) == 0 {
-				p.result.Importance = widget.SuccessImportance
-				p.result.SetText(fmt.Sprintf("记录完好：%d 条记录，%d 处数据与记录一致，%d 个签字的数据指纹一致。当前校验码 %s", r.Entries, r.Scopes, r.Signoffs, r.HeadCode))
+				p.Result.Importance = widget.SuccessImportance
+				p.Result.SetText(fmt.Sprintf("记录完好：%d 条记录，%d 处数据与记录一致，%d 个签字的数据指纹一致。当前校验码 %s", r.Entries, r.Scopes, r.Signoffs, r.HeadCode))
 			} else {
-				p.result.Importance = widget.DangerImportance
-				p.result.SetText("发现篡改或损坏：\n✘ " + strings.Join(problems, "\n✘ "))
+				p.Result.Importance = widget.DangerImportance
+				p.Result.SetText("发现篡改或损坏：\n✘ " + strings.Join(problems, "\n✘ "))
 			}
 		})
 	})
 	verify.Importance = widget.HighImportance
-	p.verify = verify
-	p.content = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, verify, p.anchor), p.result), nil, nil, nil, p.table)
+	p.Verify = verify
+	p.Content = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, verify, p.Anchor), p.Result), nil, nil, nil, p.Table)
 	return p
 }
 
-func (p *trailPage) view() fyne.CanvasObject { return p.content }
+func (p *TrailPage) View() fyne.CanvasObject { return p.Content }
 
-func (p *trailPage) refresh() {
-	load(p.c, p.c.ws.Trail, func(entries []workspace.TrailEntry) {
+func (p *TrailPage) Refresh() {
+	load(p.c, p.c.WS().Trail, func(entries []workspace.TrailEntry) {
 		rows := make([][]string, 0, len(entries))
 		for i := len(entries) - 1; i >= 0; i-- {
 			e := entries[i]
 			rows = append(rows, []string{strconv.FormatInt(e.Seq, 10), audit.LocalTime(e.At), e.User, actionLabel(e.Action), payloadSummary(e.Payload)})
 		}
-		p.table.SetRows(rows)
+		p.Table.SetRows(rows)
 	})
 }
 

@@ -1,4 +1,4 @@
-package ui
+package pages
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 
 func TestOverviewShowsDemoWorkspace(t *testing.T) {
 	a := test.NewTempApp(t)
-	a.Settings().SetTheme(Theme{})
+	_ = a
 	ctx := context.Background()
 	ws, err := workspace.BuildDemo(ctx, filepath.Join(t.TempDir(), "demo.db"), assets.Demo())
 	if err != nil {
@@ -24,8 +24,8 @@ func TestOverviewShowsDemoWorkspace(t *testing.T) {
 	}
 	defer ws.Close()
 	o := newOverview(ws)
-	o.period = func() audit.Month { return audit.MakeMonth(2024, 3) }
-	w := test.NewWindow(o.content)
+	o.Period = func() audit.Month { return audit.MakeMonth(2024, 3) }
+	w := test.NewWindow(o.Content)
 	defer w.Close()
 	done := make(chan struct{})
 	o.load(ctx, func() { close(done) })
@@ -34,48 +34,48 @@ func TestOverviewShowsDemoWorkspace(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("overview did not load")
 	}
-	if got := o.title.Text; !strings.Contains(got, "青石镇") {
+	if got := o.Title.Text; !strings.Contains(got, "青石镇") {
 		t.Errorf("title = %q", got)
 	}
-	if n := len(o.villages.Rows()); n != 4 {
+	if n := len(o.Villages.Rows()); n != 4 {
 		t.Errorf("villages = %d", n)
 	}
-	if n := len(o.files.Rows()); n != 15 {
+	if n := len(o.Files.Rows()); n != 15 {
 		t.Errorf("files = %d", n)
 	}
 	// 龙泉村 did not report in March; the table says which months it reported.
-	for _, r := range o.villages.Rows() {
+	for _, r := range o.Villages.Rows() {
 		if r[0] == "龙泉村" && r[1] != "2024-01 2024-02" {
 			t.Errorf("龙泉村 reported %q", r[1])
 		}
 	}
 	// The typo ID shows as a problem, masked.
-	probs := o.problems.Rows()
+	probs := o.Problems.Rows()
 	if len(probs) != 1 || !strings.Contains(probs[0][4], "********") || !strings.Contains(probs[0][5], "校验位") {
 		t.Errorf("problems = %v", probs)
 	}
-	if !strings.Contains(o.summary.Text, "导入问题 1 个") {
-		t.Errorf("summary = %q", o.summary.Text)
+	if !strings.Contains(o.Summary.Text, "导入问题 1 个") {
+		t.Errorf("summary = %q", o.Summary.Text)
 	}
 	// The demo months are checked: the planted death still paid shows, masked.
 	found := false
-	for _, r := range o.findings.Rows() {
+	for _, r := range o.Findings.Rows() {
 		if r[2] == "死亡后仍发放" && strings.Contains(r[4], "********") {
 			found = true
 		}
 	}
 	if !found {
-		t.Errorf("findings tab lacks a paid-after-death finding: %v", o.findings.Rows())
+		t.Errorf("findings tab lacks a paid-after-death finding: %v", o.Findings.Rows())
 	}
-	if n := len(o.months.Rows()); n != 3 {
+	if n := len(o.Months.Rows()); n != 3 {
 		t.Errorf("months = %d", n)
 	}
 	// the month chosen: findings per rule and decision, the money found
 	fig, _ := ws.MonthFigures(ctx, audit.MakeMonth(2024, 3))
-	if rows := o.figures.Rows(); len(rows) == 0 || len(rows) != len(fig.Rules) || rows[0][0] != "死亡后仍发放" {
+	if rows := o.Figures.Rows(); len(rows) == 0 || len(rows) != len(fig.Rules) || rows[0][0] != "死亡后仍发放" {
 		t.Errorf("month figures = %v", rows)
 	}
-	if !strings.Contains(o.money.Text, "2024年3月：发现多发金额 "+fig.Found.Grouped()+" 元") || fig.Found == 0 {
-		t.Errorf("money line = %q (found %v)", o.money.Text, fig.Found)
+	if !strings.Contains(o.Money.Text, "2024年3月：发现多发金额 "+fig.Found.Grouped()+" 元") || fig.Found == 0 {
+		t.Errorf("money line = %q (found %v)", o.Money.Text, fig.Found)
 	}
 }

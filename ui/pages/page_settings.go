@@ -1,0 +1,150 @@
+package pages
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"pensionaudit/audit"
+	"pensionaudit/audit/workspace"
+	"pensionaudit/ui/widgets"
+)
+
+// SettingsPage: accounts (a supervisor adds them) and villages.
+type SettingsPage struct {
+	c         Host
+	Shared    *widget.Entry
+	Age       *widget.Entry
+	Pct       *widget.Entry
+	SaveRules *widget.Button
+	Users     *widgets.TextTable
+	Name      *widget.Entry
+	Role      *widget.Select
+	Pw        *widget.Entry
+	Add       *widget.Button
+	Content   fyne.CanvasObject
+}
+
+var roleOptions = []string{"经办人", "审核人", "查阅人"}
+var roleIDs = map[string]audit.Role{"经办人": audit.RoleClerk, "审核人": audit.RoleSupervisor, "查阅人": audit.RoleAuditor}
+
+func NewSettingsPage(c Host) *SettingsPage {
+	p := &SettingsPage{c: c, Users: widgets.NewTextTable([]string{tr("姓名"), tr("角色"), tr("状态")}, []float32{160, 100, 100}),
+		Name: widget.NewEntry(), Pw: widget.NewPasswordEntry(), Role: widget.NewSelect(roleOptions, nil)}
+	p.Role.SetSelected("经办人")
+	p.Add = widget.NewButton(tr("添加用户"), func() {
+		name, role, pw := p.Name.Text, roleIDs[p.Role.Selected], p.Pw.Text
+		c.AskPassword("添加用户须由审核人确认", func(sup audit.Session) {
+			c.Background(func(ctx context.Context) error {
+				_, err := c.WS().AddUser(ctx, &sup, name, role, pw)
+				return err
+			}, func(err error) {
+				if err != nil {
+					c.ShowError(err)
+					return
+				}
+				p.Name.SetText("")
+				p.Pw.SetText("")
+				p.Refresh()
+			})
+		})
+	})
+	form := widget.NewForm(widget.NewFormItem(tr("姓名"), p.Name), widget.NewFormItem(tr("角色"), p.Role), widget.NewFormItem(tr("初始密码"), p.Pw))
+	size := widget.NewSelect(TextSizes, func(s string) {
+		c.App().Preferences().SetString(PrefTextSize, s)
+		c.ApplyTheme()
+	})
+	size.SetSelected(c.App().Preferences().StringWithFallback(PrefTextSize, TextSizes[0]))
+	look := widget.NewSelect(Looks, func(s string) {
+		c.App().Preferences().SetString(PrefLook, s)
+		c.ApplyTheme()
+	})
+	look.SetSelected(c.App().Preferences().StringWithFallback(PrefLook, Looks[0]))
+	language := widget.NewSelect(Languages, func(s string) {
+		if s != c.App().Preferences().StringWithFallback(PrefLanguage, Languages[0]) {
+			c.App().Preferences().SetString(PrefLanguage, s)
+			dialog.NewCustom(tr("语言"), tr("知道了"), widget.NewLabel("重新启动后生效 / Takes effect at the next start"), c.Win()).Show()
+		}
+	})
+	language.SetSelected(c.App().Preferences().StringWithFallback(PrefLanguage, Languages[0]))
+	idle := widget.NewSelect(IdleOptions, func(s string) {
+		c.App().Preferences().SetString(PrefIdle, s)
+		c.SetIdle(s)
+	})
+	idle.SetSelected(c.App().Preferences().StringWithFallback(PrefIdle, "10 分钟"))
+	display := widget.NewForm(widget.NewFormItem(tr("文字大小"), size), widget.NewFormItem(tr("外观"), look), widget.NewFormItem(tr("语言"), language),
+		widget.NewFormItem("无操作自动锁屏", idle))
+	p.Shared, p.Age, p.Pct = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	p.SaveRules = widget.NewButton(tr("保存核查参数"), func() {
+		var st workspace.RuleSettings
+		var err error
+		if st, err = c.WS().RuleSettings(c.Ctx()); err != nil {
+			c.ShowError(err)
+			return
+		}
+		for _, f := range []struct {
+			e   *widget.Entry
+			dst *int
+		}{{p.Shared, &st.SharedAccountMin}, {p.Age, &st.SurvivalAge}, {p.Pct, &st.IncreasePct}} {
+			n, err := strconv.Atoi(strings.TrimSpace(f.e.Text))
+			if err != nil {
+				c.ShowError(audit.Errorf(audit.ErrInvalid, "“%s”不是整数", f.e.Text))
+				return
+			}
+			*f.dst = n
+		}
+		c.AskPassword("修改核查参数须由审核人确认", func(sup audit.Session) {
+			c.Background(func(ctx context.Context) error { return c.WS().SetRuleSettings(ctx, sup, st) }, func(err error) {
+				if err != nil {
+					c.ShowError(err)
+					return
+				}
+				p.Refresh()
+			})
+		})
+	})
+	ruleForm := widget.NewForm(
+		widget.NewFormItem("多人共用账户：几人及以上", p.Shared),
+		widget.NewFormItem("高龄待核实：年满几岁", p.Age),
+		widget.NewFormItem("超标准发放：比上月增加超过（%）", p.Pct))
+	p.Content = container.NewBorder(container.NewVBox(
+		widget.NewLabelWithStyle(tr("显示"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), display, widget.NewSeparator(),
+		widget.NewLabelWithStyle(tr("核查规则的参数（审核人修改，下次核查时生效）"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		ruleForm, p.SaveRules, widget.NewSeparator(),
+		widget.NewLabelWithStyle(tr("用户（只有审核人可以添加）"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		form, p.Add), nil, nil, nil, p.Users)
+	return p
+}
+
+func (p *SettingsPage) View() fyne.CanvasObject { return p.Content }
+
+func (p *SettingsPage) Refresh() {
+	if p.c.IsSupervisor() {
+		p.Add.Enable()
+		p.SaveRules.Enable()
+	} else {
+		p.Add.Disable()
+		p.SaveRules.Disable()
+	}
+	if st, err := p.c.WS().RuleSettings(p.c.Ctx()); err == nil {
+		p.Shared.SetText(strconv.Itoa(st.SharedAccountMin))
+		p.Age.SetText(strconv.Itoa(st.SurvivalAge))
+		p.Pct.SetText(strconv.Itoa(st.IncreasePct))
+	}
+	load(p.c, p.c.WS().Users, func(users []audit.User) {
+		var rows [][]string
+		for _, u := range users {
+			state := "正常"
+			if u.Disabled {
+				state = "已停用"
+			}
+			rows = append(rows, []string{u.Name, audit.Role(u.Role).Label(), state})
+		}
+		p.Users.SetRows(rows)
+	})
+}
