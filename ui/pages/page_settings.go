@@ -112,12 +112,15 @@ func NewSettingsPage(c Host) *SettingsPage {
 		widget.NewFormItem("多人共用账户：几人及以上", p.Shared),
 		widget.NewFormItem("高龄待核实：年满几岁", p.Age),
 		widget.NewFormItem("超标准发放：比上月增加超过（%）", p.Pct))
-	p.Content = container.NewBorder(container.NewVBox(
+	// one scrolling column: the page never makes the window taller than a
+	// 1366×768 laptop's screen, whatever the text size
+	users := container.NewGridWrap(fyne.NewSize(720, 200), p.Users)
+	p.Content = container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle(tr("显示"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), display, widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("核查规则的参数（审核人修改，下次核查时生效）"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		ruleForm, p.SaveRules, widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("用户（只有审核人可以添加）"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		form, p.Add), nil, nil, nil, p.Users)
+		form, p.Add, users))
 	return p
 }
 
