@@ -525,3 +525,22 @@ func TestPanicBecomesAMessage(t *testing.T) {
 		t.Errorf("screen after the panic: %s", c.Screen())
 	}
 }
+
+// Reports: another kind renames the file (签字表.pdf as an Excel export is
+// not 签字表.pdf.xlsx), and what was made can be opened from the page.
+func TestReportKindFollowsTheFileName(t *testing.T) {
+	c := demoClerk(t)
+	c.frame.show(pageReports)
+	rep := c.frame.pages[pageReports].(*pages.ReportsPage)
+	dir := t.TempDir()
+	rep.Path.SetText(filepath.Join(dir, "签字表.pdf"))
+	rep.Kind.SetSelectedIndex(3) // 追回台账（Excel）
+	if !strings.HasSuffix(rep.Path.Text, "追回台账.xlsx") || filepath.Dir(rep.Path.Text) != dir {
+		t.Errorf("after choosing the ledger: %q", rep.Path.Text)
+	}
+	rep.Path.SetText(filepath.Join(dir, "台账.pdf"))
+	rep.Write(false)
+	if _, err := os.Stat(filepath.Join(dir, "台账.xlsx")); err != nil || !rep.Open.Visible() {
+		t.Errorf("the ledger as 台账.xlsx: %v, open offered %v; %s", err, rep.Open.Visible(), rep.Result.Text)
+	}
+}

@@ -3,12 +3,14 @@ package pages
 import (
 	"context"
 	"errors"
+	"net/url"
 	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
@@ -21,7 +23,33 @@ type ReportsPage struct {
 	Kind    *widget.Select
 	Path    *widget.Entry
 	Result  *widget.Label
+	Open    *widget.Button // opens what was made, to look at or print
 	Content fyne.CanvasObject
+	made    string
+}
+
+// withExt gives path the extension of the report kind, in place of
+// another report's (签字表.pdf as an Excel export is 签字表.xlsx, never
+// 签字表.pdf.xlsx).
+func withExt(path, id string) string {
+	ext := workspace.ReportKinds[id]
+	if strings.HasSuffix(strings.ToLower(path), ext) {
+		return path
+	}
+	for _, e := range workspace.ReportKinds {
+		if strings.HasSuffix(strings.ToLower(path), e) {
+			path = path[:len(path)-len(e)]
+			break
+		}
+	}
+	return path + ext
+}
+
+// suggest is the file name a kind of report gets in a folder.
+func (p *ReportsPage) suggest(dir string) string {
+	k := reportKinds[p.Kind.SelectedIndex()]
+	c := p.c
+	return filepath.Join(dir, c.WS().Township(c.Ctx())+c.Period().String()+strings.SplitN(k.label, "（", 2)[0]+workspace.ReportKinds[k.id])
 }
 
 // reportKinds are the sheets in the order offered (extensions from
@@ -43,21 +71,45 @@ func NewReportsPage(c Host) *ReportsPage {
 	}
 	p.Kind = widget.NewSelect(labels, nil)
 	p.Kind.SetSelectedIndex(0)
+	p.Kind.OnChanged = func(string) {
+		// another kind: the file name follows (its folder stays)
+		if cur := strings.TrimSpace(p.Path.Text); cur != "" {
+			p.Path.SetText(p.suggest(filepath.Dir(cur)))
+		}
+	}
 	p.Path.SetPlaceHolder("保存为哪个文件，例如 D:\\核查\\签字表.pdf")
 	choose := widget.NewButton(tr("选择文件夹…"), func() {
-		dialog.ShowFolderOpen(func(lu fyne.ListableURI, err error) {
+		d := dialog.NewFolderOpen(func(lu fyne.ListableURI, err error) {
 			if err != nil || lu == nil {
 				return
 			}
-			k := reportKinds[p.Kind.SelectedIndex()]
-			p.Path.SetText(filepath.Join(lu.Path(), c.WS().Township(c.Ctx())+c.Period().String()+strings.SplitN(k.label, "（", 2)[0]+workspace.ReportKinds[k.id]))
+			p.Path.SetText(p.suggest(lu.Path()))
 		}, c.Win())
+		// start beside the workspace (or where the last report went), not
+		// wherever the last file dialog was
+		dir := filepath.Dir(c.WS().Path())
+		if cur := strings.TrimSpace(p.Path.Text); cur != "" {
+			dir = filepath.Dir(cur)
+		}
+		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+			d.SetLocation(l)
+		}
+		d.Show()
 	})
+	p.Open = widget.NewButton(tr("打开（查看或打印）"), func() {
+		if p.made == "" {
+			return
+		}
+		if err := c.App().OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(p.made)}); err != nil {
+			c.ShowError(audit.Errorf(audit.ErrInvalid, "无法打开 %s：请在文件夹中双击打开", p.made))
+		}
+	})
+	p.Open.Hide()
 	save := widget.NewButton(tr("生成"), func() { p.Write(false) })
 	save.Importance = widget.HighImportance
 	p.Content = container.NewVBox(
 		widget.NewForm(widget.NewFormItem(tr("报表"), p.Kind), widget.NewFormItem(tr("保存到"), container.NewBorder(nil, nil, nil, choose, p.Path))),
-		save, p.Result)
+		save, p.Result, p.Open)
 	return p
 }
 
@@ -72,9 +124,7 @@ func (p *ReportsPage) Write(force bool) {
 		c.ShowError(audit.Errorf(audit.ErrInvalid, "请选择月份和保存位置"))
 		return
 	}
-	if ext := workspace.ReportKinds[k.id]; !strings.HasSuffix(strings.ToLower(path), ext) {
-		path += ext
-	}
+	path = withExt(path, k.id)
 	var written workspace.Written
 	c.Background(func(ctx context.Context) error {
 		var err error
@@ -98,5 +148,7 @@ func (p *ReportsPage) Write(force bool) {
 			msg += "\n注意：本月尚未复核签字，这是草稿（页面上有“草稿”字样），不能作为正式签字表。"
 		}
 		p.Result.SetText(msg)
+		p.made = path
+		p.Open.Show()
 	})
 }
