@@ -544,3 +544,24 @@ func TestReportKindFollowsTheFileName(t *testing.T) {
 		t.Errorf("the ledger as 台账.xlsx: %v, open offered %v; %s", err, rep.Open.Visible(), rep.Result.Text)
 	}
 }
+
+// A folder dropped or chosen brings the spreadsheets of its subfolders too
+// (cadres send a folder per village), and the kind box asks rather than
+// saying "(Select one)".
+func TestFolderWithSubfolders(t *testing.T) {
+	c := demoClerk(t)
+	c.frame.show(pageImport)
+	ip := c.frame.pages[pageImport].(*pages.ImportPage)
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "东风村"), 0o755)
+	os.WriteFile(filepath.Join(dir, "花名册_2024-03.csv"), []byte("姓名,公民身份号码,发放年月,发放金额\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "东风村", "东风村_2024-03.csv"), []byte("姓名,身份证号码,死亡日期\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "东风村", "说明.docx"), []byte("x"), 0o644)
+	ip.Dropped([]fyne.URI{storage.NewFileURI(dir)})
+	if len(ip.Files) != 2 {
+		t.Errorf("%d files listed from a folder with a subfolder, want 2", len(ip.Files))
+	}
+	if ip.Kind.PlaceHolder != "选择文件类型" {
+		t.Errorf("kind placeholder %q", ip.Kind.PlaceHolder)
+	}
+}

@@ -115,6 +115,7 @@ func NewImportPage(c Host) *ImportPage {
 		}
 	}
 	p.Path.SetPlaceHolder("文件路径（也可以把文件或文件夹拖到窗口上）")
+	p.Kind.PlaceHolder = tr("选择文件类型")
 	p.Village.SetPlaceHolder("从文件名或标题识别")
 	p.Period.SetPlaceHolder("YYYY-MM，不填则从文件识别")
 	p.List = widget.NewTableWithHeaders(func() (int, int) { return len(p.Files), 4 },
@@ -285,12 +286,7 @@ func (p *ImportPage) Dropped(uris []fyne.URI) {
 		}
 		path := u.Path()
 		if st, err := os.Stat(path); err == nil && st.IsDir() {
-			entries, _ := os.ReadDir(path)
-			for _, e := range entries {
-				if e.Type().IsRegular() && tableFile(e.Name()) {
-					paths = append(paths, filepath.Join(path, e.Name()))
-				}
-			}
+			paths = append(paths, tablesIn(path)...)
 			continue
 		}
 		paths = append(paths, path)
@@ -298,7 +294,23 @@ func (p *ImportPage) Dropped(uris []fyne.URI) {
 	p.AddFiles(strings.Join(paths, "\n"))
 }
 
-// tableFile reports whether a name Looks like a table we read.
+// tablesIn lists the spreadsheets in a folder and its subfolders (村 by
+// 村, month by month, as cadres send them), in name order.
+func tablesIn(dir string) []string {
+	var out []string
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil // an unreadable folder: the rest still counts
+		}
+		if d.Type().IsRegular() && tableFile(d.Name()) {
+			out = append(out, path)
+		}
+		return nil
+	})
+	return out
+}
+
+// tableFile reports whether a name looks like a table we read.
 func tableFile(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".htm", ".html", ".xml":
