@@ -145,3 +145,15 @@ func TestCP1252CSVNoticed(t *testing.T) {
 		t.Errorf("a GBK file noticed: %v", n.Notes())
 	}
 }
+
+// The preview shows a date cell as the date it is, not its serial number.
+func TestPreviewShowsDates(t *testing.T) {
+	p := deathBook(t, false)
+	pv, err := PreviewFile(p, Options{Kind: audit.KindDeaths, Village: "石岭村", File: "book.xlsx"}, 5)
+	if err != nil || len(pv.Rows) != 1 {
+		t.Fatalf("%v %+v", err, pv)
+	}
+	if got := pv.Rows[0][pv.Cols[FieldDeathDate]]; got != "2022-03-05" {
+		t.Errorf("death date shown as %q", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"pensionaudit/audit"
 )
@@ -84,7 +85,7 @@ func PreviewFile(path string, opts Options, n int) (*Preview, error) {
 			if len(p.Rows) == n {
 				break
 			}
-			p.Rows = append(p.Rows, r.cells)
+			p.Rows = append(p.Rows, showDates(r.cells, h.Cols, wb.Date1904()))
 			p.RowNums = append(p.RowNums, r.n)
 		}
 		break
@@ -154,4 +155,32 @@ func ReadExcerpt(ctx context.Context, path, sheetName string, row, before, after
 		}
 	}
 	return e, nil
+}
+
+// showDates writes a date column's serial numbers (44513, as a date cell
+// holds it) as the date they are, so the preview shows what the import will
+// read; other cells stay as they are.
+func showDates(cells []string, cols map[Field]int, date1904 bool) []string {
+	out := append([]string(nil), cells...)
+	for _, f := range []Field{FieldDeathDate, FieldDeregDate} {
+		c, ok := cols[f]
+		if !ok || c >= len(out) {
+			continue
+		}
+		v := strings.TrimSpace(out[c])
+		if v == "" || strings.Trim(v, "0123456789.") != "" || (allASCIIDigits(v) && len(v) == 8) {
+			continue // text dates and 20240105 are shown as written
+		}
+		if d, err := ParseDate(v, date1904); err == nil {
+			out[c] = d.Format("2006-01-02")
+		}
+	}
+	if c, ok := cols[FieldMonth]; ok && c < len(out) {
+		if v := strings.TrimSpace(out[c]); v != "" && !strings.Contains(v, ".") && len(v) == 5 && allASCIIDigits(v) {
+			if m, err := ParseMonth(v, date1904); err == nil {
+				out[c] = m.String()
+			}
+		}
+	}
+	return out
 }
