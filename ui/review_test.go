@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -563,5 +564,28 @@ func TestFolderWithSubfolders(t *testing.T) {
 	}
 	if ip.Kind.PlaceHolder != "选择文件类型" {
 		t.Errorf("kind placeholder %q", ip.Kind.PlaceHolder)
+	}
+}
+
+// Ctrl+Z with the cursor in the note (or the search box) takes back the
+// last decision: the entry no longer swallows the key.
+func TestCtrlZInTheNote(t *testing.T) {
+	c := demoClerk(t)
+	c.frame.show(pageReview)
+	rp := c.frame.pages[pageReview].(*pages.ReviewPage)
+	if len(rp.Rows) == 0 {
+		t.Fatal("no findings")
+	}
+	before := len(rp.Rows)
+	rp.SelectRow(0)
+	rp.Note.SetText("安排入户核实")
+	test.Tap(rp.Visit)
+	if len(rp.Rows) != before-1 {
+		t.Fatalf("the decision: %d rows, want %d (%s)", len(rp.Rows), before-1, c.lastError)
+	}
+	c.win.Canvas().Focus(rp.Note)
+	rp.Note.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: fyne.KeyModifierShortcutDefault})
+	if len(rp.Rows) != before {
+		t.Errorf("Ctrl+Z in the note: %d rows, want %d back", len(rp.Rows), before)
 	}
 }

@@ -23,7 +23,7 @@ import (
 type ReviewPage struct {
 	c        Host
 	Status   *widget.Select
-	Search   *widget.Entry
+	Search   *widgets.UndoEntry
 	Rule     *widget.Select // 全部问题 or one rule
 	Village  *widget.Select // 全部村 or one village
 	Sort     *widget.Select
@@ -35,7 +35,7 @@ type ReviewPage struct {
 	Sources  *fyne.Container // a button per piece of evidence with a file row: open the kept file there
 	Action   *widget.Select
 	Reason   *widget.Select
-	Note     *widget.Entry
+	Note     *widgets.UndoEntry
 	Confirm  *widget.Button
 	Dismiss  *widget.Button
 	Visit    *widget.Button
@@ -74,8 +74,8 @@ var actionIDs = map[string]audit.Action{"止付": audit.ActionStop, "追回": au
 const reviewPageSize = 200
 
 func NewReviewPage(c Host) *ReviewPage {
-	p := &ReviewPage{c: c, Selected: -1, Progress: widget.NewLabel(""), Evidence: widget.NewLabel(""), Note: widget.NewMultiLineEntry(),
-		Search: widget.NewEntry(),
+	p := &ReviewPage{c: c, Selected: -1, Progress: widget.NewLabel(""), Evidence: widget.NewLabel(""), Note: widgets.NewUndoEntry(true),
+		Search: widgets.NewUndoEntry(false),
 		Table: widgets.NewTextTable([]string{tr("编号"), tr("问题"), tr("姓名"), tr("身份证号"), tr("村(社区)"), tr("金额(元)"), tr("状态")},
 			[]float32{54, 128, 72, 174, 84, 80, 80})}
 	p.Evidence.Wrapping = fyne.TextWrapWord
@@ -135,6 +135,7 @@ func NewReviewPage(c Host) *ReviewPage {
 	p.Undo = widget.NewButton(tr("撤销上一条（Ctrl+Z）"), p.UndoLast)
 	p.AllMonth = widget.NewCheck("同时处理此人其他月份未处理的同类问题（每条分别记录）", nil)
 	p.Undo.Disable()
+	p.Note.OnUndo, p.Search.OnUndo = p.UndoLast, p.UndoLast // Ctrl+Z in a field is the screen's undo too
 	c.Win().Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 		if c.Current() == Review && !c.Locked() {
 			p.UndoLast()
@@ -496,6 +497,7 @@ func (p *ReviewPage) UndoLast() {
 		p.Done = p.Done[:len(p.Done)-1]
 		if len(p.Done) == 0 {
 			p.Undo.Disable()
+	p.Note.OnUndo, p.Search.OnUndo = p.UndoLast, p.UndoLast // Ctrl+Z in a field is the screen's undo too
 		}
 		p.Refresh()
 	})
