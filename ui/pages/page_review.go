@@ -497,7 +497,7 @@ func (p *ReviewPage) UndoLast() {
 		p.Done = p.Done[:len(p.Done)-1]
 		if len(p.Done) == 0 {
 			p.Undo.Disable()
-	p.Note.OnUndo, p.Search.OnUndo = p.UndoLast, p.UndoLast // Ctrl+Z in a field is the screen's undo too
+			p.Note.OnUndo, p.Search.OnUndo = p.UndoLast, p.UndoLast // Ctrl+Z in a field is the screen's undo too
 		}
 		p.Refresh()
 	})
