@@ -115,3 +115,31 @@ func NormalizeWord(s string) string {
 // IsDeathReason reports whether a deregistration's reason is known to be a
 // death (with no supervisor's words: see DeathMeaning).
 func IsDeathReason(reason string) bool { return DeathMeaning(reason, nil) == MeaningYes }
+
+// ParseSex reads a sex as rosters write it (男, 女, 男性, M, F, 1, 2); ""
+// when it is none of them.
+func ParseSex(s string) string {
+	switch strings.ToUpper(NormalizeWord(s)) {
+	case "男", "男性", "M", "MALE", "1":
+		return "男"
+	case "女", "女性", "F", "FEMALE", "2":
+		return "女"
+	}
+	return ""
+}
+
+// StatusMeaning reads a roster's 状态 column: yes for a payee being paid
+// (正常, 在发, 领取中), no for one stopped, ended or dead (暂停, 停发,
+// 终止, 死亡, 注销), unknown otherwise.
+func StatusMeaning(s string) Meaning {
+	w := NormalizeWord(s)
+	switch {
+	case w == "":
+		return MeaningUnknown
+	case containsAny(w, []string{"暂停", "停发", "停保", "中止", "终止", "注销", "取消", "冻结"}) || DeathMeaning(w, nil) == MeaningYes:
+		return MeaningNo
+	case containsAny(w, []string{"正常", "在发", "发放", "领取", "享受", "在册", "恢复"}):
+		return MeaningYes
+	}
+	return MeaningUnknown
+}

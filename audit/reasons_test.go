@@ -47,3 +47,19 @@ func TestParsePayType(t *testing.T) {
 		}
 	}
 }
+
+// Sex and 状态 in three answers too: a word the reader does not know is
+// said, never taken for the usual.
+func TestSexAndStatus(t *testing.T) {
+	for s, want := range map[string]string{"男": "男", "女性": "女", "M": "男", "2": "女", "": "", "未知": "", "X": ""} {
+		if got := ParseSex(s); got != want {
+			t.Errorf("ParseSex(%q) = %q, want %q", s, got, want)
+		}
+	}
+	for s, want := range map[string]Meaning{"正常": MeaningYes, "正常发放": MeaningYes, "领取中": MeaningYes, "暂停": MeaningNo,
+		"待遇终止": MeaningNo, "已死亡": MeaningNo, "停发": MeaningNo, "": MeaningUnknown, "待定": MeaningUnknown} {
+		if got := StatusMeaning(s); got != want {
+			t.Errorf("StatusMeaning(%q) = %s, want %s", s, got.Label(), want.Label())
+		}
+	}
+}

@@ -749,7 +749,10 @@ func (p *rowParser) parse(n int, cells []string, issues []CellIssue) *audit.Reco
 	}
 	if v, ok := p.cell(cells, FieldSex); ok {
 		rec.Sex = CleanText(v)
-		if rec.ID.OK() && (rec.Sex == "男" || rec.Sex == "女") && rec.Sex != idcard.Sex(rec.ID.Norm) {
+		switch sex := audit.ParseSex(rec.Sex); {
+		case sex == "" && rec.Sex != "":
+			problem(FieldSex, v, "性别“"+Escape(rec.Sex, 20)+"”不认识（应为男或女）：没有用来核对身份证号", audit.LevelNotice)
+		case sex != "" && rec.ID.OK() && sex != idcard.Sex(rec.ID.Norm):
 			problem(FieldSex, v, "性别与身份证号第17位所示性别不符", audit.LevelNotice)
 		}
 	}
@@ -758,6 +761,16 @@ func (p *rowParser) parse(n int, cells []string, issues []CellIssue) *audit.Reco
 	}
 	if v, ok := p.cell(cells, FieldStatus); ok {
 		rec.Status = CleanText(v)
+		switch audit.StatusMeaning(rec.Status) {
+		case audit.MeaningNo: // stopped, ended, dead: and yet on the roster
+			if p.opts.Kind == audit.KindPayouts {
+				problem(FieldStatus, v, "状态为“"+Escape(rec.Status, 20)+"”（停发、终止或死亡），这一行却在发放花名册上：请核实是否仍在发放", audit.LevelNotice)
+			}
+		case audit.MeaningUnknown:
+			if rec.Status != "" {
+				problem(FieldStatus, v, "状态“"+Escape(rec.Status, 20)+"”不认识：不知道是正常发放还是已停发，请核实", audit.LevelNotice)
+			}
+		}
 	}
 	switch p.opts.Kind {
 	case audit.KindPayouts:

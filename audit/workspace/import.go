@@ -94,6 +94,13 @@ func (r *ImportResult) countValues(kind audit.Kind, rec *audit.Record) {
 			raw = "（空）"
 		}
 		r.countValue("发放类型", raw, string(rec.PayType))
+		if rec.Status != "" {
+			r.countValue("状态", rec.Status, map[audit.Meaning]string{audit.MeaningYes: "正常发放", audit.MeaningNo: "停发、终止或死亡",
+				audit.MeaningUnknown: "不明（须核实）"}[audit.StatusMeaning(rec.Status)])
+		}
+	}
+	if rec.Sex != "" && audit.ParseSex(rec.Sex) == "" {
+		r.countValue("性别", rec.Sex, "不明（没有用来核对身份证号）")
 	}
 }
 
