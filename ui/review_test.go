@@ -589,3 +589,14 @@ func TestCtrlZInTheNote(t *testing.T) {
 		t.Errorf("Ctrl+Z in the note: %d rows, want %d back", len(rp.Rows), before)
 	}
 }
+
+// The trail says its entries in words: an undo is 撤销处理, money is in yuan.
+func TestTrailWords(t *testing.T) {
+	got := pages.PayloadSummary(`{"decision_id":3,"finding":12,"amount_fen":16306,"status":"open"}`)
+	if !strings.Contains(got, "金额(元)：163.06") || strings.Contains(got, "分") {
+		t.Errorf("payload: %s", got)
+	}
+	if pages.ActionLabel("undo") != "撤销处理" {
+		t.Errorf("undo is %q", pages.ActionLabel("undo"))
+	}
+}

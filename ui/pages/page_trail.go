@@ -76,7 +76,7 @@ func (p *TrailPage) Refresh() {
 		rows := make([][]string, 0, len(entries))
 		for i := len(entries) - 1; i >= 0; i-- {
 			e := entries[i]
-			rows = append(rows, []string{strconv.FormatInt(e.Seq, 10), audit.LocalTime(e.At), e.User, actionLabel(e.Action), payloadSummary(e.Payload)})
+			rows = append(rows, []string{strconv.FormatInt(e.Seq, 10), audit.LocalTime(e.At), e.User, ActionLabel(e.Action), PayloadSummary(e.Payload)})
 		}
 		p.Table.SetRows(rows)
 	})
@@ -84,18 +84,20 @@ func (p *TrailPage) Refresh() {
 
 var actionLabels = map[string]string{"import": "导入", "check": "核查", "decide": "处理", "signoff": tr("签字"), "reopen": "退回", "user_add": tr("添加用户"),
 	"user_role": "修改角色", "user_password": "重设密码", "user_disable": "停用账户", "user_enable": "启用账户", "missing_note": "缺报说明",
-	"recover": "追回登记", "setting": tr("设置"), "villages": "村名单", "village_rename": "村改名", "mapping": "列映射", "state_baseline": "数据库升级", "migrate": "数据库升级"}
+	"recover": "追回登记", "setting": tr("设置"), "villages": "村名单", "village_rename": "村改名", "mapping": "列映射", "state_baseline": "数据库升级", "migrate": "数据库升级",
+	"undo": "撤销处理", "word_meaning": "说明注销原因", "village_confirm": "确认村名", "rule_settings": "核查参数"}
 
-func actionLabel(a string) string {
+// ActionLabel is a trail entry's action in Chinese.
+func ActionLabel(a string) string {
 	if l, ok := actionLabels[a]; ok {
 		return l
 	}
 	return a
 }
 
-// payloadSummary shows a trail entry's content in words: known fields in
+// PayloadSummary shows a trail entry's content in words: known fields in
 // Chinese, digests and hashes left out (verify checks them).
-func payloadSummary(p string) string {
+func PayloadSummary(p string) string {
 	var m map[string]any
 	if err := json.Unmarshal([]byte(p), &m); err != nil {
 		return p
@@ -112,6 +114,9 @@ func payloadSummary(p string) string {
 			continue
 		}
 		v := m[k]
+		if f, ok := v.(float64); ok && k == "amount_fen" {
+			v = audit.Fen(int64(f)).Grouped() // money in yuan, as everywhere else
+		}
 		switch x := v.(type) {
 		case bool:
 			v = map[bool]string{true: "是", false: "否"}[x]
@@ -146,7 +151,7 @@ func payloadSummary(p string) string {
 var payloadLabels = map[string]string{
 	"batch": "批次", "file": tr("文件"), "kind": tr("类型"), "village": tr("村"), "period": tr("月份"), "rows": "行数", "problem_rows": tr("有问题行"),
 	"nil_report": tr("零报告"), "supersedes": "取代批次", "decision_id": "处理编号", "finding": tr("核查结果"), "decision": "处理", "action": "处理方式",
-	"reason": "理由", "amount_fen": "金额(分)", "signoff": "签字编号", "role": tr("角色"), "name": tr("姓名"), "counts": "各规则结果", "new": "新增",
+	"reason": "理由", "amount_fen": "金额(元)", "signoff": "签字编号", "role": tr("角色"), "name": tr("姓名"), "counts": "各规则结果", "new": "新增",
 	"changed": "变化", "withdrawn": "撤销", "recovery": "追回编号", "date": "日期", "from": "原名", "to": "新名", "merged": "合并",
-	"key": "设置项", "value": "值", "villages": tr("村"), "source": "来源", "mapping": "列映射", "scopes": "数据范围", "migration": "升级步骤",
+	"key": "设置项", "value": "值", "word": "词语", "meaning": "含义", "status": "状态", "villages": tr("村"), "source": "来源", "mapping": "列映射", "scopes": "数据范围", "migration": "升级步骤",
 }
