@@ -600,3 +600,28 @@ func TestTrailWords(t *testing.T) {
 		t.Errorf("undo is %q", pages.ActionLabel("undo"))
 	}
 }
+
+// After a decision the next finding starts clean: no reason carried over,
+// its evidence read from the top.
+func TestNextFindingStartsClean(t *testing.T) {
+	c := demoClerk(t)
+	c.frame.show(pageReview)
+	rp := c.frame.pages[pageReview].(*pages.ReviewPage)
+	idx := -1
+	for i, r := range rp.Rows {
+		if r.Rule == "shared_account" {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		t.Fatal("no shared-account finding")
+	}
+	rp.SelectRow(idx)
+	rp.Reason.SetSelected("其他")
+	rp.Note.SetText("同户家属代领，已核实")
+	test.Tap(rp.Dismiss)
+	if rp.Reason.Selected != "" || rp.Note.Text != "" {
+		t.Errorf("carried over to the next finding: reason %q, note %q (%s)", rp.Reason.Selected, rp.Note.Text, c.lastError)
+	}
+}

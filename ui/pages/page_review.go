@@ -36,6 +36,7 @@ type ReviewPage struct {
 	Action   *widget.Select
 	Reason   *widget.Select
 	Note     *widgets.UndoEntry
+	evScroll *container.Scroll
 	Confirm  *widget.Button
 	Dismiss  *widget.Button
 	Visit    *widget.Button
@@ -116,7 +117,7 @@ func NewReviewPage(c Host) *ReviewPage {
 	p.Sort = widget.NewSelect(sortOptions, nil)
 	p.Sort.SetSelected(sortOptions[0])
 	p.Sort.OnChanged = refilter
-	p.Search.SetPlaceHolder("姓名、身份证号或账号")
+	p.Search.SetPlaceHolder("姓名、身份证号或账号（按回车查找）")
 	p.Search.OnSubmitted = func(string) {
 		p.Offset = 0
 		p.Refresh()
@@ -150,7 +151,8 @@ func NewReviewPage(c Host) *ReviewPage {
 		widget.NewForm(widget.NewFormItem(tr("确认后"), p.Action), widget.NewFormItem(tr("排除理由"), p.Reason), widget.NewFormItem(tr("说明"), p.Note)),
 		p.AllMonth, container.NewGridWithColumns(3, p.Confirm, p.Dismiss, p.Visit), p.Undo,
 		widget.NewLabel("键盘：1 确认 · 2 排除 · 3 待实地核查 · J/↓ 下一条 · K/↑ 上一条"))
-	right := container.NewBorder(nil, decide, nil, nil, container.NewVScroll(container.NewVBox(p.Evidence, p.Sources)))
+	p.evScroll = container.NewVScroll(container.NewVBox(p.Evidence, p.Sources))
+	right := container.NewBorder(nil, decide, nil, nil, p.evScroll)
 	split := container.NewHSplit(container.NewBorder(container.NewBorder(nil, nil, nil, container.NewHBox(p.Prev, p.Next), p.Progress), nil, nil, nil, p.Table), right)
 	split.Offset = 0.6
 	p.Content = container.NewBorder(filters, nil, nil, nil, split)
@@ -338,6 +340,9 @@ func (p *ReviewPage) SelectRow(i int) {
 	}
 	b.WriteString("\n当前状态：" + audit.Status(r.Status).Label())
 	p.Evidence.SetText(b.String())
+	if p.evScroll != nil {
+		p.evScroll.ScrollToTop() // a new finding is read from its top
+	}
 	if r.IDNumber == "" {
 		return
 	}
@@ -473,6 +478,7 @@ func (p *ReviewPage) decide(decision audit.Verdict) {
 		}
 		p.Undo.Enable()
 		p.Note.SetText("")
+		p.Reason.ClearSelected() // each finding's reason is chosen for it, never carried over
 		p.Refresh()
 	})
 }
