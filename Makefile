@@ -25,6 +25,7 @@ deps:
 	fi
 
 build: deps
+	@test -x $(BIN) || echo "正在编译程序（第一次在新机器上约需 5 分钟，以后几秒钟）… (building: about 5 minutes the first time)"
 	$(GO) build -o $(BIN) .
 
 run: build
