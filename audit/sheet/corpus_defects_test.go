@@ -3,6 +3,7 @@ package sheet
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -155,5 +156,28 @@ func TestPreviewShowsDates(t *testing.T) {
 	}
 	if got := pv.Rows[0][pv.Cols[FieldDeathDate]]; got != "2022-03-05" {
 		t.Errorf("death date shown as %q", got)
+	}
+}
+
+// 小计 rows inside a sheet are checked against the rows since the previous
+// one, like the 合计 row against the whole.
+func TestSubtotalRowsChecked(t *testing.T) {
+	text := "村(社区),姓名,公民身份号码,发放年月,发放金额\n" +
+		"东风村,甲一,430422196112112507,202207,100.00\n东风村,乙二,430422195611158660,202207,50.00\n小计,2人,,,150.00\n" +
+		"柳塘村,丙三,430422193610106675,202207,80.00\n小计,2人,,,90.00\n" +
+		"合计,3人,,,230.00\n"
+	p := writeFile(t, "roster_2022-07.csv", []byte(text))
+	sum, recs, err := scanPath(t, p, Options{Kind: audit.KindPayouts})
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("%v, %d records", err, len(recs))
+	}
+	var got []string
+	for _, pr := range sum.Problems {
+		got = append(got, fmt.Sprintf("%d:%s", pr.Row, pr.Reason))
+	}
+	all := strings.Join(got, "\n")
+	if strings.Contains(all, "4:") || !strings.Contains(all, "6:小计行的金额 90.00 元与导入的 1 行金额之和 80.00 元不符") ||
+		!strings.Contains(all, "6:小计行写明 2 人") || strings.Contains(all, "7:") {
+		t.Errorf("problems:\n%s", all)
 	}
 }

@@ -620,6 +620,9 @@ type rowParser struct {
 	count    int
 	total    audit.Fen
 	badTotal int // rows whose amount could not be read
+	// the same since the last 小计 row (a village's subtotal inside a sheet)
+	segCount int
+	segTotal audit.Fen
 }
 
 func (p *rowParser) cell(cells []string, f Field) (string, bool) {
@@ -698,6 +701,7 @@ func (p *rowParser) parse(n int, cells []string, issues []CellIssue) *audit.Reco
 	}
 	p.sum.DataRows++
 	p.count++
+	p.segCount++
 	rec := &audit.Record{Sheet: p.h.Sheet, Row: n}
 	problem := func(f Field, raw, reason string, level audit.Level) {
 		c := p.h.Cols[f]
@@ -822,6 +826,7 @@ func (p *rowParser) parsePayout(rec *audit.Record, cells []string, problem probl
 	} else {
 		rec.Amount, rec.HasAmount = amt, true
 		p.total += amt
+		p.segTotal += amt
 		switch {
 		case amt <= 0:
 			problem(FieldAmount, v, "发放金额为零或负数：请核实是否为冲正、退回或录入错误", audit.LevelNotice)
@@ -880,9 +885,16 @@ const invisibleReason = "含有看不见的控制字符、零宽字符或文字�
 // amount in the amount column, and a count written as "N人" or "共N条".
 func (p *rowParser) checkTotal(n int, cells, texts []string) {
 	first := normHeader(texts[0])
-	if !strings.HasPrefix(first, "合计") && !strings.HasPrefix(first, "总计") && !strings.HasPrefix(first, "共计") {
+	count, total, what := p.count, p.total, "合计行"
+	switch {
+	case strings.HasPrefix(first, "小计"):
+		// a subtotal covers the rows since the previous one
+		count, total, what = p.segCount, p.segTotal, "小计行"
+	case strings.HasPrefix(first, "合计"), strings.HasPrefix(first, "总计"), strings.HasPrefix(first, "共计"):
+	default:
 		return
 	}
+	defer func() { p.segCount, p.segTotal = 0, 0 }()
 	report := func(col int, raw, reason string) {
 		c := ""
 		if col >= 0 {
@@ -896,8 +908,8 @@ func (p *rowParser) checkTotal(n int, cells, texts []string) {
 		if pl := p.h.Amount; pl != nil && (len(pl.Cols) > 1 || len(pl.Minus) > 0) {
 			amt, _, _, err = pl.amountOf(cells)
 		}
-		if err == nil && amt != p.total {
-			reason := fmt.Sprintf("合计行的金额 %s 元与导入的 %d 行金额之和 %s 元不符", amt.Grouped(), p.count, p.total.Grouped())
+		if err == nil && amt != total {
+			reason := fmt.Sprintf("%s的金额 %s 元与导入的 %d 行金额之和 %s 元不符", what, amt.Grouped(), count, total.Grouped())
 			if p.badTotal > 0 {
 				reason += fmt.Sprintf("（其中 %d 行金额无法读取）", p.badTotal)
 			}
@@ -906,8 +918,8 @@ func (p *rowParser) checkTotal(n int, cells, texts []string) {
 	}
 	for i, t := range cells {
 		if m := countRe.FindStringSubmatch(t); m != nil {
-			if k, err := strconv.Atoi(m[1]); err == nil && k != p.count {
-				report(i, t, fmt.Sprintf("合计行写明 %d 人（条），但导入了 %d 行数据：文件可能缺行或被改动，请与原始名单核对", k, p.count))
+			if k, err := strconv.Atoi(m[1]); err == nil && k != count {
+				report(i, t, fmt.Sprintf("%s写明 %d 人（条），但导入了 %d 行数据：文件可能缺行或被改动，请与原始名单核对", what, k, count))
 			}
 			break
 		}
