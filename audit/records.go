@@ -127,6 +127,8 @@ type Batch struct {
 	SupersededBy int64     `json:"superseded_by,omitempty"`
 	Supersedes   int64     `json:"supersedes,omitempty"`
 	Supplements  []int64   `json:"supplements,omitempty"` // earlier files of the same month kept beside this one
+	// Understood is what the import said it understood of the file.
+	Understood []string `json:"understood,omitempty"`
 }
 
 // BatchFilter selects batches.

@@ -111,3 +111,13 @@ func TestFlagsCarryTheirCase(t *testing.T) {
 		t.Errorf("no case spans months: %v", byCase)
 	}
 }
+
+// What an import understood is kept with the file: `files` says it later.
+func TestFilesSayWhatWasUnderstood(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	importTownship(t, db)
+	out := mustRun(t, "", "files", "--db", db)
+	if !strings.Contains(out, "是表头") || !strings.Contains(out, "发放金额：取") || !strings.Contains(out, "户籍注销名单") {
+		t.Errorf("files:\n%s", out)
+	}
+}

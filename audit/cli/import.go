@@ -176,3 +176,38 @@ func runProblems(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "共 %d 个问题。\n", total)
 	return nil
 }
+
+func runFiles(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("files", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	asJSON := fs.Bool("json", false, "JSON output")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	w, err := openWSRead(ctx, env, *db, "files")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	bs, err := w.Batches(ctx, audit.BatchFilter{IncludeOld: true})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if bs == nil {
+			bs = []audit.Batch{}
+		}
+		return writeJSON(env, bs)
+	}
+	for _, b := range bs {
+		state := ""
+		if b.SupersededBy != 0 {
+			state = fmt.Sprintf("（已被第 %d 批取代）", b.SupersededBy)
+		}
+		fmt.Fprintf(env.Stdout, "第 %d 批 %s：%s %s %s，%d 行%s\n", b.ID, b.FileName, b.Kind.Label(), b.Village, b.Period.Label(), b.Imported, state)
+		for _, line := range b.Understood {
+			fmt.Fprintln(env.Stdout, "  "+line)
+		}
+	}
+	return nil
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -251,9 +252,13 @@ func (it *ImportTx) Commit(ctx context.Context) error {
 	if err := it.flush(ctx); err != nil {
 		return err
 	}
+	understood := ""
+	if len(b.Understood) > 0 {
+		understood = jsonString(b.Understood)
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE batches SET village = ?, period = ?, sheets = ?, data_rows = ?, imported_rows = ?, problem_rows = ?,
-		skipped_rows = ?, nil_report = ? WHERE id = ?`, b.Village, b.Period.String(), b.Sheets, b.DataRows, b.Imported, b.ProblemRows,
-		b.Skipped, boolInt(b.NilReport), b.ID); err != nil {
+		skipped_rows = ?, nil_report = ?, understood = ? WHERE id = ?`, b.Village, b.Period.String(), b.Sheets, b.DataRows, b.Imported, b.ProblemRows,
+		b.Skipped, boolInt(b.NilReport), understood, b.ID); err != nil {
 		return err
 	}
 	if b.Period != 0 {
@@ -472,7 +477,7 @@ func (db *DB) Mapping(ctx context.Context, kind audit.Kind, village string) (str
 // Batches lists imported files, newest first.
 func (db *DB) Batches(ctx context.Context, f audit.BatchFilter) ([]audit.Batch, error) {
 	q := `SELECT id, file_name, sha256, kind, format, village, period, sheets, imported_by, imported_at, data_rows, imported_rows,
-		problem_rows, skipped_rows, nil_report, COALESCE(superseded_by, 0) FROM batches WHERE 1=1`
+		problem_rows, skipped_rows, nil_report, COALESCE(superseded_by, 0), understood FROM batches WHERE 1=1`
 	var args []any
 	if f.ID != 0 {
 		q += ` AND id = ?`
@@ -505,11 +510,14 @@ func (db *DB) Batches(ctx context.Context, f audit.BatchFilter) ([]audit.Batch, 
 	var out []audit.Batch
 	for rows.Next() {
 		var b audit.Batch
-		var kind, period, at string
+		var kind, period, at, understood string
 		var nilRep int
 		if err := rows.Scan(&b.ID, &b.FileName, &b.SHA256, &kind, &b.Format, &b.Village, &period, &b.Sheets, &b.ImportedBy, &at,
-			&b.DataRows, &b.Imported, &b.ProblemRows, &b.Skipped, &nilRep, &b.SupersededBy); err != nil {
+			&b.DataRows, &b.Imported, &b.ProblemRows, &b.Skipped, &nilRep, &b.SupersededBy, &understood); err != nil {
 			return nil, err
+		}
+		if understood != "" {
+			json.Unmarshal([]byte(understood), &b.Understood)
 		}
 		b.Kind, b.NilReport = audit.Kind(kind), nilRep == 1
 		b.Period, _ = audit.ParseMonth(period)

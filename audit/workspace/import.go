@@ -222,13 +222,15 @@ func (w *Workspace) Import(ctx context.Context, who audit.Session, path string, 
 	if err := j.store(ctx, it, s); err != nil {
 		return nil, err
 	}
+	res = j.res
+	res.Batch, res.Headers, res.Skipped, res.NilLine, res.VillageFrom = *j.batch, s.Headers, s.Skipped, s.NilLine, s.VillageFrom
+	res.Summaries, res.Controls = s.SummarySheets, len(s.Controls)
+	j.batch.Understood = res.Understood() // kept with the batch (new villages are known only at the commit)
 	if err := it.Commit(ctx); err != nil {
 		return nil, err
 	}
-	res = j.res
 	res.NewVillages = it.NewVillages
-	res.Batch, res.Headers, res.Skipped, res.NilLine, res.VillageFrom = *j.batch, s.Headers, s.Skipped, s.NilLine, s.VillageFrom
-	res.Summaries, res.Controls = s.SummarySheets, len(s.Controls)
+	res.Batch = *j.batch
 	return res, nil
 }
 
