@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
+	"pensionaudit/audit/demo"
 	"pensionaudit/audit/workspace"
 	"pensionaudit/ui/pages"
 )
@@ -623,5 +626,56 @@ func TestNextFindingStartsClean(t *testing.T) {
 	test.Tap(rp.Dismiss)
 	if rp.Reason.Selected != "" || rp.Note.Text != "" {
 		t.Errorf("carried over to the next finding: reason %q, note %q (%s)", rp.Reason.Selected, rp.Note.Text, c.lastError)
+	}
+}
+
+// A roster-wide change (everyone raised) is one finding, and the sign-off
+// screen puts it before the supervisor.
+func TestSignoffShowsRosterWideChange(t *testing.T) {
+	c := demoClerk(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.db")
+	ws, err := workspace.Init(ctx, path, "东风镇", "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.AddUser(ctx, nil, "王主任", audit.RoleSupervisor, "wang-secret-1"); err != nil {
+		t.Fatal(err)
+	}
+	sup, _ := ws.Login(ctx, "王主任", "wang-secret-1")
+	r := rand.New(rand.NewPCG(5, 8))
+	var feb, mar strings.Builder
+	feb.WriteString("姓名,公民身份号码,发放年月,发放金额\n")
+	mar.WriteString("姓名,公民身份号码,发放年月,发放金额\n")
+	for i := 0; i < 30; i++ {
+		id := demo.NewID(r, "512002", time.Date(1950, 1, 1+i, 0, 0, 0, 0, time.UTC))
+		fmt.Fprintf(&feb, "人%d,%s,202402,100.00\n", i, id)
+		fmt.Fprintf(&mar, "人%d,%s,202403,200.00\n", i, id)
+	}
+	dir := t.TempDir()
+	for name, text := range map[string]string{"roster_2024-02.csv": feb.String(), "roster_2024-03.csv": mar.String()} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(text), 0o644)
+		if _, err := ws.Import(ctx, sup, p, workspace.ImportOptions{Kind: "payouts"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ws.Check(ctx, sup, audit.MakeMonth(2024, 3), nil); err != nil {
+		t.Fatal(err)
+	}
+	fs, _, _ := ws.Findings(ctx, audit.FindingFilter{Period: audit.MakeMonth(2024, 3), Rule: "above_standard"})
+	ws.Close()
+	if len(fs) != 1 {
+		t.Fatalf("%d above-standard findings for 30 people raised, want one for the roster", len(fs))
+	}
+	c.openWorkspace(path)
+	c.login.names.SetSelected("王主任")
+	c.login.password.SetText("wang-secret-1")
+	c.submitLogin(c.login)
+	c.frame.period.SetSelected(audit.MakeMonth(2024, 3).Label())
+	c.frame.show(pageSignoff)
+	so := c.frame.pages[pageSignoff].(*pages.SignoffPage)
+	if !strings.Contains(so.Checklist.Text, "整体变化") || !strings.Contains(so.Checklist.Text, "30 人") {
+		t.Errorf("the sign-off screen does not show the roster-wide change:\n%s", so.Checklist.Text)
 	}
 }

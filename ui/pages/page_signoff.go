@@ -109,12 +109,21 @@ func (p *SignoffPage) Refresh() {
 	}
 	var st []*audit.PeriodStatus
 	var open int
+	var wide []audit.FindingRow // roster- or village-wide findings: the supervisor sees them before countersigning
 	c.Background(func(ctx context.Context) error {
 		var err error
 		if st, err = c.WS().Status(ctx, c.Period()); err != nil {
 			return err
 		}
-		_, open, err = c.WS().Findings(ctx, audit.FindingFilter{Period: c.Period(), Status: audit.StatusOpen, Limit: 1})
+		if _, open, err = c.WS().Findings(ctx, audit.FindingFilter{Period: c.Period(), Status: audit.StatusOpen, Limit: 1}); err != nil {
+			return err
+		}
+		all, _, err := c.WS().Findings(ctx, audit.FindingFilter{Period: c.Period(), Rule: "above_standard", Limit: 500})
+		for _, f := range all {
+			if f.IDNumber == "" {
+				wide = append(wide, f)
+			}
+		}
 		return err
 	}, func(err error) {
 		if err != nil || len(st) == 0 {
@@ -153,6 +162,9 @@ func (p *SignoffPage) Refresh() {
 			p.NoteBtn.Enable()
 		} else {
 			p.NoteBtn.Disable()
+		}
+		for _, f := range wide {
+			lines = append(lines, fmt.Sprintf("⚠ 整体变化（请审核人特别留意）：%s——%s", f.Status.Label(), f.Detail))
 		}
 		p.Checklist.SetText(strings.Join(lines, "\n"))
 		p.showQR("")
