@@ -87,7 +87,9 @@ func newFrame(c *Controller) *frame {
 		container.NewHBox(who, logout))
 	f.banner = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	f.banner.Importance = widget.DangerImportance
+	f.banner.Wrapping = fyne.TextWrapWord // long lines wrap instead of widening the window
 	f.banner.Hide()
+	f.status.Truncation = fyne.TextTruncateEllipsis // a long status line is cut, never wider than the screen
 	f.content = container.NewBorder(container.NewVBox(toolbar, f.banner), f.status, container.NewGridWrap(fyne.NewSize(130, 400), f.nav), nil, f.body)
 	f.loadMonths()
 	return f
