@@ -152,28 +152,14 @@ func TestIdleOption(t *testing.T) {
 func TestUncheckedMonthSaysSo(t *testing.T) {
 	c := demoClerk(t)
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "w.db")
-	ws, err := workspace.Init(ctx, path, "东风镇", "test", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ws.AddUser(ctx, nil, "王主任", audit.RoleSupervisor, "wang-secret-1"); err != nil {
-		t.Fatal(err)
-	}
-	sup, err := ws.Login(ctx, "王主任", "wang-secret-1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, ws, sup := supervisedWS(t)
 	roster := filepath.Join(t.TempDir(), "roster_2022-07.csv")
 	os.WriteFile(roster, []byte("姓名,公民身份号码,发放年月,发放金额\n张三,430422196112112507,202207,120.00\n"), 0o644)
 	if _, err := ws.Import(ctx, sup, roster, workspace.ImportOptions{Kind: "payouts"}); err != nil {
 		t.Fatal(err)
 	}
 	ws.Close()
-	c.openWorkspace(path)
-	c.login.names.SetSelected("王主任")
-	c.login.password.SetText("wang-secret-1")
-	c.submitLogin(c.login)
+	loginAs(c, path, "王主任", "wang-secret-1")
 	c.frame.show(pageReview)
 	rp := c.frame.pages[pageReview].(*pages.ReviewPage)
 	if !strings.Contains(rp.Evidence.Text, "还没有核查") {
@@ -634,15 +620,7 @@ func TestNextFindingStartsClean(t *testing.T) {
 func TestSignoffShowsRosterWideChange(t *testing.T) {
 	c := demoClerk(t)
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "w.db")
-	ws, err := workspace.Init(ctx, path, "东风镇", "test", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ws.AddUser(ctx, nil, "王主任", audit.RoleSupervisor, "wang-secret-1"); err != nil {
-		t.Fatal(err)
-	}
-	sup, _ := ws.Login(ctx, "王主任", "wang-secret-1")
+	path, ws, sup := supervisedWS(t)
 	r := rand.New(rand.NewPCG(5, 8))
 	var feb, mar strings.Builder
 	feb.WriteString("姓名,公民身份号码,发放年月,发放金额\n")
@@ -668,14 +646,39 @@ func TestSignoffShowsRosterWideChange(t *testing.T) {
 	if len(fs) != 1 {
 		t.Fatalf("%d above-standard findings for 30 people raised, want one for the roster", len(fs))
 	}
-	c.openWorkspace(path)
-	c.login.names.SetSelected("王主任")
-	c.login.password.SetText("wang-secret-1")
-	c.submitLogin(c.login)
+	loginAs(c, path, "王主任", "wang-secret-1")
 	c.frame.period.SetSelected(audit.MakeMonth(2024, 3).Label())
 	c.frame.show(pageSignoff)
 	so := c.frame.pages[pageSignoff].(*pages.SignoffPage)
 	if !strings.Contains(so.Checklist.Text, "整体变化") || !strings.Contains(so.Checklist.Text, "30 人") {
 		t.Errorf("the sign-off screen does not show the roster-wide change:\n%s", so.Checklist.Text)
 	}
+}
+
+// supervisedWS is a new workspace (东风镇) with its first supervisor, 王主任,
+// logged in.
+func supervisedWS(t *testing.T) (string, *workspace.Workspace, audit.Session) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.db")
+	ws, err := workspace.Init(ctx, path, "东风镇", "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.AddUser(ctx, nil, "王主任", audit.RoleSupervisor, "wang-secret-1"); err != nil {
+		t.Fatal(err)
+	}
+	sup, err := ws.Login(ctx, "王主任", "wang-secret-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, ws, sup
+}
+
+// loginAs opens a workspace in the window and logs name in.
+func loginAs(c *Controller, path, name, pw string) {
+	c.openWorkspace(path)
+	c.login.names.SetSelected(name)
+	c.login.password.SetText(pw)
+	c.submitLogin(c.login)
 }
