@@ -273,9 +273,6 @@ func (w *Workspace) newImportJob(ctx context.Context, who audit.Session, path st
 	if b.Kind != audit.KindPayouts && b.Village == "" {
 		b.Village = inferVillage(j.name, j.township, j.villages)
 	}
-	if b.Kind == audit.KindDeaths && b.Village == "" && townshipWide(j.name, j.township) {
-		b.Village = j.township // 全镇 list: every village's report
-	}
 	if b.Period == 0 {
 		b.Period = inferPeriod(j.name)
 	}
@@ -300,8 +297,10 @@ func (j *importJob) options() sheet.Options {
 			if village == "" && o.Kind != audit.KindPayouts {
 				village = inferVillage(title, j.township, j.villages)
 			}
-			if village == "" && o.Kind == audit.KindDeaths && townshipWide(title, j.township) {
-				village = j.township // 全镇 list: every village's report
+			// a 全镇 list (every village's report) only when neither the
+			// name nor the title names a village
+			if village == "" && o.Kind == audit.KindDeaths && (townshipWide(title, j.township) || townshipWide(j.name, j.township)) {
+				village = j.township
 			}
 			if period == 0 {
 				period = inferPeriod(title)

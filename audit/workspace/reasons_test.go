@@ -353,3 +353,19 @@ func TestNewVillagesAreSaidAndFollowTheRoster(t *testing.T) {
 		t.Errorf("missing villages for the sign-off: %d %v", n, err)
 	}
 }
+
+// A file named after the township whose title names a village is that
+// village's list, not a township-wide one.
+func TestTownshipNameWithVillageTitle(t *testing.T) {
+	ctx := context.Background()
+	w := newWS(t)
+	p := filepath.Join(t.TempDir(), "东风镇2024年3月死亡人员名单.csv")
+	os.WriteFile(p, []byte("柳塘村2024年3月死亡人员名单\n姓名,身份证号码,死亡日期\n本月无死亡人员\n"), 0o644)
+	res, err := w.Import(ctx, who(w), p, ImportOptions{Kind: audit.KindDeaths})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Batch.Village != "柳塘村" {
+		t.Errorf("village %q, want 柳塘村 from the title", res.Batch.Village)
+	}
+}
