@@ -36,7 +36,10 @@ var summarySheetRe = regexp.MustCompile(`汇总|统计|总表|合计`)
 // countHeader and amountHeader recognise a summary's columns.
 func countHeader(l string) bool {
 	l = normHeader(l)
-	return strings.Contains(l, "人数") || strings.Contains(l, "户数") || l == "人" || strings.HasSuffix(l, "(人)") || l == "发放人数"
+	if hasAny(l, []string{"死亡", "新增", "减少", "停", "注销", "迁", "暂", "变动"}) {
+		return false // a count of something else than the people paid
+	}
+	return strings.Contains(l, "人数") || strings.Contains(l, "户数") || l == "人" || strings.HasSuffix(l, "(人)")
 }
 
 // readSummary reads a sheet as a summary when it is one: a header with a
@@ -116,6 +119,22 @@ func checkControls(opts Options, sum *Summary) error {
 	for _, t := range sum.ByVillage {
 		all.Count += t.Count
 		all.Amount += t.Amount
+	}
+	// a table of villages none of which the payee rows name is not this
+	// roster's summary (a list of something else): said, not checked
+	named, known := 0, 0
+	for _, c := range sum.Controls {
+		if c.Village != "" {
+			named++
+			if sum.ByVillage[c.Village] != nil {
+				known++
+			}
+		}
+	}
+	if named > 0 && known == 0 {
+		note := fmt.Sprintf("工作表「%s」像是各村汇总，但其中的村名与各行的村都对不上：没有用它核对，请确认", sum.Controls[0].Sheet)
+		sum.Controls, sum.SummarySheets = nil, nil
+		return sum.addProblem(opts, audit.Problem{File: opts.File, Reason: note, Level: audit.LevelNotice})
 	}
 	for _, c := range sum.Controls {
 		got := all
