@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
@@ -116,4 +117,30 @@ func TestAuditorRefusedOnTheCommandLine(t *testing.T) {
 	// the reading commands still work for the auditor's eyes
 	mustRun(t, "", "status", "--db", db, "--period", "2024-03")
 	mustRun(t, "", "verify", "--db", db)
+}
+
+// verify says when nothing outside the file vouches for it: no head seen by
+// this computer and no code from the paper.
+func TestVerifySaysWhenNothingOutsideVouches(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	initDB(t, db)
+	if out := mustRun(t, "", "verify", "--db", db); !strings.Contains(out, "没有文件之外的凭据") {
+		t.Errorf("verify without anchors:\n%s", out)
+	}
+	anchors := filepath.Join(t.TempDir(), "anchors.log")
+	env := func() (Env, *strings.Builder) {
+		var out strings.Builder
+		return Env{Stdin: strings.NewReader(admPW), Stdout: &out, Stderr: &out, Anchors: anchors}, &out
+	}
+	e, _ := env()
+	csv := filepath.Join(t.TempDir(), "roster_2022-07.csv")
+	writeFile(t, csv, "姓名,公民身份号码,发放年月,发放金额\n张三,430422196112112507,202207,120.00\n")
+	if code := Run(context.Background(), e, []string{"import", "--db", db, "--user", admin, "--kind", "payouts", csv}); code != 0 {
+		t.Fatal("import")
+	}
+	e, out := env()
+	Run(context.Background(), e, []string{"verify", "--db", db})
+	if strings.Contains(out.String(), "没有文件之外的凭据") || !strings.Contains(out.String(), "记录完好") {
+		t.Errorf("verify with this computer's heads:\n%s", out.String())
+	}
 }

@@ -501,6 +501,9 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintf(env.Stdout, "记录链经过纸面校验码 %s 所指的记录。\n", strings.ToUpper(a))
 		}
 		fmt.Fprintf(env.Stdout, "当前记录链校验码：%s\n", r.HeadCode)
+		if r.Anchors == 0 && len(anchors) == 0 {
+			fmt.Fprintln(env.Stdout, "注意：本机没有见过这个工作区的记录，也没有输入签字表上的校验码——文件自身一致，但没有文件之外的凭据能证明它没有被整个重算过；请用 --anchor 核对签字表上印的校验码。")
+		}
 	} else {
 		fmt.Fprintln(env.Stdout, "发现篡改或损坏：")
 		for _, p := range r.Problems {

@@ -22,6 +22,10 @@ type VerifyReport struct {
 	Scopes   int      `json:"scopes_checked"`
 	Signoffs int      `json:"signoffs_checked"`
 	Problems []string `json:"problems"`
+	// Anchors counts the trail heads seen outside the file (this computer's
+	// list) that the chain was checked against: with none, a chain
+	// recomputed from scratch would look as whole as an honest one.
+	Anchors int `json:"outside_anchors"`
 }
 
 // OK reports whether the trail and every sign-off are intact.

@@ -159,6 +159,7 @@ func (w *Workspace) checkAnchors(ctx context.Context, r *VerifyReport) error {
 	for _, e := range trail {
 		bySeq[e.Seq] = e.Hash
 	}
+	r.Anchors = len(seen)
 	for _, a := range seen {
 		h, ok := bySeq[a.seq]
 		switch {

@@ -56,7 +56,11 @@ func NewTrailPage(c Host) *TrailPage {
 			}
 			if len(problems) == 0 {
 				p.Result.Importance = widget.SuccessImportance
-				p.Result.SetText(fmt.Sprintf("记录完好：%d 条记录，%d 处数据与记录一致，%d 个签字的数据指纹一致。当前校验码 %s", r.Entries, r.Scopes, r.Signoffs, r.HeadCode))
+				text := fmt.Sprintf("记录完好：%d 条记录，%d 处数据与记录一致，%d 个签字的数据指纹一致。当前校验码 %s", r.Entries, r.Scopes, r.Signoffs, r.HeadCode)
+				if r.Anchors == 0 && strings.TrimSpace(p.Anchor.Text) == "" {
+					text += "\n注意：本机没有见过这个工作区的记录，也没有输入签字表上的校验码——文件自身一致，但没有文件之外的凭据能证明它没有被整个重算过；请输入签字表上印的校验码再校验。"
+				}
+				p.Result.SetText(text)
 			} else {
 				p.Result.Importance = widget.DangerImportance
 				p.Result.SetText("发现篡改或损坏：\n✘ " + strings.Join(problems, "\n✘ "))
