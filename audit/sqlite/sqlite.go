@@ -133,39 +133,10 @@ func (db *DB) checkWorkspace(ctx context.Context, migrated bool) error {
 			return err
 		}
 		if k == 0 {
-			if db.migrationsAltered(ctx) {
-				return ErrMigrationsAltered
-			}
 			return ErrNeedsUpgrade
 		}
 	}
 	return nil
-}
-
-// ErrMigrationsAltered: the migrations table is not what the trail last
-// recorded of it — a row deleted to make the file look older, not a
-// workspace an older version made.
-var ErrMigrationsAltered = errors.New("migrations altered")
-
-// migrationsAltered compares the migrations table with the digest the last
-// trail entry recorded of it.
-func (db *DB) migrationsAltered(ctx context.Context) bool {
-	var payload string
-	if err := db.db.QueryRowContext(ctx, `SELECT payload FROM trail ORDER BY seq DESC LIMIT 1`).Scan(&payload); err != nil {
-		return false
-	}
-	var p struct {
-		State map[string]string `json:"state"`
-	}
-	if json.Unmarshal([]byte(payload), &p) != nil {
-		return false
-	}
-	recorded, ok := p.State[tableScope("migrations")]
-	if !ok {
-		return false
-	}
-	now, err := scopeDigest(ctx, db.db, tableScope("migrations"))
-	return err == nil && now != recorded
 }
 
 // MigrationError is a migration that failed (the file is left as it was).

@@ -379,31 +379,3 @@ func TestStorageKinds(t *testing.T) {
 		t.Errorf("a held workspace: %v", err)
 	}
 }
-
-// A migrations row deleted from a workspace in use is tampering, not an
-// older version: the table no longer matches the trail's last record of it.
-func TestDeletedMigrationRowIsTampering(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "m.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(ctx, func(tx *Tx) error {
-		if err := tx.SetSettings(ctx, map[string]string{"township": "东风镇"}); err != nil {
-			return err
-		}
-		return tx.AppendTrail(ctx, "测试", "setting", map[string]string{"key": "township"})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SQL().Exec(`DELETE FROM migrations WHERE name = 'migrations/0009_check_inputs.sql'`)
-	db.Close()
-	if _, err := OpenReadOnly(ctx, path); !errors.Is(err, ErrMigrationsAltered) {
-		t.Errorf("a deleted migrations row: %v", err)
-	}
-	if _, err := OpenExisting(ctx, path); !errors.Is(err, ErrMigrationsAltered) {
-		t.Errorf("opened for writing: %v", err)
-	}
-}

@@ -182,8 +182,6 @@ func openError(path string, err error) error {
 	switch {
 	case errors.Is(err, sqlite.ErrNotWorkspace):
 		return audit.Errorf(sqlite.ErrNotWorkspace, "%s 不是本程序的工作区文件（里面没有工作区的表），没有做任何改动", path)
-	case errors.Is(err, sqlite.ErrMigrationsAltered):
-		return audit.Errorf(sqlite.ErrMigrationsAltered, "工作区 %s 的升级记录被改动过（与记录链最后记下的不符，例如删除了一行）：文件在本程序之外被改动过，请用备份恢复，并请审核人核查", path)
 	case errors.Is(err, sqlite.ErrNeedsUpgrade):
 		return audit.Errorf(sqlite.ErrNeedsUpgrade, "工作区 %s 由旧版本建立，需要升级后才能读取：请用可以写入的方式打开一次（如导入、核查，或在图形界面中打开）", path)
 	case errors.Is(err, audit.ErrNotFound):
