@@ -292,8 +292,10 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 			})
 	}
 	in.PaidByVillage = map[string]int{}
-	c.each(`SELECT p.village, COUNT(DISTINCT p.id_number) FROM payouts p JOIN batches b ON b.id = p.batch_id AND b.superseded_by IS NULL
-		WHERE p.month = ? GROUP BY p.village`, []any{month}, func(r *sql.Rows) error {
+	// from the counts kept at import (migration 0011 counted the older ones)
+	paidQuery := `SELECT bv.village, SUM(bv.payees) FROM batch_villages bv JOIN batches b ON b.id = bv.batch_id AND b.superseded_by IS NULL
+		WHERE bv.month = ? GROUP BY bv.village`
+	c.each(paidQuery, []any{month}, func(r *sql.Rows) error {
 		var v string
 		var n int
 		if err := r.Scan(&v, &n); err != nil {

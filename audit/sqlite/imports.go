@@ -284,6 +284,14 @@ func (it *ImportTx) Commit(ctx context.Context) error {
 	if err := it.db.addVillages(ctx, tx, "roster", names); err != nil {
 		return err
 	}
+	// how many people each village has on each pay month of this roster,
+	// counted once here so that a check need not scan a county's rows
+	if b.Kind == audit.KindPayouts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO batch_villages (batch_id, village, month, payees)
+			SELECT batch_id, village, month, COUNT(DISTINCT id_number) FROM payouts WHERE batch_id = ? GROUP BY village, month`, b.ID); err != nil {
+			return err
+		}
+	}
 	payload := map[string]any{"batch": b.ID, "file": b.FileName, "sha256": b.SHA256, "kind": b.Kind, "village": b.Village,
 		"period": b.Period.String(), "rows": b.Imported, "problem_rows": b.ProblemRows, "nil_report": b.NilReport}
 	if b.Supersedes != 0 {

@@ -258,8 +258,9 @@ func missingVillages(ctx context.Context, q querier, p audit.Month) ([]string, e
 	// (a renamed or merged village follows the roster); a roster that says
 	// no village at all leaves every village of the township expected
 	rows, err := q.QueryContext(ctx, `SELECT v.name FROM villages v WHERE v.source IN ('roster', 'config')
-		AND (v.name IN (SELECT DISTINCT p.village FROM payouts p JOIN batches pb ON pb.id = p.batch_id AND pb.superseded_by IS NULL WHERE p.month = ?1)
-			OR NOT EXISTS (SELECT 1 FROM payouts p JOIN batches pb ON pb.id = p.batch_id AND pb.superseded_by IS NULL WHERE p.month = ?1 AND p.village <> ''))
+		AND (v.name IN (SELECT bv.village FROM batch_villages bv JOIN batches pb ON pb.id = bv.batch_id AND pb.superseded_by IS NULL WHERE bv.month = ?1)
+			OR NOT EXISTS (SELECT 1 FROM batch_villages bv JOIN batches pb ON pb.id = bv.batch_id AND pb.superseded_by IS NULL
+				WHERE bv.month = ?1 AND bv.village <> ''))
 		AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.kind = 'deaths' AND b.period = ?1 AND b.village = v.name AND b.superseded_by IS NULL)
 		AND NOT EXISTS (SELECT 1 FROM missing_notes n WHERE n.period = ?1 AND n.village = v.name)
 		AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.kind = 'deaths' AND b.period = ?1 AND b.superseded_by IS NULL
