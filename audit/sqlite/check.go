@@ -168,9 +168,12 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 	c.exec(`INSERT OR IGNORE INTO chk_dead SELECT d.id_number FROM death_records d JOIN batches b ON b.id = d.batch_id
 		WHERE b.superseded_by IS NULL AND ` + deadSQL + ` AND d.id_ok = 1`)
 	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT p.id_number FROM chk_dead d CROSS JOIN payouts p WHERE p.month = ? AND p.id_number = d.id`, month)
+	// the few deregistrations with an unrecognised reason first, then their
+	// rows of the month by index (CROSS JOIN keeps SQLite from scanning the
+	// month's roster for them: 0.9 s of a county's check)
 	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT p.id_number FROM death_records d JOIN batches b ON b.id = d.batch_id AND b.superseded_by IS NULL
-		JOIN chk_reason r ON r.reason = d.reason AND r.meaning = ? JOIN payouts p ON p.month = ? AND p.id_number = d.id_number
-		WHERE d.source = 'deregistration' AND d.id_ok = 1`, int(audit.MeaningUnknown), month)
+		JOIN chk_reason r ON r.reason = d.reason AND r.meaning = ? CROSS JOIN payouts p
+		WHERE p.month = ? AND p.id_number = d.id_number AND d.source = 'deregistration' AND d.id_ok = 1`, int(audit.MeaningUnknown), month)
 	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT id_number FROM payouts WHERE month = ? GROUP BY id_number HAVING COUNT(*) > 1`, month)
 	if s.SurvivalAge > 0 {
 		born := time.Date(p.Year()-s.SurvivalAge, time.Month(p.Mon())+1, 0, 0, 0, 0, 0, time.UTC).Format("20060102")
