@@ -270,6 +270,7 @@ var tableLabels = map[string]string{
 	"users": "用户和密码", "decisions": "处理意见", "signoffs": "签字", "missing_notes": "缺报说明", "recoveries": "追回台账",
 	"settings": "设置", "villages": "村(社区)名单", "village_aliases": "村名合并记录", "mappings": "列映射", "batches": "导入文件清单",
 	"checks": "核查记录", "migrations": "数据库版本", "decision_undos": "撤销的处理意见", "source_chunks": "导入文件副本",
+	"batch_villages": "各村发放人数",
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -313,6 +313,8 @@ func TestTamperSuite(t *testing.T) {
 		{"rule threshold set", same(`INSERT OR REPLACE INTO settings (key, value) VALUES ('survival_age', '200')`), "设置"},
 		{"village removed", same(`DELETE FROM villages WHERE name = (SELECT MIN(name) FROM villages)`), "村(社区)名单"},
 		{"village added", same(`INSERT INTO villages (name, source, created_at) VALUES ('不存在村', 'config', '')`), "村(社区)名单"},
+		{"village's payee count lowered (a raise looks local, a village need not report)", same(`UPDATE batch_villages SET payees = 1`), "各村发放人数"},
+		{"village's payee count deleted", same(`DELETE FROM batch_villages WHERE rowid = (SELECT MIN(rowid) FROM batch_villages)`), "各村发放人数"},
 		{"mapping planted", same(`INSERT INTO mappings (kind, village, mapping) VALUES ('payouts', '某村', 'id=姓名')`), "列映射"},
 		{"check record edited", same(`UPDATE checks SET counts = '{}'`), "核查记录"},
 		{"countersignature revoked, no reopen", same(`UPDATE signoffs SET revoked_at = '2022-01-01', revoked_by = '王主任', revoke_reason = 'x' WHERE period = '` + wk.signed.String() + `'`), "签字"},
