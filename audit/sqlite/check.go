@@ -295,18 +295,32 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 			})
 	}
 	in.PaidByVillage = map[string]int{}
-	// from the counts kept at import (migration 0011 counted the older ones)
-	paidQuery := `SELECT bv.village, SUM(bv.payees) FROM batch_villages bv JOIN batches b ON b.id = bv.batch_id AND b.superseded_by IS NULL
-		WHERE bv.month = ? GROUP BY bv.village`
-	c.each(paidQuery, []any{month}, func(r *sql.Rows) error {
+	// from the counts kept at import (migration 0011 counted the older ones);
+	// a village on two rosters of the month (a 补发 roster beside the regular
+	// one) is counted from its rows, so that nobody is counted twice
+	var shared []string
+	c.each(`SELECT bv.village, SUM(bv.payees), COUNT(*) FROM batch_villages bv JOIN batches b ON b.id = bv.batch_id AND b.superseded_by IS NULL
+		WHERE bv.month = ? GROUP BY bv.village`, []any{month}, func(r *sql.Rows) error {
 		var v string
-		var n int
-		if err := r.Scan(&v, &n); err != nil {
+		var n, rosters int
+		if err := r.Scan(&v, &n, &rosters); err != nil {
 			return err
 		}
 		in.PaidByVillage[v] = n
+		if rosters > 1 {
+			shared = append(shared, v)
+		}
 		return nil
 	})
+	for _, v := range shared {
+		c.each(`SELECT COUNT(DISTINCT p.id_number) FROM payouts p JOIN batches b ON b.id = p.batch_id AND b.superseded_by IS NULL
+			WHERE p.month = ? AND p.village = ?`, []any{month, v}, func(r *sql.Rows) error {
+			var n int
+			err := r.Scan(&n)
+			in.PaidByVillage[v] = n
+			return err
+		})
+	}
 	c.each(`SELECT name FROM villages WHERE source IN ('roster', 'config') ORDER BY name`, nil, func(r *sql.Rows) error {
 		var v string
 		if err := r.Scan(&v); err != nil {

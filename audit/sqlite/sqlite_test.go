@@ -379,3 +379,47 @@ func TestStorageKinds(t *testing.T) {
 		t.Errorf("a held workspace: %v", err)
 	}
 }
+
+// The people each village has on the month's rosters come from the counts
+// kept at import; a village on two rosters of the month (a 补发 roster beside
+// the regular one) counts each person once.
+func TestPaidByVillageCountsPeopleOnce(t *testing.T) {
+	ctx := context.Background()
+	db := newDB(t)
+	p := audit.MakeMonth(2024, 3)
+	roster := func(file string, people map[string]string) {
+		b := &audit.Batch{FileName: file, SHA256: "sha-" + file, Kind: audit.KindPayouts, Format: "csv", Period: p, ImportedBy: "测试"}
+		it, err := db.BeginImport(ctx, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer it.Rollback()
+		for id, name := range people {
+			b.Imported++
+			r := &audit.Record{Sheet: "Sheet1", Row: b.Imported + 1, Village: "东风村", Name: name, ID: idcard.Normalize(id), Month: p,
+				Amount: 12000, HasAmount: true, PayType: audit.PayNormal}
+			if err := it.Add(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := it.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	paid := func() int {
+		in, _, err := db.CheckInput(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in.PaidByVillage["东风村"]
+	}
+	roster("regular.csv", map[string]string{"430422196112112507": "张一", "430422196112112515": "张二", "430422196112112523": "张三", "430422196112112531": "张四"})
+	if n := paid(); n != 4 {
+		t.Errorf("one roster: 东风村 %d, want 4", n)
+	}
+	// a supplement: one of the four again, two new
+	roster("backpay.csv", map[string]string{"430422196112112507": "张一", "43042219611211254X": "李五", "430422196112112558": "李六"})
+	if n := paid(); n != 6 {
+		t.Errorf("two rosters sharing a payee: 东风村 %d, want 6 (not 7)", n)
+	}
+}
