@@ -122,7 +122,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, audit.Errorf(flag.ErrHelp, "%v\n用法：pensionaudit %s", err, usageOf(fs.Name()))
+			return nil, audit.Errorf(flag.ErrHelp, "%s\n用法：pensionaudit %s", flagErr(err), usageOf(fs.Name()))
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -131,6 +131,18 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// flagErr words Go's flag errors in Chinese, the option named as typed.
+func flagErr(err error) string {
+	msg := err.Error()
+	if opt, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return "这个命令没有选项 " + opt
+	}
+	if opt, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return "选项 " + opt + " 后面缺少值"
+	}
+	return "选项有误：" + msg
 }
 
 func usageOf(name string) string {

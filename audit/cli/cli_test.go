@@ -246,3 +246,16 @@ func TestSupplementIsKeptBesideTheFirstList(t *testing.T) {
 		t.Errorf("current death records = %d, want 3", n)
 	}
 }
+
+// A mistyped option is said in Chinese, with the command's usage.
+func TestFlagErrorsInChinese(t *testing.T) {
+	for args, want := range map[string]string{
+		"report --user 李会计": "这个命令没有选项 -user",
+		"check --db":        "选项 -db 后面缺少值",
+	} {
+		_, _, got := run(t, strings.Fields(args)...)
+		if !strings.Contains(got, want) || !strings.Contains(got, "用法：pensionaudit") || strings.Contains(got, "flag provided") {
+			t.Errorf("%s: %q, want %q and the usage", args, got, want)
+		}
+	}
+}
