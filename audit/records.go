@@ -52,14 +52,18 @@ type Record struct {
 	Month     Month // pay month (payouts)
 	Amount    Fen   // payouts
 	HasAmount bool
-	PayType   PayType
-	PayRaw    string // the pay type as written
-	Status    string
-	Note      string
-	DeathDate time.Time // deaths, deregistrations
-	DeregDate time.Time // deregistrations
-	Reason    string    // deregistrations: 死亡, 迁出 …
-	Problems  []Problem
+	// AmountParts says what the amount is made of when the roster splits
+	// it (基础养老金 + 个人账户养老金, a 合计, deductions), each column with its
+	// value: evidence kept with the row. "" for an amount in one column.
+	AmountParts string
+	PayType     PayType
+	PayRaw      string // the pay type as written
+	Status      string
+	Note        string
+	DeathDate   time.Time // deaths, deregistrations
+	DeregDate   time.Time // deregistrations
+	Reason      string    // deregistrations: 死亡, 迁出 …
+	Problems    []Problem
 }
 
 // HasError reports whether any problem of the row is an error.

@@ -369,9 +369,12 @@ type Evidence struct {
 	Month   string       `json:"month,omitempty"`
 	Date    string       `json:"date,omitempty"`
 	Amount  *json.Number `json:"amount,omitempty"`
-	Type    string       `json:"type,omitempty"`
-	Account string       `json:"account,omitempty"`
-	Note    string       `json:"note,omitempty"`
+	// Parts: what the amount is made of when the roster split it,
+	// “合计 163.00（基础养老金 103.00 + 个人账户养老金 60.00）”.
+	Parts   string `json:"amount_parts,omitempty"`
+	Type    string `json:"type,omitempty"`
+	Account string `json:"account,omitempty"`
+	Note    string `json:"note,omitempty"`
 }
 
 // FindingRow is a stored finding.

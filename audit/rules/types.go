@@ -105,6 +105,8 @@ type Payout struct {
 	PayType   audit.PayType
 	PayRaw    string
 	Note      string
+	// AmountParts: what the amount is made of, as the roster split it.
+	AmountParts string
 }
 
 // Death is one death record: a village report row or a deregistration.
@@ -260,7 +262,7 @@ func money(f audit.Fen) *json.Number {
 
 func payoutEvidence(p *Payout) Evidence {
 	e := Evidence{Kind: "payout", File: p.File, Sheet: p.Sheet, Row: p.Row, Name: p.Name, ID: p.ID, Village: p.Village,
-		Month: p.Month.String(), Type: string(p.PayType), Account: p.Account, Note: p.Note}
+		Month: p.Month.String(), Type: string(p.PayType), Account: p.Account, Note: p.Note, Parts: p.AmountParts}
 	if p.HasAmount {
 		e.Amount = money(p.Amount)
 	}

@@ -17,6 +17,18 @@ type AmountPlan struct {
 	// grouped: read with the group's label above its parts (a header
 	// understood in full, preferred over a reading of its lower row alone)
 	grouped bool
+	// shown: the parts and deductions a row's amount is made of, kept
+	// beside it as evidence.
+	shown []amountPart
+	whole *amountPart // the one column read as the whole, nil for a sum
+	net   bool        // the whole is after deductions (实发): its parts less them
+}
+
+// amountPart is one column of what an amount is made of.
+type amountPart struct {
+	col   int
+	name  string // the column's own header: 基础养老金
+	minus bool
 }
 
 // money words: a column whose header holds one of these is about money.
@@ -134,6 +146,31 @@ func resolveAmount(parents, children []string, taken map[int]bool) (plan *Amount
 				plan.grouped = plan.grouped || x.grouped
 			}
 		}
+		// one column is the whole: a 实发, a 合计 or the only amount
+		hasWhole := len(plan.Cols) == 1 && (len(parts) == 0 || plan.Cols[0] != parts[0].col)
+		if len(parts) < 2 && len(deducts) == 0 && (len(parts) == 0 || !hasWhole) && (len(nets) == 0 || len(singles) != 1) {
+			return
+		}
+		short := func(c int, label string) string {
+			if c < len(children) && strings.TrimSpace(children[c]) != "" {
+				return strings.TrimSpace(children[c])
+			}
+			return label
+		}
+		if hasWhole {
+			plan.whole = &amountPart{col: plan.Cols[0], name: short(plan.Cols[0], "金额")}
+			plan.net = len(nets) == 1 && nets[0].col == plan.Cols[0]
+		}
+		for _, x := range parts {
+			plan.shown = append(plan.shown, amountPart{col: x.col, name: short(x.col, x.label)})
+		}
+		if plan.net && len(parts) == 0 && len(singles) == 1 {
+			// 应发 beside 实发: the amount before the deductions
+			plan.shown = append(plan.shown, amountPart{col: singles[0].col, name: short(singles[0].col, singles[0].label)})
+		}
+		for _, x := range deducts {
+			plan.shown = append(plan.shown, amountPart{col: x.col, name: short(x.col, x.label), minus: true})
+		}
 	}()
 	switch {
 	case len(nets) == 1:
@@ -196,4 +233,69 @@ func (pl *AmountPlan) amountOf(cells []string) (amt audit.Fen, raw string, blank
 		}
 	}
 	return amt, strings.Join(raws, "+"), blank, nil
+}
+
+// parts says what a row's amount is made of, as evidence kept with the
+// row: each column with its value as written, the parts joined by +, the
+// deductions by −; a 合计 read as the whole comes first with its parts in
+// brackets: “合计 163.00（基础养老金 103.00 + 个人账户养老金 60.00）− 代扣医保 10.00”.
+// "" when the amount is one column alone. partSum is the sum of the parts
+// and ok says whether there are parts beside a whole and every one could be
+// read, so that the whole can be checked against them.
+func (pl *AmountPlan) parts(cells []string) (text string, whole, partSum audit.Fen, ok bool) {
+	if len(pl.shown) == 0 {
+		return "", 0, 0, false
+	}
+	read := func(x amountPart) (string, audit.Fen, bool) {
+		v := ""
+		if x.col < len(cells) {
+			v = strings.TrimSpace(cells[x.col])
+		}
+		if v == "" {
+			return x.name + " 空", 0, true
+		}
+		a, err := ParseAmount(v)
+		if err != nil {
+			return x.name + " “" + v + "”", 0, false
+		}
+		return x.name + " " + a.String(), a, true
+	}
+	var plus, minus []string
+	var minusSum audit.Fen
+	ok = true
+	for _, x := range pl.shown {
+		t, a, good := read(x)
+		ok = ok && good
+		if x.minus {
+			minus = append(minus, t)
+			minusSum += a
+			continue
+		}
+		plus = append(plus, t)
+		partSum += a
+	}
+	text = strings.Join(plus, " + ")
+	less := ""
+	for _, m := range minus {
+		less += " − " + m
+	}
+	switch {
+	case pl.whole != nil && pl.net && len(plus) == 0:
+		t, a, _ := read(*pl.whole)
+		return t + "（已减去 " + strings.Join(minus, "、") + "）", a, 0, false
+	case pl.whole != nil && pl.net:
+		// 实发 153.00（基础养老金 103.00 + 个人账户养老金 60.00 − 代扣医保 10.00）
+		t, a, good := read(*pl.whole)
+		whole, ok = a, ok && good
+		partSum -= minusSum
+		return t + "（" + text + less + "）", whole, partSum, ok
+	case pl.whole != nil:
+		t, a, good := read(*pl.whole)
+		whole, ok = a, ok && good && len(plus) > 0
+		if len(plus) > 0 {
+			t += "（" + text + "）"
+		}
+		return t + less, whole, partSum, ok
+	}
+	return text + less, 0, partSum, false
 }

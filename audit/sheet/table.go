@@ -820,6 +820,18 @@ func (p *rowParser) parsePayout(rec *audit.Record, cells []string, problem probl
 			amt, err = ParseAmount("") // nothing in any part: as an empty amount
 		}
 	}
+	if pl := p.h.Amount; pl != nil {
+		var whole, sum audit.Fen
+		var checkable bool
+		rec.AmountParts, whole, sum, checkable = pl.parts(cells)
+		if checkable && whole != sum {
+			label := "合计"
+			if pl.net {
+				label = "实发金额"
+			}
+			problem(FieldAmount, rec.AmountParts, fmt.Sprintf("%s与各项不符：%s %s 元，各项算得 %s 元；已按%s导入，请核实", label, label, whole, sum, label), audit.LevelNotice)
+		}
+	}
 	if err != nil {
 		problem(FieldAmount, v, "发放金额"+err.Error(), audit.LevelError)
 		p.badTotal++

@@ -220,7 +220,7 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 	// This month's rows of those payees and accounts, and rows with invalid IDs.
 	strs := interner{}
 	c.each(`SELECT p.id, p.batch_id, p.sheet, p.row, p.village, p.name, p.id_raw, p.id_number, p.id_ok, p.account, p.amount_fen,
-			p.pay_type, p.pay_raw, p.note
+			p.pay_type, p.pay_raw, p.note, p.amount_parts
 		FROM payouts p JOIN batches b ON b.id = p.batch_id AND b.superseded_by IS NULL
 		WHERE p.id IN (
 			SELECT q.id FROM chk_ids i CROSS JOIN payouts q WHERE q.month = ?1 AND q.id_number = i.id
@@ -232,7 +232,7 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 		var amount sql.NullInt64
 		var payType string
 		if err := r.Scan(&x.RowID, &batch, &x.Sheet, &x.Row, &x.Village, &x.Name, &x.IDRaw, &x.ID, &x.IDOK, &x.Account, &amount,
-			&payType, &x.PayRaw, &x.Note); err != nil {
+			&payType, &x.PayRaw, &x.Note, &x.AmountParts); err != nil {
 			return err
 		}
 		x.File, x.Sheet, x.Village = files[batch], strs.get(x.Sheet), strs.get(x.Village)

@@ -160,9 +160,9 @@ func birthKey(id string) string {
 
 const (
 	payoutInsert = `INSERT INTO payouts (batch_id, sheet, row, village, name, id_raw, id_number, id_ok, sex, account, month, amount_fen,
-		pay_type, pay_raw, status, note, has_error, birth) VALUES `
-	payoutValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	payoutCols   = 18
+		pay_type, pay_raw, status, note, has_error, birth, amount_parts) VALUES `
+	payoutValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	payoutCols   = 19
 	// payoutBatch rows go into one INSERT: far fewer statement executions.
 	payoutBatch = 50
 )
@@ -210,7 +210,7 @@ func (it *ImportTx) Add(ctx context.Context, r *audit.Record) error {
 			amount = int64(r.Amount)
 		}
 		it.pending = append(it.pending, it.batch.ID, r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
-			r.Sex, r.Account, r.Month.String(), amount, string(r.PayType), r.PayRaw, r.Status, r.Note, hasErr, birthKey(r.ID.Norm))
+			r.Sex, r.Account, r.Month.String(), amount, string(r.PayType), r.PayRaw, r.Status, r.Note, hasErr, birthKey(r.ID.Norm), r.AmountParts)
 		if len(it.pending) >= payoutBatch*payoutCols {
 			err = it.flush(ctx)
 		}

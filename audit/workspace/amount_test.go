@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -70,19 +71,20 @@ func TestGroupedAmountColumns(t *testing.T) {
 		rows         [][]string
 		want         []audit.Fen
 		rule         string
+		kept         string // what the first row's amount is made of, kept as evidence
 	}{
 		{"total", "养老金(元)", []string{"基础养老金", "个人账户养老金", "合计"}, nil,
 			[][]string{{"1", "甲一", id1, "202403", "120.00", "43.06", "163.06"}, {"2", "乙二", id2, "202403", "120.00", "50.50", "170.50"}},
-			[]audit.Fen{16306, 17050}, "合计"},
+			[]audit.Fen{16306, 17050}, "合计", "合计 163.06（基础养老金 120.00 + 个人账户养老金 43.06）"},
 		{"parts", "养老金(元)", []string{"基础养老金", "个人账户养老金", "高龄补贴"}, nil,
 			[][]string{{"1", "甲一", id1, "202403", "120.00", "43.06", ""}, {"2", "乙二", id2, "202403", "120.00", "50.50", "30.00"}},
-			[]audit.Fen{16306, 20050}, "之和"},
+			[]audit.Fen{16306, 20050}, "之和", "基础养老金 120.00 + 个人账户养老金 43.06 + 高龄补贴 空"},
 		{"net", "", nil, []string{"应发金额", "代扣医疗保险", "实发金额"},
 			[][]string{{"1", "甲一", id1, "202403", "163.06", "10.00", "153.06"}, {"2", "乙二", id2, "202403", "170.50", "0", "170.50"}},
-			[]audit.Fen{15306, 17050}, "实发金额"},
+			[]audit.Fen{15306, 17050}, "实发金额", "实发金额 153.06（应发金额 163.06 − 代扣医疗保险 10.00）"},
 		{"total less deduction", "养老金(元)", []string{"基础养老金", "个人账户养老金", "合计"}, []string{"扣回多发"},
 			[][]string{{"1", "甲一", id1, "202403", "120.00", "43.06", "163.06", "63.06"}, {"2", "乙二", id2, "202403", "120.00", "50.50", "170.50", ""}},
-			[]audit.Fen{10000, 17050}, "减去"},
+			[]audit.Fen{10000, 17050}, "减去", "合计 163.06（基础养老金 120.00 + 个人账户养老金 43.06） − 扣回多发 63.06"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -104,12 +106,59 @@ func TestGroupedAmountColumns(t *testing.T) {
 			if len(got) != len(c.want) || got[0] != c.want[0] || got[1] != c.want[1] {
 				t.Errorf("amounts %v, want %v", got, c.want)
 			}
+			var parts string
+			w.db.SQL().QueryRow(`SELECT amount_parts FROM payouts WHERE batch_id = ? ORDER BY row LIMIT 1`, res.Batch.ID).Scan(&parts)
+			if parts != c.kept {
+				t.Errorf("parts kept with the row: %q, want %q", parts, c.kept)
+			}
+			if n := len(res.Problems); n != 0 {
+				t.Errorf("parts that add up raise no problem, got %v", res.Problems)
+			}
+			if c.name == "total" {
+				// the parts are the evidence of a finding on the row
+				dereg := filepath.Join(dir, "户籍注销_2024.csv")
+				os.WriteFile(dereg, []byte("姓名,身份证号码,注销日期,注销原因\n甲一,"+id1+",2024-01-04,死亡\n"), 0o644)
+				if _, err := w.Import(ctx, who(w), dereg, ImportOptions{Kind: audit.KindDeregistrations}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := w.Check(ctx, who(w), audit.MonthOf(time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)), nil); err != nil {
+					t.Fatal(err)
+				}
+				fs, _, _ := w.Findings(ctx, audit.FindingFilter{Period: audit.MonthOf(time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC))})
+				seen := false
+				for _, f := range fs {
+					for _, e := range f.Evidence {
+						if e.Kind == "payout" && e.ID == id1 {
+							seen = e.Parts == c.kept
+						}
+					}
+				}
+				if !seen {
+					t.Errorf("the finding on 甲一 does not show what the amount is made of: %+v", fs)
+				}
+			}
 			said := strings.Join(res.Understood(), "\n")
 			t.Logf("what the import understood:\n%s", said)
 			if !strings.Contains(said, "发放金额：") || !strings.Contains(said, c.rule) {
 				t.Errorf("the summary does not say how the amount was taken:\n%s", said)
 			}
 		})
+	}
+	// a 合计 that its parts do not add up to: imported as the total (what
+	// was paid), and the row says so, with both figures, for a person to look at
+	{
+		w := newWS(t)
+		path := filepath.Join(dir, "mismatch_2024-03.xlsx")
+		groupedRoster(t, path, "养老金(元)", []string{"基础养老金", "个人账户养老金", "合计"}, nil,
+			[][]string{{"1", "甲一", id1, "202403", "120.00", "43.06", "263.06"}, {"2", "乙二", id2, "202403", "120.00", "50.50", "170.50"}})
+		res, err := w.Import(ctx, who(w), path, ImportOptions{Kind: audit.KindPayouts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Problems) != 1 || res.Problems[0].Row != 4 || res.Problems[0].Column != "G" ||
+			!strings.Contains(res.Problems[0].Reason, "合计与各项不符") || !strings.Contains(res.Problems[0].Reason, "263.06") || !strings.Contains(res.Problems[0].Reason, "163.06") {
+			t.Errorf("a total that its parts do not add up to: %+v", res.Problems)
+		}
 	}
 	// two columns that could each be the amount: asked, naming both; the
 	// mapping that chooses one imports it

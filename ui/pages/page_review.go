@@ -288,6 +288,9 @@ func (p *ReviewPage) SelectRow(i int) {
 			if e.Amount != nil {
 				line += " " + e.Amount.String() + "元"
 			}
+			if e.Parts != "" {
+				line += "，其中 " + e.Parts
+			}
 			b.WriteString("· " + line + "\n")
 		}
 	}
