@@ -49,6 +49,9 @@ type Header struct {
 	// that could each be the amount when the header cannot say which.
 	Amount    *AmountPlan
 	AmountAsk []string
+	// How says, for a column recognised other than by its whole header
+	// text, how it was: by the words the header contains, or by its values.
+	How map[Field]string
 }
 
 // Summary is what reading a file produced, besides its records.
@@ -430,7 +433,12 @@ func findHeader(head []bufRow, merges []Merge, opts Options) (Header, int, bool)
 			cands = append(cands, joinLabels(top, bottom))
 		}
 		for k, labels := range cands {
-			cols, ok := mapColumns(labels, opts)
+			end := i + 1 + k
+			var sample [][]string
+			for _, r := range head[min(end, len(head)):] {
+				sample = append(sample, r.cells)
+			}
+			cols, how, ok := mapColumns(labels, opts, sample)
 			if !ok {
 				continue
 			}
@@ -467,7 +475,7 @@ func findHeader(head []bufRow, merges []Merge, opts Options) (Header, int, bool)
 				if k == 1 {
 					rows = append(rows, head[i+1].n)
 				}
-				best = Header{Rows: rows, Cols: cols, Labels: labels, Amount: plan, AmountAsk: ask}
+				best = Header{Rows: rows, Cols: cols, Labels: labels, Amount: plan, AmountAsk: ask, How: how}
 				bestAt, bestScore = i, score
 			}
 		}
@@ -506,13 +514,19 @@ func joinLabels(top, bottom []string) []string {
 	return out
 }
 
-func mapColumns(labels []string, opts Options) (map[Field]int, bool) {
+// mapColumns gives each column its field: by the header's whole text, else
+// by the words it contains, then by the user's mapping; a required field
+// still missing is looked for in the values under the header (sample).
+// how says what was recognised other than by whole text.
+func mapColumns(labels []string, opts Options, sample [][]string) (map[Field]int, map[Field]string, bool) {
 	cols := map[Field]int{}
 	rank := map[Field]int{}
 	for c, l := range labels {
 		f, r, ok := lookupHeader(l)
 		if !ok {
-			continue
+			if f, r, ok = lookupWords(l, opts.Kind); !ok {
+				continue
+			}
 		}
 		if old, seen := rank[f]; !seen || r < old {
 			cols[f], rank[f] = c, r
@@ -536,15 +550,26 @@ func mapColumns(labels []string, opts Options) (map[Field]int, bool) {
 			delete(cols, f)
 		}
 	}
+	how := map[Field]string{}
+	for f, c := range cols {
+		if _, _, whole := lookupHeader(labels[c]); !whole {
+			if _, mapped := opts.Map[f]; !mapped {
+				how[f] = "按表头所含的字识别"
+			}
+		}
+	}
+	for f, h := range byValues(cols, labels, sample, opts.Kind) {
+		how[f] = h
+	}
 	for _, f := range required(opts.Kind) {
 		if _, mapped := opts.Map[FieldAmount]; f == FieldAmount && !mapped {
 			continue // found by what the columns say, after this (resolveAmount)
 		}
 		if _, ok := cols[f]; !ok {
-			return nil, false
+			return nil, nil, false
 		}
 	}
-	return cols, true
+	return cols, how, true
 }
 
 // mergedMoneyGroup reports a header row where one money label spans

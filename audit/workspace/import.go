@@ -116,7 +116,11 @@ func (r *ImportResult) Understood() []string {
 				continue // said on its own line, with how it is taken
 			}
 			if c, ok := h.Cols[f]; ok && c < len(h.Labels) {
-				cols = append(cols, fmt.Sprintf("%s←%s列“%s”", f.Label(), sheet.ColName(c), strings.TrimSpace(h.Labels[c])))
+				col := fmt.Sprintf("%s←%s列“%s”", f.Label(), sheet.ColName(c), strings.TrimSpace(h.Labels[c]))
+				if how := h.How[f]; how != "" {
+					col += "（" + how + "）"
+				}
+				cols = append(cols, col)
 			}
 		}
 		rows := make([]string, len(h.Rows))
