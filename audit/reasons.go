@@ -112,6 +112,11 @@ func NormalizeWord(s string) string {
 	}, s)
 }
 
+// DoubtsDeath reports whether a note puts a death in doubt: reported in
+// error (误报, 未死亡), a cancellation undone, someone missing, still to be
+// checked.
+func DoubtsDeath(note string) bool { return containsAny(NormalizeWord(note), doubtWords) }
+
 // IsDeathReason reports whether a deregistration's reason is known to be a
 // death (with no supervisor's words: see DeathMeaning).
 func IsDeathReason(reason string) bool { return DeathMeaning(reason, nil) == MeaningYes }

@@ -129,6 +129,7 @@ type Death struct {
 	IsDeath   bool        // the reason is known to write a death (a village report always does)
 	Unknown   bool        // a deregistration whose reason says neither death nor another known cause
 	Period    audit.Month // the report's month (village reports)
+	Note      string      // the row's 备注, shown with the evidence
 }
 
 // Month is the month of death as best known: the death date, else the
@@ -278,6 +279,9 @@ func deathEvidence(d *Death) Evidence {
 	if d.Source == "village" {
 		e.Month = d.Period.String()
 		e.Note = ""
+	}
+	if d.Note != "" {
+		e.Note = strings.TrimSpace(e.Note + " 备注：" + d.Note)
 	}
 	if !d.DeathDate.IsZero() {
 		e.Date = d.DeathDate.Format("2006-01-02")

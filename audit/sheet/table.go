@@ -787,6 +787,14 @@ func (p *rowParser) parse(n int, cells []string, issues []CellIssue) *audit.Reco
 	}
 	if v, ok := p.cell(cells, FieldNote); ok {
 		rec.Note = CleanText(v)
+		// a note the checks would otherwise not read: a death written on
+		// the roster, a death on a village list put in doubt
+		switch {
+		case p.opts.Kind == audit.KindPayouts && audit.DeathMeaning(rec.Note, nil) == audit.MeaningYes:
+			problem(FieldNote, v, "备注写明“"+Escape(rec.Note, 30)+"”（死亡），这一行却在发放花名册上：请核实是否仍在发放", audit.LevelNotice)
+		case p.opts.Kind == audit.KindDeaths && audit.DoubtsDeath(rec.Note):
+			problem(FieldNote, v, "备注“"+Escape(rec.Note, 30)+"”对这一死亡有疑问（误报、未死亡、待核实……）：请向村里核实；核实前仍按死亡核查，复核时可看到此备注", audit.LevelNotice)
+		}
 	}
 	if v, ok := p.cell(cells, FieldStatus); ok {
 		rec.Status = CleanText(v)

@@ -433,13 +433,13 @@ func (t *Tx) SaveWordMeaning(ctx context.Context, user, word string, m audit.Mea
 
 func (c *checkConn) loadDeaths(in *rules.Input, files map[int64]string, meanings map[string]audit.Meaning) {
 	c.each(`SELECT d.id, d.batch_id, d.source, d.sheet, d.row, d.village, d.name, d.id_raw, d.id_number, d.id_ok, d.sex,
-			d.death_date, d.dereg_date, d.reason, d.is_death, b.period
+			d.death_date, d.dereg_date, d.reason, d.is_death, b.period, d.note
 		FROM death_records d JOIN batches b ON b.id = d.batch_id WHERE b.superseded_by IS NULL ORDER BY d.id`, nil, func(r *sql.Rows) error {
 		var x rules.Death
 		var batch, isDeath int64
 		var death, dereg, period string
 		if err := r.Scan(&x.RowID, &batch, &x.Source, &x.Sheet, &x.Row, &x.Village, &x.Name, &x.IDRaw, &x.ID, &x.IDOK, &x.Sex,
-			&death, &dereg, &x.Reason, &isDeath, &period); err != nil {
+			&death, &dereg, &x.Reason, &isDeath, &period, &x.Note); err != nil {
 			return err
 		}
 		x.File = files[batch]

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"pensionaudit/audit"
+	"pensionaudit/audit/rules"
 	"pensionaudit/audit/sheet"
 	"pensionaudit/audit/sqlite"
 )
@@ -98,6 +99,19 @@ func (r *ImportResult) countValues(kind audit.Kind, rec *audit.Record) {
 			r.countValue("状态", rec.Status, map[audit.Meaning]string{audit.MeaningYes: "正常发放", audit.MeaningNo: "停发、终止或死亡",
 				audit.MeaningUnknown: "不明（须核实）"}[audit.StatusMeaning(rec.Status)])
 		}
+	}
+	switch {
+	case rec.Note == "":
+	case kind == audit.KindPayouts && audit.DeathMeaning(rec.Note, nil) == audit.MeaningYes:
+		r.countValue("备注", rec.Note, "写明死亡（须核实是否仍在发放）")
+	case kind == audit.KindPayouts && rec.PayType == audit.PayBack:
+		if cover := rules.Coverage(rec.Note, rec.Month); len(cover) > 0 {
+			r.countValue("备注", rec.Note, fmt.Sprintf("补发 %s 至 %s 共 %d 个月", cover[0], cover[len(cover)-1], len(cover)))
+		} else {
+			r.countValue("备注", rec.Note, "没有写明补发哪几个月（按整笔核查）")
+		}
+	case kind == audit.KindDeaths && audit.DoubtsDeath(rec.Note):
+		r.countValue("备注", rec.Note, "对死亡有疑问（须核实；核实前仍按死亡核查）")
 	}
 	if rec.Sex != "" && audit.ParseSex(rec.Sex) == "" {
 		r.countValue("性别", rec.Sex, "不明（没有用来核对身份证号）")

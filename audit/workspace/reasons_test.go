@@ -369,3 +369,60 @@ func TestTownshipNameWithVillageTitle(t *testing.T) {
 		t.Errorf("village %q, want 柳塘村 from the title", res.Batch.Village)
 	}
 }
+
+// The 备注 words the checks would otherwise not read are read: a roster row
+// whose note says the payee died is asked about at import, a village list's
+// note that doubts a death is asked about and shown beside the finding, a
+// 补发 note says which months it covers; the summary counts each.
+func TestNotesAreRead(t *testing.T) {
+	ctx := context.Background()
+	w := newWS(t)
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(9, 9))
+	ids := []string{demo.NewID(r, "512002", time.Date(1941, 2, 3, 0, 0, 0, 0, time.UTC)), demo.NewID(r, "512002", time.Date(1942, 3, 4, 0, 0, 0, 0, time.UTC)),
+		demo.NewID(r, "512002", time.Date(1943, 4, 5, 0, 0, 0, 0, time.UTC))}
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	roster := "姓名,公民身份号码,村(社区),发放年月,发放金额,发放类型,备注\n" +
+		"甲一," + ids[0] + ",东风村,202403,163.06,正常发放,已死亡\n" +
+		"乙二," + ids[1] + ",东风村,202403,489.18,补发,补发2024年1-3月\n" +
+		"丙三," + ids[2] + ",东风村,202403,163.06,正常发放,\n"
+	res, err := w.Import(ctx, who(w), write("花名册_2024-03.csv", roster), ImportOptions{Kind: audit.KindPayouts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked := false
+	for _, p := range res.Problems {
+		asked = asked || p.Row == 2 && p.Column == "G" && strings.Contains(p.Reason, "已死亡") && strings.Contains(p.Reason, "请核实")
+	}
+	said := strings.Join(res.Understood(), "\n")
+	if !asked || !strings.Contains(said, "“已死亡”1 行→写明死亡") || !strings.Contains(said, "2024-01 至 2024-03 共 3 个月") {
+		t.Errorf("roster notes: problems %+v\n%s", res.Problems, said)
+	}
+	deaths := "姓名,身份证号码,死亡日期,备注\n丙三," + ids[2] + ",2024-01-04,误报？待核实\n"
+	res, err = w.Import(ctx, who(w), write("东风村_2024-02_死亡名单.csv", deaths), ImportOptions{Kind: audit.KindDeaths, Village: "东风村", Period: audit.MakeMonth(2024, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Reason, "有疑问") || !strings.Contains(strings.Join(res.Understood(), "\n"), "对死亡有疑问") {
+		t.Errorf("a doubted death: %+v %v", res.Problems, res.Understood())
+	}
+	if _, err := w.Check(ctx, who(w), audit.MakeMonth(2024, 3), nil); err != nil {
+		t.Fatal(err)
+	}
+	fs, _, _ := w.Findings(ctx, audit.FindingFilter{Period: audit.MakeMonth(2024, 3), Rule: rules.PaidAfterDeath})
+	shown := false
+	for _, f := range fs {
+		for _, e := range f.Evidence {
+			shown = shown || f.IDNumber == ids[2] && e.Kind == "village_report" && strings.Contains(e.Note, "备注：误报？待核实")
+		}
+	}
+	if !shown {
+		t.Errorf("the finding does not show the village's note: %+v", fs)
+	}
+}
