@@ -181,3 +181,108 @@ func TestSubtotalRowsChecked(t *testing.T) {
 		t.Errorf("problems:\n%s", all)
 	}
 }
+
+// A row some writers emit twice — an empty <row r="1"/> beside the real
+// one, or the same row again — is read once; a repeat that says something
+// different is refused, naming the row.
+func TestRepeatedRow(t *testing.T) {
+	src := deathBook(t, false)
+	var sheet string
+	rewriteZip(t, src, t.TempDir()+"/x.xlsx", func(name string, data []byte) []byte {
+		if name == "xl/worksheets/sheet1.xml" {
+			sheet = string(data)
+		}
+		return data
+	}, nil)
+	i, j := strings.Index(sheet, `<row r="1"`), strings.Index(sheet, `<row r="2"`)
+	if i < 0 || j < 0 {
+		t.Fatalf("sheet XML: %s", sheet)
+	}
+	row1 := sheet[i:j]
+	k := strings.Index(sheet[j:], "</row>") + j + len("</row>")
+	row2 := sheet[j:k]
+	for _, c := range []struct {
+		name, old, new string
+		ok             bool
+	}{
+		{"empty row 1 first", row1, `<row r="1"/>` + row1, true}, // an empty row 1, then row 1 with its values
+		{"empty repeat after", row1, row1 + `<row r="1"></row>`, true},
+		{"same row twice", row2, row2 + row2, true},
+		{"row 1 empty after row 2", row2, row2 + `<row r="1"/>`, true},
+		{"different repeat", row2, row2 + `<row r="2"><c r="A2" t="inlineStr"><is><t>别人</t></is></c></row>`, false},
+		{"out of order", row2, row2 + `<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>`, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dst := t.TempDir() + "/石岭村_2022-03.xlsx"
+			rewriteZip(t, src, dst, func(name string, data []byte) []byte {
+				if name == "xl/worksheets/sheet1.xml" {
+					return []byte(strings.Replace(string(data), c.old, c.new, 1))
+				}
+				return data
+			}, nil)
+			_, recs, err := scanPath(t, dst, Options{Kind: audit.KindDeaths, Village: "石岭村"})
+			if c.ok && (err != nil || len(recs) != 1 || recs[0].Name != "罗德秀") {
+				t.Errorf("%v %v", err, recs)
+			}
+			if !c.ok && (err == nil || !strings.Contains(err.Error(), "出现了两次")) {
+				t.Errorf("a repeat that differs was read: %v", err)
+			}
+		})
+	}
+}
+
+// A genuine sheet of repeated values compresses far more than ordinary
+// text (121:1 was seen in a real workbook) and is read; a part near
+// deflate's ceiling (a bomb) is refused while it streams.
+func TestCompressionRatio(t *testing.T) {
+	defer func(f uint64) { ratioFloor = f }(ratioFloor)
+	ratioFloor = 1 << 20
+	src := deathBook(t, false)
+	for _, c := range []struct {
+		name  string
+		k     uint32 // distinct values in the trailing rows: fewer compress more
+		bomb  bool
+		ratio [2]uint64
+	}{
+		{"two values", 2, false, [2]uint64{50, 150}},
+		{"one value", 1, false, [2]uint64{150, 500}}, // past the old 100:1 limit
+		{"bomb", 0, true, [2]uint64{500, 2000}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var rows strings.Builder
+			x := uint32(1)
+			for i := 0; i < 100000; i++ {
+				if c.bomb {
+					rows.WriteString(`<row/><row/><row/>`)
+					continue
+				}
+				x = x*1664525 + 1013904223
+				fmt.Fprintf(&rows, `<row><c t="inlineStr"><is><t>%d</t></is></c><c s="1"/><c s="1"/><c s="1"/><c s="1"/><c s="1"/><c s="1"/></row>`, (x>>16)%c.k)
+			}
+			dst := t.TempDir() + "/石岭村_2022-03.xlsx"
+			rewriteZip(t, src, dst, func(name string, data []byte) []byte {
+				if name == "xl/worksheets/sheet1.xml" {
+					return []byte(strings.Replace(string(data), "</sheetData>", rows.String()+"</sheetData>", 1))
+				}
+				return data
+			}, nil)
+			zr, err := zip.OpenReader(dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range zr.File {
+				if f.Name == "xl/worksheets/sheet1.xml" {
+					if r := f.UncompressedSize64 / f.CompressedSize64; r < c.ratio[0] || r > c.ratio[1] {
+						t.Fatalf("the test's part compresses %d:1, outside %v", r, c.ratio)
+					}
+				}
+			}
+			zr.Close()
+			got := dumpWorkbook(dst)
+			refused := strings.Contains(got, "压缩比超过")
+			if refused != c.bomb {
+				t.Errorf("refused %v, want %v: %.200s", refused, c.bomb, got)
+			}
+		})
+	}
+}

@@ -30,9 +30,12 @@ const (
 	// shared strings).
 	MaxUnpacked = 2 << 30
 	// MaxRatio is the highest compression ratio an .xlsx part may have
-	// once it has unpacked past ratioFloor bytes.
-	MaxRatio   = 100
-	ratioFloor = 16 << 20
+	// once it has unpacked past ratioFloor bytes. Deflate cannot pass
+	// about 1,032:1 and a bomb sits near that; genuine sheets of repeated
+	// values reach a few hundred (121:1 was seen in a real workbook), and
+	// the limits that bound memory (size, rows, cells, tokens) are checked
+	// while streaming whatever the ratio.
+	MaxRatio = 500
 	// maxToken is the longest single piece of markup or text (one cell's
 	// XML, one CSV record) held in memory at once.
 	maxToken = 1 << 20
@@ -47,6 +50,10 @@ const (
 	maxQuotedLines = 10
 	maxQuotedBytes = 4096
 )
+
+// ratioFloor is how much a part unpacks before its ratio is judged (a
+// variable only so that a test can judge small parts).
+var ratioFloor uint64 = 16 << 20
 
 // ReadError is a reader that could not reach the clean end of a sheet: the
 // file is refused as a whole. Row is the last row read completely (0 when

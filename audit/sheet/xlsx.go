@@ -439,9 +439,15 @@ type xlsxRows struct {
 	last    int // last row number yielded
 	dimRows int // last row the <dimension> declares, 0 if none
 	cells   []string
-	done    bool
-	ended   bool // </sheetData> seen
-	err     error
+	// repeat: the row being read has a number already read. Some writers
+	// emit a row twice (an empty <row r="1"/> beside the real one, or the
+	// same row again); an empty or identical repeat is nothing new and is
+	// passed over, any other is refused. prev keeps the last row yielded.
+	repeat bool
+	prev   []string
+	done   bool
+	ended  bool // </sheetData> seen
+	err    error
 
 	cell    strings.Builder
 	cellCol int
@@ -501,8 +507,9 @@ func (r *xlsxRows) Next() bool {
 					}
 					n = k
 				}
-				if n <= r.last {
-					return r.fail(failf("第 %d 行出现了两次或顺序错乱（行号必须递增）：文件可能已损坏或被改动过", n))
+				r.repeat = n <= r.last
+				if r.repeat {
+					r.prev = append(r.prev[:0], r.cells...)
 				}
 				if n > MaxSheetRows {
 					return r.fail(failf("行号 %d 超过表格的最大行数 %d", n, MaxSheetRows))
@@ -567,6 +574,20 @@ func (r *xlsxRows) Next() bool {
 					}
 				}
 			case "row":
+				if r.repeat && r.n == r.last && allEmpty(r.prev) {
+					// an empty row, then the same row with its values: the
+					// values are the row (yielded again, as the clerk sees it)
+					r.repeat = false
+					return true
+				}
+				if r.repeat {
+					if !r.sameAsBefore() {
+						return r.fail(failf("第 %d 行出现了两次、内容不同（或行的顺序错乱，行号必须递增）：文件可能已损坏或被改动过", r.n))
+					}
+					r.cells = append(r.cells[:0], r.prev...)
+					r.n, r.repeat, inRow = r.last, false, false
+					continue
+				}
 				r.last = r.n
 				return true
 			case "sheetData":
@@ -574,6 +595,39 @@ func (r *xlsxRows) Next() bool {
 			}
 		}
 	}
+}
+
+// sameAsBefore reports whether a repeated row adds nothing: it has no
+// value, or it repeats the row just read cell for cell.
+func (r *xlsxRows) sameAsBefore() bool {
+	if allEmpty(r.cells) {
+		return true
+	}
+	if r.n != r.last {
+		return false
+	}
+	for i := range max(len(r.cells), len(r.prev)) {
+		var a, b string
+		if i < len(r.cells) {
+			a = r.cells[i]
+		}
+		if i < len(r.prev) {
+			b = r.prev[i]
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
+func allEmpty(cells []string) bool {
+	for _, c := range cells {
+		if c != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *xlsxRows) value() (string, error) {
