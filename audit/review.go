@@ -38,6 +38,18 @@ func (s Status) Label() string {
 	return string(s)
 }
 
+// Short is the status in three characters, for a list's narrow column
+// (the full Label is shown with the finding itself).
+func (s Status) Short() string {
+	switch s {
+	case StatusVisit:
+		return "待核查"
+	case StatusWithdrawn:
+		return "已撤销"
+	}
+	return s.Label()
+}
+
 // Verdict is what a reviewer decides on a finding.
 type Verdict string
 

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
@@ -188,7 +189,7 @@ func TestEvidenceOpensTheFileAtTheRow(t *testing.T) {
 			}
 			var btn *widget.Button
 			for _, o := range rp.Sources.Objects {
-				if b := o.(*widget.Button); strings.Contains(b.Text, e.File) && strings.Contains(b.Text, "第"+strconv.Itoa(e.Row)+"行") {
+				if b := o.(*widget.Button); strings.Contains(b.Text, audit.Escape(e.File, 16)) && strings.Contains(b.Text, "第"+strconv.Itoa(e.Row)+"行") {
 					btn = b
 				}
 			}
@@ -681,4 +682,84 @@ func loginAs(c *Controller, path, name, pw string) {
 	c.login.names.SetSelected(name)
 	c.login.password.SetText(pw)
 	c.submitLogin(c.login)
+}
+
+// The chosen finding is shown across its whole row, not in one cell, and the
+// mark follows the review to the next finding.
+func TestChosenRowIsMarkedAcross(t *testing.T) {
+	c := demoClerk(t)
+	c.frame.show(pageReview)
+	rp := c.frame.pages[pageReview].(*pages.ReviewPage)
+	if len(rp.Rows) < 2 {
+		t.Fatal("too few findings")
+	}
+	// how a cell of the table draws: its background is the chosen colour
+	drawnChosen := func(row, col int) bool {
+		o := rp.Table.CreateCell()
+		rp.Table.UpdateCell(widget.TableCellID{Row: row, Col: col}, o)
+		bg := o.(*fyne.Container).Objects[0].(*canvas.Rectangle)
+		return bg.FillColor == theme.Color(theme.ColorNameSelection)
+	}
+	marked := func() int {
+		n := 0
+		for col := range rp.Table.Headers() {
+			for row := range rp.Rows {
+				if drawnChosen(row, col) {
+					n++
+					if row != rp.Table.Marked() {
+						t.Errorf("row %d drawn as chosen", row)
+					}
+				}
+			}
+		}
+		return n
+	}
+	rp.SelectRow(1)
+	cols := len(rp.Table.Headers())
+	if rp.Table.Marked() != 1 || marked() < cols {
+		t.Errorf("row 1 chosen: marked row %d, %d cells drawn as chosen, want all %d", rp.Table.Marked(), marked(), cols)
+	}
+	test.Tap(rp.Visit)
+	if rp.Table.Marked() != rp.Selected || rp.Selected < 0 {
+		t.Errorf("after deciding, the mark is on row %d, the review on %d", rp.Table.Marked(), rp.Selected)
+	}
+}
+
+// Every rule's name, every status, a masked ID, a three-character name, a
+// four-character village and a five-figure amount fit their columns whole (no “…”), and the columns
+// fit the list's width at 1366×768 (no sideways scrolling).
+func TestReviewColumnsShowWholeValues(t *testing.T) {
+	c := demoClerk(t)
+	c.frame.show(pageReview)
+	rp := c.frame.pages[pageReview].(*pages.ReviewPage)
+	widths := rp.Table.Widths()
+	samples := make([][]string, len(widths))
+	samples[0] = []string{"#9999"}
+	for _, r := range workspace.Rules() {
+		samples[1] = append(samples[1], workspace.RuleLabel(r))
+	}
+	samples[2] = []string{"欧阳芬"}
+	samples[3] = []string{workspace.MaskID("51200219501010123X")}
+	samples[4] = []string{"桃源社区", "石岭村委"}
+	samples[5] = []string{audit.Fen(1234567).Grouped()}
+	for _, s := range audit.Statuses {
+		samples[6] = append(samples[6], s.Short())
+	}
+	pad := 2 * theme.Padding() * 2 // the label's inner padding and the cell's
+	var sum float32
+	for col, w := range widths {
+		sum += w
+		for _, v := range samples[col] {
+			need := fyne.MeasureText(v, theme.TextSize(), fyne.TextStyle{}).Width + pad
+			t.Logf("%s %q needs %.1f of %.0f", rp.Table.Headers()[col], v, need, w)
+			if need > w {
+				t.Errorf("column %s: “%s” needs %.0f px, has %.0f", rp.Table.Headers()[col], v, need, w)
+			}
+		}
+	}
+	c.win.Resize(fyne.NewSize(1366, 768))
+	// each column also takes the table's padding beside it
+	if avail := rp.Table.Size().Width; sum+float32(len(widths))*theme.Padding() > avail {
+		t.Errorf("columns take %.0f px, the list has %.0f", sum, avail)
+	}
 }

@@ -78,7 +78,7 @@ func NewReviewPage(c Host) *ReviewPage {
 	p := &ReviewPage{c: c, Selected: -1, Progress: widget.NewLabel(""), Evidence: widget.NewLabel(""), Note: widgets.NewUndoEntry(true),
 		Search: widgets.NewUndoEntry(false),
 		Table: widgets.NewTextTable([]string{tr("编号"), tr("问题"), tr("姓名"), tr("身份证号"), tr("村(社区)"), tr("金额(元)"), tr("状态")},
-			[]float32{54, 128, 72, 174, 84, 80, 80})}
+			[]float32{62, 160, 66, 174, 80, 88, 66})}
 	p.Evidence.Wrapping = fyne.TextWrapWord
 	p.Sources = container.NewVBox()
 	p.Progress.TextStyle.Bold = true
@@ -130,11 +130,11 @@ func NewReviewPage(c Host) *ReviewPage {
 	p.Note.SetMinRowsVisible(2)
 	p.Confirm = widget.NewButton(tr("1 确认"), func() { p.decide(audit.DecisionConfirm) })
 	p.Dismiss = widget.NewButton(tr("2 排除"), func() { p.decide(audit.DecisionDismiss) })
-	p.Visit = widget.NewButton(tr("3 待实地核查"), func() { p.decide(audit.DecisionVisit) })
+	p.Visit = widget.NewButton(tr("3 实地核查"), func() { p.decide(audit.DecisionVisit) })
 	p.Confirm.Importance = widget.DangerImportance
 	p.Check = widget.NewButton(tr("运行本月核查"), p.runCheck)
 	p.Undo = widget.NewButton(tr("撤销上一条（Ctrl+Z）"), p.UndoLast)
-	p.AllMonth = widget.NewCheck("同时处理此人其他月份未处理的同类问题（每条分别记录）", nil)
+	p.AllMonth = widget.NewCheck("同时处理此人其他月份的同类问题（逐月记录）", nil)
 	p.Undo.Disable()
 	p.Note.OnUndo, p.Search.OnUndo = p.UndoLast, p.UndoLast // Ctrl+Z in a field is the screen's undo too
 	c.Win().Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
@@ -150,7 +150,7 @@ func NewReviewPage(c Host) *ReviewPage {
 	decide := container.NewVBox(
 		widget.NewForm(widget.NewFormItem(tr("确认后"), p.Action), widget.NewFormItem(tr("排除理由"), p.Reason), widget.NewFormItem(tr("说明"), p.Note)),
 		p.AllMonth, container.NewGridWithColumns(3, p.Confirm, p.Dismiss, p.Visit), p.Undo,
-		widget.NewLabel("键盘：1 确认 · 2 排除 · 3 待实地核查 · J/↓ 下一条 · K/↑ 上一条"))
+		widget.NewLabel("键盘：1 确认 · 2 排除 · 3 实地核查\n　　　J/↓ 下一条 · K/↑ 上一条"))
 	p.evScroll = container.NewVScroll(container.NewVBox(p.Evidence, p.Sources))
 	right := container.NewBorder(nil, decide, nil, nil, p.evScroll)
 	split := container.NewHSplit(container.NewBorder(container.NewBorder(nil, nil, nil, container.NewHBox(p.Prev, p.Next), p.Progress), nil, nil, nil, p.Table), right)
@@ -245,7 +245,7 @@ func (p *ReviewPage) Refresh() {
 		}
 		out := make([][]string, len(rows))
 		for i, r := range rows {
-			out[i] = []string{"#" + strconv.FormatInt(r.ID, 10), workspace.RuleLabel(r.Rule), r.Name, workspace.MaskID(r.IDNumber), r.Village, r.Amount.Grouped(), audit.Status(r.Status).Label()}
+			out[i] = []string{"#" + strconv.FormatInt(r.ID, 10), workspace.RuleLabel(r.Rule), r.Name, workspace.MaskID(r.IDNumber), r.Village, r.Amount.Grouped(), audit.Status(r.Status).Short()}
 		}
 		p.Table.SetRows(out)
 		shown := ""
@@ -274,6 +274,7 @@ func (p *ReviewPage) SelectRow(i int) {
 	}
 	p.Selected = i
 	r := p.Rows[i]
+	p.Table.Mark(i)
 	p.Table.Select(widget.TableCellID{Row: i, Col: 0})
 	var b strings.Builder
 	fmt.Fprintf(&b, "#%d %s\n%s（%s）%s\n\n%s\n", r.ID, workspace.RuleLabel(r.Rule), audit.Escape(r.Name, 0), workspace.MaskID(r.IDNumber), r.Village, r.Detail)
@@ -298,7 +299,7 @@ func (p *ReviewPage) SelectRow(i int) {
 	for _, e := range r.Evidence {
 		if e.File != "" && e.Row > 0 {
 			e := e
-			btn := widget.NewButton(fmt.Sprintf("查看原文件：%s 第%d行", audit.Escape(e.File, 40), e.Row), func() {
+			btn := widget.NewButton(fmt.Sprintf("查看原文件：%s 第%d行", audit.Escape(e.File, 16), e.Row), func() {
 				p.c.ShowSource(0, e.File, e.Sheet, e.Row, "")
 			})
 			btn.Alignment = widget.ButtonAlignLeading

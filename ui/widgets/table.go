@@ -3,9 +3,13 @@
 package widgets
 
 import (
+	"image/color"
 	"strconv"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
@@ -17,16 +21,29 @@ type TextTable struct {
 	*widget.Table
 	headers []string
 	rows    [][]string
+	marked  int // the row shown as chosen across every column, -1 for none
+	widths  []float32
 }
 
 // NewTextTable makes a table with the headers and column widths.
 func NewTextTable(headers []string, widths []float32) *TextTable {
-	t := &TextTable{headers: headers}
+	t := &TextTable{headers: headers, marked: -1, widths: widths}
 	t.Table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(t.rows), len(t.headers) },
-		NewCellLabel,
+		func() fyne.CanvasObject {
+			return container.NewStack(canvas.NewRectangle(color.Transparent), NewCellLabel())
+		},
 		func(id widget.TableCellID, o fyne.CanvasObject) {
-			l := o.(*widget.Label)
+			st := o.(*fyne.Container)
+			bg, l := st.Objects[0].(*canvas.Rectangle), st.Objects[1].(*widget.Label)
+			var fill color.Color = color.Transparent
+			if id.Row == t.marked {
+				fill = theme.Color(theme.ColorNameSelection)
+			}
+			if bg.FillColor != fill {
+				bg.FillColor = fill
+				bg.Refresh()
+			}
 			if id.Row < len(t.rows) && id.Col < len(t.rows[id.Row]) {
 				l.SetText(audit.Escape(t.rows[id.Row][id.Col], 200)) // text from files shown visibly
 			} else {
@@ -63,9 +80,24 @@ func NewCellLabel() fyne.CanvasObject {
 
 // SetRows replaces the content; call on the Fyne goroutine.
 func (t *TextTable) SetRows(rows [][]string) {
-	t.rows = rows
+	t.rows, t.marked = rows, -1
 	t.Refresh()
 }
+
+// Mark shows row as the chosen one across all its columns (the table's own
+// selection marks one cell only); -1 marks none.
+func (t *TextTable) Mark(row int) {
+	if row != t.marked {
+		t.marked = row
+		t.Refresh()
+	}
+}
+
+// Marked is the row shown as chosen, -1 for none.
+func (t *TextTable) Marked() int { return t.marked }
+
+// Widths returns the column widths the table was made with.
+func (t *TextTable) Widths() []float32 { return t.widths }
 
 // Rows returns the current content (for tests).
 func (t *TextTable) Rows() [][]string { return t.rows }
