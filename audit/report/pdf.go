@@ -315,9 +315,9 @@ func SignoffPDF(d *Data, o Options, w io.Writer) (*Transcript, error) {
 		if rules.Overpayment(s.Rule) {
 			amount = s.Amount.Grouped()
 		}
-		rows = append(rows, []string{rules.Label(s.Rule), s.Rule, strconv.Itoa(s.Count), amount})
+		rows = append(rows, []string{rules.Label(s.Rule), strconv.Itoa(s.Count), amount})
 	}
-	doc.table([]string{"问题类型", "规则代码", "条数", "涉及金额（元）"}, []float64{50, 60, 25, 45}, rows)
+	doc.table([]string{"问题类型", "条数", "涉及金额（元）"}, []float64{80, 40, 60}, rows)
 	doc.gap(3)
 
 	var confirmed, dismissed, visits [][]string

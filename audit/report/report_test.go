@@ -104,6 +104,12 @@ var trailCodeRe = regexp.MustCompile(`(记录链校验码：|输入校验码 |�
 func checkGolden(t *testing.T, name, got string) {
 	got = trailCodeRe.ReplaceAllString(got, "${1}…")
 	t.Helper()
+	// what is printed for people says each rule in Chinese, never its code
+	for _, r := range rules.All {
+		if strings.Contains(got, r) {
+			t.Errorf("%s prints the rule code %q", name, r)
+		}
+	}
 	golden.Check(t, filepath.Join("testdata", name+".golden"), got)
 }
 
