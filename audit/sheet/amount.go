@@ -235,6 +235,34 @@ func (pl *AmountPlan) amountOf(cells []string) (amt audit.Fen, raw string, blank
 	return amt, strings.Join(raws, "+"), blank, nil
 }
 
+// Kept says in words which parts and deductions each row keeps beside
+// its amount as evidence, "" when the amount is one column alone.
+func (pl *AmountPlan) Kept() string {
+	if pl == nil || len(pl.shown) == 0 {
+		return ""
+	}
+	var plus, minus []string
+	for _, x := range pl.shown {
+		t := fmt.Sprintf("%s（%s列）", x.name, colName(x.col))
+		if x.minus {
+			minus = append(minus, t)
+		} else {
+			plus = append(plus, t)
+		}
+	}
+	out := strings.Join(plus, " + ")
+	if len(minus) > 0 {
+		if out != "" {
+			out += "，"
+		}
+		out += "扣除 " + strings.Join(minus, "、")
+	}
+	if pl.whole != nil && len(plus) > 0 {
+		out += "；与" + pl.whole.name + "不符的行列为问题"
+	}
+	return out
+}
+
 // parts says what a row's amount is made of, as evidence kept with the
 // row: each column with its value as written, the parts joined by +, the
 // deductions by −; a 合计 read as the whole comes first with its parts in

@@ -139,6 +139,9 @@ func TestGroupedAmountColumns(t *testing.T) {
 			}
 			said := strings.Join(res.Understood(), "\n")
 			t.Logf("what the import understood:\n%s", said)
+			if c.kept != "" && !strings.Contains(said, "每行随金额保存各项作为依据") {
+				t.Errorf("the summary does not say the parts are kept:\n%s", said)
+			}
 			if !strings.Contains(said, "发放金额：") || !strings.Contains(said, c.rule) {
 				t.Errorf("the summary does not say how the amount was taken:\n%s", said)
 			}

@@ -144,6 +144,9 @@ func (r *ImportResult) Understood() []string {
 		out = append(out, fmt.Sprintf("工作表「%s」第 %s 行是表头：%s", h.Sheet, strings.Join(rows, "、"), strings.Join(cols, "，")))
 		if h.Amount != nil {
 			out = append(out, "  发放金额："+h.Amount.Rule)
+			if kept := h.Amount.Kept(); kept != "" {
+				out = append(out, "  每行随金额保存各项作为依据："+kept)
+			}
 		}
 		if from := r.VillageFrom[h.Sheet]; from != "" && r.Batch.Kind == audit.KindPayouts {
 			out = append(out, fmt.Sprintf("  村(社区)来自：%s", from))
