@@ -150,6 +150,8 @@ var (
 	ErrReadOnly = errors.New("read-only")
 	ErrBusy     = errors.New("database busy")
 	ErrIO       = errors.New("i/o error")
+	// ErrInUse: another window of the program has the workspace open.
+	ErrInUse = errors.New("workspace in use")
 )
 
 // Error is a message for the user (Chinese) carrying a sentinel kind that

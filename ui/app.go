@@ -37,7 +37,13 @@ func run(ctx context.Context, a fyne.App, args []string, sync bool) (fyne.Window
 	db := fs.String("db", "", "workspace file")
 	demo := fs.Bool("demo", false, "open the demo workspace")
 	fs.Parse(args)
-	w.SetOnClosed(c.closeWorkspace)
+	w.SetOnClosed(func() {
+		c.closeWorkspace()
+		if c.release != nil {
+			c.release() // the next window may have the workspace
+			c.release = nil
+		}
+	})
 	if !sync {
 		c.watchIdle()
 	}

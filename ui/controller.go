@@ -30,8 +30,11 @@ type Controller struct {
 	win  fyne.Window
 	ws   *workspace.Workspace
 	path string
-	demo bool
-	user *audit.Session
+	// release gives back this window's claim on the workspace at path
+	// (one window per workspace)
+	release func()
+	demo    bool
+	user    *audit.Session
 	// anchors is the file where trail heads are kept outside workspaces
 	anchors string
 	period  audit.Month
@@ -184,8 +187,8 @@ func (c *Controller) openDemo() {
 		dir = os.TempDir()
 	}
 	path := filepath.Join(dir, "pensionaudit", "demo.db")
+	os.MkdirAll(filepath.Dir(path), 0o755)
 	c.enter(path, true, func(ctx context.Context) (*workspace.Workspace, error) {
-		os.MkdirAll(filepath.Dir(path), 0o755)
 		for _, s := range []string{"", "-wal", "-shm"} {
 			os.Remove(path + s)
 		}
@@ -197,12 +200,30 @@ func (c *Controller) openDemo() {
 // goes to its login (remembering real workspaces among the recent ones).
 func (c *Controller) enter(path string, demo bool, open func(context.Context) (*workspace.Workspace, error)) {
 	c.background(func(ctx context.Context) error {
+		// claim the file before touching it (the demo is rebuilt in place)
+		same := c.release != nil && path == c.path
+		var release func()
+		if !same {
+			var err error
+			if release, err = workspace.Claim(path); err != nil {
+				return err
+			}
+		}
 		ws, err := open(ctx)
 		if err != nil {
+			if release != nil {
+				release()
+			}
 			return err
 		}
 		ws.KeepAnchors(c.anchors)
 		c.closeWorkspace()
+		if !same {
+			if c.release != nil {
+				c.release()
+			}
+			c.release = release
+		}
 		c.ws, c.path, c.demo, c.period = ws, path, demo, 0 // a month of the previous workspace means nothing here
 		return nil
 	}, func(err error) {

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"pensionaudit/assets"
+	"pensionaudit/audit/workspace"
 	"pensionaudit/ui/pages"
 )
 
@@ -332,5 +333,40 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 	test.Tap(c.lockView.unlock)
 	if c.Screen() != pageTrail {
 		t.Errorf("after unlock: %s", c.Screen())
+	}
+}
+
+// A second window on a workspace that one window has open is told who has
+// it, and opens it once the first window is closed.
+func TestSecondWindowOnAWorkspace(t *testing.T) {
+	a := test.NewTempApp(t)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	path := filepath.Join(t.TempDir(), "东风镇.db")
+	ws, err := workspace.Init(context.Background(), path, "东风镇", "（建立工作区）", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Close()
+	w1, c1 := run(context.Background(), a, nil, true)
+	c1.openWorkspace(path)
+	if c1.ws == nil || c1.lastError != "" {
+		t.Fatalf("first window: %q", c1.lastError)
+	}
+	w2, c2 := run(context.Background(), a, nil, true)
+	defer w2.Close()
+	c2.openWorkspace(path)
+	if c2.ws != nil || !strings.Contains(c2.lastError, "只能在一个窗口中使用") || !strings.Contains(c2.lastError, "进程") {
+		t.Fatalf("second window: ws %v, %q", c2.ws != nil, c2.lastError)
+	}
+	// the first window opening it again keeps its claim
+	c1.openWorkspace(path)
+	if c1.ws == nil {
+		t.Fatalf("reopened in the same window: %q", c1.lastError)
+	}
+	w1.Close()
+	c2.lastError = ""
+	c2.openWorkspace(path)
+	if c2.ws == nil || c2.lastError != "" {
+		t.Fatalf("after the first window closed: %q", c2.lastError)
 	}
 }

@@ -36,6 +36,9 @@ func demoClerk(t *testing.T) *Controller {
 	w, c := run(context.Background(), a, nil, true)
 	t.Cleanup(w.Close)
 	c.openDemo()
+	if c.login == nil {
+		t.Fatalf("the demo did not open: %s", c.lastError)
+	}
 	c.login.names.SetSelected(workspace.DemoClerk)
 	c.login.password.SetText(workspace.DemoPassword)
 	c.submitLogin(c.login)
