@@ -75,6 +75,7 @@ const (
 	ActManageUsers                  // add accounts, change roles, passwords, disable
 	ActRuleSettings                 // change the rules' thresholds
 	ActRenameVillage                // rename or merge villages
+	ActRestore                      // put a backup in place of the workspace
 )
 
 // Label is the act in Chinese, as in "不能导入文件".
@@ -102,6 +103,8 @@ func (a Act) Label() string {
 		return "修改核查规则的参数"
 	case ActRenameVillage:
 		return "修改或合并村(社区)名称"
+	case ActRestore:
+		return "恢复备份"
 	}
 	return "修改工作区"
 }
@@ -109,7 +112,7 @@ func (a Act) Label() string {
 // supervisorOnly are the acts only a supervisor may take.
 func (a Act) supervisorOnly() bool {
 	switch a {
-	case ActCountersign, ActReopen, ActNoteMissing, ActManageUsers, ActRuleSettings, ActRenameVillage:
+	case ActCountersign, ActReopen, ActNoteMissing, ActManageUsers, ActRuleSettings, ActRenameVillage, ActRestore:
 		return true
 	}
 	return false

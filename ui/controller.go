@@ -44,6 +44,8 @@ type Controller struct {
 	login   *login
 	// promptPassword, when set, answers password prompts (tests)
 	promptPassword func(title string) string
+	// answerConfirm, when set, answers yes/no questions (tests)
+	answerConfirm func(title string) bool
 	// lastError is the last error shown (tests read it)
 	lastError  string
 	lastSource *dialogs.SourceView // the last file shown at a row (for tests)
@@ -257,6 +259,17 @@ func (c *Controller) loggedIn(u audit.Session) {
 	c.win.SetContent(c.frame.content)
 	c.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { c.dropped(uris) })
 	c.frame.show(pageOverview)
+	if !c.demo {
+		ws := c.ws // the day's backup on its first use
+		c.background(func(ctx context.Context) error {
+			_, _, err := ws.DailyBackup(ctx)
+			return err
+		}, func(err error) {
+			if err != nil {
+				c.showError(audit.Errorf(audit.ErrIO, "今天的自动备份没有完成：%s。请在“设置 → 备份”中立即备份一次", pages.Plain(err)))
+			}
+		})
+	}
 }
 
 // dropped takes files dropped on the window to the import screen (made if

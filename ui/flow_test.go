@@ -15,8 +15,10 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/assets"
+	"pensionaudit/audit"
 	"pensionaudit/audit/workspace"
 	"pensionaudit/ui/pages"
 )
@@ -368,5 +370,50 @@ func TestSecondWindowOnAWorkspace(t *testing.T) {
 	c2.openWorkspace(path)
 	if c2.ws == nil || c2.lastError != "" {
 		t.Fatalf("after the first window closed: %q", c2.lastError)
+	}
+}
+
+// Settings → 备份: a backup now is listed; a supervisor restores it (the
+// backup is verified first, the question answered), the decision taken
+// since is gone and the window returns to the login; a clerk never sees
+// the restore.
+func TestBackupAndRestoreInTheWindow(t *testing.T) {
+	c := demoClerk(t)
+	c.frame.show(pageSettings)
+	sp := c.frame.pages[pageSettings].(*pages.SettingsPage)
+	if sp.Restore.Visible() {
+		t.Error("a clerk sees the restore")
+	}
+	test.Tap(sp.BackupNow)
+	waitFor(t, "backup listed", func() bool { return len(sp.Backups.Rows()) == 1 })
+	if row := sp.Backups.Rows()[0]; row[1] != workspace.BackupManual {
+		t.Errorf("listed as %v", row)
+	}
+	// a decision after the backup
+	fs, _, err := c.ws.Findings(context.Background(), audit.FindingFilter{Period: c.period, Status: audit.StatusOpen})
+	if err != nil || len(fs) == 0 {
+		t.Fatal("no open finding", err)
+	}
+	if _, err := c.ws.Decide(context.Background(), *c.user, audit.DecideInput{FindingID: fs[0].ID, Decision: audit.DecisionVisit}); err != nil {
+		t.Fatal(err)
+	}
+	relogin(t, c, workspace.DemoSupervisor, workspace.DemoPassword)
+	c.frame.show(pageSettings)
+	sp = c.frame.pages[pageSettings].(*pages.SettingsPage)
+	waitFor(t, "backups", func() bool { return len(sp.Backups.Rows()) == 1 })
+	if !sp.Restore.Visible() {
+		t.Fatal("a supervisor is not offered the restore")
+	}
+	asked := ""
+	c.answerConfirm = func(title string) bool { asked = title; return true }
+	sp.Backups.OnSelected(widget.TableCellID{Row: 0})
+	test.Tap(sp.Restore)
+	waitFor(t, "back at the login", func() bool { return c.Screen() == pageLogin || c.lastError != "" })
+	if c.lastError != "" || asked == "" {
+		t.Fatalf("restore: asked %q, error %q", asked, c.lastError)
+	}
+	open, _, err := c.ws.Findings(context.Background(), audit.FindingFilter{Period: c.period, Status: audit.StatusOpen})
+	if err != nil || len(open) != len(fs) {
+		t.Errorf("after the restore %d findings are open, %d were before the decision (%v)", len(open), len(fs), err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/workspace"
@@ -26,7 +27,23 @@ func (c *Controller) IsSupervisor() bool       { return c.isSupervisor() }
 func (c *Controller) Locked() bool             { return c.locked }
 func (c *Controller) ApplyTheme()              { c.applyTheme() }
 func (c *Controller) Touch()                   { c.touch() }
-func (c *Controller) SetIdle(choice string)    { c.idle = idleOf(choice) }
+func (c *Controller) Logout()                  { c.logout() }
+
+// Confirm asks a yes/no question; then runs on yes.
+func (c *Controller) Confirm(title, msg string, then func()) {
+	if c.answerConfirm != nil {
+		if c.answerConfirm(title) {
+			then()
+		}
+		return
+	}
+	dialog.NewConfirm(title, msg, func(ok bool) {
+		if ok {
+			then()
+		}
+	}, c.win).Show()
+}
+func (c *Controller) SetIdle(choice string) { c.idle = idleOf(choice) }
 func (c *Controller) Background(work func(context.Context) error, done func(error)) {
 	c.background(work, done)
 }

@@ -50,6 +50,8 @@ func commands() []command {
 		{"status", "status --db FILE [--period YYYY-MM] [--json]  各月上报、核查、签字和逾期情况", runStatus},
 		{"ledger", "ledger --db FILE [--json]  追回台账", runLedger},
 		{"recover", "recover --db FILE --flag N --amount 元 --date YYYY-MM-DD --user 姓名（密码从标准输入读取）  登记追回", runRecover},
+		{"backup", "backup --db FILE | backup list --db FILE  立即备份到工作区旁的备份文件夹 / 列出备份（签字后和每天第一次使用时也会自动备份）", runBackup},
+		{"restore", "restore --db FILE --from 备份文件 --user 审核人（密码从标准输入读取）  先校验备份，再用它替换工作区；恢复前的工作区另存为备份", runRestore},
 		{"verify", "verify --db FILE [--anchor 签字表上的校验码] [--json]  校验记录链、全部数据的摘要和签字指纹，完好时退出码为 0", runVerify},
 		{"report", "report --db FILE --period YYYY-MM --kind signoff|findings|stoplist|ledger|notices --out FILE.pdf|FILE.xlsx [--unmask] [--force]  打印签字表和导出", runReport},
 		{"demo", "demo --db FILE  用内置演示数据建一个演示工作区", runDemo},

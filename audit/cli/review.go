@@ -265,6 +265,75 @@ func runSignoff(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "%s 审核人 %s 已复核签字，本月已锁定。\n", p.Label(), s.User)
 	}
 	fmt.Fprintf(env.Stdout, "数据指纹：%s\n", s.Fingerprint)
+	switch path, err := w.LastBackup(); {
+	case err != nil:
+		fmt.Fprintf(env.Stderr, "注意：自动备份没有完成：%v。请运行 pensionaudit backup --db %s\n", err, *db)
+	case path != "":
+		fmt.Fprintf(env.Stdout, "已自动备份：%s\n", path)
+	}
+	return nil
+}
+
+func runBackup(ctx context.Context, env Env, args []string) error {
+	sub := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	w, err := openWS(ctx, env, *db, "backup")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	switch sub {
+	case "":
+		path, err := w.Backup(ctx, workspace.BackupManual, "")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "已备份：%s\n", path)
+	case "list":
+		list, err := w.Backups()
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			fmt.Fprintf(env.Stdout, "还没有备份（备份保存在 %s）\n", workspace.BackupDir(w.Path()))
+		}
+		for _, b := range list {
+			fmt.Fprintf(env.Stdout, "%s\t%s\t%s\t%d 字节\t%s\n", b.Time.Format("2006-01-02 15:04:05"), b.Kind, b.Note, b.Size, b.Path)
+		}
+	default:
+		return audit.Errorf(flag.ErrHelp, "backup 后面应为 list 或不写\n用法：pensionaudit %s", usageOf("backup"))
+	}
+	return nil
+}
+
+func runRestore(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	user := fs.String("user", "", "user")
+	from := fs.String("from", "", "backup file")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*from) == "" {
+		return audit.Errorf(flag.ErrHelp, "请用 --from 指定要恢复的备份文件（pensionaudit backup list 列出备份）\n用法：pensionaudit %s", usageOf("restore"))
+	}
+	w, u, err := login(ctx, env, *db, "restore", *user)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	saved, err := w.Restore(ctx, u, *from)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "已用备份 %s 恢复工作区（恢复前先校验了备份）。恢复前的工作区另存为 %s；恢复已记入操作记录。\n", *from, saved)
 	return nil
 }
 

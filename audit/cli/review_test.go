@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"pensionaudit/audit/rules"
+	"pensionaudit/audit/workspace"
 )
 
 // runIn runs the CLI with stdin (the password) and returns code and output.
@@ -270,5 +271,34 @@ func TestDismissedStaysDismissedWhenCheckedAgain(t *testing.T) {
 	}
 	if len(flagsOf(t, db, "--period", "2024-02", "--status", "dismissed")) != 1 {
 		t.Error("dismissed finding lost")
+	}
+}
+
+// backup makes and lists backups; restore, by a supervisor, verifies the
+// backup and puts it back, and the trail verifies afterwards; a clerk's
+// restore is refused.
+func TestBackupAndRestoreCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	mustRun(t, "", "demo", "--db", db)
+	out := mustRun(t, "", "backup", "--db", db)
+	if !strings.Contains(out, "已备份：") || !strings.Contains(out, "demo_备份") {
+		t.Fatalf("backup: %s", out)
+	}
+	backup := strings.TrimSpace(strings.TrimPrefix(out, "已备份："))
+	if out := mustRun(t, "", "backup", "list", "--db", db); !strings.Contains(out, backup) || !strings.Contains(out, "手动") {
+		t.Errorf("backup list: %s", out)
+	}
+	f := flagsOf(t, db, "--status", "open")[0]
+	mustRun(t, workspace.DemoPassword+"\n", "decide", "--db", db, "--flag", itoa64(f.ID), "--user", workspace.DemoClerk, "--decision", "visit", "--note", "安排入户核实")
+	mustFail(t, "审核人", workspace.DemoPassword+"\n", "restore", "--db", db, "--from", backup, "--user", workspace.DemoClerk)
+	out = mustRun(t, workspace.DemoPassword+"\n", "restore", "--db", db, "--from", backup, "--user", workspace.DemoSupervisor)
+	if !strings.Contains(out, "恢复前的工作区另存为") {
+		t.Errorf("restore: %s", out)
+	}
+	if open := flagsOf(t, db, "--status", "visit"); len(open) != 0 {
+		t.Errorf("the decision after the backup survived: %+v", open)
+	}
+	if out := mustRun(t, "", "verify", "--db", db); !strings.Contains(out, "记录完好") {
+		t.Errorf("verify after restore: %s", out)
 	}
 }

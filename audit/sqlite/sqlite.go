@@ -334,6 +334,14 @@ func (db *DB) Head(ctx context.Context) (TrailEntry, error) {
 	return e, err
 }
 
+// BackupTo writes a consistent copy of the whole workspace to dest (which
+// must not exist), as of one moment, while others may keep reading and
+// writing.
+func (db *DB) BackupTo(ctx context.Context, dest string) error {
+	_, err := db.db.ExecContext(ctx, `VACUUM INTO ?`, dest)
+	return err
+}
+
 // TrailEntry is one link of the hash chain.
 type TrailEntry struct {
 	Seq      int64  `json:"seq"`

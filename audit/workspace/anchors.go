@@ -140,6 +140,14 @@ func (w *Workspace) RecordHead(ctx context.Context) error {
 // checkAnchors adds to a verify report every seen head the chain no longer
 // passes through.
 func (w *Workspace) checkAnchors(ctx context.Context, r *VerifyReport) error {
+	return w.checkAnchorsUpTo(ctx, r, 0)
+}
+
+// checkAnchorsUpTo checks the heads seen up to entry upTo (0: all). A head
+// given up by a restore recorded in the trail (seen after the backup's head,
+// up to the head the restore left behind) is accounted for by that record;
+// the head it names must be the one seen.
+func (w *Workspace) checkAnchorsUpTo(ctx context.Context, r *VerifyReport, upTo int64) error {
 	id, err := w.workspaceID(ctx, false)
 	if err != nil || id == "" {
 		return err
@@ -159,15 +167,29 @@ func (w *Workspace) checkAnchors(ctx context.Context, r *VerifyReport) error {
 	for _, e := range trail {
 		bySeq[e.Seq] = e.Hash
 	}
-	r.Anchors = len(seen)
+	given := restores(trail)
+	givenUp := func(a anchor) bool {
+		for _, g := range given {
+			if a.seq > g.BackupSeq && a.seq <= g.AbandonedSeq && (a.seq != g.AbandonedSeq || a.hash == g.AbandonedHash) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, a := range seen {
+		if upTo > 0 && a.seq > upTo {
+			continue
+		}
+		r.Anchors++
 		h, ok := bySeq[a.seq]
 		switch {
+		case ok && h == a.hash:
+		case givenUp(a):
 		case !ok:
 			r.Problems = append(r.Problems, fmt.Sprintf("本机在 %s 见过这个工作区的记录第 %d 条，现在的记录链只有 %d 条：记录被删除或整个链被重建过",
 				localTime(a.at), a.seq, len(trail)))
 			return nil
-		case h != a.hash:
+		default:
 			r.Problems = append(r.Problems, fmt.Sprintf("本机在 %s 见过的记录第 %d 条（%s…）与现在的不同：记录链在那之后被改写并重新计算过",
 				localTime(a.at), a.seq, a.hash[:12]))
 			return nil

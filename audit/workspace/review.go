@@ -256,6 +256,7 @@ func (w *Workspace) SignOff(ctx context.Context, s audit.Session, p audit.Month)
 		return nil, Friendly(err)
 	}
 	w.RecordHead(ctx) // the signed head is kept outside the file too
+	w.backupAfterSign(ctx, sig)
 	return sig, nil
 }
 

@@ -23,6 +23,12 @@ type Workspace struct {
 	// afterCheckRead, when set (tests), runs between a check's reading and
 	// its saving: the moment another writer may slip in.
 	afterCheckRead func()
+	// cacheKB is the page cache it was opened with (a restore reopens it so)
+	cacheKB int
+	// lastBackup is the automatic backup made after the last sign-off, or
+	// why it failed
+	lastBackup    string
+	lastBackupErr error
 }
 
 // Open opens an existing workspace; it must have been initialised.
@@ -45,7 +51,7 @@ func openCache(ctx context.Context, path string, cacheKB int) (*Workspace, error
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	w := &Workspace{db: db}
+	w := &Workspace{db: db, cacheKB: cacheKB}
 	if _, err := w.township(ctx); err != nil {
 		db.Close()
 		return nil, err

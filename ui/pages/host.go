@@ -54,6 +54,11 @@ type Host interface {
 	ApplyTheme()
 	SetIdle(choice string)
 	Touch()
+	// Logout returns to the workspace's login (after a restore, the
+	// accounts are the backup's).
+	Logout()
+	// Confirm asks a yes/no question; then runs on yes.
+	Confirm(title, msg string, then func())
 }
 
 // A page is one screen of the main window.

@@ -2,6 +2,8 @@ package pages
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -27,7 +29,14 @@ type SettingsPage struct {
 	Role      *widget.Select
 	Pw        *widget.Entry
 	Add       *widget.Button
-	Content   fyne.CanvasObject
+	// backups: the list, the one chosen, a backup now, a restore (the
+	// restore is a supervisor's and shown only to one)
+	Backups    *widgets.TextTable
+	BackupList []workspace.BackupInfo
+	Chosen     int
+	BackupNow  *widget.Button
+	Restore    *widget.Button
+	Content    fyne.CanvasObject
 }
 
 var roleOptions = []string{"经办人", "审核人", "查阅人"}
@@ -115,13 +124,87 @@ func NewSettingsPage(c Host) *SettingsPage {
 	// one scrolling column: the page never makes the window taller than a
 	// 1366×768 laptop's screen, whatever the text size
 	users := container.NewGridWrap(fyne.NewSize(720, 200), p.Users)
+	p.newBackups()
+	backups := container.NewGridWrap(fyne.NewSize(720, 200), p.Backups)
 	p.Content = container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle(tr("显示"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), display, widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("核查规则的参数（审核人修改，下次核查时生效）"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		ruleForm, p.SaveRules, widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("用户（只有审核人可以添加）"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		form, p.Add, users))
+		form, p.Add, users, widget.NewSeparator(),
+		widget.NewLabelWithStyle(tr("备份"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabel("每次签字后、每天第一次使用时自动备份到工作区旁的文件夹 "+filepath.Base(workspace.BackupDir(c.WS().Path()))+"，\n旧的备份按类型轮换（每日 7 份，签字 24 份）。恢复须由审核人确认，恢复前先校验备份。"),
+		backups, container.NewHBox(p.BackupNow, p.Restore)))
 	return p
+}
+
+// newBackups makes the backup list and its buttons.
+func (p *SettingsPage) newBackups() {
+	c := p.c
+	p.Chosen = -1
+	p.Backups = widgets.NewTextTable([]string{tr("时间"), tr("类型"), tr("说明"), tr("大小")}, []float32{170, 80, 260, 100})
+	p.Backups.OnSelected = func(id widget.TableCellID) {
+		p.Chosen = id.Row
+		p.Backups.Mark(id.Row)
+	}
+	p.BackupNow = widget.NewButton(tr("立即备份"), func() {
+		var path string
+		c.Background(func(ctx context.Context) (err error) {
+			path, err = c.WS().Backup(ctx, workspace.BackupManual, "")
+			return err
+		}, func(err error) {
+			if err != nil {
+				c.ShowError(err)
+				return
+			}
+			dialog.NewCustom(tr("备份"), tr("知道了"), widget.NewLabel("已备份："+filepath.Base(path)), c.Win()).Show()
+			p.Refresh()
+		})
+	})
+	p.Restore = widget.NewButton(tr("恢复所选备份…"), p.restoreChosen)
+}
+
+// restoreChosen verifies the chosen backup, shows what verify found and,
+// once the supervisor confirms, puts it in place of the workspace.
+func (p *SettingsPage) restoreChosen() {
+	c := p.c
+	if p.Chosen < 0 || p.Chosen >= len(p.BackupList) {
+		c.ShowError(audit.Errorf(audit.ErrInvalid, "请先在列表中选择要恢复的备份"))
+		return
+	}
+	b := p.BackupList[p.Chosen]
+	c.AskPassword("恢复备份须由审核人确认", func(sup audit.Session) {
+		var r *workspace.VerifyReport
+		c.Background(func(ctx context.Context) (err error) {
+			r, err = c.WS().CheckBackup(ctx, b.Path)
+			return err
+		}, func(err error) {
+			if err != nil {
+				c.ShowError(err)
+				return
+			}
+			if !r.OK() {
+				c.ShowError(audit.Errorf(audit.ErrConflict, "备份 %s 没有通过校验，不能恢复：%s", filepath.Base(b.Path), strings.Join(r.Problems, "；")))
+				return
+			}
+			msg := fmt.Sprintf("备份 %s（%s）校验完好：记录 %d 条，签字 %d 个。\n\n用它替换当前工作区？此后的操作都会放弃；当前工作区会先另存为一份“恢复前”备份，恢复记入操作记录。\n恢复后请重新登录。",
+				filepath.Base(b.Path), b.Time.Format("2006-01-02 15:04"), r.Entries, r.Signoffs)
+			c.Confirm(tr("恢复备份"), msg, func() {
+				var saved string
+				c.Background(func(ctx context.Context) (err error) {
+					saved, err = c.WS().Restore(ctx, sup, b.Path)
+					return err
+				}, func(err error) {
+					if err != nil {
+						c.ShowError(err)
+						return
+					}
+					c.Logout()
+					dialog.NewCustom(tr("恢复备份"), tr("知道了"), widget.NewLabel("已恢复。恢复前的工作区另存为 "+filepath.Base(saved)+"。请重新登录。"), c.Win()).Show()
+				})
+			})
+		})
+	})
 }
 
 func (p *SettingsPage) View() fyne.CanvasObject { return p.Content }
@@ -139,6 +222,19 @@ func (p *SettingsPage) Refresh() {
 		p.Age.SetText(strconv.Itoa(st.SurvivalAge))
 		p.Pct.SetText(strconv.Itoa(st.IncreasePct))
 	}
+	if p.c.IsSupervisor() {
+		p.Restore.Show()
+	} else {
+		p.Restore.Hide() // a restore is a supervisor's: a clerk never sees it
+	}
+	if list, err := p.c.WS().Backups(); err == nil {
+		p.BackupList, p.Chosen = list, -1
+		rows := make([][]string, len(list))
+		for i, b := range list {
+			rows[i] = []string{b.Time.Format("2006-01-02 15:04:05"), b.Kind, b.Note, sizeText(b.Size)}
+		}
+		p.Backups.SetRows(rows)
+	}
 	load(p.c, p.c.WS().Users, func(users []audit.User) {
 		var rows [][]string
 		for _, u := range users {
@@ -150,4 +246,15 @@ func (p *SettingsPage) Refresh() {
 		}
 		p.Users.SetRows(rows)
 	})
+}
+
+// sizeText is a file size as a person reads it.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", (n+1023)/1024)
 }

@@ -3,6 +3,7 @@ package pages
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -46,7 +47,14 @@ func NewSignoffPage(c Host) *SignoffPage {
 				if err != nil {
 					c.ShowError(err)
 				} else {
-					dialog.NewCustom("已签字", tr("知道了"), widget.NewLabel(u.Name+" 已为 "+c.Period().Label()+" 签字。"), c.Win()).Show()
+					msg := u.Name + " 已为 " + c.Period().Label() + " 签字。"
+					switch path, err := c.WS().LastBackup(); {
+					case err != nil:
+						msg += "\n\n自动备份没有完成：" + Plain(err) + "\n请在“设置 → 备份”中立即备份一次。"
+					case path != "":
+						msg += "\n\n已自动备份：" + filepath.Base(path)
+					}
+					dialog.NewCustom("已签字", tr("知道了"), widget.NewLabel(msg), c.Win()).Show()
 				}
 				p.Refresh()
 				c.UpdateStatus()
