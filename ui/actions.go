@@ -28,6 +28,7 @@ func (c *Controller) askPassword(title string, then func(audit.Session)) {
 			c.checkPassword(pw.Text, then)
 		}
 	}, c.win)
+	pw.OnSubmitted = func(string) { d.Submit() } // Enter confirms, as on the login screen
 	d.Resize(fyne.NewSize(420, 220))
 	d.Show()
 	c.win.Canvas().Focus(pw)

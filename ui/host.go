@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/workspace"
@@ -37,11 +38,15 @@ func (c *Controller) Confirm(title, msg string, then func()) {
 		}
 		return
 	}
-	dialog.NewConfirm(title, msg, func(ok bool) {
+	l := widget.NewLabel(msg)
+	l.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(title, "确定", tr("取消"), l, func(ok bool) {
 		if ok {
 			then()
 		}
-	}, c.win).Show()
+	}, c.win)
+	d.Resize(fyne.NewSize(600, 300))
+	d.Show()
 }
 func (c *Controller) SetIdle(choice string) { c.idle = idleOf(choice) }
 func (c *Controller) Background(work func(context.Context) error, done func(error)) {
