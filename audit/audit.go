@@ -152,6 +152,10 @@ var (
 	ErrIO       = errors.New("i/o error")
 	// ErrInUse: another window of the program has the workspace open.
 	ErrInUse = errors.New("workspace in use")
+	// ErrAltered: the workspace was changed outside the program since the
+	// trail last recorded it; writes are refused until a supervisor
+	// records an incident.
+	ErrAltered = errors.New("workspace altered outside the program")
 )
 
 // Error is a message for the user (Chinese) carrying a sentinel kind that

@@ -76,6 +76,7 @@ const (
 	ActRuleSettings                 // change the rules' thresholds
 	ActRenameVillage                // rename or merge villages
 	ActRestore                      // put a backup in place of the workspace
+	ActIncident                     // record why the workspace was changed outside the program
 )
 
 // Label is the act in Chinese, as in "不能导入文件".
@@ -105,6 +106,8 @@ func (a Act) Label() string {
 		return "修改或合并村(社区)名称"
 	case ActRestore:
 		return "恢复备份"
+	case ActIncident:
+		return "记录事件说明"
 	}
 	return "修改工作区"
 }
@@ -112,7 +115,7 @@ func (a Act) Label() string {
 // supervisorOnly are the acts only a supervisor may take.
 func (a Act) supervisorOnly() bool {
 	switch a {
-	case ActCountersign, ActReopen, ActNoteMissing, ActManageUsers, ActRuleSettings, ActRenameVillage, ActRestore:
+	case ActCountersign, ActReopen, ActNoteMissing, ActManageUsers, ActRuleSettings, ActRenameVillage, ActRestore, ActIncident:
 		return true
 	}
 	return false

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"database/sql"
 	"image/png"
 	"io/fs"
 	"os"
@@ -415,5 +416,52 @@ func TestBackupAndRestoreInTheWindow(t *testing.T) {
 	open, _, err := c.ws.Findings(context.Background(), audit.FindingFilter{Period: c.period, Status: audit.StatusOpen})
 	if err != nil || len(open) != len(fs) {
 		t.Errorf("after the restore %d findings are open, %d were before the decision (%v)", len(open), len(fs), err)
+	}
+}
+
+// An edit outside the program: a write in the window is refused with what
+// changed; the supervisor records the incident on 操作记录 and the window
+// works on. A clerk is not shown the incident control.
+func TestIncidentInTheWindow(t *testing.T) {
+	c := demoClerk(t)
+	c.frame.show(pageTrail)
+	tp := c.frame.pages[pageTrail].(*pages.TrailPage)
+	if tp.IncidentShown() {
+		t.Error("a clerk is shown the supervisor's incident control")
+	}
+	raw, err := sql.Open("sqlite", c.ws.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.Exec(`INSERT OR REPLACE INTO settings (key, value) VALUES ('survival_age', '120')`)
+	raw.Close()
+	c.frame.show(pageReview)
+	rp := c.frame.pages[pageReview].(*pages.ReviewPage)
+	c.lastError = ""
+	test.Tap(rp.Check)
+	waitFor(t, "the check refused", func() bool { return c.lastError != "" })
+	if !strings.Contains(c.lastError, "设置") || !strings.Contains(c.lastError, "只能查看") {
+		t.Fatalf("the refusal: %q", c.lastError)
+	}
+	relogin(t, c, workspace.DemoSupervisor, workspace.DemoPassword)
+	c.frame.show(pageTrail)
+	tp = c.frame.pages[pageTrail].(*pages.TrailPage)
+	if !tp.IncidentShown() {
+		t.Error("the supervisor is not shown the incident control")
+	}
+	test.Type(tp.Reason, "信息中心直接改了参数，已核实")
+	c.lastError = ""
+	test.Tap(tp.Incident)
+	waitFor(t, "incident recorded", func() bool { return strings.Contains(tp.Result.Text, "已记录事件说明") || c.lastError != "" })
+	if c.lastError != "" {
+		t.Fatalf("incident: %s", c.lastError)
+	}
+	c.frame.show(pageReview)
+	rp = c.frame.pages[pageReview].(*pages.ReviewPage)
+	c.lastError = ""
+	test.Tap(rp.Check)
+	time.Sleep(100 * time.Millisecond)
+	if c.lastError != "" {
+		t.Errorf("a check after the incident: %s", c.lastError)
 	}
 }

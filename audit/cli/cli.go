@@ -52,6 +52,7 @@ func commands() []command {
 		{"recover", "recover --db FILE --flag N --amount 元 --date YYYY-MM-DD --user 姓名（密码从标准输入读取）  登记追回", runRecover},
 		{"backup", "backup --db FILE | backup list --db FILE  立即备份到工作区旁的备份文件夹 / 列出备份（签字后和每天第一次使用时也会自动备份）", runBackup},
 		{"restore", "restore --db FILE --from 备份文件 --user 审核人（密码从标准输入读取）  先校验备份，再用它替换工作区；恢复前的工作区另存为备份", runRestore},
+		{"incident", "incident --db FILE --user 审核人 --reason 原因（密码从标准输入读取）  工作区被程序以外的方式改动过、因此拒绝写入时，审核人核实后记录事件说明（连同改动记入记录链）", runIncident},
 		{"verify", "verify --db FILE [--anchor 签字表上的校验码] [--json]  校验记录链、全部数据的摘要和签字指纹，完好时退出码为 0", runVerify},
 		{"report", "report --db FILE --period YYYY-MM --kind signoff|findings|stoplist|ledger|notices --out FILE.pdf|FILE.xlsx [--unmask] [--force]  打印签字表和导出", runReport},
 		{"demo", "demo --db FILE  用内置演示数据建一个演示工作区", runDemo},

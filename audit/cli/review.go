@@ -705,3 +705,28 @@ func runWord(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "注销原因“%s”记为：%s（已写入记录；下次核查时生效）\n", *word, m.Label())
 	return nil
 }
+
+func runIncident(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("incident", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	user := fs.String("user", "", "user")
+	reason := fs.String("reason", "", "reason")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	w, u, err := login(ctx, env, *db, "incident", *user)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	changed, err := w.RecordIncident(ctx, u, *reason)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "已记录事件说明（%s）：\n", u.Name)
+	for _, c := range changed {
+		fmt.Fprintf(env.Stdout, "  %s\n", c)
+	}
+	fmt.Fprintln(env.Stdout, "这些改动连同原因已记入记录链，工作区可以继续写入。")
+	return nil
+}

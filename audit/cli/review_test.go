@@ -302,3 +302,28 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 		t.Errorf("verify after restore: %s", out)
 	}
 }
+
+// An edit made with sqlite3: the next write is refused, saying what
+// changed; the supervisor's incident (with --reason) lets the work go on.
+func TestIncidentCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	mustRun(t, "", "demo", "--db", db)
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.Exec(`INSERT OR REPLACE INTO settings (key, value) VALUES ('shared_account_min', '99')`)
+	raw.Close()
+	pw := workspace.DemoPassword + "\n"
+	mustFail(t, "被本程序以外的方式改动过", pw, "check", "--db", db, "--period", "2024-03", "--user", workspace.DemoClerk)
+	mustFail(t, "--reason", pw, "incident", "--db", db, "--user", workspace.DemoSupervisor)
+	mustFail(t, "审核人", pw, "incident", "--db", db, "--user", workspace.DemoClerk, "--reason", "我改的")
+	out := mustRun(t, pw, "incident", "--db", db, "--user", workspace.DemoSupervisor, "--reason", "县局要求调整参数，已核实")
+	if !strings.Contains(out, "设置") {
+		t.Errorf("incident: %s", out)
+	}
+	mustRun(t, pw, "check", "--db", db, "--period", "2024-03", "--user", workspace.DemoClerk)
+	if out := mustRun(t, "", "verify", "--db", db); !strings.Contains(out, "记录完好") {
+		t.Errorf("verify: %s", out)
+	}
+}

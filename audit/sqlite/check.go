@@ -541,6 +541,9 @@ func jsonString(v any) string {
 // or when another sticky finding of this check names the same person (a
 // possible match become a paid-after-death).
 func (t *Tx) SaveFindings(ctx context.Context, p audit.Month, user string, fs []rules.Finding, upto int64, sticky func(rule string) bool) (*audit.CheckResult, error) {
+	if err := t.Guard(ctx, findingsScope(p.String())); err != nil {
+		return nil, err
+	}
 	tx := t.tx
 	type old struct {
 		id     int64

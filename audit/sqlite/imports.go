@@ -70,6 +70,14 @@ func (db *DB) BeginImport(ctx context.Context, b *audit.Batch) (*ImportTx, error
 			it.Rollback()
 		}
 	}()
+	// verify before extend (guard.go): the import re-records every whole
+	// table; its own batch is new
+	if a, err := db.altered(ctx, tx, true); err != nil || a != nil {
+		if a != nil {
+			return nil, a
+		}
+		return nil, err
+	}
 	var prev audit.Batch
 	var at string
 	err = tx.QueryRowContext(ctx, `SELECT id, file_name, imported_at FROM batches WHERE sha256 = ?`, b.SHA256).Scan(&prev.ID, &prev.FileName, &at)

@@ -65,6 +65,9 @@ func (t *Tx) FindingFacts(ctx context.Context, id int64) (audit.FindingFacts, er
 // RecordDecision stores a decision (by d.User at the transaction's time),
 // sets its finding's status and appends the trail entry.
 func (t *Tx) RecordDecision(ctx context.Context, d *audit.Decision, p audit.Month) error {
+	if err := t.Guard(ctx, findingsScope(p.String())); err != nil {
+		return err
+	}
 	d.At = t.now
 	res, err := t.tx.ExecContext(ctx, `INSERT INTO decisions (finding_id, decision, action, reason, note, amount_fen, user_name, at, evidence_hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.FindingID, d.Decision, d.Action, d.Reason, d.Note, int64(d.Amount), d.User, d.At, d.EvidenceHash)
@@ -537,6 +540,9 @@ func (t *Tx) StandingDecision(ctx context.Context, decisionID int64) (d audit.De
 // returns to the status of the decision before it (or to open), and the
 // trail records it. It returns the finding's new status.
 func (t *Tx) RecordUndo(ctx context.Context, user string, d audit.Decision, p audit.Month) (audit.Status, error) {
+	if err := t.Guard(ctx, findingsScope(p.String())); err != nil {
+		return "", err
+	}
 	if _, err := t.tx.ExecContext(ctx, `INSERT INTO decision_undos (decision_id, user_name, at) VALUES (?, ?, ?)`, d.ID, user, t.now); err != nil {
 		return "", err
 	}

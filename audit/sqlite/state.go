@@ -198,8 +198,23 @@ func currentScopes(ctx context.Context, q querier) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id FROM batches UNION SELECT batch_id FROM payouts UNION SELECT batch_id FROM death_records
-		UNION SELECT batch_id FROM problems UNION SELECT batch_id FROM source_chunks ORDER BY 1`)
+	// the tables a batch's rows are in (an older workspace, before its
+	// upgrade, may lack some)
+	names, err := tableNames(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, n := range names {
+		have[n] = true
+	}
+	union := `SELECT id FROM batches`
+	for _, t := range []string{"payouts", "death_records", "problems", "source_chunks"} {
+		if have[t] {
+			union += ` UNION SELECT batch_id FROM ` + t
+		}
+	}
+	rows, err := q.QueryContext(ctx, union+` ORDER BY 1`)
 	if err != nil {
 		return nil, err
 	}

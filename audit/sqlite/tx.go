@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"pensionaudit/audit"
@@ -18,17 +19,37 @@ type Tx struct {
 	db  *DB
 	tx  *sql.Tx
 	now string
+	// guarded are the scopes compared with the trail before this write
+	// touched them (see guard.go)
+	guarded map[string]bool
 }
 
 // Update runs fn in one write transaction and commits it when fn returns
 // nil; any error rolls everything back, the trail entry included.
+//
+// Before fn runs, every whole table is compared with what the trail last
+// recorded (guard.go): a change made outside the program refuses the write
+// (*Altered), so that no write chains over it.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
+	return db.update(ctx, true, fn)
+}
+
+func (db *DB) update(ctx context.Context, guard bool, fn func(*Tx) error) error {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return classify(err)
 	}
 	defer tx.Rollback()
 	t := &Tx{db: db, tx: tx, now: db.now()}
+	if guard {
+		a, err := db.altered(ctx, tx, true)
+		if err != nil {
+			return classify(err)
+		}
+		if a != nil {
+			return a
+		}
+	}
 	if err := fn(t); err != nil {
 		return classify(err)
 	}
@@ -52,7 +73,15 @@ func (t *Tx) Now() string { return t.now }
 func (t *Tx) Clock() time.Time { return t.db.Now() }
 
 // AppendTrail adds the trail entry of the change (see appendTrail).
+// A scope beyond the whole tables must have been guarded by this write
+// (Guard) before it touched it: otherwise the entry could re-record a change
+// made outside the program.
 func (t *Tx) AppendTrail(ctx context.Context, user, action string, payload any, scopes ...string) error {
+	for _, s := range scopes {
+		if !t.guarded[s] {
+			return fmt.Errorf("internal: %s recorded without being compared with the trail first", s)
+		}
+	}
 	return t.db.appendTrail(ctx, t.tx, user, action, payload, scopes...)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -142,37 +143,64 @@ func TestParallelWrongPasswords(t *testing.T) {
 }
 
 // An upgrade (a migration applied to a workspace that already has a trail)
-// is recorded in the trail: verify does not take it for tampering.
+// is recorded in the trail: verify does not take it for tampering. The
+// workspace is a real one of an earlier version (testdata/v0010_demo.db:
+// the demo township built by the program as of migration 0010); the
+// upgrade counts each older roster's payees per village (0011) and keeps
+// amount parts (0012), and the workspace works on.
 func TestUpgradeIsRecorded(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "w.db")
-	w, err := Init(ctx, path, "东风镇", "test", []string{"东风村"})
+	path := filepath.Join(t.TempDir(), "old.db")
+	data, err := os.ReadFile(filepath.Join("testdata", "v0010_demo.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.AddUser(ctx, nil, "王主任", audit.RoleSupervisor, "wang-secret-1"); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	// as a workspace of the version before 0006 would be
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw.Exec(`DROP TABLE source_chunks`)
-	raw.Exec(`DELETE FROM migrations WHERE name = 'migrations/0006_source_files.sql'`)
-	raw.Close()
-	w, err = Open(ctx, path)
+	os.WriteFile(path, data, 0o644)
+	w, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	var n int
+	var n, counts int
 	w.db.SQL().QueryRow(`SELECT COUNT(*) FROM trail WHERE action = 'migrate'`).Scan(&n)
-	if n != 1 {
-		t.Errorf("%d migrate entries, want 1", n)
+	w.db.SQL().QueryRow(`SELECT COUNT(*) FROM batch_villages`).Scan(&counts)
+	if n < 2 || counts == 0 {
+		t.Errorf("%d migrate entries (want one per migration since 0010), %d per-village counts backfilled", n, counts)
 	}
 	verifyOK(t, w, "upgrade")
+	s, err := w.Login(ctx, DemoClerk, DemoPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	months, _ := w.RosterMonths(ctx)
+	if _, err := w.Check(ctx, s, months[len(months)-1], nil); err != nil {
+		t.Errorf("a check after the upgrade: %v", err)
+	}
+	verifyOK(t, w, "a check after the upgrade")
+
+	// the same old workspace with a migration's row deleted by hand (so
+	// that the program would re-run it): tampering, not an upgrade — the
+	// upgrade does not record it and verify and every write say so
+	path2 := filepath.Join(t.TempDir(), "old2.db")
+	os.WriteFile(path2, data, 0o644)
+	raw, err := sql.Open("sqlite", path2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.Exec(`DELETE FROM migrations WHERE name = 'migrations/0010_batch_understood.sql'`)
+	raw.Close()
+	if _, err := Open(ctx, path2); !errors.Is(err, audit.ErrAltered) || !strings.Contains(err.Error(), "数据库版本") {
+		t.Errorf("opening it to write: %v", err)
+	}
+	w2, err := OpenReadOnly(ctx, path2)
+	if err != nil {
+		t.Fatalf("opening it to read: %v", err)
+	}
+	defer w2.Close()
+	r, _ := w2.Verify(ctx)
+	if r == nil || r.OK() || !strings.Contains(strings.Join(r.Problems, "\n"), "数据库版本") {
+		t.Errorf("a deleted migration row passed verify: %+v", r)
+	}
 }
 
 // A decision is taken back only by its author or a supervisor, only the

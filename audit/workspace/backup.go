@@ -224,8 +224,14 @@ type restoreRecord struct {
 // act). The workspace as it was is kept first as a backup (恢复前) and named
 // in the restore's trail entry with the head it gives up. saved is that copy.
 func (w *Workspace) Restore(ctx context.Context, s audit.Session, backup string) (saved string, err error) {
-	// the supervisor's right is asked of the workspace as it stands
-	if err := w.act(ctx, s, audit.ActRestore, func(*sqlite.Tx, audit.User) error { return nil }); err != nil {
+	// the supervisor's right is asked of the workspace as it stands, read
+	// without a write: a workspace changed outside the program refuses
+	// writes, and a backup is what puts it right
+	u, err := w.standing(ctx, s)
+	if err != nil {
+		return "", Friendly(err)
+	}
+	if err := u.May(audit.ActRestore); err != nil {
 		return "", err
 	}
 	r, err := w.CheckBackup(ctx, backup)

@@ -376,3 +376,38 @@ func (w *Workspace) Verify(ctx context.Context) (*VerifyReport, error) {
 func (w *Workspace) VerifyAnchor(ctx context.Context, code string) error {
 	return w.db.VerifyAnchor(ctx, code)
 }
+
+// RecordIncident is a supervisor's account of a change made to the
+// workspace outside the program (what verify and every refused write
+// name): the reason is recorded in the trail with what changed, the changed
+// state is recorded as it now is, and the workspace can be written again.
+// It returns what changed. With nothing changed it is refused.
+func (w *Workspace) RecordIncident(ctx context.Context, s audit.Session, reason string) ([]string, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, &audit.Error{Kind: audit.ErrInvalid, Field: "reason", Msg: "请写明事件的原因：是谁、为什么在程序以外改动了工作区，核实的结果"}
+	}
+	// the supervisor's right is asked of the accounts as they stand, read
+	// without a write (a write would be refused: that is the point)
+	u, err := w.standing(ctx, s)
+	if err != nil {
+		return nil, Friendly(err)
+	}
+	if err := u.May(audit.ActIncident); err != nil {
+		return nil, err
+	}
+	a, err := w.db.Incident(ctx, u.Name, reason, func(a *sqlite.Altered) error {
+		for _, k := range a.Scopes {
+			if k == "table:users" {
+				// whoever may record it would be read from the altered accounts
+				return audit.Errorf(audit.ErrPermission, "用户和密码被程序以外的方式改动过：不能凭改动后的账户记录事件说明。请用改动之前的备份恢复工作区（设置 → 备份）")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, Friendly(err)
+	}
+	w.RecordHead(ctx)
+	return a.Changes, nil
+}

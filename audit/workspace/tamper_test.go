@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -346,7 +347,7 @@ func TestTamperSuite(t *testing.T) {
 	if len(edits) < 40 {
 		t.Fatalf("only %d edits", len(edits))
 	}
-	caught := 0
+	caught, refused, held := 0, 0, 0
 	for _, e := range edits {
 		t.Run(e.name, func(t *testing.T) {
 			_, path := workedCopy(t)
@@ -360,9 +361,49 @@ func TestTamperSuite(t *testing.T) {
 				t.Errorf("report does not say %q:\n%s", e.want, all)
 			}
 			caught++
+			// then one ordinary write of the program (a check, a decision):
+			// refused, or at least not laundering the edit — verify still
+			// reports it afterwards
+			if launderingWrite(t, path, wk) {
+				refused++
+			} else {
+				t.Logf("not refused at the write (the write does not cover it): %s", e.name)
+			}
+			if r := verifyReport(t, path); r.OK() {
+				t.Errorf("one ordinary write laundered the edit: verify now passes")
+			} else {
+				held++
+			}
 		})
 	}
-	t.Logf("verify caught %d of %d edits", caught, len(edits))
+	t.Logf("verify caught %d of %d edits; the next ordinary write was refused for %d, and verify still reported %d of them after it", caught, len(edits), refused, held)
+}
+
+// launderingWrite tries the ordinary writes an insider would use to chain
+// over an edit — a decision on the open month, a check of it, an import —
+// and reports whether the program refused them as writes over a change
+// made outside it (ErrAltered).
+func launderingWrite(t *testing.T, path string, wk worked) bool {
+	t.Helper()
+	ctx := context.Background()
+	w, err := Open(ctx, path)
+	if err != nil {
+		return errors.Is(err, audit.ErrAltered)
+	}
+	defer w.Close()
+	w.KeepAnchors(tamperAnchors)
+	clerk := audit.Session{User: audit.User{Name: wk.clerk, Role: audit.RoleClerk}}
+	refusedAll := true
+	fs, _, _ := w.Findings(ctx, audit.FindingFilter{Period: wk.open, Status: audit.StatusOpen})
+	if len(fs) > 0 {
+		_, err := w.Decide(ctx, clerk, audit.DecideInput{FindingID: fs[0].ID, Decision: audit.DecisionVisit, Note: "安排入户核实"})
+		refusedAll = refusedAll && errors.Is(err, audit.ErrAltered)
+
+	}
+	_, err = w.Check(ctx, clerk, wk.open, nil)
+	refusedAll = refusedAll && errors.Is(err, audit.ErrAltered)
+
+	return refusedAll
 }
 
 // The chain recomputed from scratch after an edit is internally perfect: the
@@ -447,4 +488,75 @@ func recomputeChain(t *testing.T, path string) {
 	}
 	db.Close()
 	attacker(t, path, append(stmts, orig...)...)
+}
+
+// After an edit outside the program every write is refused, naming what
+// changed, until a supervisor records an incident with a reason: then the
+// trail says who explained what, verify passes and the workspace works on.
+// A clerk cannot record it; nor can anyone when the accounts themselves
+// were edited (the right to record it would be read from the edit) or when
+// the trail was — those take a backup.
+func TestIncidentUnlocksWrites(t *testing.T) {
+	ctx := context.Background()
+	wk, path := workedCopy(t)
+	attacker(t, path, `INSERT OR REPLACE INTO settings (key, value) VALUES ('survival_age', '200')`)
+	w, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	clerk := audit.Session{User: audit.User{Name: wk.clerk, Role: audit.RoleClerk}}
+	sup := audit.Session{User: audit.User{Name: wk.sup, Role: audit.RoleSupervisor}}
+	_, err = w.Check(ctx, clerk, wk.open, nil)
+	if !errors.Is(err, audit.ErrAltered) || !strings.Contains(err.Error(), "设置") || !strings.Contains(err.Error(), "只能查看") {
+		t.Fatalf("a write after the edit: %v", err)
+	}
+	if _, err := w.RecordIncident(ctx, clerk, "我改的"); !errors.Is(err, audit.ErrPermission) {
+		t.Errorf("a clerk recorded the incident: %v", err)
+	}
+	if _, err := w.RecordIncident(ctx, sup, "  "); err == nil {
+		t.Error("an incident without a reason")
+	}
+	changed, err := w.RecordIncident(ctx, sup, "信息中心调整参数时直接改了数据库，已核实并恢复为程序设置")
+	if err != nil || len(changed) != 1 || !strings.Contains(changed[0], "设置") {
+		t.Fatalf("incident: %v %v", changed, err)
+	}
+	trail, _ := w.db.Trail(ctx)
+	last := trail[len(trail)-1]
+	if last.Action != "incident" || last.User != wk.sup || !strings.Contains(last.Payload, "信息中心") || !strings.Contains(last.Payload, "设置") {
+		t.Errorf("the trail does not hold the incident: %+v", last)
+	}
+	verifyOK(t, w, "after the incident")
+	if _, err := w.Check(ctx, clerk, wk.open, nil); err != nil {
+		t.Errorf("a write after the incident: %v", err)
+	}
+	if _, err := w.RecordIncident(ctx, sup, "再记一次"); err == nil {
+		t.Error("an incident with nothing changed was recorded")
+	}
+
+	// the accounts edited (a clerk's hash on the supervisor): no incident
+	_, path2 := workedCopy(t)
+	attacker(t, path2, `UPDATE users SET pw_hash = (SELECT pw_hash FROM users WHERE name = '李会计') WHERE name = '王主任'`)
+	w2, err := Open(ctx, path2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close()
+	if _, err := w2.RecordIncident(ctx, sup, "没事"); err == nil || !strings.Contains(err.Error(), "备份") {
+		t.Errorf("an incident over edited accounts: %v", err)
+	}
+	// the trail edited: no incident, no write
+	_, path3 := workedCopy(t)
+	attacker(t, path3, withoutTriggers(t, path3, `UPDATE trail SET user_name = '王主任' WHERE seq = (SELECT MIN(seq) FROM trail WHERE action = 'decide')`)...)
+	w3, err := Open(ctx, path3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w3.Close()
+	if _, err := w3.RecordIncident(ctx, sup, "没事"); !errors.Is(err, audit.ErrAltered) || !strings.Contains(err.Error(), "记录链") {
+		t.Errorf("an incident over an edited trail: %v", err)
+	}
+	if _, err := w3.Check(ctx, clerk, wk.open, nil); !errors.Is(err, audit.ErrAltered) {
+		t.Errorf("a write over an edited trail: %v", err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"pensionaudit/audit"
@@ -170,5 +171,18 @@ func Friendly(err error) error {
 	if errors.As(err, &dup) {
 		return duplicateError("这个文件", dup.Earlier)
 	}
+	var alt *sqlite.Altered
+	if errors.As(err, &alt) {
+		return alteredError(alt)
+	}
+	if errors.Is(err, sqlite.ErrNothingAltered) {
+		return audit.Errorf(audit.ErrConflict, "工作区与记录链一致，没有需要说明的改动")
+	}
 	return err
+}
+
+// alteredError says what changed outside the program and what to do.
+func alteredError(a *sqlite.Altered) error {
+	return &audit.Error{Kind: audit.ErrAltered, Msg: "工作区在最后一条记录之后被本程序以外的方式改动过：" + strings.Join(a.Changes, "；") +
+		"。为免把这些改动当作正常操作记入记录链，工作区现在只能查看，不能写入；请审核人核实后在“操作记录”中记录事件说明（写明原因，记入记录链）"}
 }

@@ -220,6 +220,17 @@ func (w *Workspace) act(ctx context.Context, s audit.Session, a audit.Act, fn fu
 	return Friendly(err)
 }
 
+// standing reads the session's account as it stands, in a read
+// transaction: for the acts that must work on a workspace that refuses
+// writes (an incident, a restore).
+func (w *Workspace) standing(ctx context.Context, s audit.Session) (audit.User, error) {
+	return current(ctx, func(ctx context.Context, name string) (audit.User, error) {
+		var u audit.User
+		err := w.db.View(ctx, func(tx *sqlite.Tx) (err error) { u, err = tx.User(ctx, name); return err })
+		return u, err
+	}, s)
+}
+
 // current reads the session's account as it stands now.
 func current(ctx context.Context, user func(context.Context, string) (audit.User, error), s audit.Session) (audit.User, error) {
 	if s.Name == "" {

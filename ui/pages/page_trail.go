@@ -19,12 +19,17 @@ import (
 
 // TrailPage lists the trail and verifies it.
 type TrailPage struct {
-	c       Host
-	Verify  *widget.Button
-	Table   *widgets.TextTable
-	Result  *widget.Label
-	Anchor  *widget.Entry
-	Content fyne.CanvasObject
+	c      Host
+	Verify *widget.Button
+	// Incident: a supervisor's account of a change made outside the
+	// program, after which the workspace can be written again
+	Incident    *widget.Button
+	Reason      *widget.Entry
+	incidentRow *fyne.Container
+	Table       *widgets.TextTable
+	Result      *widget.Label
+	Anchor      *widget.Entry
+	Content     fyne.CanvasObject
 }
 
 func NewTrailPage(c Host) *TrailPage {
@@ -69,13 +74,49 @@ func NewTrailPage(c Host) *TrailPage {
 	})
 	verify.Importance = widget.HighImportance
 	p.Verify = verify
-	p.Content = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, verify, p.Anchor), p.Result), nil, nil, nil, p.Table)
+	p.Reason = widget.NewMultiLineEntry()
+	p.Reason.SetPlaceHolder("谁、为什么在程序以外改动了工作区，核实的结果")
+	p.Reason.SetMinRowsVisible(2)
+	p.Incident = widget.NewButton(tr("记录事件说明"), p.recordIncident)
+	p.incidentRow = container.NewBorder(nil, nil, widget.NewLabel("事件说明（审核人）"), p.Incident, p.Reason)
+	p.Content = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, verify, p.Anchor), p.incidentRow, p.Result), nil, nil, nil, p.Table)
 	return p
+}
+
+// IncidentShown tells whether the incident control is on the page.
+func (p *TrailPage) IncidentShown() bool { return p.incidentRow.Visible() }
+
+// recordIncident records, with the supervisor's password, why the
+// workspace was changed outside the program (what made writes refused).
+func (p *TrailPage) recordIncident() {
+	c := p.c
+	reason := strings.TrimSpace(p.Reason.Text)
+	c.AskPassword("记录事件说明须由审核人确认", func(sup audit.Session) {
+		var changed []string
+		c.Background(func(ctx context.Context) (err error) {
+			changed, err = c.WS().RecordIncident(ctx, sup, reason)
+			return err
+		}, func(err error) {
+			if err != nil {
+				c.ShowError(err)
+				return
+			}
+			p.Reason.SetText("")
+			p.Result.Importance = widget.WarningImportance
+			p.Result.SetText("已记录事件说明，以下改动连同原因记入记录链，工作区可以继续写入：\n· " + strings.Join(changed, "\n· "))
+			p.Refresh()
+		})
+	})
 }
 
 func (p *TrailPage) View() fyne.CanvasObject { return p.Content }
 
 func (p *TrailPage) Refresh() {
+	if p.c.IsSupervisor() {
+		p.incidentRow.Show()
+	} else {
+		p.incidentRow.Hide() // a supervisor's control: a clerk never sees it
+	}
 	load(p.c, p.c.WS().Trail, func(entries []workspace.TrailEntry) {
 		rows := make([][]string, 0, len(entries))
 		for i := len(entries) - 1; i >= 0; i-- {
