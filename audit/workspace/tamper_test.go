@@ -560,3 +560,53 @@ func TestIncidentUnlocksWrites(t *testing.T) {
 		t.Errorf("a write over an edited trail: %v", err)
 	}
 }
+
+// The Hengnan shape: a clerk copies her password hash onto the supervisor's
+// account, logs in as him with her own password and tries to countersign,
+// reopen, add an account — every write is refused while the accounts differ
+// from what the trail recorded; with his hash put back, nothing was signed
+// and verify passes.
+func TestSelfCountersignRefused(t *testing.T) {
+	ctx := context.Background()
+	wk, path := workedCopy(t)
+	var his string
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.QueryRow(`SELECT pw_hash FROM users WHERE name = '王主任'`).Scan(&his)
+	raw.Close()
+	attacker(t, path, `UPDATE users SET pw_hash = (SELECT pw_hash FROM users WHERE name = '李会计') WHERE name = '王主任'`)
+	w, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := w.Login(ctx, wk.sup, "li-secret-2022")
+	if err != nil {
+		t.Fatalf("the swapped hash did not let her in (the attack's first step): %v", err)
+	}
+	clerk := audit.Session{User: audit.User{Name: wk.clerk, Role: audit.RoleClerk}}
+	tries := map[string]error{}
+	_, tries["clerk's signature"] = w.SignOff(ctx, clerk, wk.reopened)
+	_, tries["countersignature"] = w.SignOff(ctx, as, wk.reopened)
+	tries["reopen"] = w.Reopen(ctx, as, wk.signed, "重新核查")
+	_, tries["account"] = w.AddUser(ctx, &as, "赵助理", audit.RoleSupervisor, "zhao-secret-2024")
+	tries["rule settings"] = w.SetWordMeaning(ctx, as, "销户", audit.MeaningNo)
+	for what, err := range tries {
+		if !errors.Is(err, audit.ErrAltered) {
+			t.Errorf("%s as the supervisor with the clerk's password: %v", what, err)
+		}
+	}
+	w.Close()
+	attacker(t, path, `UPDATE users SET pw_hash = '`+his+`' WHERE name = '王主任'`)
+	r := verifyReport(t, path)
+	if !r.OK() {
+		t.Errorf("after the hash was put back: %v", r.Problems)
+	}
+	w, _ = Open(ctx, path)
+	defer w.Close()
+	st, _ := w.Status(ctx, wk.reopened)
+	if len(st) > 0 && st[0].Supervisor != nil {
+		t.Errorf("a countersignature stands: %+v", st[0].Supervisor)
+	}
+}
