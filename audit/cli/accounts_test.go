@@ -124,7 +124,7 @@ func TestAuditorRefusedOnTheCommandLine(t *testing.T) {
 func TestVerifySaysWhenNothingOutsideVouches(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "w.db")
 	initDB(t, db)
-	if out := mustRun(t, "", "verify", "--db", db); !strings.Contains(out, "没有文件之外的凭据") {
+	if out := mustRun(t, "", "verify", "--db", db); !strings.Contains(out, "没有任何文件之外的凭据") {
 		t.Errorf("verify without anchors:\n%s", out)
 	}
 	anchors := filepath.Join(t.TempDir(), "anchors.log")
@@ -140,7 +140,7 @@ func TestVerifySaysWhenNothingOutsideVouches(t *testing.T) {
 	}
 	e, out := env()
 	Run(context.Background(), e, []string{"verify", "--db", db})
-	if strings.Contains(out.String(), "没有文件之外的凭据") || !strings.Contains(out.String(), "记录完好") {
+	if strings.Contains(out.String(), "没有任何文件之外的凭据") || !strings.Contains(out.String(), "全部记录都有文件之外的凭据佐证") {
 		t.Errorf("verify with this computer's heads:\n%s", out.String())
 	}
 }

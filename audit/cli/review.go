@@ -548,14 +548,9 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer w.Close()
-	r, err := w.Verify(ctx)
+	r, err := w.VerifyWith(ctx, anchors)
 	if err != nil {
 		return err
-	}
-	for _, a := range anchors {
-		if err := w.VerifyAnchor(ctx, a); err != nil {
-			r.Problems = append(r.Problems, err.Error())
-		}
 	}
 	if *asJSON {
 		if r.Problems == nil {
@@ -570,8 +565,11 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintf(env.Stdout, "记录链经过纸面校验码 %s 所指的记录。\n", strings.ToUpper(a))
 		}
 		fmt.Fprintf(env.Stdout, "当前记录链校验码：%s\n", r.HeadCode)
-		if r.Anchors == 0 && len(anchors) == 0 {
-			fmt.Fprintln(env.Stdout, "注意：本机没有见过这个工作区的记录，也没有输入签字表上的校验码——文件自身一致，但没有文件之外的凭据能证明它没有被整个重算过；请用 --anchor 核对签字表上印的校验码。")
+		if v := workspace.Vouching(r); v != "" {
+			fmt.Fprintln(env.Stdout, strings.Replace(v, "请输入签字表上印的校验码再校验", "请用 --anchor 核对签字表上印的校验码", 1))
+		}
+		for _, n := range r.Notes {
+			fmt.Fprintln(env.Stdout, "注意："+n)
 		}
 	} else {
 		fmt.Fprintln(env.Stdout, "发现篡改或损坏：")

@@ -26,6 +26,21 @@ type VerifyReport struct {
 	// list) that the chain was checked against: with none, a chain
 	// recomputed from scratch would look as whole as an honest one.
 	Anchors int `json:"outside_anchors"`
+	// Vouched is the last entry an outside anchor vouches for (a head this
+	// computer saw, a code from a signed sheet); the entries after it rest
+	// on the file alone.
+	Vouched int64 `json:"vouched_up_to"`
+	// Notes are what a person should know that is not in itself a sign of
+	// tampering (a workspace of another identity seen at the same place).
+	Notes []string `json:"notes"`
+}
+
+// Unvouched is how many of the last entries no outside anchor vouches for.
+func (r *VerifyReport) Unvouched() int64 {
+	if n := int64(r.Entries) - r.Vouched; n > 0 {
+		return n
+	}
+	return 0
 }
 
 // OK reports whether the trail and every sign-off are intact.

@@ -64,7 +64,7 @@ func readAnchors(p, ws string) ([]anchor, error) {
 	s := bufio.NewScanner(f)
 	for s.Scan() {
 		parts := strings.Split(s.Text(), "\t")
-		if len(parts) < 4 || parts[0] != ws {
+		if len(parts) < 4 || (ws != "" && parts[0] != ws) {
 			continue
 		}
 		seq, err := strconv.ParseInt(parts[1], 10, 64)
@@ -157,6 +157,7 @@ func (w *Workspace) checkAnchorsUpTo(ctx context.Context, r *VerifyReport, upTo 
 		return err
 	}
 	if len(seen) == 0 {
+		w.otherIdentityHere(r)
 		return nil
 	}
 	trail, err := w.db.Trail(ctx)
@@ -184,6 +185,7 @@ func (w *Workspace) checkAnchorsUpTo(ctx context.Context, r *VerifyReport, upTo 
 		h, ok := bySeq[a.seq]
 		switch {
 		case ok && h == a.hash:
+			r.Vouched = max(r.Vouched, a.seq)
 		case givenUp(a):
 		case !ok:
 			r.Problems = append(r.Problems, fmt.Sprintf("本机在 %s 见过这个工作区的记录第 %d 条，现在的记录链只有 %d 条：记录被删除或整个链被重建过",
@@ -196,6 +198,28 @@ func (w *Workspace) checkAnchorsUpTo(ctx context.Context, r *VerifyReport, upTo 
 		}
 	}
 	return nil
+}
+
+// otherIdentityHere notes a workspace of another identity this computer
+// saw at the same place: a workspace made anew there — or one rebuilt
+// whole, chain recomputed under a new identity, which no list keyed by that
+// identity can catch.
+func (w *Workspace) otherIdentityHere(r *VerifyReport) {
+	if w.anchors == "" {
+		return
+	}
+	abs, _ := filepath.Abs(w.db.Path)
+	all, err := readAnchors(w.anchors, "")
+	if err != nil {
+		return
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		if a := all[i]; a.path == abs {
+			r.Notes = append(r.Notes, fmt.Sprintf("本机在 %s 见过同一位置（%s）的另一个工作区（身份不同，记录 %d 条）：如果不是在这里重新建立了工作区，这个文件可能被整个重建过，请核对签字表上印的校验码",
+				localTime(a.at), abs, a.seq))
+			return
+		}
+	}
 }
 
 func localTime(rfc string) string {

@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -375,6 +376,41 @@ func (w *Workspace) Verify(ctx context.Context) (*VerifyReport, error) {
 // (the code printed on a signed sheet).
 func (w *Workspace) VerifyAnchor(ctx context.Context, code string) error {
 	return w.db.VerifyAnchor(ctx, code)
+}
+
+// VerifyWith is Verify with the codes printed on signed sheets: each must
+// be on the chain (else a problem), and each vouches for the entries up to
+// its own.
+func (w *Workspace) VerifyWith(ctx context.Context, codes []string) (*VerifyReport, error) {
+	r, err := w.Verify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range codes {
+		if err := w.db.VerifyAnchor(ctx, c); err != nil {
+			r.Problems = append(r.Problems, err.Error())
+			continue
+		}
+		if seq, _, err := sqlite.ParseTrailCode(c); err == nil {
+			r.Vouched = max(r.Vouched, seq)
+		}
+	}
+	return r, nil
+}
+
+// Vouching says how far evidence outside the file reaches: a chain
+// recomputed whole is as consistent as an honest one, so 完好 alone is
+// never the whole answer.
+func Vouching(r *VerifyReport) string {
+	switch {
+	case r.Entries == 0:
+		return ""
+	case r.Vouched == 0:
+		return "没有任何文件之外的凭据（本机见过的记录、签字表上印的校验码）佐证这些记录：文件自身一致，但不能证明它没有被整个重算过；请输入签字表上印的校验码再校验。"
+	case r.Unvouched() > 0:
+		return fmt.Sprintf("最后 %d 条记录没有外部校验码佐证（文件之外的凭据到第 %d 条为止）。", r.Unvouched(), r.Vouched)
+	}
+	return "全部记录都有文件之外的凭据佐证（本机见过的记录或签字表上的校验码）。"
 }
 
 // RecordIncident is a supervisor's account of a change made to the

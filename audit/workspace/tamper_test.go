@@ -253,7 +253,7 @@ func verifyReport(t *testing.T, path string) *sqlite.VerifyReport {
 	if err != nil {
 		t.Fatalf("open after tampering: %v", err)
 	}
-	defer w.Close()
+	defer w.db.Close() // a look only: the heads of tampered copies are not recorded in the shared list
 	r, err := w.Verify(context.Background())
 	if err != nil {
 		t.Fatalf("verify: %v", err)
@@ -391,7 +391,6 @@ func launderingWrite(t *testing.T, path string, wk worked) bool {
 		return errors.Is(err, audit.ErrAltered)
 	}
 	defer w.Close()
-	w.KeepAnchors(tamperAnchors)
 	clerk := audit.Session{User: audit.User{Name: wk.clerk, Role: audit.RoleClerk}}
 	refusedAll := true
 	fs, _, _ := w.Findings(ctx, audit.FindingFilter{Period: wk.open, Status: audit.StatusOpen})
@@ -608,5 +607,58 @@ func TestSelfCountersignRefused(t *testing.T) {
 	st, _ := w.Status(ctx, wk.reopened)
 	if len(st) > 0 && st[0].Supervisor != nil {
 		t.Errorf("a countersignature stands: %+v", st[0].Supervisor)
+	}
+}
+
+// verify says how far evidence outside the file reaches: the entries after
+// the last head this computer saw rest on the file alone, until the code of
+// a signed sheet vouches for them; and a workspace of another identity seen
+// at the same place is noted (a chain rebuilt whole under a new identity
+// escapes a list keyed by identity).
+func TestVerifySaysHowFarOutsideEvidenceReaches(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	anchors := filepath.Join(dir, "anchors.log")
+	path := filepath.Join(dir, "东风镇.db")
+	w, err := Init(ctx, path, "东风镇", "test", []string{"东风村"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.KeepAnchors(anchors)
+	sup := who(w)
+	w.RecordHead(ctx)
+	for _, v := range []string{"西村", "北村"} {
+		if err := w.db.Update(ctx, func(tx *sqlite.Tx) error {
+			if err := tx.AddVillages(ctx, "config", []string{v}); err != nil {
+				return err
+			}
+			return tx.AppendTrail(ctx, sup.Name, "villages", map[string]any{"source": "config", "villages": []string{v}})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := w.Verify(ctx)
+	if err != nil || !r.OK() || r.Unvouched() != 2 || !strings.Contains(Vouching(r), "最后 2 条记录没有外部校验码佐证") {
+		t.Errorf("two entries after the last head seen: %v %+v %q", err, r, Vouching(r))
+	}
+	head, _ := w.db.Head(ctx)
+	r, err = w.VerifyWith(ctx, []string{sqlite.TrailCode(head.Seq, head.Hash)})
+	if err != nil || !r.OK() || r.Unvouched() != 0 || !strings.Contains(Vouching(r), "全部记录都有") {
+		t.Errorf("with the code of the head: %v %+v %q", err, r, Vouching(r))
+	}
+	w.Close()
+	// the file made anew at the same place: another identity
+	for _, s := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + s)
+	}
+	w, err = Init(ctx, path, "东风镇", "test", []string{"东风村"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.KeepAnchors(anchors)
+	r, err = w.Verify(ctx)
+	if err != nil || len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "另一个工作区") || r.Vouched != 0 {
+		t.Errorf("a new identity at the same place: %v %+v", err, r)
 	}
 }

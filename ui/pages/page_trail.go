@@ -40,30 +40,28 @@ func NewTrailPage(c Host) *TrailPage {
 	verify := widget.NewButton(tr("校验"), func() {
 		code := strings.TrimSpace(p.Anchor.Text)
 		var r *workspace.VerifyReport
-		var anchorErr error
 		c.Background(func(ctx context.Context) error {
-			var err error
-			if r, err = c.WS().Verify(ctx); err != nil {
-				return err
-			}
+			var codes []string
 			if code != "" {
-				anchorErr = c.WS().VerifyAnchor(ctx, code)
+				codes = []string{code}
 			}
-			return nil
+			var err error
+			r, err = c.WS().VerifyWith(ctx, codes)
+			return err
 		}, func(err error) {
 			if err != nil {
 				c.ShowError(err)
 				return
 			}
 			problems := r.Problems
-			if anchorErr != nil {
-				problems = append(problems, Plain(anchorErr))
-			}
 			if len(problems) == 0 {
 				p.Result.Importance = widget.SuccessImportance
 				text := fmt.Sprintf("记录完好：%d 条记录，%d 处数据与记录一致，%d 个签字的数据指纹一致。当前校验码 %s", r.Entries, r.Scopes, r.Signoffs, r.HeadCode)
-				if r.Anchors == 0 && strings.TrimSpace(p.Anchor.Text) == "" {
-					text += "\n注意：本机没有见过这个工作区的记录，也没有输入签字表上的校验码——文件自身一致，但没有文件之外的凭据能证明它没有被整个重算过；请输入签字表上印的校验码再校验。"
+				if v := workspace.Vouching(r); v != "" {
+					text += "\n" + v
+				}
+				for _, n := range r.Notes {
+					text += "\n注意：" + n
 				}
 				p.Result.SetText(text)
 			} else {
