@@ -218,7 +218,9 @@ func (c *Controller) enter(path string, demo bool, open func(context.Context) (*
 			}
 			return err
 		}
-		ws.KeepAnchors(c.anchors)
+		if !demo {
+			ws.KeepAnchors(c.anchors) // a demo, rebuilt at each start, is nothing to vouch for
+		}
 		c.closeWorkspace()
 		if !same {
 			if c.release != nil {
