@@ -766,3 +766,32 @@ func TestReviewColumnsShowWholeValues(t *testing.T) {
 		t.Errorf("columns take %.0f px, the list has %.0f", sum, avail)
 	}
 }
+
+// A roster where two columns could each be the amount paid: the preview
+// names both and asks; the import is refused until the clerk chooses one
+// in 发放金额, then goes in with that column.
+func TestImportAsksWhichAmount(t *testing.T) {
+	c := demoClerk(t)
+	c.frame.show(pageImport)
+	ip := c.frame.pages[pageImport].(*pages.ImportPage)
+	path := filepath.Join(t.TempDir(), "roster_2024-04.csv") // no word in the name: the header says it is a roster
+	os.WriteFile(path, []byte("村(社区),姓名,公民身份号码,发放年月,发放金额,补发金额\n龙泉村,张三,430422196112112507,202404,163.06,0\n龙泉村,李四,430422195611158660,202404,170.50,341.00\n"), 0o600)
+	ip.AddFiles(path)
+	if !strings.Contains(ip.PreviewInfo.Text, "有几列都可能是发放金额") || !strings.Contains(ip.PreviewInfo.Text, "补发金额") {
+		t.Fatalf("the preview does not ask: %q", ip.PreviewInfo.Text)
+	}
+	c.lastError = ""
+	test.Tap(ip.Start)
+	waitFor(t, "the import refused", func() bool { return c.lastError != "" || strings.Contains(ip.Results.Text, "补发金额") })
+	sel := ip.FieldSel[workspace.FieldAmount]
+	if sel == nil || sel.Selected != "" || !strings.Contains(sel.PlaceHolder, "请选择") {
+		t.Fatalf("the 发放金额 choice does not ask: %+v", sel)
+	}
+	sel.SetSelected("发放金额")
+	c.lastError = ""
+	test.Tap(ip.Start)
+	waitFor(t, "imported", func() bool { return strings.Contains(ip.Results.Text, "✔") || c.lastError != "" })
+	if c.lastError != "" || !strings.Contains(ip.Results.Text, "发放金额") {
+		t.Errorf("after choosing: %q %q", c.lastError, ip.Results.Text)
+	}
+}

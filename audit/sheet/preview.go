@@ -20,6 +20,11 @@ type Preview struct {
 	Rows    [][]string    // the first data rows, as read
 	RowNums []int
 	Found   bool // a header with the kind's required fields was found
+	// AmountRule says how a roster's amount paid is taken (its columns);
+	// AmountAsk lists the columns that could each be it when the header
+	// cannot say which — the person must choose one (never a guess).
+	AmountRule string
+	AmountAsk  []string
 }
 
 // FieldsOf lists the fields a kind's table can have, required ones first.
@@ -80,6 +85,10 @@ func PreviewFile(path string, opts Options, n int) (*Preview, error) {
 			continue
 		}
 		p.Sheet, p.Header, p.Labels, p.Cols, p.Found = sheet, h.Rows, h.Labels, h.Cols, true
+		p.AmountAsk = h.AmountAsk
+		if h.Amount != nil {
+			p.AmountRule = h.Amount.Rule
+		}
 		p.Rows, p.RowNums = nil, nil
 		for _, r := range head[min(at+len(h.Rows), len(head)):] {
 			if len(p.Rows) == n {

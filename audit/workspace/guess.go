@@ -84,6 +84,9 @@ func kindFromHeader(ctx context.Context, path string) audit.Kind {
 			n := 0
 			for _, f := range sheet.FieldsOf(c) {
 				_, ok := p.Cols[f]
+				// several columns that could each be the amount paid: the
+				// amount is there, which one is a question for the import
+				ok = ok || c == audit.KindPayouts && f == sheet.FieldAmount && len(p.AmountAsk) > 0
 				if !ok && sheet.Required(c, f) {
 					n = -1
 					break

@@ -53,6 +53,13 @@ func TestGuessFile(t *testing.T) {
 			t.Errorf("%s renamed: kind %s (%s), month %v; want %s from the header", e.Name(), g.Kind, g.Why, g.Period, want)
 		}
 	}
+	// a roster whose amount is a question (发放金额 beside 补发金额) is still
+	// a roster, not a death list with a name and an ID
+	anon := filepath.Join(dir, "附件Z.csv")
+	os.WriteFile(anon, []byte("村(社区),姓名,公民身份号码,发放年月,发放金额,补发金额\n龙泉村,张三,430422196112112507,202404,163.06,0\n"), 0o600)
+	if g := w.GuessFile(ctx, anon); g.Kind != audit.KindPayouts {
+		t.Errorf("a roster with two amount columns read as %s (%s)", g.Kind, g.Why)
+	}
 }
 
 // A month's figures on the overview are the sign-off sheet's: findings per

@@ -46,7 +46,11 @@ func ColIndex(letters string) int { return sheet.ColIndex(letters) }
 
 // FieldsOf lists the fields a kind's table can have; Required tells the
 // ones it cannot do without.
-func FieldsOf(k audit.Kind) []Field       { return sheet.FieldsOf(k) }
+func FieldsOf(k audit.Kind) []Field { return sheet.FieldsOf(k) }
+
+// FieldAmount is the amount paid, the field a roster's import may ask about.
+const FieldAmount = sheet.FieldAmount
+
 func Required(k audit.Kind, f Field) bool { return sheet.Required(k, f) }
 func SafeCSVRow(cells []string) []string  { return report.SafeRow(cells) }
 

@@ -386,17 +386,29 @@ func (p *ImportPage) preview() {
 			for i, r := range pv.Header {
 				rows[i] = strconv.Itoa(r)
 			}
-			p.PreviewInfo.SetText(fmt.Sprintf("%s：工作表「%s」第 %s 行是表头。下面每个字段（＊为必需）对应哪一列，可以修改；修改后导入时会按村记住。",
-				name, audit.Escape(pv.Sheet, 40), strings.Join(rows, "、")))
+			text := fmt.Sprintf("%s：工作表「%s」第 %s 行是表头。下面每个字段（＊为必需）对应哪一列，可以修改；修改后导入时会按村记住。",
+				name, audit.Escape(pv.Sheet, 40), strings.Join(rows, "、"))
+			switch {
+			case len(pv.AmountAsk) > 0:
+				// several columns could each be the amount paid: the clerk
+				// chooses, the program never guesses
+				text = "✘ 有几列都可能是发放金额：" + strings.Join(pv.AmountAsk, "、") + "。请在下面“发放金额”一项选出实际发放的那一列，选好后才能导入。\n" + text
+			case pv.AmountRule != "":
+				text += "\n发放金额：" + pv.AmountRule
+			}
+			p.PreviewInfo.SetText(text)
 		}
 		labels := append([]string{"（没有这一列）"}, nonEmpty(pv.Labels)...)
 		p.FieldSel = map[workspace.Field]*widget.Select{}
 		for _, fld := range workspace.FieldsOf(kind) {
 			fld := fld
 			sel := widget.NewSelect(labels, nil)
-			if col, ok := pv.Cols[fld]; ok && col < len(pv.Labels) {
+			switch col, ok := pv.Cols[fld]; {
+			case ok && col < len(pv.Labels):
 				sel.Selected = strings.TrimSpace(pv.Labels[col])
-			} else {
+			case fld == workspace.FieldAmount && len(pv.AmountAsk) > 0 && f.Mapping[fld] == "":
+				sel.PlaceHolder = "✘ 请选择" // a question, not a default (the preview above names the candidates)
+			default:
 				sel.Selected = "（没有这一列）"
 			}
 			sel.OnChanged = func(choice string) {
