@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
+
+	"pensionaudit/audit/signing"
 )
 
 // Role is what an account may do.
@@ -57,6 +59,10 @@ type User struct {
 // than the account's current role allows.
 type Session struct {
 	User
+	// Key is the account's signing key, unsealed by the password at login
+	// and held for the session (nil for an account made before keys, until
+	// its next login). Acts that carry responsibility are signed with it.
+	Key *signing.Key
 }
 
 // Act is something a person does that changes the workspace.

@@ -565,6 +565,9 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintf(env.Stdout, "记录链经过纸面校验码 %s 所指的记录。\n", strings.ToUpper(a))
 		}
 		fmt.Fprintf(env.Stdout, "当前记录链校验码：%s\n", r.HeadCode)
+		if r.RootKey != "" {
+			fmt.Fprintf(env.Stdout, "根密钥指纹：%s（与签字表上印的核对）\n", r.RootKey)
+		}
 		if v := workspace.Vouching(r); v != "" {
 			fmt.Fprintln(env.Stdout, strings.Replace(v, "请输入签字表上印的校验码再校验", "请用 --anchor 核对签字表上印的校验码", 1))
 		}

@@ -24,6 +24,7 @@ type Data struct {
 	Fingerprint string // the signed one, or the current one for a draft
 	TrailHead   string // the hash of the countersignature's trail entry (or the head, for a draft)
 	TrailCode   string // its short code for verify --anchor
+	RootKey     string // the workspace's root signing key's fingerprint ("" before one)
 }
 
 // Options steer printing.

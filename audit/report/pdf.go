@@ -388,6 +388,11 @@ func SignoffPDF(d *Data, o Options, w io.Writer) (*Transcript, error) {
 		label = "当前数据指纹（SHA-256，尚未复核签字）："
 	}
 	doc.text(8.5, false, label+fp)
+	if d.RootKey != "" {
+		doc.text(10, true, "根密钥指纹："+d.RootKey)
+	} else {
+		doc.text(10, true, "根密钥指纹：（本工作区的签名尚未建立根密钥：第一位审核人登录后建立）")
+	}
 	if d.TrailCode != "" {
 		doc.text(10, true, "记录链校验码："+d.TrailCode)
 		doc.text(8.5, false, "（核对工作区是否被改动：在工作台“操作记录”页点“校验”，输入校验码 "+d.TrailCode+"；对应记录的哈希 "+d.TrailHead+"）")

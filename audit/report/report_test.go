@@ -96,10 +96,11 @@ func login(t *testing.T, w *workspace.Workspace, name, pw string) audit.Session 
 	return s
 }
 
-// trailCodeRe matches the trail code and hash printed on a sheet: they
-// cover the users table, whose password hashes are salted at random, so they
-// differ from run to run (the test checks them against verify instead).
-var trailCodeRe = regexp.MustCompile(`(记录链校验码：|输入校验码 |对应记录的哈希 )[0-9A-Fa-f-]+`)
+// trailCodeRe matches the trail code and hash printed on a sheet (they
+// cover the users table, whose password hashes are salted at random) and
+// the root key's fingerprint (a key made at random): they differ from run to
+// run (the test checks them against verify instead).
+var trailCodeRe = regexp.MustCompile(`(记录链校验码：|输入校验码 |对应记录的哈希 |根密钥指纹：)[0-9A-Fa-f-]+`)
 
 func checkGolden(t *testing.T, name, got string) {
 	got = trailCodeRe.ReplaceAllString(got, "${1}…")
@@ -161,8 +162,14 @@ func TestSignoffSheet(t *testing.T) {
 	if sup.Fingerprint != fp || !strings.Contains(text, fp) {
 		t.Fatalf("fingerprint printed %v, recomputed %s", strings.Contains(text, fp), fp)
 	}
-	if r, _ := w.Verify(ctx); !r.OK() {
+	r, _ := w.Verify(ctx)
+	if !r.OK() {
 		t.Fatalf("verify: %v", r.Problems)
+	}
+	// the root key's fingerprint on the paper is the workspace's, as verify
+	// reads it: what an auditor compares with the file
+	if r.RootKey == "" || !strings.Contains(text, "根密钥指纹："+r.RootKey) {
+		t.Errorf("root key %q not on the sheet", r.RootKey)
 	}
 	// The code on the paper is the countersignature's trail entry, and
 	// verify --anchor accepts it.

@@ -25,6 +25,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"pensionaudit/audit"
+	"pensionaudit/audit/signing"
 )
 
 //go:embed migrations/*.sql
@@ -411,6 +412,13 @@ func (db *DB) appendTrail(ctx context.Context, tx *sql.Tx, user, action string, 
 // appendTrailSkip is appendTrail leaving out of the entry's state the
 // scopes in skip (an upgrade does not re-record what changed before it).
 func (db *DB) appendTrailSkip(ctx context.Context, tx *sql.Tx, user, action string, payload any, skip map[string]bool, scopes ...string) error {
+	return db.appendTrailSigned(ctx, tx, user, action, payload, skip, nil, scopes...)
+}
+
+// appendTrailSigned is appendTrailSkip with the entry signed by signer
+// (nil: unsigned): the signature covers the action, the actor, the content
+// with its digests, and the hash of the entry before (signing.ActMessage).
+func (db *DB) appendTrailSigned(ctx context.Context, tx *sql.Tx, user, action string, payload any, skip map[string]bool, signer *signing.Key, scopes ...string) error {
 	body, err := json.Marshal(payload)
 	if err != nil {
 		return err
@@ -432,13 +440,22 @@ func (db *DB) appendTrailSkip(ctx context.Context, tx *sql.Tx, user, action stri
 	if body, err = json.Marshal(fields); err != nil {
 		return err
 	}
-	e := TrailEntry{At: db.now(), User: user, Action: action, Payload: string(body)}
+	e := TrailEntry{At: db.now(), User: user, Action: action}
 	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM trail ORDER BY seq DESC LIMIT 1`).Scan(&e.Seq, &e.PrevHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		e.Seq, e.PrevHash = 0, strings.Repeat("0", 64)
 	} else if err != nil {
 		return err
 	}
+	if signer != nil {
+		sig := signer.Sign(signing.ActMessage(action, user, string(body), e.PrevHash))
+		fields["signer"], _ = json.Marshal(signer.Fingerprint())
+		fields["sig"], _ = json.Marshal(hex.EncodeToString(sig))
+		if body, err = json.Marshal(fields); err != nil {
+			return err
+		}
+	}
+	e.Payload = string(body)
 	e.Seq++
 	e.Hash = e.ComputeHash()
 	_, err = tx.ExecContext(ctx, `INSERT INTO trail (seq, at, user_name, action, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)`,

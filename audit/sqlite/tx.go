@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"pensionaudit/audit"
+	"pensionaudit/audit/signing"
 )
 
 // Tx is one use case's write transaction. The DSN begins every transaction
@@ -22,6 +23,8 @@ type Tx struct {
 	// guarded are the scopes compared with the trail before this write
 	// touched them (see guard.go)
 	guarded map[string]bool
+	// signer signs this write's trail entries (keys.go)
+	signer *signing.Key
 }
 
 // Update runs fn in one write transaction and commits it when fn returns
@@ -82,7 +85,7 @@ func (t *Tx) AppendTrail(ctx context.Context, user, action string, payload any, 
 			return fmt.Errorf("internal: %s recorded without being compared with the trail first", s)
 		}
 	}
-	return t.db.appendTrail(ctx, t.tx, user, action, payload, scopes...)
+	return t.db.appendTrailSigned(ctx, t.tx, user, action, payload, nil, t.signer, scopes...)
 }
 
 // User reads an account as it stands now; audit.ErrNotFound when there is none.

@@ -33,6 +33,9 @@ type VerifyReport struct {
 	// Notes are what a person should know that is not in itself a sign of
 	// tampering (a workspace of another identity seen at the same place).
 	Notes []string `json:"notes"`
+	// RootKey is the fingerprint of the workspace's root signing key, the
+	// one printed on every sign-off sheet ("" before one).
+	RootKey string `json:"root_key"`
 }
 
 // Unvouched is how many of the last entries no outside anchor vouches for.
@@ -120,6 +123,9 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 		return nil, err
 	}
 	if err := db.verifyRecords(ctx, r, ix, bad); err != nil {
+		return nil, err
+	}
+	if err := db.verifySignatures(ctx, r, bad); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -377,7 +383,7 @@ func (db *DB) verifyRecords(ctx context.Context, r *VerifyReport, ix *trailIndex
 				return err
 			}
 			if fp != s.Fingerprint {
-				bad("%s 在%s %s 签字之后被改动过：数据指纹 %s… 与签字时的 %s… 不符", s.Period, s.Role.Label(), s.User, fp[:12], s.Fingerprint[:12])
+				bad("%s 在%s %s 签字之后被改动过：数据指纹 %s… 与签字时的 %s… 不符", s.Period, s.Role.Label(), s.User, prefix(fp, 12), prefix(s.Fingerprint, 12))
 			}
 			return nil
 		})
@@ -428,4 +434,13 @@ func samePayload(stored map[string]any, fresh map[string]any) bool {
 	a, _ := json.Marshal(s)
 	c, _ := json.Marshal(norm)
 	return string(a) == string(c)
+}
+
+// prefix is the first n bytes of s (all of s when shorter): for text that
+// came from the file, which an attacker may have made any length.
+func prefix(s string, n int) string {
+	if len(s) < n {
+		return s
+	}
+	return s[:n]
 }

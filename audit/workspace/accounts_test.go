@@ -299,3 +299,72 @@ func TestRuleSettings(t *testing.T) {
 	}
 	verifyOK(t, w, "rule settings")
 }
+
+// A workspace made before signing keys upgrades in place: each account gets
+// its key at its next login; the first supervisor to log in becomes the
+// root (until then verify says the signatures are not rooted); a clerk's
+// key is certified at a supervisor's next login, and her signature on a
+// month is checked up to the root from then on.
+func TestKeysComeAtTheNextLogin(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	data, err := os.ReadFile(filepath.Join("testdata", "v0010_demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path, data, 0o644)
+	w, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	notes := func() string {
+		r, err := w.Verify(ctx)
+		if err != nil || !r.OK() {
+			t.Fatalf("verify: %v %+v", err, r)
+		}
+		return strings.Join(r.Notes, "\n")
+	}
+	if !strings.Contains(notes(), "还没有根密钥") || w.RootKey(ctx) != "" {
+		t.Errorf("before any login: %q", notes())
+	}
+	clerk, err := w.Login(ctx, DemoClerk, DemoPassword)
+	if err != nil || clerk.Key == nil {
+		t.Fatalf("the clerk's first login: %v", err)
+	}
+	if w.RootKey(ctx) != "" {
+		t.Error("a clerk's key became the root")
+	}
+	sup, err := w.Login(ctx, DemoSupervisor, DemoPassword)
+	if err != nil || sup.Key == nil || w.RootKey(ctx) != sup.Key.Fingerprint() {
+		t.Fatalf("the supervisor's first login: %v, root %q", err, w.RootKey(ctx))
+	}
+	if n, _ := w.db.PendingKeyCount(ctx); n != 0 {
+		t.Errorf("%d keys still wait after the supervisor's login", n)
+	}
+	if strings.Contains(notes(), "根密钥") {
+		t.Errorf("after the root: %q", notes())
+	}
+	// the clerk signs a month with her (now certified) key: verify checks it
+	months, _ := w.RosterMonths(ctx)
+	p := months[len(months)-1]
+	if _, err := w.Check(ctx, clerk, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := decideAll(ctx, w, clerk, p, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := noteMissing(ctx, w, sup, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SignOff(ctx, clerk, p); err != nil {
+		t.Fatal(err)
+	}
+	trail, _ := w.db.Trail(ctx)
+	if last := trail[len(trail)-1]; last.Action != "signoff" || !strings.Contains(last.Payload, `"sig"`) {
+		t.Errorf("the signature on the month is not signed: %+v", last)
+	}
+	if n := notes(); strings.Contains(n, "没有审核人认证") {
+		t.Errorf("after the signature: %q", n)
+	}
+}

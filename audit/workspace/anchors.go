@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"pensionaudit/audit"
 	"pensionaudit/audit/sqlite"
 )
 
@@ -193,7 +194,7 @@ func (w *Workspace) checkAnchorsUpTo(ctx context.Context, r *VerifyReport, upTo 
 			return nil
 		default:
 			r.Problems = append(r.Problems, fmt.Sprintf("本机在 %s 见过的记录第 %d 条（%s…）与现在的不同：记录链在那之后被改写并重新计算过",
-				localTime(a.at), a.seq, a.hash[:12]))
+				localTime(a.at), a.seq, audit.Escape(a.hash, 12)))
 			return nil
 		}
 	}

@@ -55,6 +55,7 @@ func (w *Workspace) ReportData(ctx context.Context, p audit.Month) (*report.Data
 	if len(trail) > 0 {
 		last := trail[len(trail)-1]
 		d.TrailHead, d.TrailCode = last.Hash, sqlite.TrailCode(last.Seq, last.Hash)
+		d.RootKey = w.RootKey(ctx)
 	}
 	// a countersigned sheet carries the code of the countersignature's own
 	// entry: the paper then proves the file up to that signature

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/rules"
+	"pensionaudit/audit/signing"
 	"pensionaudit/audit/sqlite"
 )
 
@@ -21,7 +23,11 @@ func (w *Workspace) Login(ctx context.Context, name, password string) (audit.Ses
 	if err != nil {
 		return audit.Session{}, Friendly(err)
 	}
-	return audit.Session{User: u}, nil
+	key, err := w.sessionKey(ctx, u, password)
+	if err != nil {
+		return audit.Session{}, Friendly(err)
+	}
+	return audit.Session{User: u, Key: key}, nil
 }
 
 // HasUsers reports whether the workspace has any account yet.
@@ -46,6 +52,11 @@ func (w *Workspace) AddUser(ctx context.Context, by *audit.Session, name string,
 		return audit.User{}, err
 	}
 	hash, err := sqlite.HashPassword(password) // slow on purpose: before the write lock
+	if err != nil {
+		return audit.User{}, err
+	}
+	// the account's signing key, sealed with its password (as slow)
+	key, pub, sealed, err := signing.New(password)
 	if err != nil {
 		return audit.User{}, err
 	}
@@ -80,7 +91,33 @@ func (w *Workspace) AddUser(ctx context.Context, by *audit.Session, name string,
 		if errors.Is(err, audit.ErrDuplicate) {
 			return audit.Errorf(audit.ErrDuplicate, "用户 %s 已经存在", name)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		// the first account's key is the workspace's root; every other is
+		// certified by the supervisor who adds it (or, from a session
+		// without a key, by a supervisor at the next login)
+		row := sqlite.KeyRow{User: name, Pub: pub, Sealed: sealed}
+		var certifier *signing.Key
+		switch {
+		case len(names) == 0:
+			certifier = key
+		case by != nil && by.Key != nil:
+			certifier = by.Key
+		}
+		if certifier != nil {
+			row.CertifiedBy, row.Cert = certifier.Fingerprint(), hex.EncodeToString(certifier.Sign(signing.CertMessage(name, pub)))
+		}
+		if err := tx.AddKey(ctx, actor, row); err != nil {
+			return err
+		}
+		if len(names) == 0 {
+			if err := tx.SetSettings(ctx, map[string]string{"root_key": key.Fingerprint()}); err != nil {
+				return err
+			}
+			return tx.AppendTrail(ctx, actor, "setting", map[string]string{"key": "root_key", "value": key.Fingerprint()})
+		}
+		return nil
 	})
 	return u, Friendly(err)
 }
@@ -125,7 +162,16 @@ func (w *Workspace) ResetPassword(ctx context.Context, s audit.Session, name, pa
 	if err != nil {
 		return err
 	}
-	return w.changeUser(ctx, s, name, sqlite.UserChange{PwHash: &hash})
+	// a new key under the new password, certified by the supervisor; the
+	// old key stays, so what it signed stays checkable
+	_, row, err := newKey(name, password, s.Key, false)
+	if err != nil {
+		return err
+	}
+	if err := w.changeUser(ctx, s, name, sqlite.UserChange{PwHash: &hash}); err != nil {
+		return err
+	}
+	return Friendly(w.act(ctx, s, audit.ActManageUsers, func(tx *sqlite.Tx, u audit.User) error { return tx.AddKey(ctx, u.Name, row) }))
 }
 
 // SetDisabled disables or re-enables an account (a supervisor).
@@ -251,6 +297,9 @@ func (w *Workspace) SignOff(ctx context.Context, s audit.Session, p audit.Month)
 			}
 			sig.Role, sig.Batches, sig.Fingerprint = audit.RoleSupervisor, l.Clerk.Batches, now
 		}
+		if err := signer(ctx, tx, s); err != nil {
+			return err
+		}
 		return tx.RecordSignoff(ctx, sig)
 	})
 	if err != nil {
@@ -268,6 +317,9 @@ func (w *Workspace) Reopen(ctx context.Context, s audit.Session, p audit.Month, 
 		return &audit.Error{Kind: audit.ErrInvalid, Field: "reason", Msg: "退回须写明原因"}
 	}
 	return w.act(ctx, s, audit.ActReopen, func(tx *sqlite.Tx, u audit.User) error {
+		if err := signer(ctx, tx, s); err != nil {
+			return err
+		}
 		n, err := tx.RevokeSignoffs(ctx, u.Name, p, reason)
 		if err == nil && n == 0 {
 			err = audit.Errorf(audit.ErrConflict, "%s 没有签字，无需退回", p.Label())

@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"pensionaudit/assets"
 	"pensionaudit/audit"
 	"pensionaudit/audit/rules"
+	"pensionaudit/audit/signing"
 	"pensionaudit/audit/sqlite"
 )
 
@@ -105,14 +107,36 @@ func buildWorked(dir string) (worked, error) {
 	if err != nil {
 		return wk, err
 	}
-	clerk, err := w.AddUser(ctx, as(sup), wk.clerk, audit.RoleClerk, "li-secret-2022")
+	// each signs with the key their password opens: sessions from Login
+	login := func(name, pw string) (audit.Session, error) { return w.Login(ctx, name, pw) }
+	supS, err := login(sup.Name, "wang-secret-2022")
 	if err != nil {
 		return wk, err
 	}
-	sup2, err := w.AddUser(ctx, as(sup), "张审核", audit.RoleSupervisor, "zhang-secret-2022")
+	if _, err := w.AddUser(ctx, &supS, wk.clerk, audit.RoleClerk, "li-secret-2022"); err != nil {
+		return wk, err
+	}
+	if _, err := w.AddUser(ctx, &supS, "张审核", audit.RoleSupervisor, "zhang-secret-2022"); err != nil {
+		return wk, err
+	}
+	clerkS, err := login(wk.clerk, "li-secret-2022")
 	if err != nil {
 		return wk, err
 	}
+	sup2S, err := login("张审核", "zhang-secret-2022")
+	if err != nil {
+		return wk, err
+	}
+	sess := func(u audit.User) audit.Session {
+		switch u.Name {
+		case wk.sup:
+			return supS
+		case wk.clerk:
+			return clerkS
+		}
+		return sup2S
+	}
+	clerk, sup2 := clerkS.User, sup2S.User
 	months, err := w.db.RosterMonths(ctx)
 	if err != nil || len(months) < 3 {
 		return wk, err
@@ -405,19 +429,28 @@ func launderingWrite(t *testing.T, path string, wk worked) bool {
 	return refusedAll
 }
 
-// The chain recomputed from scratch after an edit is internally perfect: the
-// heads kept outside the file catch it, and so does the code on the paper
-// when the attacker also deletes that list.
+// The chain recomputed from scratch after an edit is internally perfect as
+// a chain, but every signature on a month and every reopen covers the hash
+// of the entry before it and the data's digests: without the signers'
+// passwords the recomputed entries' signatures fail, with no outside
+// evidence at all. The heads kept outside the file catch it too, and so
+// does the code on the paper when the attacker also deletes that list.
 func TestTamperRecomputedChain(t *testing.T) {
 	wk, path := workedCopy(t)
 	attacker(t, path, `UPDATE payouts SET amount_fen = amount_fen + 10000 WHERE id = (SELECT MIN(id) FROM payouts WHERE batch_id = `+itoa(int(wk.unsignedBatch))+`)`)
 	recomputeChain(t, path)
-	// without the anchors the file alone looks intact ...
+	// without the anchors the file alone is caught by its signatures ...
 	anchors := tamperAnchors
 	saved, _ := os.ReadFile(anchors)
 	os.Remove(anchors)
-	if r := verifyReport(t, path); !r.OK() {
-		t.Fatalf("the recomputation emulation is incomplete: %v", r.Problems)
+	r0 := verifyReport(t, path)
+	if r0.OK() || !strings.Contains(strings.Join(r0.Problems, "\n"), "签名不对") {
+		t.Fatalf("a recomputed chain with no outside evidence: %v", r0.Problems)
+	}
+	for _, p := range r0.Problems {
+		if !strings.Contains(p, "签名不对") {
+			t.Errorf("besides the signatures: %s (the recomputation emulation is incomplete)", p)
+		}
 	}
 	// ... but the paper's code is not on the new chain
 	w, err := Open(context.Background(), path)
@@ -658,7 +691,104 @@ func TestVerifySaysHowFarOutsideEvidenceReaches(t *testing.T) {
 	defer w.Close()
 	w.KeepAnchors(anchors)
 	r, err = w.Verify(ctx)
-	if err != nil || len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "另一个工作区") || r.Vouched != 0 {
+	if err != nil || !strings.Contains(strings.Join(r.Notes, "\n"), "另一个工作区") || r.Vouched != 0 {
 		t.Errorf("a new identity at the same place: %v %+v", err, r)
+	}
+}
+
+// A countersignature or a reopen needs the supervisor's password: forged
+// with the program's own code but without his key — unsigned, signed with
+// the clerk's own key, or signed with a key for him that the clerk made and
+// certified — verify says so. (The forger here writes through the store
+// itself, so every digest is right: the strongest forger without the key.)
+func TestForgedSignaturesAreCaught(t *testing.T) {
+	ctx := context.Background()
+	wk, _ := workedCopy(t)
+	forge := func(name string, f func(w *Workspace, tx *sqlite.Tx, clerkKey *signing.Key) error, want string) {
+		t.Run(name, func(t *testing.T) {
+			_, path := workedCopy(t)
+			w, err := Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			clerk, err := w.Login(ctx, wk.clerk, "li-secret-2022") // she has her own password, not his
+			if err != nil || clerk.Key == nil {
+				t.Fatalf("the clerk's login: %v", err)
+			}
+			if err := w.db.Update(ctx, func(tx *sqlite.Tx) error { return f(w, tx, clerk.Key) }); err != nil {
+				t.Fatal(err)
+			}
+			w.db.Close()
+			r := verifyReport(t, path)
+			if r.OK() || !strings.Contains(strings.Join(r.Problems, "\n"), want) {
+				t.Errorf("verify: %v", r.Problems)
+			}
+		})
+	}
+	countersign := func(tx *sqlite.Tx) error {
+		return tx.RecordSignoff(ctx, &audit.Signoff{Period: wk.reopened.String(), User: wk.sup, Role: audit.RoleSupervisor, Fingerprint: "x"})
+	}
+	forge("countersignature, unsigned", func(w *Workspace, tx *sqlite.Tx, _ *signing.Key) error { return countersign(tx) }, "没有签名")
+	forge("reopen, unsigned", func(w *Workspace, tx *sqlite.Tx, _ *signing.Key) error {
+		_, err := tx.RevokeSignoffs(ctx, wk.sup, wk.signed, "伪造的退回")
+		return err
+	}, "没有签名")
+	forge("countersignature, the clerk's own key", func(w *Workspace, tx *sqlite.Tx, k *signing.Key) error {
+		tx.SignWith(k)
+		return countersign(tx)
+	}, "不是 "+wk.sup+" 本人的签名密钥")
+	forge("countersignature, a key for him the clerk made", func(w *Workspace, tx *sqlite.Tx, k *signing.Key) error {
+		fake, pub, sealed, err := signing.New("li-secret-2022")
+		if err != nil {
+			return err
+		}
+		row := sqlite.KeyRow{User: wk.sup, Pub: pub, Sealed: sealed, CertifiedBy: k.Fingerprint(), Cert: hex.EncodeToString(k.Sign(signing.CertMessage(wk.sup, pub)))}
+		if err := tx.AddKey(ctx, wk.clerk, row); err != nil {
+			return err
+		}
+		tx.SignWith(fake)
+		return countersign(tx)
+	}, "不是审核人")
+	forge("countersignature, a new root the clerk made", func(w *Workspace, tx *sqlite.Tx, _ *signing.Key) error {
+		fake, pub, sealed, err := signing.New("li-secret-2022")
+		if err != nil {
+			return err
+		}
+		row := sqlite.KeyRow{User: wk.sup, Pub: pub, Sealed: sealed, CertifiedBy: fake.Fingerprint(), Cert: hex.EncodeToString(fake.Sign(signing.CertMessage(wk.sup, pub)))}
+		if err := tx.AddKey(ctx, wk.clerk, row); err != nil {
+			return err
+		}
+		if err := tx.SetSettings(ctx, map[string]string{"root_key": fake.Fingerprint()}); err != nil {
+			return err
+		}
+		tx.SignWith(fake)
+		return countersign(tx)
+	}, "根密钥被换过")
+	// and the honest countersignature, from his password, passes
+	_, path := workedCopy(t)
+	w, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup2, err := w.Login(ctx, "张审核", "zhang-secret-2022")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk, _ := w.Login(ctx, wk.clerk, "li-secret-2022")
+	if err := decideAll(ctx, w, clerk, wk.reopened, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SignOff(ctx, clerk, wk.reopened); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SignOff(ctx, audit.Session{User: sup2.User}, wk.reopened); err == nil || !strings.Contains(err.Error(), "重新登录") {
+		t.Errorf("a countersignature from a session without his key: %v", err)
+	}
+	if _, err := w.SignOff(ctx, sup2, wk.reopened); err != nil {
+		t.Fatal(err)
+	}
+	w.db.Close()
+	if r := verifyReport(t, path); !r.OK() {
+		t.Errorf("the honest countersignature: %v", r.Problems)
 	}
 }

@@ -57,6 +57,9 @@ func NewTrailPage(c Host) *TrailPage {
 			if len(problems) == 0 {
 				p.Result.Importance = widget.SuccessImportance
 				text := fmt.Sprintf("记录完好：%d 条记录，%d 处数据与记录一致，%d 个签字的数据指纹一致。当前校验码 %s", r.Entries, r.Scopes, r.Signoffs, r.HeadCode)
+				if r.RootKey != "" {
+					text += "\n根密钥指纹：" + r.RootKey + "（与签字表上印的核对）"
+				}
 				if v := workspace.Vouching(r); v != "" {
 					text += "\n" + v
 				}
