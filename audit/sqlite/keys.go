@@ -94,7 +94,8 @@ func (db *DB) RootKey(ctx context.Context) (string, error) { return db.Setting(c
 
 // signedActs are the acts that carry responsibility: once the actor has a
 // key, their trail entries must be signed with it.
-var signedActs = map[string]bool{"signoff": true, "reopen": true}
+var signedActs = map[string]bool{"signoff": true, "reopen": true, "user_add": true, "user_role": true, "user_password": true,
+	"user_disable": true, "user_enable": true}
 
 // verifySignatures checks every signed entry against its signer's key, and
 // each key's certificate up to the workspace's root; an act that carries
@@ -234,6 +235,14 @@ func actLabel(a string) string {
 		return "签字"
 	case "reopen":
 		return "退回"
+	case "user_add":
+		return "添加用户"
+	case "user_role":
+		return "修改角色"
+	case "user_password":
+		return "重设密码"
+	case "user_disable", "user_enable":
+		return "停用或启用账户"
 	}
 	return a
 }

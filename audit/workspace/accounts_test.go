@@ -29,7 +29,8 @@ func TestAccountsNeedASupervisor(t *testing.T) {
 	if _, err := w.AddUser(ctx, nil, "李主任", audit.RoleSupervisor, "li-secret-12"); !errors.Is(err, audit.ErrPermission) {
 		t.Fatalf("a second account without a supervisor: %v", err)
 	}
-	clerk, err := w.AddUser(ctx, as(sup), "李会计", audit.RoleClerk, "li-secret-12")
+	supS := mustLogin(t, w, "王主任", "wang-secret-1") // his acts are signed with the key his password opens
+	clerk, err := w.AddUser(ctx, supS, "李会计", audit.RoleClerk, "li-secret-12")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +51,11 @@ func TestAccountsNeedASupervisor(t *testing.T) {
 		t.Errorf("a forged supervisor added an account: %v", err)
 	}
 	// the last supervisor cannot be disabled or demoted
-	if err := w.SetDisabled(ctx, sess(sup), "王主任", true); !errors.Is(err, audit.ErrConflict) {
+	if err := w.SetDisabled(ctx, *supS, "王主任", true); !errors.Is(err, audit.ErrConflict) {
 		t.Errorf("the last supervisor disabled: %v", err)
 	}
 	// a disabled account cannot log in; the message is the usual one
-	if err := w.SetDisabled(ctx, sess(sup), "李会计", true); err != nil {
+	if err := w.SetDisabled(ctx, *supS, "李会计", true); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.Login(ctx, "李会计", "li-secret-12"); err == nil || !strings.Contains(err.Error(), "用户名或密码不对") {
@@ -77,21 +78,22 @@ func TestNamesAndPasswords(t *testing.T) {
 	if err != nil || sup.Name != "王主任" {
 		t.Fatalf("trimmed name: %+v %v", sup, err)
 	}
+	supS := mustLogin(t, w, "王主任", "wang-secret-1")
 	for _, name := range []string{"王主任\u200b", "\u202e王主任", "王\x00主任", "王主任\u2060"} {
-		if _, err := w.AddUser(ctx, as(sup), name, audit.RoleSupervisor, "some-secret-1"); !errors.Is(err, audit.ErrInvalid) {
+		if _, err := w.AddUser(ctx, supS, name, audit.RoleSupervisor, "some-secret-1"); !errors.Is(err, audit.ErrInvalid) {
 			t.Errorf("name %q accepted: %v", name, err)
 		}
 	}
-	if _, err := w.AddUser(ctx, as(sup), "Wang", audit.RoleClerk, "some-secret-1"); err != nil {
+	if _, err := w.AddUser(ctx, supS, "Wang", audit.RoleClerk, "some-secret-1"); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"王 主任", "王主任　", "ＷＡＮＧ", "wang", "WANG "} {
-		if _, err := w.AddUser(ctx, as(sup), name, audit.RoleClerk, "some-secret-1"); !errors.Is(err, audit.ErrDuplicate) {
+		if _, err := w.AddUser(ctx, supS, name, audit.RoleClerk, "some-secret-1"); !errors.Is(err, audit.ErrDuplicate) {
 			t.Errorf("look-alike %q accepted: %v", name, err)
 		}
 	}
 	for _, pw := range []string{"123456", "      ", "1234567", "aaaaaaaa", "12345678", "Password", "88888888", "woaini1314"} {
-		if _, err := w.AddUser(ctx, as(sup), "赵"+pw, audit.RoleClerk, pw); !errors.Is(err, audit.ErrInvalid) {
+		if _, err := w.AddUser(ctx, supS, "赵"+pw, audit.RoleClerk, pw); !errors.Is(err, audit.ErrInvalid) {
 			t.Errorf("password %q accepted: %v", pw, err)
 		}
 	}

@@ -332,7 +332,7 @@ func TestVillageMergeAndRename(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clerk, err := w.AddUser(ctx, as(sup), "李会计", "clerk", "clerk-pass-2022")
+	clerk, err := w.AddUser(ctx, mustLogin(t, w, sup.Name, "sup-pass-2022"), "李会计", "clerk", "clerk-pass-2022")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,7 +111,7 @@ func signer(ctx context.Context, tx *sqlite.Tx, s audit.Session) error {
 		return err // an account from before keys: unsigned until its next login
 	}
 	if s.Key == nil || hex.EncodeToString(s.Key.Public()) != row.Pub {
-		return audit.Errorf(audit.ErrPermission, "%s 的签名密钥没有打开：请退出后重新登录，再签字或退回", audit.Escape(s.Name, 40))
+		return audit.Errorf(audit.ErrPermission, "%s 的签名密钥没有打开（这一操作须用本人的签名密钥签名）：请退出后重新登录再操作", audit.Escape(s.Name, 40))
 	}
 	tx.SignWith(s.Key)
 	return nil

@@ -80,6 +80,9 @@ func (w *Workspace) AddUser(ctx context.Context, by *audit.Session, name string,
 			if err := sup.May(audit.ActManageUsers); err != nil {
 				return err
 			}
+			if err := signer(ctx, tx, *by); err != nil {
+				return err
+			}
 			actor = sup.Name
 		}
 		for _, n := range names {
@@ -126,6 +129,9 @@ func (w *Workspace) AddUser(ctx context.Context, by *audit.Session, name string,
 // one enabled supervisor.
 func (w *Workspace) changeUser(ctx context.Context, s audit.Session, name string, c sqlite.UserChange) error {
 	return w.act(ctx, s, audit.ActManageUsers, func(tx *sqlite.Tx, u audit.User) error {
+		if err := signer(ctx, tx, s); err != nil {
+			return err
+		}
 		err := tx.ChangeUser(ctx, u.Name, name, c)
 		if errors.Is(err, audit.ErrNotFound) {
 			return audit.Errorf(audit.ErrNotFound, "没有名为 %s 的用户", audit.Escape(name, 40))
@@ -171,7 +177,12 @@ func (w *Workspace) ResetPassword(ctx context.Context, s audit.Session, name, pa
 	if err := w.changeUser(ctx, s, name, sqlite.UserChange{PwHash: &hash}); err != nil {
 		return err
 	}
-	return Friendly(w.act(ctx, s, audit.ActManageUsers, func(tx *sqlite.Tx, u audit.User) error { return tx.AddKey(ctx, u.Name, row) }))
+	return Friendly(w.act(ctx, s, audit.ActManageUsers, func(tx *sqlite.Tx, u audit.User) error {
+		if err := signer(ctx, tx, s); err != nil {
+			return err
+		}
+		return tx.AddKey(ctx, u.Name, row)
+	}))
 }
 
 // SetDisabled disables or re-enables an account (a supervisor).

@@ -696,7 +696,8 @@ func TestVerifySaysHowFarOutsideEvidenceReaches(t *testing.T) {
 	}
 }
 
-// A countersignature or a reopen needs the supervisor's password: forged
+// A countersignature, a reopen, an account or a role needs the supervisor's
+// password: forged
 // with the program's own code but without his key — unsigned, signed with
 // the clerk's own key, or signed with a key for him that the clerk made and
 // certified — verify says so. (The forger here writes through the store
@@ -764,6 +765,14 @@ func TestForgedSignaturesAreCaught(t *testing.T) {
 		tx.SignWith(fake)
 		return countersign(tx)
 	}, "根密钥被换过")
+	forge("a supervisor's account added without his key", func(w *Workspace, tx *sqlite.Tx, _ *signing.Key) error {
+		hash, _ := sqlite.HashPassword("li-secret-2022")
+		return tx.InsertUser(ctx, wk.sup, audit.User{Name: "李主任", Role: audit.RoleSupervisor}, hash)
+	}, "没有签名")
+	forge("the clerk made a supervisor without his key", func(w *Workspace, tx *sqlite.Tx, _ *signing.Key) error {
+		role := audit.RoleSupervisor
+		return tx.ChangeUser(ctx, wk.sup, wk.clerk, sqlite.UserChange{Role: &role})
+	}, "没有签名")
 	// and the honest countersignature, from his password, passes
 	_, path := workedCopy(t)
 	w, err := Open(ctx, path)
