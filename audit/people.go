@@ -118,6 +118,16 @@ func (a Act) Label() string {
 	return "修改工作区"
 }
 
+// Signed tells the acts that carry responsibility: their trail entries are
+// signed with the actor's key (audit/signing), and verify requires it.
+func (a Act) Signed() bool {
+	switch a {
+	case ActSign, ActCountersign, ActReopen, ActNoteMissing, ActRecover, ActManageUsers, ActRuleSettings, ActRenameVillage, ActIncident, ActRestore:
+		return true
+	}
+	return false
+}
+
 // supervisorOnly are the acts only a supervisor may take.
 func (a Act) supervisorOnly() bool {
 	switch a {

@@ -282,9 +282,12 @@ func FindingsScope(period string) string { return findingsScope(period) }
 // the program and why: the one write that re-records a change it did not
 // make, naming every scope that changed. With nothing changed it is refused.
 // allow may refuse it, given what changed.
-func (db *DB) Incident(ctx context.Context, user, reason string, allow func(*Altered) error) (*Altered, error) {
+func (db *DB) Incident(ctx context.Context, user, reason string, allow func(*Altered) error, sign func(*Tx) error) (*Altered, error) {
 	var found *Altered
 	err := db.update(ctx, false, func(t *Tx) error {
+		if err := sign(t); err != nil {
+			return err
+		}
 		a, err := db.alteredAll(ctx, t.tx)
 		if err != nil {
 			return err
@@ -305,7 +308,7 @@ func (db *DB) Incident(ctx context.Context, user, reason string, allow func(*Alt
 				explicit = append(explicit, s)
 			}
 		}
-		return db.appendTrail(ctx, t.tx, user, "incident", map[string]any{"reason": reason, "changed": a.Changes}, explicit...)
+		return db.appendTrailSigned(ctx, t.tx, user, "incident", map[string]any{"reason": reason, "changed": a.Changes}, nil, t.signer, explicit...)
 	})
 	return found, err
 }

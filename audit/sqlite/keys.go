@@ -95,7 +95,8 @@ func (db *DB) RootKey(ctx context.Context) (string, error) { return db.Setting(c
 // signedActs are the acts that carry responsibility: once the actor has a
 // key, their trail entries must be signed with it.
 var signedActs = map[string]bool{"signoff": true, "reopen": true, "user_add": true, "user_role": true, "user_password": true,
-	"user_disable": true, "user_enable": true}
+	"user_disable": true, "user_enable": true, "missing_note": true, "recover": true, "rule_settings": true, "village_rename": true,
+	"village_confirm": true, "word_meaning": true, "incident": true}
 
 // verifySignatures checks every signed entry against its signer's key, and
 // each key's certificate up to the workspace's root; an act that carries
@@ -243,6 +244,16 @@ func actLabel(a string) string {
 		return "重设密码"
 	case "user_disable", "user_enable":
 		return "停用或启用账户"
+	case "missing_note":
+		return "缺报说明"
+	case "recover":
+		return "追回登记"
+	case "rule_settings", "word_meaning":
+		return "核查参数"
+	case "village_rename", "village_confirm":
+		return "村名修改"
+	case "incident":
+		return "事件说明"
 	}
 	return a
 }

@@ -278,8 +278,9 @@ func mustLogin(t *testing.T, w *Workspace, name, pw string) *audit.Session {
 func TestRuleSettings(t *testing.T) {
 	ctx := context.Background()
 	w := newBareWS(t)
-	sup, _ := w.AddUser(ctx, nil, "王主任", audit.RoleSupervisor, "wang-secret-1")
-	clerk, _ := w.AddUser(ctx, as(sup), "李会计", audit.RoleClerk, "li-secret-12")
+	w.AddUser(ctx, nil, "王主任", audit.RoleSupervisor, "wang-secret-1")
+	supS := mustLogin(t, w, "王主任", "wang-secret-1")
+	clerk, _ := w.AddUser(ctx, supS, "李会计", audit.RoleClerk, "li-secret-12")
 	st, err := w.RuleSettings(ctx)
 	if err != nil || st.SharedAccountMin != 3 {
 		t.Fatalf("defaults: %+v %v", st, err)
@@ -290,10 +291,10 @@ func TestRuleSettings(t *testing.T) {
 	}
 	bad := st
 	bad.SurvivalAge = 30
-	if err := w.SetRuleSettings(ctx, sess(sup), bad); !errors.Is(err, audit.ErrInvalid) {
+	if err := w.SetRuleSettings(ctx, *supS, bad); !errors.Is(err, audit.ErrInvalid) {
 		t.Errorf("survival age 30 accepted: %v", err)
 	}
-	if err := w.SetRuleSettings(ctx, sess(sup), st); err != nil {
+	if err := w.SetRuleSettings(ctx, *supS, st); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := w.RuleSettings(ctx); got.SharedAccountMin != 4 {

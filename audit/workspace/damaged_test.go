@@ -332,7 +332,8 @@ func TestVillageMergeAndRename(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clerk, err := w.AddUser(ctx, mustLogin(t, w, sup.Name, "sup-pass-2022"), "李会计", "clerk", "clerk-pass-2022")
+	supS := mustLogin(t, w, sup.Name, "sup-pass-2022")
+	clerk, err := w.AddUser(ctx, supS, "李会计", "clerk", "clerk-pass-2022")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,10 +357,10 @@ func TestVillageMergeAndRename(t *testing.T) {
 	if _, err := w.RenameVillage(ctx, sess(clerk), "东风村委会", "东风村"); !errors.Is(err, audit.ErrPermission) {
 		t.Errorf("a clerk renamed a village: %v", err)
 	}
-	if _, err := w.RenameVillage(ctx, sess(sup), "东风村委会", "东风\u200b村"); !errors.Is(err, audit.ErrInvalid) {
+	if _, err := w.RenameVillage(ctx, *supS, "东风村委会", "东风\u200b村"); !errors.Is(err, audit.ErrInvalid) {
 		t.Errorf("an invisible character in a village name was accepted: %v", err)
 	}
-	merged, err := w.RenameVillage(ctx, sess(sup), "东风村委会", "东风村")
+	merged, err := w.RenameVillage(ctx, *supS, "东风村委会", "东风村")
 	if err != nil || !merged {
 		t.Fatalf("merge: %v %v", merged, err)
 	}
@@ -370,7 +371,7 @@ func TestVillageMergeAndRename(t *testing.T) {
 	if strings.Join(vs, ",") != "东风村" {
 		t.Errorf("villages after merge and a new roster = %v", vs)
 	}
-	if merged, err := w.RenameVillage(ctx, sess(sup), "东风村", "东风社区"); err != nil || merged {
+	if merged, err := w.RenameVillage(ctx, *supS, "东风村", "东风社区"); err != nil || merged {
 		t.Errorf("rename: %v %v", merged, err)
 	}
 	var n int

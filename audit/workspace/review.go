@@ -503,7 +503,7 @@ func (w *Workspace) RecordIncident(ctx context.Context, s audit.Session, reason 
 			}
 		}
 		return nil
-	})
+	}, func(tx *sqlite.Tx) error { return signer(ctx, tx, s) })
 	if err != nil {
 		return nil, Friendly(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"pensionaudit/assets"
 	"pensionaudit/audit"
@@ -538,7 +539,10 @@ func TestIncidentUnlocksWrites(t *testing.T) {
 	}
 	defer w.Close()
 	clerk := audit.Session{User: audit.User{Name: wk.clerk, Role: audit.RoleClerk}}
-	sup := audit.Session{User: audit.User{Name: wk.sup, Role: audit.RoleSupervisor}}
+	sup, err := w.Login(ctx, wk.sup, "wang-secret-2022") // the incident is signed with his key
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, err = w.Check(ctx, clerk, wk.open, nil)
 	if !errors.Is(err, audit.ErrAltered) || !strings.Contains(err.Error(), "设置") || !strings.Contains(err.Error(), "只能查看") {
 		t.Fatalf("a write after the edit: %v", err)
@@ -772,6 +776,14 @@ func TestForgedSignaturesAreCaught(t *testing.T) {
 	forge("the clerk made a supervisor without his key", func(w *Workspace, tx *sqlite.Tx, _ *signing.Key) error {
 		role := audit.RoleSupervisor
 		return tx.ChangeUser(ctx, wk.sup, wk.clerk, sqlite.UserChange{Role: &role})
+	}, "没有签名")
+	forge("a missing-report note without his key", func(w *Workspace, tx *sqlite.Tx, _ *signing.Key) error {
+		return tx.RecordMissingNote(ctx, wk.sup, wk.open, "龙泉村", "已上报（伪造）")
+	}, "没有签名")
+	forge("a recovery in the clerk's name without her key", func(w *Workspace, tx *sqlite.Tx, _ *signing.Key) error {
+		var finding int64
+		w.db.SQL().QueryRow(`SELECT finding_id FROM recoveries LIMIT 1`).Scan(&finding)
+		return tx.RecordRecovery(ctx, wk.clerk, finding, time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), 100, "伪造的追回")
 	}, "没有签名")
 	// and the honest countersignature, from his password, passes
 	_, path := workedCopy(t)

@@ -215,6 +215,11 @@ func (w *Workspace) act(ctx context.Context, s audit.Session, a audit.Act, fn fu
 		if err := u.May(a); err != nil {
 			return err
 		}
+		if a.Signed() {
+			if err := signer(ctx, tx, s); err != nil {
+				return err
+			}
+		}
 		return fn(tx, u)
 	})
 	return Friendly(err)
