@@ -107,7 +107,7 @@ func (w *Workspace) RecordHead(ctx context.Context) error {
 	if w.anchors == "" {
 		return nil
 	}
-	id, err := w.workspaceID(ctx, false)
+	id, _, err := w.anchorKeys(ctx)
 	if err != nil || id == "" {
 		return err
 	}
@@ -138,6 +138,25 @@ func (w *Workspace) RecordHead(ctx context.Context) error {
 	return err
 }
 
+// anchorKeys names the workspace in the list of heads seen: by its root
+// signing key once it has one — an identity the file cannot re-key without
+// its signatures failing — else by the id kept inside it. write is the key
+// new heads are listed under; read are all it may have been listed under.
+func (w *Workspace) anchorKeys(ctx context.Context) (write string, read []string, err error) {
+	id, err := w.workspaceID(ctx, false)
+	if err != nil {
+		return "", nil, err
+	}
+	if id != "" {
+		write, read = id, []string{id}
+	}
+	if root := w.RootKey(ctx); root != "" {
+		write = "root:" + root
+		read = append(read, write)
+	}
+	return write, read, nil
+}
+
 // checkAnchors adds to a verify report every seen head the chain no longer
 // passes through.
 func (w *Workspace) checkAnchors(ctx context.Context, r *VerifyReport) error {
@@ -149,13 +168,17 @@ func (w *Workspace) checkAnchors(ctx context.Context, r *VerifyReport) error {
 // up to the head the restore left behind) is accounted for by that record;
 // the head it names must be the one seen.
 func (w *Workspace) checkAnchorsUpTo(ctx context.Context, r *VerifyReport, upTo int64) error {
-	id, err := w.workspaceID(ctx, false)
-	if err != nil || id == "" {
+	_, keys, err := w.anchorKeys(ctx)
+	if err != nil || len(keys) == 0 {
 		return err
 	}
-	seen, err := readAnchors(w.anchors, id)
-	if err != nil {
-		return err
+	var seen []anchor
+	for _, k := range keys {
+		got, err := readAnchors(w.anchors, k)
+		if err != nil {
+			return err
+		}
+		seen = append(seen, got...)
 	}
 	if len(seen) == 0 {
 		w.otherIdentityHere(r)

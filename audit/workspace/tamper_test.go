@@ -813,3 +813,35 @@ func TestForgedSignaturesAreCaught(t *testing.T) {
 		t.Errorf("the honest countersignature: %v", r.Problems)
 	}
 }
+
+// The heads this computer saw are listed under the workspace's root signing
+// key: a file given a new identity inside it is still found in the list
+// (and checked against it).
+func TestAnchorsFollowTheRootKey(t *testing.T) {
+	ctx := context.Background()
+	d := newDemoWS(t)
+	w := d.w
+	anchors := filepath.Join(t.TempDir(), "anchors.log")
+	w.KeepAnchors(anchors)
+	if err := w.RecordHead(ctx); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(anchors)
+	root := w.RootKey(ctx)
+	if root == "" || !strings.HasPrefix(string(data), "root:"+root+"\t") {
+		t.Fatalf("listed under %q, root %q", data, root)
+	}
+	// a new identity written into the file (through the store, chain intact)
+	if err := w.db.Update(ctx, func(tx *sqlite.Tx) error {
+		if err := tx.SetSettings(ctx, map[string]string{"workspace_id": "00000000000000000000000000000000"}); err != nil {
+			return err
+		}
+		return tx.AppendTrail(ctx, "（程序）", "setting", map[string]string{"key": "workspace_id", "value": "0"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.Verify(ctx)
+	if err != nil || r.Anchors == 0 || r.Vouched == 0 {
+		t.Errorf("the heads seen are not found under the new identity: %v %+v", err, r)
+	}
+}
