@@ -245,6 +245,7 @@ func (c *Controller) enter(path string, demo bool, open func(context.Context) (*
 func (c *Controller) closeWorkspace() {
 	if c.ws != nil {
 		c.ws.Close()
+		c.wipeKey()
 		c.ws, c.user, c.frame = nil, nil, nil
 	}
 }
@@ -286,8 +287,18 @@ func (c *Controller) dropped(uris []fyne.URI) {
 	}
 }
 
+// wipeKey overwrites the session's signing key in memory: held for the
+// length of a session, not while the screen is locked nor after it ends.
+func (c *Controller) wipeKey() {
+	if c.user != nil && c.user.Key != nil {
+		c.user.Key.Wipe()
+		c.user.Key = nil
+	}
+}
+
 // logout returns to the login screen of the same workspace.
 func (c *Controller) logout() {
+	c.wipeKey()
 	c.user, c.frame, c.login, c.locked = nil, nil, nil, false
 	c.screen.Store("")
 	c.showLogin()

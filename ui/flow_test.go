@@ -465,3 +465,37 @@ func TestIncidentInTheWindow(t *testing.T) {
 		t.Errorf("a check after the incident: %s", c.lastError)
 	}
 }
+
+// The session's signing key is held while the clerk works, overwritten in
+// memory when the screen locks (the unlock's password opens it again) and
+// when she logs out.
+func TestSigningKeyHeldForTheSession(t *testing.T) {
+	c := demoClerk(t)
+	k := c.user.Key
+	if k == nil {
+		t.Fatal("no key after login")
+	}
+	c.lock()
+	if c.user.Key != nil || !allZero(k.Priv) {
+		t.Error("the key is still in memory while the screen is locked")
+	}
+	c.lockView.password.SetText(workspace.DemoPassword)
+	test.Tap(c.lockView.unlock)
+	if c.locked || c.user.Key == nil {
+		t.Fatalf("after unlocking: locked %v, key %v", c.locked, c.user.Key != nil)
+	}
+	k = c.user.Key
+	c.logout()
+	if !allZero(k.Priv) {
+		t.Error("the key is still in memory after logout")
+	}
+}
+
+func allZero(b []byte) bool {
+	for _, x := range b {
+		if x != 0 {
+			return false
+		}
+	}
+	return len(b) > 0
+}

@@ -67,6 +67,7 @@ type lockScreen struct {
 
 func (c *Controller) lock() {
 	c.locked = true
+	c.wipeKey() // the unlock's password opens it again
 	l := &lockScreen{password: widget.NewPasswordEntry(), message: widget.NewLabel("")}
 	l.message.Wrapping = fyne.TextWrapWord
 	l.unlock = widget.NewButton(tr("解锁"), func() {

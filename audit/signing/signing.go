@@ -37,6 +37,17 @@ func Fingerprint(pub ed25519.PublicKey) string {
 	return hex.EncodeToString(s[:16])
 }
 
+// Wipe overwrites the private key in memory (a session that ends or is
+// locked holds it no longer); every copy of the session shares it.
+func (k *Key) Wipe() {
+	if k == nil {
+		return
+	}
+	for i := range k.Priv {
+		k.Priv[i] = 0
+	}
+}
+
 // Public is the key's public half.
 func (k *Key) Public() ed25519.PublicKey { return k.Priv.Public().(ed25519.PublicKey) }
 
