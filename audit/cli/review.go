@@ -568,8 +568,8 @@ func runVerify(ctx context.Context, env Env, args []string) error {
 		if r.RootKey != "" {
 			fmt.Fprintf(env.Stdout, "根密钥指纹：%s（与签字表上印的核对）\n", r.RootKey)
 		}
-		if v := workspace.Vouching(r); v != "" {
-			fmt.Fprintln(env.Stdout, strings.Replace(v, "请输入签字表上印的校验码再校验", "请用 --anchor 核对签字表上印的校验码", 1))
+		if v := workspace.Vouching(r, "请用 --anchor 核对签字表上印的校验码"); v != "" {
+			fmt.Fprintln(env.Stdout, v)
 		}
 		for _, n := range r.Notes {
 			fmt.Fprintln(env.Stdout, "注意："+n)

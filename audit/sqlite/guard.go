@@ -207,17 +207,15 @@ func (db *DB) alteredAll(ctx context.Context, q querier) (*Altered, error) {
 	return db.altered(ctx, q, true, scopes...)
 }
 
-// alteredAllIfTrail is alteredAll where a trail exists (a store being
+// hasTrail tells whether the store has a trail with entries (a store being
 // created has none yet).
-func (db *DB) alteredAllIfTrail(ctx context.Context, q querier) (*Altered, error) {
+func hasTrail(ctx context.Context, q querier) (bool, error) {
 	var n int
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'trail'`).Scan(&n); err != nil || n == 0 {
-		return nil, err
+		return false, err
 	}
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM trail`).Scan(&n); err != nil || n == 0 {
-		return nil, err
-	}
-	return db.alteredAll(ctx, q)
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM trail`).Scan(&n)
+	return n > 0, err
 }
 
 func batchNamesOf(ctx context.Context, q querier) map[int64]string {

@@ -231,9 +231,15 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	// unrecorded by it (guard.go): still reported, until an incident says
 	// why; and a version row deleted by hand does not make the program
 	// re-run a migration over what it already did
-	altered, err := db.alteredAllIfTrail(ctx, tx)
+	trail, err := hasTrail(ctx, tx)
 	if err != nil {
 		return err
+	}
+	var altered *Altered
+	if trail {
+		if altered, err = db.alteredAll(ctx, tx); err != nil {
+			return err
+		}
 	}
 	if altered != nil {
 		for _, k := range altered.Scopes {
@@ -251,16 +257,7 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	// a workspace that already has a trail records the upgrade in it, with
 	// the digest of every scope: a new table or column is then covered at
 	// once, and verify does not take the upgrade for tampering
-	var entries int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'trail'`).Scan(&entries); err != nil {
-		return err
-	}
-	if entries > 0 {
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM trail`).Scan(&entries); err != nil {
-			return err
-		}
-	}
-	if entries > 0 {
+	if trail {
 		scopes, err := currentScopes(ctx, tx)
 		if err != nil {
 			return err

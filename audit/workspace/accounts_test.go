@@ -152,12 +152,7 @@ func TestParallelWrongPasswords(t *testing.T) {
 // amount parts (0012), and the workspace works on.
 func TestUpgradeIsRecorded(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	data, err := os.ReadFile(filepath.Join("testdata", "v0010_demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(path, data, 0o644)
+	path, data := oldWorkspace(t)
 	w, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -310,12 +305,7 @@ func TestRuleSettings(t *testing.T) {
 // month is checked up to the root from then on.
 func TestKeysComeAtTheNextLogin(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	data, err := os.ReadFile(filepath.Join("testdata", "v0010_demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(path, data, 0o644)
+	path, _ := oldWorkspace(t)
 	w, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -370,4 +360,19 @@ func TestKeysComeAtTheNextLogin(t *testing.T) {
 	if n := notes(); strings.Contains(n, "没有审核人认证") {
 		t.Errorf("after the signature: %q", n)
 	}
+}
+
+// oldWorkspace copies the workspace the program of migration 0010 made
+// (testdata/v0010_demo.db) to a file of the test; data is its bytes.
+func oldWorkspace(t *testing.T) (path string, data []byte) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "v0010_demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path = filepath.Join(t.TempDir(), "old.db")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, data
 }

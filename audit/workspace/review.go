@@ -127,11 +127,8 @@ func (w *Workspace) AddUser(ctx context.Context, by *audit.Session, name string,
 
 // changeUser applies a supervisor's change to an account, keeping at least
 // one enabled supervisor.
-func (w *Workspace) changeUser(ctx context.Context, s audit.Session, name string, c sqlite.UserChange) error {
+func (w *Workspace) changeUser(ctx context.Context, s audit.Session, name string, c sqlite.UserChange, also ...func(*sqlite.Tx, audit.User) error) error {
 	return w.act(ctx, s, audit.ActManageUsers, func(tx *sqlite.Tx, u audit.User) error {
-		if err := signer(ctx, tx, s); err != nil {
-			return err
-		}
 		err := tx.ChangeUser(ctx, u.Name, name, c)
 		if errors.Is(err, audit.ErrNotFound) {
 			return audit.Errorf(audit.ErrNotFound, "没有名为 %s 的用户", audit.Escape(name, 40))
@@ -145,6 +142,11 @@ func (w *Workspace) changeUser(ctx context.Context, s audit.Session, name string
 		}
 		if n == 0 {
 			return audit.Errorf(audit.ErrConflict, "这样改之后工作区就没有可用的审核人了：请先添加另一位审核人")
+		}
+		for _, f := range also {
+			if err := f(tx, u); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -174,15 +176,9 @@ func (w *Workspace) ResetPassword(ctx context.Context, s audit.Session, name, pa
 	if err != nil {
 		return err
 	}
-	if err := w.changeUser(ctx, s, name, sqlite.UserChange{PwHash: &hash}); err != nil {
-		return err
-	}
-	return Friendly(w.act(ctx, s, audit.ActManageUsers, func(tx *sqlite.Tx, u audit.User) error {
-		if err := signer(ctx, tx, s); err != nil {
-			return err
-		}
+	return w.changeUser(ctx, s, name, sqlite.UserChange{PwHash: &hash}, func(tx *sqlite.Tx, u audit.User) error {
 		return tx.AddKey(ctx, u.Name, row)
-	}))
+	})
 }
 
 // SetDisabled disables or re-enables an account (a supervisor).
@@ -328,9 +324,6 @@ func (w *Workspace) Reopen(ctx context.Context, s audit.Session, p audit.Month, 
 		return &audit.Error{Kind: audit.ErrInvalid, Field: "reason", Msg: "退回须写明原因"}
 	}
 	return w.act(ctx, s, audit.ActReopen, func(tx *sqlite.Tx, u audit.User) error {
-		if err := signer(ctx, tx, s); err != nil {
-			return err
-		}
 		n, err := tx.RevokeSignoffs(ctx, u.Name, p, reason)
 		if err == nil && n == 0 {
 			err = audit.Errorf(audit.ErrConflict, "%s 没有签字，无需退回", p.Label())
@@ -463,13 +456,14 @@ func (w *Workspace) VerifyWith(ctx context.Context, codes []string) (*VerifyRepo
 
 // Vouching says how far evidence outside the file reaches: a chain
 // recomputed whole is as consistent as an honest one, so 完好 alone is
-// never the whole answer.
-func Vouching(r *VerifyReport) string {
+// never the whole answer. howToVouch is the front end's way of giving a
+// code from the paper.
+func Vouching(r *VerifyReport, howToVouch string) string {
 	switch {
 	case r.Entries == 0:
 		return ""
 	case r.Vouched == 0:
-		return "没有任何文件之外的凭据（本机见过的记录、签字表上印的校验码）佐证这些记录：文件自身一致，但不能证明它没有被整个重算过；请输入签字表上印的校验码再校验。"
+		return "没有任何文件之外的凭据（本机见过的记录、签字表上印的校验码）佐证这些记录：文件自身一致，但不能证明它没有被整个重算过；" + howToVouch + "。"
 	case r.Unvouched() > 0:
 		return fmt.Sprintf("最后 %d 条记录没有外部校验码佐证（文件之外的凭据到第 %d 条为止）。", r.Unvouched(), r.Vouched)
 	}

@@ -675,13 +675,13 @@ func TestVerifySaysHowFarOutsideEvidenceReaches(t *testing.T) {
 		}
 	}
 	r, err := w.Verify(ctx)
-	if err != nil || !r.OK() || r.Unvouched() != 2 || !strings.Contains(Vouching(r), "最后 2 条记录没有外部校验码佐证") {
-		t.Errorf("two entries after the last head seen: %v %+v %q", err, r, Vouching(r))
+	if err != nil || !r.OK() || r.Unvouched() != 2 || !strings.Contains(Vouching(r, ""), "最后 2 条记录没有外部校验码佐证") {
+		t.Errorf("two entries after the last head seen: %v %+v %q", err, r, Vouching(r, ""))
 	}
 	head, _ := w.db.Head(ctx)
 	r, err = w.VerifyWith(ctx, []string{sqlite.TrailCode(head.Seq, head.Hash)})
-	if err != nil || !r.OK() || r.Unvouched() != 0 || !strings.Contains(Vouching(r), "全部记录都有") {
-		t.Errorf("with the code of the head: %v %+v %q", err, r, Vouching(r))
+	if err != nil || !r.OK() || r.Unvouched() != 0 || !strings.Contains(Vouching(r, ""), "全部记录都有") {
+		t.Errorf("with the code of the head: %v %+v %q", err, r, Vouching(r, ""))
 	}
 	w.Close()
 	// the file made anew at the same place: another identity

@@ -60,7 +60,7 @@ func NewTrailPage(c Host) *TrailPage {
 				if r.RootKey != "" {
 					text += "\n根密钥指纹：" + r.RootKey + "（与签字表上印的核对）"
 				}
-				if v := workspace.Vouching(r); v != "" {
+				if v := workspace.Vouching(r, "请在上面输入签字表上印的校验码再校验"); v != "" {
 					text += "\n" + v
 				}
 				for _, n := range r.Notes {
