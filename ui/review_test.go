@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -793,5 +794,37 @@ func TestImportAsksWhichAmount(t *testing.T) {
 	waitFor(t, "imported", func() bool { return strings.Contains(ip.Results.Text, "✔") || c.lastError != "" })
 	if c.lastError != "" || !strings.Contains(ip.Results.Text, "发放金额") {
 		t.Errorf("after choosing: %q %q", c.lastError, ip.Results.Text)
+	}
+}
+
+// Every action the program writes into the trail has a Chinese name on the
+// 操作记录 page: read from the store's and the workspace's own sources.
+func TestEveryTrailActionHasChineseName(t *testing.T) {
+	re := regexp.MustCompile(`AppendTrail\(ctx, [^,]+, "([a-z_]+)"|appendTrail(?:Skip|Signed)?\(ctx, [^,]+, [^,]+, "([a-z_]+)"|"(user_[a-z]+)"`)
+	seen := map[string]bool{}
+	for _, dir := range []string{"../audit/sqlite", "../audit/workspace"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			src, _ := os.ReadFile(f)
+			for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+				a := m[1] + m[2] + m[3]
+				if a != "" {
+					seen[a] = true
+				}
+			}
+		}
+	}
+	for _, a := range []string{"key", "key_certify", "incident", "restore", "signoff", "import", "migrate", "user_role"} {
+		if !seen[a] {
+			t.Errorf("the scan missed %q: it reads nothing", a)
+		}
+	}
+	for a := range seen {
+		if l := pages.ActionLabel(a); l == a {
+			t.Errorf("trail action %q has no Chinese name", a)
+		}
 	}
 }

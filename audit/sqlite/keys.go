@@ -49,7 +49,7 @@ func (t *Tx) AddKey(ctx context.Context, actor string, k KeyRow) error {
 		k.User, k.Pub, k.Sealed, k.CertifiedBy, k.Cert, t.now); err != nil {
 		return err
 	}
-	return t.AppendTrail(ctx, actor, "key", map[string]string{"name": k.User, "key": k.Fingerprint(), "certified_by": k.CertifiedBy})
+	return t.AppendTrail(ctx, actor, "key", map[string]string{"name": k.User, "fingerprint": k.Fingerprint(), "certified_by": k.CertifiedBy})
 }
 
 // Certify records a certificate for a key made before a supervisor could
@@ -58,7 +58,7 @@ func (t *Tx) Certify(ctx context.Context, actor string, k KeyRow) error {
 	if _, err := t.tx.ExecContext(ctx, `UPDATE keys SET certified_by = ?, cert = ? WHERE pub = ? AND certified_by = ''`, k.CertifiedBy, k.Cert, k.Pub); err != nil {
 		return err
 	}
-	return t.AppendTrail(ctx, actor, "key_certify", map[string]string{"name": k.User, "key": k.Fingerprint(), "certified_by": k.CertifiedBy})
+	return t.AppendTrail(ctx, actor, "key_certify", map[string]string{"name": k.User, "fingerprint": k.Fingerprint(), "certified_by": k.CertifiedBy})
 }
 
 // PendingKeys lists the keys no supervisor has certified yet.
@@ -209,7 +209,7 @@ func (db *DB) verifySignatures(ctx context.Context, r *VerifyReport, bad func(st
 		if e.Action == "key" {
 			var name, fp, by string
 			json.Unmarshal(p["name"], &name)
-			json.Unmarshal(p["key"], &fp)
+			json.Unmarshal(p["fingerprint"], &fp)
 			json.Unmarshal(p["certified_by"], &by)
 			hadKey[name] = true
 			if firstKey == "" && fp == by {

@@ -131,7 +131,8 @@ func (p *TrailPage) Refresh() {
 var actionLabels = map[string]string{"import": "导入", "check": "核查", "decide": "处理", "signoff": tr("签字"), "reopen": "退回", "user_add": tr("添加用户"),
 	"user_role": "修改角色", "user_password": "重设密码", "user_disable": "停用账户", "user_enable": "启用账户", "missing_note": "缺报说明",
 	"recover": "追回登记", "setting": tr("设置"), "villages": "村名单", "village_rename": "村改名", "mapping": "列映射", "state_baseline": "数据库升级", "migrate": "数据库升级",
-	"undo": "撤销处理", "word_meaning": "说明注销原因", "village_confirm": "确认村名", "rule_settings": "核查参数", "restore": "恢复备份"}
+	"undo": "撤销处理", "word_meaning": "说明注销原因", "village_confirm": "确认村名", "rule_settings": "核查参数", "restore": "恢复备份",
+	"incident": "事件说明", "key": "签名密钥", "key_certify": "认证签名密钥"}
 
 // ActionLabel is a trail entry's action in Chinese.
 func ActionLabel(a string) string {
@@ -200,5 +201,6 @@ var payloadLabels = map[string]string{
 	"reason": "理由", "amount_fen": "金额(元)", "signoff": "签字编号", "role": tr("角色"), "name": tr("姓名"), "counts": "各规则结果", "new": "新增",
 	"changed": "变化", "withdrawn": "撤销", "recovery": "追回编号", "date": "日期", "from": "原名", "to": "新名", "merged": "合并",
 	"key": "设置项", "value": "值", "word": "词语", "meaning": "含义", "status": "状态", "villages": tr("村"), "source": "来源", "mapping": "列映射", "scopes": "数据范围", "migration": "升级步骤",
+	"fingerprint": "密钥指纹", "certified_by": "认证它的密钥", "not_recorded": "未记入（程序以外的改动）",
 	"backup": "所用备份", "backup_head_seq": "备份的最后记录", "abandoned_head_seq": "放弃的记录（至第几条）", "saved_as": "恢复前的工作区另存为",
 }
