@@ -128,18 +128,18 @@ func (db *DB) verifySignatures(ctx context.Context, r *VerifyReport, bad func(st
 	if err != nil {
 		return err
 	}
-	roles := map[string]audit.Role{}
-	if err := db.eachRow(ctx, `SELECT name, role FROM users`, nil, func(r *sql.Rows) error {
-		var n string
-		var role audit.Role
-		if err := r.Scan(&n, &role); err != nil {
-			return err
-		}
-		roles[n] = role
-		return nil
-	}); err != nil {
+	var users int
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&users); err != nil {
 		return err
 	}
+	trail, err := db.Trail(ctx)
+	if err != nil {
+		return err
+	}
+	// a certificate counts when its certifier was a supervisor when it was
+	// given (a supervisor demoted later leaves the keys certified before
+	// valid): the roles are followed through the trail
+	certRole := certifierRoles(trail, keys)
 	// certified: the key's certificates lead to the root, each checked
 	certified := func(fp string) string {
 		for depth := 0; depth < 32; depth++ {
@@ -156,8 +156,11 @@ func (db *DB) verifySignatures(ctx context.Context, r *VerifyReport, bad func(st
 			if !ok || !signing.Verify(c.Pub, signing.CertMessage(k.User, k.Pub), k.Cert) {
 				return "签名密钥 " + fp + "（" + k.User + "）的认证不成立"
 			}
-			if roles[c.User] != audit.RoleSupervisor {
-				return "签名密钥 " + fp + "（" + k.User + "）是 " + c.User + " 认证的，而 " + c.User + " 不是审核人"
+			switch role, ok := certRole[fp]; {
+			case !ok:
+				return "签名密钥 " + fp + "（" + k.User + "）的认证在记录链中没有记载"
+			case role != audit.RoleSupervisor:
+				return "签名密钥 " + fp + "（" + k.User + "）是 " + c.User + " 认证的，而 " + c.User + " 当时不是审核人"
 			}
 			if k.CertifiedBy == fp { // self-certified: only the root may be
 				if fp != root {
@@ -168,10 +171,6 @@ func (db *DB) verifySignatures(ctx context.Context, r *VerifyReport, bad func(st
 			fp = k.CertifiedBy
 		}
 		return "签名密钥 " + fp + " 的认证链过长"
-	}
-	trail, err := db.Trail(ctx)
-	if err != nil {
-		return err
 	}
 	hadKey := map[string]bool{} // accounts with a key at this point of the trail
 	firstKey := ""
@@ -217,14 +216,46 @@ func (db *DB) verifySignatures(ctx context.Context, r *VerifyReport, bad func(st
 			}
 		}
 	}
+	// every key's certificate holds, used or not
+	for _, fp := range sortedKeys(keys) {
+		if why := certified(fp); why != "" && why != pendingKey {
+			bad("%s", why)
+		}
+	}
 	if root != "" && firstKey != "" && root != firstKey {
 		bad("工作区的根密钥被换过：记录链中的根密钥是 %s，现在设置的是 %s", firstKey, root)
 	}
 	r.RootKey = root
-	if root == "" && len(roles) > 0 {
+	if root == "" && users > 0 {
 		r.Notes = append(r.Notes, "这个工作区的签名还没有根密钥（由旧版本建立：第一位审核人登录后建立），签字还不能凭密钥核对")
 	}
 	return nil
+}
+
+// certifierRoles follows the accounts' roles through the trail and gives,
+// for every key certified in it, the role its certifier's account had at
+// that moment.
+func certifierRoles(trail []TrailEntry, keys map[string]KeyRow) map[string]audit.Role {
+	roles := map[string]audit.Role{}
+	out := map[string]audit.Role{}
+	for _, e := range trail {
+		var p struct {
+			Name, Role, Fingerprint string
+			CertifiedBy             string `json:"certified_by"`
+		}
+		if json.Unmarshal([]byte(e.Payload), &p) != nil {
+			continue
+		}
+		switch e.Action {
+		case "user_add", "user_role":
+			roles[p.Name] = audit.Role(p.Role)
+		case "key", "key_certify":
+			if c, ok := keys[p.CertifiedBy]; ok {
+				out[p.Fingerprint] = roles[c.User]
+			}
+		}
+	}
+	return out
 }
 
 // pendingKey marks a key waiting for a supervisor's certificate.

@@ -288,7 +288,7 @@ var tableLabels = map[string]string{
 	"batch_villages": "各村发放人数",
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

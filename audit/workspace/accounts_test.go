@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"pensionaudit/audit"
+	"pensionaudit/audit/sqlite"
 )
 
 // as and sess make a session of an account the test has just made.
@@ -375,4 +376,42 @@ func oldWorkspace(t *testing.T) (path string, data []byte) {
 		t.Fatal(err)
 	}
 	return path, data
+}
+
+// A certificate counts by the certifier's role when it was given: the first
+// supervisor, demoted later by another, leaves the keys he certified (his
+// own, the root, among them) valid, and what they signed stays checkable;
+// a key a clerk "certifies" is still refused.
+func TestDemotedSupervisorsCertificatesStand(t *testing.T) {
+	ctx := context.Background()
+	w := newBareWS(t)
+	if _, err := w.AddUser(ctx, nil, "王主任", audit.RoleSupervisor, "wang-secret-1"); err != nil {
+		t.Fatal(err)
+	}
+	wang := mustLogin(t, w, "王主任", "wang-secret-1")
+	if _, err := w.AddUser(ctx, wang, "李会计", audit.RoleClerk, "li-secret-12"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.AddUser(ctx, wang, "赵主任", audit.RoleSupervisor, "zhao-secret-1"); err != nil {
+		t.Fatal(err)
+	}
+	zhao := mustLogin(t, w, "赵主任", "zhao-secret-1")
+	if err := w.SetRole(ctx, *zhao, "王主任", audit.RoleClerk); err != nil {
+		t.Fatal(err)
+	}
+	verifyOK(t, w, "after the root's account is demoted")
+	// a key the demoted account certifies today (through the store, with
+	// its trail entry): refused, though his older certificates stand
+	wangNow := mustLogin(t, w, "王主任", "wang-secret-1")
+	_, row, err := newKey("李会计", "li-secret-99", wangNow.Key, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.Update(ctx, func(tx *sqlite.Tx) error { return tx.AddKey(ctx, "王主任", row) }); err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.Verify(ctx)
+	if err != nil || r.OK() || !strings.Contains(strings.Join(r.Problems, "\n"), "当时不是审核人") {
+		t.Fatalf("a certificate by an account that was no supervisor passed: %v %+v", err, r)
+	}
 }
