@@ -42,6 +42,25 @@ func (db *DB) KeyOf(ctx context.Context, user string) (KeyRow, bool, error) {
 	return keyOf(ctx, db.db, user)
 }
 
+// KeyByFingerprint finds a key by its fingerprint.
+func (db *DB) KeyByFingerprint(ctx context.Context, fp string) (KeyRow, bool, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT user_name, pub, sealed, certified_by, cert FROM keys`)
+	if err != nil {
+		return KeyRow{}, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k KeyRow
+		if err := rows.Scan(&k.User, &k.Pub, &k.Sealed, &k.CertifiedBy, &k.Cert); err != nil {
+			return KeyRow{}, false, err
+		}
+		if k.Fingerprint() == fp {
+			return k, true, nil
+		}
+	}
+	return KeyRow{}, false, rows.Err()
+}
+
 // AddKey stores a key and records it in the trail (the actor is who made
 // or certified it).
 func (t *Tx) AddKey(ctx context.Context, actor string, k KeyRow) error {
@@ -96,7 +115,7 @@ func (db *DB) RootKey(ctx context.Context) (string, error) { return db.Setting(c
 // key, their trail entries must be signed with it.
 var signedActs = map[string]bool{"signoff": true, "reopen": true, "user_add": true, "user_role": true, "user_password": true,
 	"user_disable": true, "user_enable": true, "missing_note": true, "recover": true, "rule_settings": true, "village_rename": true,
-	"village_confirm": true, "word_meaning": true, "incident": true}
+	"village_confirm": true, "word_meaning": true, "incident": true, "restore": true}
 
 // verifySignatures checks every signed entry against its signer's key, and
 // each key's certificate up to the workspace's root; an act that carries
@@ -285,6 +304,8 @@ func actLabel(a string) string {
 		return "村名修改"
 	case "incident":
 		return "事件说明"
+	case "restore":
+		return "恢复备份"
 	}
 	return a
 }

@@ -190,6 +190,17 @@ func (db *DB) Authenticate(ctx context.Context, name, password string) (audit.Us
 	return u, tx.Commit()
 }
 
+// PasswordHash reads an account's password hash (a restore carries the
+// restoring supervisor's credentials into the restored file).
+func (db *DB) PasswordHash(ctx context.Context, name string) (string, error) {
+	var h string
+	err := db.db.QueryRowContext(ctx, `SELECT pw_hash FROM users WHERE name = ?`, name).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", audit.ErrNotFound
+	}
+	return h, err
+}
+
 // Users lists the accounts.
 func (db *DB) Users(ctx context.Context) ([]audit.User, error) {
 	var out []audit.User

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -241,12 +242,30 @@ func (w *Workspace) Restore(ctx context.Context, s audit.Session, backup string)
 	if !r.OK() {
 		return "", audit.Errorf(audit.ErrConflict, "备份 %s 没有通过校验，不能恢复：%s", filepath.Base(backup), strings.Join(r.Problems, "；"))
 	}
+	// the restore is signed with the supervisor's key: the key this
+	// workspace knows, which the backup must know too (or be able to
+	// learn: a key made since, certified by a key the backup has)
+	mine, keyed, err := w.db.KeyOf(ctx, s.Name)
+	if err != nil {
+		return "", Friendly(err)
+	}
+	if keyed && (s.Key == nil || hex.EncodeToString(s.Key.Public()) != mine.Pub) {
+		return "", audit.Errorf(audit.ErrPermission, "%s 的签名密钥没有打开（恢复备份须用本人的签名密钥签名）：请退出后重新登录再操作", audit.Escape(s.Name, 40))
+	}
 	b, err := OpenReadOnly(ctx, backup)
 	if err != nil {
 		return "", err
 	}
 	bhead, err := b.db.Head(ctx)
+	var carry *sqlite.KeyRow
+	if err == nil && keyed {
+		carry, err = keyToCarry(ctx, b.db, s.Name, mine)
+	}
 	b.db.Close()
+	var hash string // with a carried key, the password that opens it
+	if err == nil && carry != nil {
+		hash, err = w.db.PasswordHash(ctx, s.Name)
+	}
 	if err != nil {
 		return "", Friendly(err)
 	}
@@ -292,12 +311,43 @@ func (w *Workspace) Restore(ctx context.Context, s audit.Session, backup string)
 		AbandonedSeq: head.Seq, AbandonedHash: head.Hash, SavedAs: filepath.Base(saved)}
 	// recorded under the name of the supervisor who restored it, whose
 	// account the backup may not yet have had
-	err = w.db.Update(ctx, func(tx *sqlite.Tx) error { return tx.AppendTrail(ctx, s.Name, "restore", rec) })
+	err = w.db.Update(ctx, func(tx *sqlite.Tx) error {
+		if carry != nil {
+			if err := tx.AddKey(ctx, s.Name, *carry); err != nil {
+				return err
+			}
+		}
+		if err := signer(ctx, tx, s); err != nil {
+			return err
+		}
+		if carry != nil {
+			if err := tx.ChangeUser(ctx, s.Name, s.Name, sqlite.UserChange{PwHash: &hash}); err != nil {
+				return err
+			}
+		}
+		return tx.AppendTrail(ctx, s.Name, "restore", rec)
+	})
 	if err != nil {
 		return saved, Friendly(err)
 	}
 	w.RecordHead(ctx)
 	return saved, nil
+}
+
+// keyToCarry says which key the restored workspace must learn for the
+// supervisor to sign the restore: none when the backup holds the key, or
+// the account did not have one then; the key (and with it the password
+// that opens it) when the backup knows the key that certified it; otherwise the restore is refused before anything is
+// replaced.
+func keyToCarry(ctx context.Context, b *sqlite.DB, name string, mine sqlite.KeyRow) (*sqlite.KeyRow, error) {
+	theirs, ok, err := b.KeyOf(ctx, name)
+	if err != nil || !ok || theirs.Pub == mine.Pub {
+		return nil, err
+	}
+	if _, ok, err := b.KeyByFingerprint(ctx, mine.CertifiedBy); err != nil || ok {
+		return &mine, err
+	}
+	return nil, audit.Errorf(audit.ErrConflict, "备份中 %s 的签名密钥与现在的不同，认证它的密钥也不在备份中，无法在备份上签名：请由另一位审核人恢复", audit.Escape(name, 40))
 }
 
 func copyFile(from, to string) error {

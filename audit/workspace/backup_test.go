@@ -140,7 +140,19 @@ func TestRestoreBackup(t *testing.T) {
 		t.Errorf("another workspace's backup: %v", err)
 	}
 
-	saved, err := w.Restore(ctx, d.sup, backup)
+	// a session whose key is not open (made without the password): refused
+	if _, err := w.Restore(ctx, audit.Session{User: d.sup.User}, backup); !errors.Is(err, audit.ErrPermission) {
+		t.Errorf("a restore without the supervisor's key: %v", err)
+	}
+	// the supervisor's password changed since the backup: his new key is
+	// certified by his old one, which the backup knows; the restore carries
+	// the key and the password that opens it
+	if err := w.ResetPassword(ctx, d.sup, DemoSupervisor, "new-secret-42"); err != nil {
+		t.Fatal(err)
+	}
+	sup := mustLogin(t, w, DemoSupervisor, "new-secret-42")
+
+	saved, err := w.Restore(ctx, *sup, backup)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,10 +167,37 @@ func TestRestoreBackup(t *testing.T) {
 	if last.Action != "restore" || last.User != DemoSupervisor || !strings.Contains(last.Payload, filepath.Base(saved)) {
 		t.Errorf("the restore is not in the trail: %+v", last)
 	}
+	if !strings.Contains(last.Payload, `"sig"`) {
+		t.Errorf("the restore is not signed: %s", last.Payload)
+	}
 	r, err := w.Verify(ctx)
 	if err != nil || !r.OK() || r.Anchors == 0 {
 		t.Errorf("verify after the restore: %v %+v", err, r)
 	}
+	if s := mustLogin(t, w, DemoSupervisor, "new-secret-42"); s.Key == nil || s.Key.Fingerprint() != sup.Key.Fingerprint() {
+		t.Errorf("after the restore the supervisor's key does not open with his password")
+	}
+	// the restore's signature stripped: verify says so
+	strip, err := w.Backup(ctx, BackupManual, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdb, _ := sql.Open("sqlite", strip)
+	if _, err := sdb.Exec(`DROP TRIGGER trail_no_update`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sdb.Exec(`UPDATE trail SET payload = json_remove(payload, '$.sig', '$.signer') WHERE action = 'restore'`); err != nil {
+		t.Fatal(err)
+	}
+	sdb.Close()
+	sw, err := OpenReadOnly(ctx, strip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := sw.Verify(ctx); err != nil || r.OK() || !strings.Contains(strings.Join(r.Problems, "\n"), "恢复备份") {
+		t.Errorf("an unsigned restore passed verify: %v %+v", err, r)
+	}
+	sw.Close()
 	// the program goes on working on the restored file
 	if err := decideAll(ctx, w, d.clerk, p, 1); err != nil || decided() != 1 {
 		t.Errorf("after the restore: %v, %d decisions", err, decided())
