@@ -83,6 +83,7 @@ const (
 	ActRenameVillage                // rename or merge villages
 	ActRestore                      // put a backup in place of the workspace
 	ActIncident                     // record why the workspace was changed outside the program
+	ActOwnPassword                  // change one's own password (every role)
 )
 
 // Label is the act in Chinese, as in "不能导入文件".
@@ -114,6 +115,8 @@ func (a Act) Label() string {
 		return "恢复备份"
 	case ActIncident:
 		return "记录事件说明"
+	case ActOwnPassword:
+		return "修改本人密码"
 	}
 	return "修改工作区"
 }
@@ -122,7 +125,7 @@ func (a Act) Label() string {
 // signed with the actor's key (audit/signing), and verify requires it.
 func (a Act) Signed() bool {
 	switch a {
-	case ActSign, ActCountersign, ActReopen, ActNoteMissing, ActRecover, ActManageUsers, ActRuleSettings, ActRenameVillage, ActIncident, ActRestore:
+	case ActSign, ActCountersign, ActReopen, ActNoteMissing, ActRecover, ActManageUsers, ActRuleSettings, ActRenameVillage, ActIncident, ActRestore, ActOwnPassword:
 		return true
 	}
 	return false
@@ -146,7 +149,7 @@ func (u User) May(a Act) error {
 		return Errorf(ErrPermission, "请先登录，才能%s", a.Label())
 	case u.Disabled:
 		return Errorf(ErrPermission, "账户 %s 已停用，不能%s", Escape(u.Name, 40), a.Label())
-	case u.Role == RoleSupervisor:
+	case u.Role == RoleSupervisor, a == ActOwnPassword:
 		return nil
 	case u.Role == RoleClerk && !a.supervisorOnly():
 		return nil
@@ -197,8 +200,15 @@ func CleanUserName(name string) (string, error) {
 	if len([]rune(name)) > 40 {
 		return "", &Error{Kind: ErrInvalid, Field: "name", Msg: "用户名太长"}
 	}
+	if FoldName(name) == FoldName(RecoveryName) {
+		return "", &Error{Kind: ErrInvalid, Field: "name", Msg: "“" + RecoveryName + "”是程序留给恢复码的名字，不能用作用户名"}
+	}
 	return name, nil
 }
+
+// RecoveryName is the name the trail gives the recovery code's acts (the
+// replacement of a lost root password): no account may take it.
+const RecoveryName = "恢复码"
 
 // FoldName is the form two names are compared in: compatibility forms,
 // case and spaces folded (ＷＡＮＧ = wang, 王 主任 = 王主任), so that a

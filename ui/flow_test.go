@@ -111,6 +111,34 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 	c.login.again.SetText("wang-secret-1")
 	test.Tap(c.login.submit)
 	waitFor(t, "main window", func() bool { return c.frame != nil && c.Screen() == pageOverview })
+	// the recovery code, shown once above the main window, with its button
+	var code string
+	waitFor(t, "the recovery code", func() bool {
+		code = ""
+		if top := w.Canvas().Overlays().Top(); top != nil {
+			walk(top, func(o fyne.CanvasObject) {
+				if l, ok := o.(*widget.Label); ok && len(l.Text) == 29 && strings.Count(l.Text, "-") == 5 {
+					code = l.Text
+				}
+			})
+		}
+		return code != ""
+	})
+	walk(w.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "我已抄下" {
+			test.Tap(b)
+		}
+	})
+	for _, o := range w.Canvas().Overlays().List() {
+		walk(o, func(o fyne.CanvasObject) {
+			if l, ok := o.(*widget.Label); ok && l.Text == code {
+				t.Error("the recovery code's dialog did not close")
+			}
+		})
+	}
+	if c.ws.RecoveryCode() != "" {
+		t.Error("the code can be had again")
+	}
 
 	// the supervisor adds a clerk (Settings; the supervisor's password again)
 	c.promptPassword = func(string) string { return "wang-secret-1" }
@@ -498,4 +526,22 @@ func allZero(b []byte) bool {
 		}
 	}
 	return len(b) > 0
+}
+
+// walk visits o and everything inside it (containers and widgets' renderers).
+func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+	if o == nil {
+		return
+	}
+	visit(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walk(c, visit)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			walk(c, visit)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"pensionaudit/audit"
@@ -87,9 +88,15 @@ func (c *Controller) buildLogin(l *login, users []audit.User) {
 		c.closeWorkspace()
 		c.showWelcome()
 	})
+	var forgot fyne.CanvasObject = widget.NewLabel("")
+	if !l.first && !c.demo {
+		b := widget.NewButton(tr("忘记密码？"), c.forgotPassword)
+		b.Importance = widget.LowImportance
+		forgot = b
+	}
 	title := widget.NewLabelWithStyle(town+" · 养老金发放核查工作台", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	path := widget.NewLabelWithStyle(c.path, fyne.TextAlignCenter, fyne.TextStyle{})
-	box := container.NewVBox(title, path, form, l.submit, l.message, back)
+	box := container.NewVBox(title, path, form, l.submit, forgot, l.message, back)
 	l.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 420), box))
 	c.login = l
 	c.win.SetContent(l.content)
@@ -126,18 +133,62 @@ func (c *Controller) submitFirst(l *login) {
 	}
 	name, pw := l.name.Text, l.password.Text
 	var u audit.Session
+	var code string
 	c.background(func(ctx context.Context) error {
 		if _, err := c.ws.AddUser(ctx, nil, name, audit.RoleSupervisor, pw); err != nil {
 			return err
 		}
+		code = c.ws.RecoveryCode()
 		var err error
 		u, err = c.ws.Login(ctx, name, pw)
 		return err
 	}, func(err error) {
+		if err == nil {
+			c.loggedIn(u)
+		}
+		if code != "" { // the one time it is shown, whatever happened after
+			pages.ShowRecoveryCode(c.win, name, code)
+		}
 		if err != nil {
 			c.showError(err)
+		}
+	})
+}
+
+// forgotPassword: a clerk's forgotten password is reset by a supervisor;
+// the root supervisor's, with the recovery code printed when the workspace
+// was made.
+func (c *Controller) forgotPassword() {
+	code, pw, again := widget.NewEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	code.SetPlaceHolder("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
+	info := widget.NewLabel("经办人、查阅人忘记密码：请审核人在“设置”中重设。\n第一位审核人（根密钥）忘记密码：输入建工作区时打印的恢复码，设一个新密码。")
+	info.Wrapping = fyne.TextWrapWord
+	items := []*widget.FormItem{widget.NewFormItem("", info), widget.NewFormItem(tr("恢复码"), code),
+		widget.NewFormItem(tr("新密码"), pw), widget.NewFormItem(tr("再输一遍"), again)}
+	d := dialog.NewForm(tr("用恢复码重设密码"), tr("重设"), tr("取消"), items, func(ok bool) {
+		if !ok {
 			return
 		}
-		c.loggedIn(u)
-	})
+		if pw.Text != again.Text {
+			c.showError(audit.Errorf(audit.ErrInvalid, "两次输入的新密码不一致"))
+			return
+		}
+		typed, next := code.Text, pw.Text
+		var name, newCode string
+		c.background(func(ctx context.Context) (err error) {
+			name, newCode, err = c.ws.RecoverRoot(ctx, typed, next)
+			return err
+		}, func(err error) {
+			if err != nil {
+				c.showError(err)
+				return
+			}
+			pages.ShowRecoveryCode(c.win, name, newCode)
+			if c.login != nil && c.login.names != nil {
+				c.login.names.SetSelected(name)
+			}
+		})
+	}, c.win)
+	d.Resize(fyne.NewSize(560, 380))
+	d.Show()
 }

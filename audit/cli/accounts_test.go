@@ -144,3 +144,44 @@ func TestVerifySaysWhenNothingOutsideVouches(t *testing.T) {
 		t.Errorf("verify with this computer's heads:\n%s", out.String())
 	}
 }
+
+// The recovery code is printed once with the first account; recover-root
+// takes it (code, then the new password twice) and prints the next one;
+// user passwd without --by changes one's own password.
+func TestRecoveryCodeOnTheCommandLine(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	if code, _, e := run(t, "init", "--db", db, "--township", "东风镇"); code != 0 {
+		t.Fatal(e)
+	}
+	out := mustRun(t, admPW+admPW, "user", "add", "--db", db, "--name", admin, "--role", "supervisor")
+	code := codeIn(t, out)
+	if strings.Contains(mustRun(t, "", "user", "list", "--db", db), code) {
+		t.Error("the code shown again")
+	}
+	mustFail(t, "恢复码不对", "ABCD-EFGH-JKMN-PQRS-TUVW-XYZ2\nnew-secret-42\nnew-secret-42\n", "recover-root", "--db", db)
+	out = mustRun(t, code+"\nnew-secret-42\nnew-secret-42\n", "recover-root", "--db", db)
+	next := codeIn(t, out)
+	if next == code || !strings.Contains(out, admin) {
+		t.Errorf("recover-root: %s", out)
+	}
+	mustFail(t, "密码不对", admPW, "check", "--db", db, "--period", "2022-07", "--user", admin)
+	mustRun(t, "wang-secret-3\nwang-secret-3\nnew-secret-42\n", "user", "passwd", "--db", db, "--name", admin)
+	newer := codeIn(t, mustRun(t, "wang-secret-3\n", "recovery-code", "--db", db, "--user", admin))
+	mustFail(t, "恢复码不对", next+"\nnew-secret-43\nnew-secret-43\n", "recover-root", "--db", db)
+	mustRun(t, newer+"\nnew-secret-44\nnew-secret-44\n", "recover-root", "--db", db)
+	if out := mustRun(t, "", "verify", "--db", db); !strings.Contains(out, "完好") {
+		t.Errorf("verify: %s", out)
+	}
+}
+
+// codeIn finds the recovery code a command printed.
+func codeIn(t *testing.T, out string) string {
+	t.Helper()
+	for _, f := range strings.Fields(out) {
+		if len(f) == 29 && strings.Count(f, "-") == 5 {
+			return f
+		}
+	}
+	t.Fatalf("no recovery code in %s", out)
+	return ""
+}

@@ -147,11 +147,25 @@ func runUser(ctx context.Context, env Env, args []string) error {
 		if string(u.Role) != *role {
 			fmt.Fprintf(env.Stdout, "注意：工作区的第一个账户必须是审核人，%s 已设为审核人（supervisor）。\n", u.Name)
 		}
+		if code := w.RecoveryCode(); code != "" {
+			printRecoveryCode(env, u.Name, code)
+		}
 		return nil
 	case "passwd":
 		pw, err := readNewPassword(env)
 		if err != nil {
 			return err
+		}
+		if *by == "" { // one's own password: the current one is asked
+			current, err := readPassword(env)
+			if err != nil {
+				return err
+			}
+			if err := w.ChangePassword(ctx, *name, current, pw); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "%s 的密码已修改（签名密钥不变，已写入记录）。\n", *name)
+			return nil
 		}
 		sup, err := authBy(ctx, env, w, *by)
 		if err != nil {
@@ -729,5 +743,63 @@ func runIncident(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "  %s\n", c)
 	}
 	fmt.Fprintln(env.Stdout, "这些改动连同原因已记入记录链，工作区可以继续写入。")
+	return nil
+}
+
+// printRecoveryCode shows a recovery code, the one time it is shown.
+func printRecoveryCode(env Env, root, code string) {
+	fmt.Fprintf(env.Stdout, "\n恢复码（只显示这一次，请抄写或打印后锁进柜子，不要存在这台电脑上）：\n\n    %s\n\n", code)
+	fmt.Fprintf(env.Stdout, "%s 忘记密码时，用它重设：pensionaudit recover-root --db 工作区文件（先输恢复码，再输新密码两遍）。\n", root)
+	fmt.Fprintln(env.Stdout, "Recovery code (shown once; keep it on paper, locked away):")
+	fmt.Fprintln(env.Stdout, code)
+}
+
+func runRecoveryCode(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("recovery-code", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	user := fs.String("user", "", "supervisor")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	w, u, err := login(ctx, env, *db, "recovery-code", *user)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	code, err := w.NewRecoveryCode(ctx, u)
+	if err != nil {
+		return err
+	}
+	root, _ := w.RootAccount(ctx)
+	printRecoveryCode(env, root, code)
+	fmt.Fprintln(env.Stdout, "原来的恢复码已作废。")
+	return nil
+}
+
+func runRecoverRoot(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("recover-root", flag.ContinueOnError)
+	db := fs.String("db", "", "workspace file")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	w, err := openWS(ctx, env, *db, "recover-root")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	code, err := readPassword(env)
+	if err != nil {
+		return audit.Errorf(audit.ErrInvalid, "请从标准输入提供恢复码")
+	}
+	pw, err := readNewPassword(env)
+	if err != nil {
+		return err
+	}
+	name, next, err := w.RecoverRoot(ctx, code, pw)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "已用恢复码为 %s 设置新密码（已写入记录，由恢复码签名）。用过的恢复码已作废，新的恢复码如下。\n", name)
+	printRecoveryCode(env, name, next)
 	return nil
 }

@@ -80,6 +80,13 @@ func (t *Tx) Certify(ctx context.Context, actor string, k KeyRow) error {
 	return t.AppendTrail(ctx, actor, "key_certify", map[string]string{"name": k.User, "fingerprint": k.Fingerprint(), "certified_by": k.CertifiedBy})
 }
 
+// Reseal stores a key sealed anew (its owner's password changed; the key
+// stays the same). The trail entry is the password change's.
+func (t *Tx) Reseal(ctx context.Context, pub, sealed string) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE keys SET sealed = ? WHERE pub = ?`, sealed, pub)
+	return err
+}
+
 // PendingKeys lists the keys no supervisor has certified yet.
 func (t *Tx) PendingKeys(ctx context.Context) ([]KeyRow, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT user_name, pub, sealed, certified_by, cert FROM keys WHERE certified_by = '' ORDER BY id`)
@@ -115,7 +122,8 @@ func (db *DB) RootKey(ctx context.Context) (string, error) { return db.Setting(c
 // key, their trail entries must be signed with it.
 var signedActs = map[string]bool{"signoff": true, "reopen": true, "user_add": true, "user_role": true, "user_password": true,
 	"user_disable": true, "user_enable": true, "missing_note": true, "recover": true, "rule_settings": true, "village_rename": true,
-	"village_confirm": true, "word_meaning": true, "incident": true, "restore": true}
+	"village_confirm": true, "word_meaning": true, "incident": true, "restore": true,
+	"recovery_code": true, "root_recovery": true}
 
 // verifySignatures checks every signed entry against its signer's key, and
 // each key's certificate up to the workspace's root; an act that carries
@@ -176,6 +184,11 @@ func (db *DB) verifySignatures(ctx context.Context, r *VerifyReport, bad func(st
 				return "签名密钥 " + fp + "（" + k.User + "）的认证不成立"
 			}
 			switch role, ok := certRole[fp]; {
+			case c.User == audit.RecoveryName:
+				// the recovery key certifies only the root account's keys
+				if r, ok := keys[root]; !ok || r.User != k.User {
+					return "签名密钥 " + fp + "（" + k.User + "）是恢复码认证的，而恢复码只能为根密钥的账户认证"
+				}
 			case !ok:
 				return "签名密钥 " + fp + "（" + k.User + "）的认证在记录链中没有记载"
 			case role != audit.RoleSupervisor:
@@ -245,6 +258,11 @@ func (db *DB) verifySignatures(ctx context.Context, r *VerifyReport, bad func(st
 		bad("工作区的根密钥被换过：记录链中的根密钥是 %s，现在设置的是 %s", firstKey, root)
 	}
 	r.RootKey = root
+	if root != "" {
+		if _, ok := first[audit.RecoveryName]; !ok {
+			r.Notes = append(r.Notes, "这个工作区还没有恢复码（由旧版本建立）：审核人可在“设置”中生成，打印后妥善保管")
+		}
+	}
 	if root == "" && users > 0 {
 		r.Notes = append(r.Notes, "这个工作区的签名还没有根密钥（由旧版本建立：第一位审核人登录后建立），签字还不能凭密钥核对")
 	}
@@ -306,6 +324,10 @@ func actLabel(a string) string {
 		return "事件说明"
 	case "restore":
 		return "恢复备份"
+	case "recovery_code":
+		return "生成恢复码"
+	case "root_recovery":
+		return "用恢复码重设密码"
 	}
 	return a
 }

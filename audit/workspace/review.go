@@ -61,7 +61,9 @@ func (w *Workspace) AddUser(ctx context.Context, by *audit.Session, name string,
 		return audit.User{}, err
 	}
 	u := audit.User{Name: name, Role: role}
+	var code string
 	err = w.db.Update(ctx, func(tx *sqlite.Tx) error {
+		code = ""
 		names, err := tx.UserNames(ctx)
 		if err != nil {
 			return err
@@ -115,13 +117,24 @@ func (w *Workspace) AddUser(ctx context.Context, by *audit.Session, name string,
 			return err
 		}
 		if len(names) == 0 {
+			// the root, and its recovery code, signed by the root key
+			tx.SignWith(key)
 			if err := tx.SetSettings(ctx, map[string]string{"root_key": key.Fingerprint()}); err != nil {
 				return err
 			}
-			return tx.AppendTrail(ctx, actor, "setting", map[string]string{"key": "root_key", "value": key.Fingerprint()})
+			if err := tx.AppendTrail(ctx, actor, "setting", map[string]string{"key": "root_key", "value": key.Fingerprint()}); err != nil {
+				return err
+			}
+			if code, err = issueRecovery(ctx, tx, actor, key); err != nil {
+				return err
+			}
+			return tx.AppendTrail(ctx, actor, "recovery_code", map[string]string{"by": actor})
 		}
 		return nil
 	})
+	if err == nil && code != "" {
+		w.recoveryCode = code
+	}
 	return u, Friendly(err)
 }
 

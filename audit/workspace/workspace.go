@@ -29,6 +29,9 @@ type Workspace struct {
 	// why it failed
 	lastBackup    string
 	lastBackupErr error
+	// recoveryCode is the code made with the first account, until handed
+	// over (RecoveryCode)
+	recoveryCode string
 }
 
 // Open opens an existing workspace; it must have been initialised.

@@ -29,6 +29,9 @@ type SettingsPage struct {
 	Role      *widget.Select
 	Pw        *widget.Entry
 	Add       *widget.Button
+	// OwnPassword is everyone's; NewCode a supervisor's (a new recovery code)
+	OwnPassword *widget.Button
+	NewCode     *widget.Button
 	// backups: the list, the one chosen, a backup now, a restore (the
 	// restore is a supervisor's and shown only to one)
 	Backups    *widgets.TextTable
@@ -43,7 +46,7 @@ var roleOptions = []string{"经办人", "审核人", "查阅人"}
 var roleIDs = map[string]audit.Role{"经办人": audit.RoleClerk, "审核人": audit.RoleSupervisor, "查阅人": audit.RoleAuditor}
 
 func NewSettingsPage(c Host) *SettingsPage {
-	p := &SettingsPage{c: c, Users: widgets.NewTextTable([]string{tr("姓名"), tr("角色"), tr("状态")}, []float32{160, 100, 100}),
+	p := &SettingsPage{c: c, Users: widgets.NewTextTable([]string{tr("姓名"), tr("角色"), tr("状态"), tr("签名密钥")}, []float32{160, 100, 100, 300}),
 		Name: widget.NewEntry(), Pw: widget.NewPasswordEntry(), Role: widget.NewSelect(roleOptions, nil)}
 	p.Role.SetSelected("经办人")
 	p.Add = widget.NewButton(tr("添加用户"), func() {
@@ -64,6 +67,27 @@ func NewSettingsPage(c Host) *SettingsPage {
 		})
 	})
 	form := widget.NewForm(widget.NewFormItem(tr("姓名"), p.Name), widget.NewFormItem(tr("角色"), p.Role), widget.NewFormItem(tr("初始密码"), p.Pw))
+	p.OwnPassword = widget.NewButton(tr("修改本人密码…"), func() { ChangeOwnPassword(c) })
+	p.NewCode = widget.NewButton(tr("生成新的恢复码…"), func() {
+		c.Confirm(tr("生成新的恢复码"), "生成新的恢复码后，原来的恢复码立即作废。\n新的恢复码只显示一次，请准备好纸笔。继续？", func() {
+			c.AskPassword("生成恢复码须由审核人确认", func(sup audit.Session) {
+				var code, root string
+				c.Background(func(ctx context.Context) (err error) {
+					if code, err = c.WS().NewRecoveryCode(ctx, sup); err != nil {
+						return err
+					}
+					root, err = c.WS().RootAccount(ctx)
+					return err
+				}, func(err error) {
+					if err != nil {
+						c.ShowError(err)
+						return
+					}
+					ShowRecoveryCode(c.Win(), root, code)
+				})
+			})
+		})
+	})
 	size := widget.NewSelect(TextSizes, func(s string) {
 		c.App().Preferences().SetString(PrefTextSize, s)
 		c.ApplyTheme()
@@ -131,7 +155,7 @@ func NewSettingsPage(c Host) *SettingsPage {
 		widget.NewLabelWithStyle(tr("核查规则的参数（审核人修改，下次核查时生效）"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		ruleForm, p.SaveRules, widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("用户（只有审核人可以添加）"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		form, p.Add, users, widget.NewSeparator(),
+		form, p.Add, users, container.NewHBox(p.OwnPassword, p.NewCode), widget.NewSeparator(),
 		widget.NewLabelWithStyle(tr("备份"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewLabel("每次签字后、每天第一次使用时自动备份到工作区旁的文件夹 "+filepath.Base(workspace.BackupDir(c.WS().Path()))+"，\n旧的备份按类型轮换（每日 7 份，签字 24 份）。恢复须由审核人确认，恢复前先校验备份。"),
 		backups, container.NewHBox(p.BackupNow, p.Restore)))
@@ -224,8 +248,10 @@ func (p *SettingsPage) Refresh() {
 	}
 	if p.c.IsSupervisor() {
 		p.Restore.Show()
+		p.NewCode.Show()
 	} else {
 		p.Restore.Hide() // a restore is a supervisor's: a clerk never sees it
+		p.NewCode.Hide()
 	}
 	if list, err := p.c.WS().Backups(); err == nil {
 		p.BackupList, p.Chosen = list, -1
@@ -235,14 +261,14 @@ func (p *SettingsPage) Refresh() {
 		}
 		p.Backups.SetRows(rows)
 	}
-	load(p.c, p.c.WS().Users, func(users []audit.User) {
+	load(p.c, p.c.WS().Accounts, func(users []workspace.Account) {
 		var rows [][]string
 		for _, u := range users {
 			state := "正常"
 			if u.Disabled {
 				state = "已停用"
 			}
-			rows = append(rows, []string{u.Name, audit.Role(u.Role).Label(), state})
+			rows = append(rows, []string{u.Name, audit.Role(u.Role).Label(), state, u.KeyState})
 		}
 		p.Users.SetRows(rows)
 	})

@@ -132,7 +132,8 @@ var actionLabels = map[string]string{"import": "导入", "check": "核查", "dec
 	"user_role": "修改角色", "user_password": "重设密码", "user_disable": "停用账户", "user_enable": "启用账户", "missing_note": "缺报说明",
 	"recover": "追回登记", "setting": tr("设置"), "villages": "村名单", "village_rename": "村改名", "mapping": "列映射", "state_baseline": "数据库升级", "migrate": "数据库升级",
 	"undo": "撤销处理", "word_meaning": "说明注销原因", "village_confirm": "确认村名", "rule_settings": "核查参数", "restore": "恢复备份",
-	"incident": "事件说明", "key": "签名密钥", "key_certify": "认证签名密钥"}
+	"incident": "事件说明", "key": "签名密钥", "key_certify": "认证签名密钥",
+	"recovery_code": "生成恢复码", "root_recovery": "用恢复码重设密码"}
 
 // ActionLabel is a trail entry's action in Chinese.
 func ActionLabel(a string) string {
