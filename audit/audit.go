@@ -15,24 +15,46 @@ import (
 // Kind is what an imported file holds.
 type Kind string
 
-// The three kinds of input.
+// The kinds of input: the roster, the two death lists the township has
+// always had, and the other sources that know someone died or is not
+// entitled (issue 21).
 const (
-	KindPayouts         Kind = "payouts"
-	KindDeaths          Kind = "deaths"
-	KindDeregistrations Kind = "deregistrations"
+	KindPayouts           Kind = "payouts"
+	KindDeaths            Kind = "deaths"
+	KindDeregistrations   Kind = "deregistrations"
+	KindCremation         Kind = "cremation"          // 民政 殡葬/火化记录
+	KindDeathCertificates Kind = "death-certificates" // 卫健 死亡医学证明
+	KindPrison            Kind = "prison"             // 司法 在押服刑人员名单
+	KindOtherPensions     Kind = "other-pensions"     // 职工/机关事业单位养老保险 领取人员
+	KindCertifications    Kind = "certifications"     // 待遇资格认证记录
+	KindFuneralGrants     Kind = "funeral-grants"     // 丧葬补助金发放
 )
+
+// Kinds lists every kind, in the order the window offers them.
+var Kinds = []Kind{KindPayouts, KindDeaths, KindDeregistrations, KindCremation, KindDeathCertificates, KindPrison,
+	KindOtherPensions, KindCertifications, KindFuneralGrants}
 
 // ParseKind accepts the CLI spelling and the Chinese names.
 func ParseKind(s string) (Kind, error) {
-	switch strings.TrimSpace(s) {
+	switch t := strings.TrimSpace(s); t {
 	case "payouts", "payout", "发放花名册", "花名册":
 		return KindPayouts, nil
 	case "deaths", "death", "死亡名单", "死亡人员名单":
 		return KindDeaths, nil
 	case "deregistrations", "deregistration", "注销", "户籍注销":
 		return KindDeregistrations, nil
+	default:
+		for _, k := range Kinds {
+			if t == string(k) || t == k.Label() {
+				return k, nil
+			}
+		}
 	}
-	return "", fmt.Errorf("未知的文件类型 %q：应为 payouts（发放花名册）、deaths（村死亡人员名单）或 deregistrations（户籍注销名单）", s)
+	var names []string
+	for _, k := range Kinds {
+		names = append(names, string(k)+"（"+k.Label()+"）")
+	}
+	return "", fmt.Errorf("未知的文件类型 %q：应为 %s 之一", s, strings.Join(names, "、"))
 }
 
 // Label is the Chinese name of the kind.
@@ -44,8 +66,33 @@ func (k Kind) Label() string {
 		return "村死亡人员名单"
 	case KindDeregistrations:
 		return "户籍注销名单"
+	case KindCremation:
+		return "殡葬火化记录"
+	case KindDeathCertificates:
+		return "死亡医学证明"
+	case KindPrison:
+		return "在押服刑人员名单"
+	case KindOtherPensions:
+		return "其他养老保险领取名单"
+	case KindCertifications:
+		return "待遇资格认证记录"
+	case KindFuneralGrants:
+		return "丧葬补助金发放名单"
 	}
 	return string(k)
+}
+
+// Dated tells the kinds whose rows carry their own dates: a file of them
+// belongs to no one month and needs neither a month nor a village.
+func (k Kind) Dated() bool {
+	return k != KindPayouts && k != KindDeaths
+}
+
+// DeathSource tells the kinds every row of which records a death (stored
+// with the deaths, read by every death rule); a deregistration records one
+// when its reason says so.
+func (k Kind) DeathSource() bool {
+	return k == KindDeaths || k == KindDeregistrations || k == KindCremation || k == KindDeathCertificates
 }
 
 // Month is a calendar month counted from year 0: year*12 + (month-1).

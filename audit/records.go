@@ -63,7 +63,14 @@ type Record struct {
 	DeathDate   time.Time // deaths, deregistrations
 	DeregDate   time.Time // deregistrations
 	Reason      string    // deregistrations: 死亡, 迁出 …
-	Problems    []Problem
+	// the other sources: an event's date (火化, 入监, 认证, 丧葬补助金发放) and
+	// an end (刑满释放), a scheme (险种), a place or a way (殡仪馆, 死亡地点,
+	// 认证方式); the roster's operator (经办人)
+	Start, End time.Time
+	Scheme     string
+	Detail     string
+	Operator   string
+	Problems   []Problem
 }
 
 // HasError reports whether any problem of the row is an error.

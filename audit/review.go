@@ -380,6 +380,7 @@ type Evidence struct {
 	Village string       `json:"village,omitempty"`
 	Month   string       `json:"month,omitempty"`
 	Date    string       `json:"date,omitempty"`
+	Until   string       `json:"until,omitempty"` // a sentence's end (刑满释放)
 	Amount  *json.Number `json:"amount,omitempty"`
 	// Parts: what the amount is made of when the roster split it,
 	// “合计 163.00（基础养老金 103.00 + 个人账户养老金 60.00）”.
@@ -405,10 +406,30 @@ type FindingRow struct {
 	Suggestions []string   `json:"suggestions"`
 	Evidence    []Evidence `json:"evidence"`
 	Hash        string     `json:"evidence_hash"`
+	// EvidenceStatus weighs the evidence: "confirmed" (two independent
+	// sources agree, or the roster itself shows it) or "to_verify" (one
+	// source alone, sources that disagree, a sign of life after a death);
+	// EvidenceNote says why, in Chinese.
+	EvidenceStatus string `json:"evidence_status"`
+	EvidenceNote   string `json:"evidence_note"`
 	// Case is the person's case the finding belongs to: one rule, one
 	// person (or one village, one roster), every month. The review decides
 	// a case at once; each month keeps its own finding and amount.
 	Case string `json:"case"`
+}
+
+// Evidence statuses.
+const (
+	EvidenceConfirmed = "confirmed"
+	EvidenceToVerify  = "to_verify"
+)
+
+// EvidenceLabel is an evidence status in Chinese.
+func EvidenceLabel(status string) string {
+	if status == EvidenceConfirmed {
+		return "已证实"
+	}
+	return "待核实"
 }
 
 // CaseOf is the case key of a finding: its rule and its person's ID number,

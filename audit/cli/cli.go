@@ -35,7 +35,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"init", "init --db FILE --township 乡镇名 [--villages 村1,村2,...]  新建工作区", runInit},
-		{"import", "import --db FILE --user 姓名 --kind payouts|deaths|deregistrations [--village 村名] [--period YYYY-MM] [--map 字段=列名,...] FILE...（密码从标准输入读取）  导入文件", runImport},
+		{"import", "import --db FILE --user 姓名 --kind payouts|deaths|deregistrations|cremation|death-certificates|prison|other-pensions|certifications|funeral-grants [--village 村名] [--period YYYY-MM] [--map 字段=列名,...] FILE...（密码从标准输入读取）  导入文件", runImport},
 		{"files", "files --db FILE [--json]  已导入的文件，以及导入时读懂了什么（表头、金额取法、村从哪里来、各编码列的取值）", runFiles},
 		{"problems", "problems --db FILE [--period YYYY-MM] [--level error|notice] [--json]  列出导入时发现的问题", runProblems},
 		{"check", "check --db FILE --period YYYY-MM --user 姓名（密码从标准输入读取）  按月核查，输出各规则的问题数", runCheck},

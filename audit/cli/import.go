@@ -26,7 +26,7 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if *kindS == "" {
-		return audit.Errorf(flag.ErrHelp, "请用 --kind 指定文件类型：payouts（发放花名册）、deaths（村死亡人员名单）或 deregistrations（户籍注销名单）")
+		return audit.Errorf(flag.ErrHelp, "请用 --kind 指定文件类型：payouts（发放花名册）、deaths（村死亡人员名单）、deregistrations（户籍注销名单）、cremation（殡葬火化记录）、death-certificates（死亡医学证明）、prison（在押服刑人员名单）、other-pensions（其他养老保险领取名单）、certifications（待遇资格认证记录）或 funeral-grants（丧葬补助金发放名单）")
 	}
 	kind, err := audit.ParseKind(*kindS)
 	if err != nil {

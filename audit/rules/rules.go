@@ -20,6 +20,8 @@ func Run(in *Input) []Finding {
 	for _, f := range []func(*context) []Finding{
 		paidAfterDeath, resumedAfterDeath, backpayAfterDeath, idNameMismatch, possibleMatch, invalidID,
 		unreportedDeath, unknownDeregReason, duplicatePayee, sharedAccount, aboveStandard, missingVillageReport, survivalCheck,
+		paidWhileImprisoned, paidByTwoSchemes, paidAfterFuneralGrant, funeralGrantNoDeath, certificationOverdue, paidInAdvance,
+		operatorConcentration,
 	} {
 		out = append(out, f(c)...)
 	}
@@ -90,10 +92,13 @@ type context struct {
 	byName    map[string][]*Payee
 	wildNames []*Payee
 	rowsByID  map[string][]*Payout
+	// sources: the other sources' rows by ID and source, in date order
+	sources map[string]map[string][]*SourceRow
 }
 
 func newContext(in *Input) *context {
 	c := &context{in: in, dead: map[string]*deathInfo{}, byName: map[string][]*Payee{}, rowsByID: map[string][]*Payout{}}
+	c.indexSources()
 	for _, p := range in.Payees {
 		if strings.ContainsAny(p.Name, "?？\uFFFD") {
 			c.wildNames = append(c.wildNames, p)
@@ -199,19 +204,37 @@ func improper(p *Payout, d audit.Month) (audit.Fen, []audit.Month) {
 func (c *context) deathDetail(info *deathInfo) string {
 	var parts []string
 	for _, d := range info.records {
-		date := d.Month().Label()
-		if !d.DeathDate.IsZero() {
+		date, what := d.Month().Label(), "死亡"
+		switch {
+		case !d.DeathDate.IsZero():
 			date = d.DeathDate.Format("2006年1月2日")
+		case d.Source == "cremation" && !d.DeregDate.IsZero():
+			date, what = d.DeregDate.Format("2006年1月2日"), "火化"
 		}
-		parts = append(parts, fmt.Sprintf("%s（%s 第%d行）记载 %s 死亡", d.SourceLabel(), d.File, d.Row, date))
+		parts = append(parts, fmt.Sprintf("%s（%s 第%d行）记载 %s %s", d.SourceLabel(), d.File, d.Row, date, what))
 	}
 	return strings.Join(parts, "；")
 }
 
-func deathEvidences(info *deathInfo) []Evidence {
+// deathEvidences are the death's records, and beside them what the other
+// sources say of the same person: a funeral grant (another source of the
+// death) and a qualification certification after it (a sign of life).
+func (c *context) deathEvidences(info *deathInfo) []Evidence {
 	var ev []Evidence
 	for _, d := range info.records {
 		ev = append(ev, deathEvidence(d))
+	}
+	if len(info.records) == 0 {
+		return ev
+	}
+	m := c.sources[info.records[0].ID]
+	for _, g := range m["funeral_grant"] {
+		ev = append(ev, sourceEvidence(g))
+	}
+	for _, s := range m["certification"] {
+		if audit.MonthOf(s.Start) > info.month {
+			ev = append(ev, sourceEvidence(s))
+		}
 	}
 	return ev
 }
@@ -225,7 +248,7 @@ func paidAfterDeath(c *context) []Finding {
 		}
 		rows := c.rowsByID[id]
 		var total audit.Fen
-		ev := deathEvidences(info)
+		ev := c.deathEvidences(info)
 		for _, p := range rows {
 			amt, _ := improper(p, info.month)
 			if amt > 0 {
@@ -252,7 +275,7 @@ func resumedAfterDeath(c *context) []Finding {
 			continue
 		}
 		var total audit.Fen
-		ev := deathEvidences(info)
+		ev := c.deathEvidences(info)
 		var first *Payout
 		for _, p := range c.rowsByID[id] {
 			if p.PayType == audit.PayResumed && p.HasAmount {
@@ -282,7 +305,7 @@ func backpayAfterDeath(c *context) []Finding {
 		}
 		var total audit.Fen
 		var months []audit.Month
-		ev := deathEvidences(info)
+		ev := c.deathEvidences(info)
 		var first *Payout
 		for _, p := range c.rowsByID[id] {
 			if p.PayType != audit.PayBack {

@@ -32,8 +32,9 @@ const (
 )
 
 // All lists the rules in the order they are reported.
-var All = []string{PaidAfterDeath, ResumedAfterDeath, BackpayAfterDeath, IDNameMismatch, PossibleMatch, InvalidID,
-	UnreportedDeath, UnknownDeregReason, DuplicatePayee, SharedAccount, AboveStandard, MissingVillageReport, SurvivalCheck}
+var All = []string{PaidAfterDeath, ResumedAfterDeath, BackpayAfterDeath, PaidAfterFuneralGrant, PaidWhileImprisoned, PaidByTwoSchemes,
+	IDNameMismatch, PossibleMatch, InvalidID, UnreportedDeath, UnknownDeregReason, FuneralGrantNoDeath, DuplicatePayee, SharedAccount,
+	AboveStandard, PaidInAdvance, OperatorConcentration, MissingVillageReport, SurvivalCheck, CertificationOverdue}
 
 // Label is a rule's Chinese name.
 func Label(rule string) string {
@@ -64,6 +65,20 @@ func Label(rule string) string {
 		return "高龄待核实生存"
 	case UnknownDeregReason:
 		return "注销原因不明"
+	case PaidWhileImprisoned:
+		return "服刑期间仍发放"
+	case PaidByTwoSchemes:
+		return "重复领取两种养老金"
+	case PaidAfterFuneralGrant:
+		return "领丧葬补助金后仍发放"
+	case FuneralGrantNoDeath:
+		return "丧葬补助金存疑"
+	case CertificationOverdue:
+		return "资格认证逾期"
+	case PaidInAdvance:
+		return "提前发放"
+	case OperatorConcentration:
+		return "经办人集中办理"
 	}
 	return rule
 }
@@ -71,7 +86,8 @@ func Label(rule string) string {
 // DeathRelated reports whether a rule says a payee may be dead.
 func DeathRelated(rule string) bool {
 	switch rule {
-	case PaidAfterDeath, ResumedAfterDeath, BackpayAfterDeath, IDNameMismatch, PossibleMatch, UnreportedDeath, UnknownDeregReason:
+	case PaidAfterDeath, ResumedAfterDeath, BackpayAfterDeath, IDNameMismatch, PossibleMatch, UnreportedDeath, UnknownDeregReason,
+		PaidAfterFuneralGrant, FuneralGrantNoDeath:
 		return true
 	}
 	return false
@@ -80,7 +96,8 @@ func DeathRelated(rule string) bool {
 // Overpayment reports whether a rule's amount is money paid improperly.
 func Overpayment(rule string) bool {
 	switch rule {
-	case PaidAfterDeath, ResumedAfterDeath, BackpayAfterDeath, DuplicatePayee, AboveStandard:
+	case PaidAfterDeath, ResumedAfterDeath, BackpayAfterDeath, DuplicatePayee, AboveStandard, PaidWhileImprisoned, PaidByTwoSchemes,
+		PaidAfterFuneralGrant, FuneralGrantNoDeath, PaidInAdvance:
 		return true
 	}
 	return false
@@ -107,6 +124,10 @@ type Payout struct {
 	Note      string
 	// AmountParts: what the amount is made of, as the roster split it.
 	AmountParts string
+	// RosterMonth is the month of the roster the row came from; Operator
+	// the roster's 经办人, where it names one.
+	RosterMonth audit.Month
+	Operator    string
 }
 
 // Death is one death record: a village report row or a deregistration.
@@ -146,16 +167,41 @@ func (d *Death) Month() audit.Month {
 
 // certified reports whether the record is a police deregistration with a
 // death date of its own (not just the date the registration was cancelled).
+// A medical death certificate's date is the death's too.
 func (d *Death) certified() bool {
-	return d.Source == "deregistration" && !d.DeathDate.IsZero() && !d.DeathDate.Equal(d.DeregDate)
+	switch d.Source {
+	case "death_certificate":
+		return !d.DeathDate.IsZero()
+	case "deregistration":
+		return !d.DeathDate.IsZero() && !d.DeathDate.Equal(d.DeregDate)
+	}
+	return false
 }
 
 // SourceLabel is the Chinese name of the record's source.
-func (d *Death) SourceLabel() string {
-	if d.Source == "village" {
+func (d *Death) SourceLabel() string { return SourceLabel(d.Source) }
+
+// SourceLabel names a source (death_records.source) in Chinese.
+func SourceLabel(source string) string {
+	switch source {
+	case "village":
 		return "村死亡名单"
+	case "deregistration":
+		return "户籍注销名单"
+	case "cremation":
+		return "殡葬火化记录"
+	case "death_certificate":
+		return "死亡医学证明"
+	case "prison":
+		return "在押服刑人员名单"
+	case "other_pension":
+		return "其他养老保险领取名单"
+	case "certification":
+		return "待遇资格认证记录"
+	case "funeral_grant":
+		return "丧葬补助金发放名单"
 	}
-	return "户籍注销名单"
+	return source
 }
 
 // Payee is a person seen in any roster.
@@ -171,6 +217,14 @@ type Settings struct {
 	IncreasePct      int       // above_standard when up by more than this on the previous month
 	SharedAccountMin int       // distinct payees on one account
 	SurvivalAge      int
+	// the other sources: a sentence suspends the pension from the month
+	// after entry (or the entry month itself); the certification interval
+	// in months; one operator's share and count of a month's back-payments,
+	// resumptions and raises
+	PrisonFromEntryMonth bool
+	CertificationMonths  int
+	OperatorSharePct     int
+	OperatorMin          int
 }
 
 // Validate refuses thresholds outside what makes sense.
@@ -184,13 +238,19 @@ func (s Settings) Validate() error {
 		return audit.Errorf(audit.ErrInvalid, "超标准发放的增幅应在 1%% 到 1000%% 之间")
 	case s.CapFen < 0:
 		return audit.Errorf(audit.ErrInvalid, "发放上限不能是负数")
+	case s.CertificationMonths < 1 || s.CertificationMonths > 60:
+		return audit.Errorf(audit.ErrInvalid, "资格认证的间隔应在 1 到 60 个月之间")
+	case s.OperatorSharePct < 10 || s.OperatorSharePct > 100:
+		return audit.Errorf(audit.ErrInvalid, "经办人集中度的比例应在 10%% 到 100%% 之间")
+	case s.OperatorMin < 2 || s.OperatorMin > 1000:
+		return audit.Errorf(audit.ErrInvalid, "经办人集中度的笔数应在 2 到 1000 之间")
 	}
 	return nil
 }
 
 // DefaultSettings are used when the township has not configured its own.
 func DefaultSettings() Settings {
-	return Settings{IncreasePct: 50, SharedAccountMin: 3, SurvivalAge: 100}
+	return Settings{IncreasePct: 50, SharedAccountMin: 3, SurvivalAge: 100, CertificationMonths: 12, OperatorSharePct: 50, OperatorMin: 5}
 }
 
 // Input is everything the rules see for one period.
@@ -207,6 +267,11 @@ type Input struct {
 	PaidByVillage map[string]int
 	RosterMonths  []audit.Month // months that have a payout roster, ascending
 	Settings      Settings
+	// Sources are the other sources' rows (prison, other schemes,
+	// certifications, funeral grants) of the IDs that matter this month
+	Sources []SourceRow
+	// Advance are the rows of Period's rosters that pay a later month
+	Advance []Payout
 }
 
 // Evidence is one source row behind a finding.
@@ -271,9 +336,9 @@ func payoutEvidence(p *Payout) Evidence {
 }
 
 func deathEvidence(d *Death) Evidence {
-	kind := "village_report"
-	if d.Source != "village" {
-		kind = "deregistration"
+	kind := d.Source // cremation, death_certificate
+	if d.Source == "village" {
+		kind = "village_report"
 	}
 	e := Evidence{Kind: kind, File: d.File, Sheet: d.Sheet, Row: d.Row, Name: d.Name, ID: d.ID, Village: d.Village, Note: d.Reason}
 	if d.Source == "village" {

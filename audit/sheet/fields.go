@@ -28,7 +28,20 @@ const (
 	FieldDeregDate Field = "dereg_date"
 	FieldReason    Field = "reason"
 	FieldGroup     Field = "group" // 村民小组: never the village
+	// the other sources (issue 21) and the roster's operator
+	FieldCremDate   Field = "cremation_date"
+	FieldPlace      Field = "place"
+	FieldJailStart  Field = "jail_start"
+	FieldJailEnd    Field = "jail_end"
+	FieldScheme     Field = "scheme"
+	FieldCertDate   Field = "cert_date"
+	FieldCertMethod Field = "cert_method"
+	FieldGrantDate  Field = "grant_date"
+	FieldOperator   Field = "operator"
 )
+
+// DateFields are the fields that hold a date.
+var DateFields = []Field{FieldDeathDate, FieldDeregDate, FieldCremDate, FieldJailStart, FieldJailEnd, FieldCertDate, FieldGrantDate}
 
 // Label is the Chinese name of a field, used in messages.
 func (f Field) Label() string {
@@ -63,6 +76,24 @@ func (f Field) Label() string {
 		return "注销原因"
 	case FieldGroup:
 		return "村民小组"
+	case FieldCremDate:
+		return "火化日期"
+	case FieldPlace:
+		return "地点"
+	case FieldJailStart:
+		return "入监日期"
+	case FieldJailEnd:
+		return "刑满释放日期"
+	case FieldScheme:
+		return "险种"
+	case FieldCertDate:
+		return "认证日期"
+	case FieldCertMethod:
+		return "认证方式"
+	case FieldGrantDate:
+		return "发放日期"
+	case FieldOperator:
+		return "经办人"
 	}
 	return string(f)
 }
@@ -89,6 +120,16 @@ var synonyms = map[Field][]string{
 	FieldDeathDate: {"死亡日期", "死亡时间", "去世日期", "去世时间", "死亡年月日", "亡故日期", "逝世日期"},
 	FieldDeregDate: {"注销日期", "注销时间", "销户日期"},
 	FieldReason:    {"注销原因", "原因", "注销类别", "注销类型", "变动原因"},
+	FieldCremDate:  {"火化日期", "火化时间", "火化年月日"},
+	FieldPlace:     {"殡仪馆", "殡仪馆名称", "火化地点", "火化单位", "死亡地点", "死亡地点类别", "死亡地点类型"},
+	FieldJailStart: {"入监日期", "入监时间", "入狱日期", "收监日期", "羁押日期", "刑期起日", "刑期起始日期", "刑期开始日期", "服刑开始日期"},
+	FieldJailEnd: {"刑满日期", "释放日期", "刑满释放日期", "出监日期", "刑期止日", "刑期截止日期", "刑期届满日期", "预计刑满日期",
+		"刑期结束日期"},
+	FieldScheme:     {"险种", "险种类型", "参保险种", "养老保险类型", "险种名称"},
+	FieldCertDate:   {"认证日期", "认证时间", "资格认证日期", "最近认证日期", "认证年月日"},
+	FieldCertMethod: {"认证方式", "认证途径", "认证类型", "认证渠道"},
+	FieldGrantDate:  {"发放日期", "支付日期", "发放时间", "拨付日期"},
+	FieldOperator:   {"经办人", "操作员", "经办人员", "录入人", "操作人", "经办人姓名", "操作员姓名"},
 }
 
 var headerIndex = func() map[string]struct {
@@ -201,8 +242,18 @@ func required(k audit.Kind) []Field {
 	switch k {
 	case audit.KindPayouts:
 		return []Field{FieldName, FieldID, FieldAmount}
-	case audit.KindDeaths:
+	case audit.KindDeaths, audit.KindCremation:
 		return []Field{FieldName, FieldID}
+	case audit.KindDeathCertificates:
+		return []Field{FieldName, FieldID, FieldDeathDate}
+	case audit.KindPrison:
+		return []Field{FieldName, FieldID, FieldJailStart}
+	case audit.KindOtherPensions:
+		return []Field{FieldName, FieldID, FieldMonth}
+	case audit.KindCertifications:
+		return []Field{FieldName, FieldID, FieldCertDate}
+	case audit.KindFuneralGrants:
+		return []Field{FieldName, FieldID, FieldGrantDate}
 	default:
 		return []Field{FieldName, FieldID}
 	}

@@ -31,9 +31,21 @@ type Preview struct {
 func FieldsOf(k audit.Kind) []Field {
 	switch k {
 	case audit.KindPayouts:
-		return []Field{FieldName, FieldID, FieldAmount, FieldVillage, FieldSex, FieldAccount, FieldMonth, FieldPayType, FieldStatus, FieldNote}
+		return []Field{FieldName, FieldID, FieldAmount, FieldVillage, FieldSex, FieldAccount, FieldMonth, FieldPayType, FieldStatus, FieldNote, FieldOperator}
 	case audit.KindDeaths:
 		return []Field{FieldName, FieldID, FieldDeathDate, FieldVillage, FieldSex, FieldNote}
+	case audit.KindCremation:
+		return []Field{FieldName, FieldID, FieldCremDate, FieldDeathDate, FieldPlace, FieldVillage, FieldSex, FieldNote}
+	case audit.KindDeathCertificates:
+		return []Field{FieldName, FieldID, FieldDeathDate, FieldPlace, FieldVillage, FieldSex, FieldNote}
+	case audit.KindPrison:
+		return []Field{FieldName, FieldID, FieldJailStart, FieldJailEnd, FieldVillage, FieldSex, FieldNote}
+	case audit.KindOtherPensions:
+		return []Field{FieldName, FieldID, FieldMonth, FieldScheme, FieldAmount, FieldVillage, FieldSex, FieldNote}
+	case audit.KindCertifications:
+		return []Field{FieldName, FieldID, FieldCertDate, FieldCertMethod, FieldVillage, FieldSex, FieldNote}
+	case audit.KindFuneralGrants:
+		return []Field{FieldName, FieldID, FieldGrantDate, FieldAmount, FieldVillage, FieldSex, FieldNote}
 	}
 	return []Field{FieldName, FieldID, FieldReason, FieldDeathDate, FieldDeregDate, FieldVillage, FieldSex, FieldNote}
 }
@@ -171,7 +183,7 @@ func ReadExcerpt(ctx context.Context, path, sheetName string, row, before, after
 // read; other cells stay as they are.
 func showDates(cells []string, cols map[Field]int, date1904 bool) []string {
 	out := append([]string(nil), cells...)
-	for _, f := range []Field{FieldDeathDate, FieldDeregDate} {
+	for _, f := range DateFields {
 		c, ok := cols[f]
 		if !ok || c >= len(out) {
 			continue

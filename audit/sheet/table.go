@@ -816,13 +816,105 @@ func (p *rowParser) parse(n int, cells []string, issues []CellIssue) *audit.Reco
 		p.parseDeathDate(rec, cells, FieldDeathDate, problem)
 	case audit.KindDeregistrations:
 		p.parseDereg(rec, cells, problem)
+	default:
+		p.parseSource(rec, cells, problem)
 	}
 	return rec
+}
+
+// parseSource reads a row of the other sources (issue 21): the dates the
+// kind needs, its place, way or scheme.
+func (p *rowParser) parseSource(rec *audit.Record, cells []string, problem problemFunc) {
+	text := func(f Field) string {
+		v, _ := p.cell(cells, f)
+		return CleanText(v)
+	}
+	switch p.opts.Kind {
+	case audit.KindCremation:
+		rec.Start = p.dateOf(rec, cells, FieldCremDate, false, problem)
+		rec.DeathDate = p.dateOf(rec, cells, FieldDeathDate, false, problem)
+		if rec.Start.IsZero() && rec.DeathDate.IsZero() && !rec.HasError() {
+			problem(FieldCremDate, "", "火化日期和死亡日期都没有：不知道何时死亡", audit.LevelError)
+		}
+		rec.Detail = text(FieldPlace)
+	case audit.KindDeathCertificates:
+		rec.DeathDate = p.dateOf(rec, cells, FieldDeathDate, true, problem)
+		rec.Detail = text(FieldPlace)
+	case audit.KindPrison:
+		rec.Start = p.dateOf(rec, cells, FieldJailStart, true, problem)
+		rec.End = p.dateOf(rec, cells, FieldJailEnd, false, problem)
+		if !rec.Start.IsZero() && !rec.End.IsZero() && rec.End.Before(rec.Start) {
+			v, _ := p.cell(cells, FieldJailEnd)
+			problem(FieldJailEnd, v, "刑满释放日期早于入监日期：日期有误，请核实", audit.LevelError)
+		}
+	case audit.KindOtherPensions:
+		v, _ := p.cell(cells, FieldMonth)
+		m, err := ParseMonth(v, p.date1904)
+		switch {
+		case strings.TrimSpace(v) == "":
+			problem(FieldMonth, v, "月份为空", audit.LevelError)
+		case err != nil:
+			problem(FieldMonth, v, "月份"+err.Error(), audit.LevelError)
+		}
+		rec.Month = m
+		rec.Scheme = text(FieldScheme)
+		if a, ok := p.cell(cells, FieldAmount); ok && strings.TrimSpace(a) != "" {
+			amt, err := ParseAmount(a)
+			if err != nil {
+				problem(FieldAmount, a, "金额"+err.Error(), audit.LevelError)
+			}
+			rec.Amount, rec.HasAmount = amt, err == nil
+		}
+	case audit.KindCertifications:
+		rec.Start = p.dateOf(rec, cells, FieldCertDate, true, problem)
+		rec.Detail = text(FieldCertMethod)
+	case audit.KindFuneralGrants:
+		rec.Start = p.dateOf(rec, cells, FieldGrantDate, true, problem)
+		if a, ok := p.cell(cells, FieldAmount); ok && strings.TrimSpace(a) != "" {
+			amt, err := ParseAmount(a)
+			if err != nil {
+				problem(FieldAmount, a, "金额"+err.Error(), audit.LevelError)
+			}
+			rec.Amount, rec.HasAmount = amt, err == nil
+		}
+	}
+}
+
+// dateOf reads a date column of the other sources: an empty cell is a
+// problem when the kind needs the date; a date in the future or before the
+// person's birth is asked about.
+func (p *rowParser) dateOf(rec *audit.Record, cells []string, f Field, required bool, problem problemFunc) time.Time {
+	v, ok := p.cell(cells, f)
+	if !ok || strings.TrimSpace(v) == "" {
+		if required {
+			problem(f, v, f.Label()+"为空", audit.LevelError)
+		}
+		return time.Time{}
+	}
+	d, err := ParseDate(v, p.date1904)
+	if err != nil {
+		problem(f, v, f.Label()+err.Error(), audit.LevelError)
+		return time.Time{}
+	}
+	today := p.opts.Today
+	if today.IsZero() {
+		today = time.Now()
+	}
+	if d.After(today) && f != FieldJailEnd { // a release may lie ahead
+		problem(f, v, f.Label()+"在将来（晚于今天 "+today.Format("2006-01-02")+"）：可能是年份录错，请核实", audit.LevelNotice)
+	}
+	if b, ok := idcard.Birth(rec.ID.Norm); ok && rec.ID.OK() && d.Before(b) {
+		problem(f, v, f.Label()+"早于身份证号中的出生日期 "+b.Format("2006-01-02")+"：日期或身份证号有误，请核实", audit.LevelNotice)
+	}
+	return d
 }
 
 type problemFunc func(f Field, raw, reason string, level audit.Level)
 
 func (p *rowParser) parsePayout(rec *audit.Record, cells []string, problem problemFunc) {
+	if v, ok := p.cell(cells, FieldOperator); ok {
+		rec.Operator = CleanText(v)
+	}
 	if v, ok := p.cell(cells, FieldAccount); ok {
 		rec.Account = CleanAccount(v)
 		if strings.ContainsAny(rec.Account, "Ee") && strings.Contains(rec.Account, "+") {

@@ -35,7 +35,8 @@ func (db *DB) RuleSettings(ctx context.Context) (rules.Settings, error) {
 
 func ruleSettings(ctx context.Context, q querier) (rules.Settings, error) {
 	s := rules.DefaultSettings()
-	for key, dst := range map[string]*int{"increase_pct": &s.IncreasePct, "shared_account_min": &s.SharedAccountMin, "survival_age": &s.SurvivalAge} {
+	for key, dst := range map[string]*int{"increase_pct": &s.IncreasePct, "shared_account_min": &s.SharedAccountMin, "survival_age": &s.SurvivalAge,
+		"certification_months": &s.CertificationMonths, "operator_share_pct": &s.OperatorSharePct, "operator_min": &s.OperatorMin} {
 		v, err := settingOf(ctx, q, key)
 		if err != nil {
 			return s, err
@@ -51,6 +52,10 @@ func ruleSettings(ctx context.Context, q querier) (rules.Settings, error) {
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 		s.CapFen = audit.Fen(n)
 	}
+	if v, err = settingOf(ctx, q, "prison_from_entry_month"); err != nil {
+		return s, err
+	}
+	s.PrisonFromEntryMonth = v == "1"
 	return s, nil
 }
 
@@ -58,7 +63,9 @@ func ruleSettings(ctx context.Context, q querier) (rules.Settings, error) {
 // caller) and appends the trail entry. A later check uses them.
 func (t *Tx) SaveRuleSettings(ctx context.Context, user string, s rules.Settings) error {
 	values := map[string]string{"increase_pct": strconv.Itoa(s.IncreasePct), "shared_account_min": strconv.Itoa(s.SharedAccountMin),
-		"survival_age": strconv.Itoa(s.SurvivalAge), "cap_fen": strconv.FormatInt(int64(s.CapFen), 10)}
+		"survival_age": strconv.Itoa(s.SurvivalAge), "cap_fen": strconv.FormatInt(int64(s.CapFen), 10),
+		"certification_months": strconv.Itoa(s.CertificationMonths), "operator_share_pct": strconv.Itoa(s.OperatorSharePct),
+		"operator_min": strconv.Itoa(s.OperatorMin), "prison_from_entry_month": map[bool]string{true: "1", false: "0"}[s.PrisonFromEntryMonth]}
 	if err := t.SetSettings(ctx, values); err != nil {
 		return err
 	}
@@ -217,10 +224,27 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 			WHERE ` + deadSQL + ` AND (instr(d.name, '?') > 0 OR instr(d.name, '？') > 0) AND p.id_ok = 1`)
 	}
 	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT id FROM chk_cand`)
+	// The other sources: payees this month found in a prison list, another
+	// scheme's roster of the month or a funeral grant; those whose last
+	// certification is overdue; the month's back-payments, resumptions and
+	// raises that name their operator.
+	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT p.id_number FROM death_records d JOIN batches b ON b.id = d.batch_id AND b.superseded_by IS NULL
+		CROSS JOIN payouts p WHERE p.month = ? AND p.id_number = d.id_number AND d.id_ok = 1
+		AND (d.source IN ('prison', 'funeral_grant') OR (d.source = 'other_pension' AND d.month = ?))`, month, month)
+	if s.CertificationMonths > 0 {
+		monthEnd := time.Date(p.Year(), time.Month(p.Mon())+1, 0, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+		due := p - audit.Month(s.CertificationMonths)
+		threshold := time.Date(due.Year(), time.Month(due.Mon()), 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+		c.exec(`INSERT OR IGNORE INTO chk_ids SELECT d.id_number FROM death_records d JOIN batches b ON b.id = d.batch_id AND b.superseded_by IS NULL
+			WHERE d.source = 'certification' AND d.id_ok = 1 AND d.event_date <> '' AND d.event_date <= ?
+			GROUP BY d.id_number HAVING MAX(d.event_date) < ?`, monthEnd, threshold)
+	}
+	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT id_number FROM payouts WHERE month = ? AND operator <> ''
+		AND pay_type IN ('补发', '恢复发放', '待遇调整')`, month)
 	// This month's rows of those payees and accounts, and rows with invalid IDs.
 	strs := interner{}
 	c.each(`SELECT p.id, p.batch_id, p.sheet, p.row, p.village, p.name, p.id_raw, p.id_number, p.id_ok, p.account, p.amount_fen,
-			p.pay_type, p.pay_raw, p.note, p.amount_parts
+			p.pay_type, p.pay_raw, p.note, p.amount_parts, b.period, p.operator
 		FROM payouts p JOIN batches b ON b.id = p.batch_id AND b.superseded_by IS NULL
 		WHERE p.id IN (
 			SELECT q.id FROM chk_ids i CROSS JOIN payouts q WHERE q.month = ?1 AND q.id_number = i.id
@@ -230,11 +254,13 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 		var x rules.Payout
 		var batch int64
 		var amount sql.NullInt64
-		var payType string
+		var payType, roster string
 		if err := r.Scan(&x.RowID, &batch, &x.Sheet, &x.Row, &x.Village, &x.Name, &x.IDRaw, &x.ID, &x.IDOK, &x.Account, &amount,
-			&payType, &x.PayRaw, &x.Note, &x.AmountParts); err != nil {
+			&payType, &x.PayRaw, &x.Note, &x.AmountParts, &roster, &x.Operator); err != nil {
 			return err
 		}
+		x.RosterMonth, _ = audit.ParseMonth(roster)
+		x.Operator = strs.get(x.Operator)
 		x.File, x.Sheet, x.Village = files[batch], strs.get(x.Sheet), strs.get(x.Village)
 		x.PayType, x.PayRaw = audit.PayType(strs.get(payType)), strs.get(x.PayRaw)
 		x.Month, x.Amount, x.HasAmount = p, audit.Fen(amount.Int64), amount.Valid
@@ -345,10 +371,56 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 			in.Reported[v] = true
 		}
 	}
+	c.loadSources(in, files)
+	// rows of this month's rosters that pay a later month (前移发放时间)
+	c.each(`SELECT p.id, p.batch_id, p.sheet, p.row, p.village, p.name, p.id_number, p.id_ok, p.account, p.amount_fen, p.month, p.pay_type, p.pay_raw
+		FROM batches b JOIN payouts p ON p.batch_id = b.id
+		WHERE b.kind = 'payouts' AND b.superseded_by IS NULL AND b.period = ?1 AND p.month > ?1 ORDER BY p.id`, []any{month}, func(r *sql.Rows) error {
+		var x rules.Payout
+		var batch int64
+		var amount sql.NullInt64
+		var m, payType string
+		if err := r.Scan(&x.RowID, &batch, &x.Sheet, &x.Row, &x.Village, &x.Name, &x.ID, &x.IDOK, &x.Account, &amount, &m, &payType, &x.PayRaw); err != nil {
+			return err
+		}
+		x.File, x.RosterMonth, x.PayType = files[batch], p, audit.PayType(payType)
+		x.Month, _ = audit.ParseMonth(m)
+		x.Amount, x.HasAmount = audit.Fen(amount.Int64), amount.Valid
+		in.Advance = append(in.Advance, x)
+		return nil
+	})
 	if c.err != nil {
 		return nil, 0, c.err
 	}
 	return in, upto, nil
+}
+
+// loadSources reads the other sources' rows of the IDs the check looks at,
+// and every funeral grant (a grant for someone no death source knows is a
+// finding of its own).
+func (c *checkConn) loadSources(in *rules.Input, files map[int64]string) {
+	c.each(`SELECT d.id, d.batch_id, d.source, d.sheet, d.row, d.village, d.name, d.id_number, d.id_ok, d.event_date, d.end_date, d.month,
+			d.amount_fen, d.reason, d.note
+		FROM death_records d JOIN batches b ON b.id = d.batch_id AND b.superseded_by IS NULL
+		WHERE d.source = 'funeral_grant'
+		OR (d.source IN ('prison', 'other_pension', 'certification') AND d.id_number IN (SELECT id FROM chk_ids))
+		ORDER BY d.id`, nil, func(r *sql.Rows) error {
+		var x rules.SourceRow
+		var batch int64
+		var start, end, m string
+		var amount sql.NullInt64
+		if err := r.Scan(&x.RowID, &batch, &x.Source, &x.Sheet, &x.Row, &x.Village, &x.Name, &x.ID, &x.IDOK, &start, &end, &m,
+			&amount, &x.Detail, &x.Note); err != nil {
+			return err
+		}
+		x.File = files[batch]
+		x.Start, _ = time.Parse("2006-01-02", start)
+		x.End, _ = time.Parse("2006-01-02", end)
+		x.Month, _ = audit.ParseMonth(m)
+		x.Amount, x.HasAmount = audit.Fen(amount.Int64), amount.Valid
+		in.Sources = append(in.Sources, x)
+		return nil
+	})
 }
 
 // checkConn runs the check's queries on one connection (its temp tables are
@@ -396,7 +468,7 @@ func (c *checkConn) hasWildNames() bool {
 // deadSQL is "this death record says a death": a village's report always
 // does; a deregistration when its reason means death (chk_reason, with the
 // supervisor's words).
-const deadSQL = `(d.source = 'village' OR EXISTS (SELECT 1 FROM chk_reason r WHERE r.reason = d.reason AND r.meaning = 1))`
+const deadSQL = `(d.source IN ('village', 'cremation', 'death_certificate') OR EXISTS (SELECT 1 FROM chk_reason r WHERE r.reason = d.reason AND r.meaning = 1))`
 
 // wordMeanings are the supervisor's words for this workspace: settings
 // death_word:<word> = yes, no or unknown.
@@ -433,14 +505,18 @@ func (t *Tx) SaveWordMeaning(ctx context.Context, user, word string, m audit.Mea
 
 func (c *checkConn) loadDeaths(in *rules.Input, files map[int64]string, meanings map[string]audit.Meaning) {
 	c.each(`SELECT d.id, d.batch_id, d.source, d.sheet, d.row, d.village, d.name, d.id_raw, d.id_number, d.id_ok, d.sex,
-			d.death_date, d.dereg_date, d.reason, d.is_death, b.period, d.note
-		FROM death_records d JOIN batches b ON b.id = d.batch_id WHERE b.superseded_by IS NULL ORDER BY d.id`, nil, func(r *sql.Rows) error {
+			d.death_date, d.dereg_date, d.reason, d.is_death, b.period, d.note, d.event_date
+		FROM death_records d JOIN batches b ON b.id = d.batch_id WHERE b.superseded_by IS NULL
+		AND d.source IN ('village', 'deregistration', 'cremation', 'death_certificate') ORDER BY d.id`, nil, func(r *sql.Rows) error {
 		var x rules.Death
 		var batch, isDeath int64
-		var death, dereg, period string
+		var death, dereg, period, event string
 		if err := r.Scan(&x.RowID, &batch, &x.Source, &x.Sheet, &x.Row, &x.Village, &x.Name, &x.IDRaw, &x.ID, &x.IDOK, &x.Sex,
-			&death, &dereg, &x.Reason, &isDeath, &period, &x.Note); err != nil {
+			&death, &dereg, &x.Reason, &isDeath, &period, &x.Note, &event); err != nil {
 			return err
+		}
+		if dereg == "" {
+			dereg = event // a cremation's date bounds the death as a deregistration's does
 		}
 		x.File = files[batch]
 		x.IsDeath = isDeath == 1
@@ -698,7 +774,9 @@ func (t *Tx) deathEvidenceStands(ctx context.Context, id int64) (bool, error) {
 		return false, err
 	}
 	for _, e := range list {
-		if e.Kind != "village_report" && e.Kind != "deregistration" {
+		switch e.Kind {
+		case "village_report", "deregistration", "cremation", "death_certificate":
+		default:
 			continue
 		}
 		var n int
@@ -811,6 +889,7 @@ func (db *DB) Findings(ctx context.Context, f audit.FindingFilter) ([]audit.Find
 		if err := json.Unmarshal([]byte(ev), &x.Evidence); err != nil {
 			return err
 		}
+		x.EvidenceStatus, x.EvidenceNote = rules.Weigh(x.Rule, x.Evidence)
 		out = append(out, x)
 		return nil
 	})

@@ -102,8 +102,9 @@ func (db *DB) BeginImport(ctx context.Context, b *audit.Batch) (*ImportTx, error
 	if it.payoutN, err = tx.PrepareContext(ctx, payoutInsert+strings.Repeat(payoutValues+", ", payoutBatch-1)+payoutValues); err != nil {
 		return nil, err
 	}
-	if it.death, err = tx.PrepareContext(ctx, `INSERT INTO death_records (batch_id, source, sheet, row, village, name, id_raw, id_number, id_ok, sex, death_date, dereg_date, reason, is_death, note, has_error)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+	if it.death, err = tx.PrepareContext(ctx, `INSERT INTO death_records (batch_id, source, sheet, row, village, name, id_raw, id_number, id_ok, sex, death_date, dereg_date, reason, is_death, note, has_error,
+		event_date, end_date, month, amount_fen)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 		return nil, err
 	}
 	if it.problem, err = tx.PrepareContext(ctx, `INSERT INTO problems (batch_id, sheet, row, col, header, field, raw, reason, level)
@@ -145,6 +146,25 @@ func (it *ImportTx) SaveMapping(ctx context.Context, mapping string) error {
 	return it.db.appendTrail(ctx, it.tx, b.ImportedBy, "mapping", map[string]string{"kind": string(b.Kind), "village": b.Village, "mapping": mapping})
 }
 
+// SourceOf is the source a kind's rows are stored under (death_records.source).
+func SourceOf(k audit.Kind) string {
+	switch k {
+	case audit.KindDeaths:
+		return "village"
+	case audit.KindDeregistrations:
+		return "deregistration"
+	case audit.KindDeathCertificates:
+		return "death_certificate"
+	case audit.KindOtherPensions:
+		return "other_pension"
+	case audit.KindFuneralGrants:
+		return "funeral_grant"
+	case audit.KindCertifications:
+		return "certification"
+	}
+	return string(k) // cremation, prison
+}
+
 // meaningInt is how death_records.is_death keeps what the import read the
 // reason as: 1 death, 0 another cause, -1 not known.
 func meaningInt(m audit.Meaning) int {
@@ -168,9 +188,9 @@ func birthKey(id string) string {
 
 const (
 	payoutInsert = `INSERT INTO payouts (batch_id, sheet, row, village, name, id_raw, id_number, id_ok, sex, account, month, amount_fen,
-		pay_type, pay_raw, status, note, has_error, birth, amount_parts) VALUES `
-	payoutValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	payoutCols   = 19
+		pay_type, pay_raw, status, note, has_error, birth, amount_parts, operator) VALUES `
+	payoutValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	payoutCols   = 20
 	// payoutBatch rows go into one INSERT: far fewer statement executions.
 	payoutBatch = 50
 )
@@ -218,16 +238,27 @@ func (it *ImportTx) Add(ctx context.Context, r *audit.Record) error {
 			amount = int64(r.Amount)
 		}
 		it.pending = append(it.pending, it.batch.ID, r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
-			r.Sex, r.Account, r.Month.String(), amount, string(r.PayType), r.PayRaw, r.Status, r.Note, hasErr, birthKey(r.ID.Norm), r.AmountParts)
+			r.Sex, r.Account, r.Month.String(), amount, string(r.PayType), r.PayRaw, r.Status, r.Note, hasErr, birthKey(r.ID.Norm), r.AmountParts, r.Operator)
 		if len(it.pending) >= payoutBatch*payoutCols {
 			err = it.flush(ctx)
 		}
 	case audit.KindDeaths:
 		_, err = it.death.ExecContext(ctx, it.batch.ID, "village", r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
-			r.Sex, date(r.DeathDate), date(r.DeregDate), "死亡", 1, r.Note, hasErr)
+			r.Sex, date(r.DeathDate), date(r.DeregDate), "死亡", 1, r.Note, hasErr, "", "", "", nil)
 	case audit.KindDeregistrations:
 		_, err = it.death.ExecContext(ctx, it.batch.ID, "deregistration", r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
-			r.Sex, date(r.DeathDate), date(r.DeregDate), r.Reason, meaningInt(audit.DeathMeaning(r.Reason, nil)), r.Note, hasErr)
+			r.Sex, date(r.DeathDate), date(r.DeregDate), r.Reason, meaningInt(audit.DeathMeaning(r.Reason, nil)), r.Note, hasErr, "", "", "", nil)
+	default:
+		var amount any
+		if r.HasAmount {
+			amount = int64(r.Amount)
+		}
+		detail := r.Detail
+		if it.batch.Kind == audit.KindOtherPensions {
+			detail = r.Scheme
+		}
+		_, err = it.death.ExecContext(ctx, it.batch.ID, SourceOf(it.batch.Kind), r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
+			r.Sex, date(r.DeathDate), "", detail, boolInt(it.batch.Kind.DeathSource()), r.Note, hasErr, date(r.Start), date(r.End), r.Month.String(), amount)
 	}
 	if err != nil {
 		return err

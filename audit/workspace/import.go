@@ -356,7 +356,7 @@ func (j *importJob) settle(s *sheet.Summary) error {
 	if b.Period == 0 && o.Kind == audit.KindPayouts {
 		b.Period = majorityMonth(s.Months)
 	}
-	if b.Period == 0 && o.Kind != audit.KindDeregistrations {
+	if b.Period == 0 && !o.Kind.Dated() {
 		return &audit.Error{Kind: audit.ErrInvalid, Field: "period", Msg: "无法确定文件 " + j.name + " 所属的月份（文件名、标题和数据中都没有），请指定月份"}
 	}
 	b.DataRows, b.Skipped = s.DataRows, s.NonData

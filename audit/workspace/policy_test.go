@@ -131,7 +131,7 @@ func TestAuditorChangesNothing(t *testing.T) {
 			"note":        w.NoteMissing(ctx, s, d.months[1], vs[0], "查阅人试图说明"),
 			"recover":     w.Recover(ctx, s, fs[0].ID, w.Now(), 100, "查阅人试图登记"),
 			"rename":      func() error { _, err := w.RenameVillage(ctx, s, vs[0], vs[0]+"新"); return err }(),
-			"rules":       w.SetRuleSettings(ctx, s, rules.Settings{IncreasePct: 10, SharedAccountMin: 2, SurvivalAge: 90}),
+			"rules":       w.SetRuleSettings(ctx, s, func() rules.Settings { x := rules.DefaultSettings(); x.IncreasePct, x.SurvivalAge = 10, 90; return x }()),
 			"add user": func() error {
 				_, err := w.AddUser(ctx, &s, "钱新人", audit.RoleSupervisor, "qian-secret-2024")
 				return err

@@ -419,6 +419,18 @@ func evidenceKind(k string) string {
 		return "村死亡名单"
 	case "deregistration":
 		return "户籍注销"
+	case "cremation":
+		return "火化记录"
+	case "death_certificate":
+		return "死亡医学证明"
+	case "prison":
+		return "服刑记录"
+	case "other_pension":
+		return "其他养老保险"
+	case "certification":
+		return "资格认证"
+	case "funeral_grant":
+		return "丧葬补助金"
 	case "report_status":
 		return "上报情况"
 	case "correction":
