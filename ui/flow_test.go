@@ -51,12 +51,15 @@ func demoFiles(t *testing.T, dir string) map[string][]string {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		switch {
-		case strings.Contains(e.Name(), "花名册"):
+		switch name := e.Name(); {
+		case strings.Contains(name, "火化"), strings.Contains(name, "医学证明"), strings.Contains(name, "服刑"), strings.Contains(name, "职工"),
+			strings.Contains(name, "资格认证"), strings.Contains(name, "丧葬"):
+			out["其他来源"] = append(out["其他来源"], p)
+		case strings.Contains(name, "花名册"):
 			out["发放花名册"] = append(out["发放花名册"], p)
-		case strings.Contains(e.Name(), "死亡"):
+		case strings.Contains(name, "死亡"):
 			out["村死亡人员名单"] = append(out["村死亡人员名单"], p)
-		case strings.Contains(e.Name(), "注销"):
+		case strings.Contains(name, "注销"):
 			out["户籍注销名单"] = append(out["户籍注销名单"], p)
 		}
 	}

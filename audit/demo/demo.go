@@ -92,6 +92,7 @@ func Township(dir string) ([]File, error) {
 		{people[2], time.Date(2023, 12, 20, 0, 0, 0, 0, time.UTC), months[0], ""},                // stopped, then resumed in Mar
 		{people[3], time.Date(2024, 2, 3, 0, 0, 0, 0, time.UTC), 0, ""},                          // only the police know
 		{people[4], time.Date(2024, 2, 14, 0, 0, 0, 0, time.UTC), months[1], typo(people[4].ID)}, // the typo hides the death: still paid in Mar
+		{people[wrong], time.Date(2024, 2, 6, 0, 0, 0, 0, time.UTC), months[1], ""},              // reported wrongly: certified alive later
 	}
 	// Payees 10–12 share one card; 20 is paid twice in February.
 	people[11].Account, people[12].Account = people[10].Account, people[10].Account
@@ -108,15 +109,27 @@ func Township(dir string) ([]File, error) {
 				payType = "恢复发放"
 			}
 			seq++
-			rows = append(rows, []any{seq, p.Village, p.Name, p.Sex, p.ID, p.Account, fmt.Sprintf("%d%02d", m.Year(), m.Mon()), p.Amount.String(), payType, ""})
+			op := "张某"
+			if payType != "正常发放" {
+				op = insider
+			}
+			rows = append(rows, []any{seq, p.Village, p.Name, p.Sex, p.ID, p.Account, fmt.Sprintf("%d%02d", m.Year(), m.Mon()), p.Amount.String(), payType, "", op})
 			if i == 20 && mi == 1 {
 				seq++
-				rows = append(rows, []any{seq, p.Village, p.Name, p.Sex, p.ID, p.Account, fmt.Sprintf("%d%02d", m.Year(), m.Mon()), p.Amount.String(), "正常发放", "重复"})
+				rows = append(rows, []any{seq, p.Village, p.Name, p.Sex, p.ID, p.Account, fmt.Sprintf("%d%02d", m.Year(), m.Mon()), p.Amount.String(), "正常发放", "重复", "张某"})
+			}
+			if mi == 2 && i >= raisedFrom && i < raisedFrom+raised { // raised standards, all by one operator
+				seq++
+				rows = append(rows, []any{seq, p.Village, p.Name, p.Sex, p.ID, p.Account, "202403", raise.String(), "待遇调整", "调整标准", insider})
+			}
+			if mi == 2 && i == advance { // April's pension paid with March's roster
+				seq++
+				rows = append(rows, []any{seq, p.Village, p.Name, p.Sex, p.ID, p.Account, "202404", p.Amount.String(), "正常发放", "", "张某"})
 			}
 		}
 		path := filepath.Join(dir, fmt.Sprintf("青石镇%d年%d月养老金发放花名册.xlsx", m.Year(), m.Mon()))
 		title := fmt.Sprintf("青石镇%d年%d月城乡居民基本养老保险待遇发放花名册", m.Year(), m.Mon())
-		header := []any{"序号", "村(社区)", "姓名", "性别", "公民身份号码", "银行卡号", "发放年月", "发放金额(元)", "发放类型", "备注"}
+		header := []any{"序号", "村(社区)", "姓名", "性别", "公民身份号码", "银行卡号", "发放年月", "发放金额(元)", "发放类型", "备注", "经办人"}
 		footer := []any{"制表人：张某    审核人：        制表日期：" + fmt.Sprintf("%d年%d月5日", m.Year(), m.Mon())}
 		if err := writeXLSX(path, title, header, rows, footer); err != nil {
 			return nil, err
@@ -157,6 +170,9 @@ func Township(dir string) ([]File, error) {
 	}
 	var drows [][]any
 	for i, d := range deaths {
+		if d.p.ID == people[wrong].ID {
+			continue // the police know nothing of a death that did not happen
+		}
 		drows = append(drows, []any{i + 1, d.p.Name, d.p.Sex, d.p.ID, d.date.Format("2006-01-02"), d.date.AddDate(0, 0, 10).Format("2006-01-02"), "死亡", "青石镇派出所"})
 	}
 	moved := people[30]

@@ -201,6 +201,23 @@ func improper(p *Payout, d audit.Month) (audit.Fen, []audit.Month) {
 	return 0, nil
 }
 
+// earliest is the earliest date the death's records give (the last day of
+// its month when none gives a day).
+func (info *deathInfo) earliest() time.Time {
+	var t time.Time
+	for _, d := range info.records {
+		for _, x := range []time.Time{d.DeathDate, d.DeregDate} {
+			if !x.IsZero() && (t.IsZero() || x.Before(t)) {
+				t = x
+			}
+		}
+	}
+	if t.IsZero() {
+		t = time.Date(info.month.Year(), time.Month(info.month.Mon())+1, 0, 0, 0, 0, 0, time.UTC)
+	}
+	return t
+}
+
 func (c *context) deathDetail(info *deathInfo) string {
 	var parts []string
 	for _, d := range info.records {
@@ -232,7 +249,7 @@ func (c *context) deathEvidences(info *deathInfo) []Evidence {
 		ev = append(ev, sourceEvidence(g))
 	}
 	for _, s := range m["certification"] {
-		if audit.MonthOf(s.Start) > info.month {
+		if s.Start.After(info.earliest()) {
 			ev = append(ev, sourceEvidence(s))
 		}
 	}
@@ -638,8 +655,8 @@ func unreportedDeath(c *context) []Finding {
 		}
 		out = append(out, Finding{Rule: UnreportedDeath, Subject: d.ID, IDNumber: d.ID, Name: p.Name, Village: p.Village,
 			Months: []audit.Month{d.Month()}, Evidence: []Evidence{deathEvidence(d), {Kind: "payee", Name: p.Name, ID: p.ID, Village: p.Village}},
-			Detail: fmt.Sprintf("户籍注销名单（%s 第%d行）记载 %s 于 %s 死亡，但 %s 的死亡人员名单中没有此人：村里漏报",
-				d.File, d.Row, d.Name, d.Month().Label(), p.Village)})
+			Detail: fmt.Sprintf("%s（%s 第%d行）记载 %s 于 %s 死亡，但 %s 的死亡人员名单中没有此人：村里漏报",
+				d.SourceLabel(), d.File, d.Row, d.Name, d.Month().Label(), p.Village)})
 	}
 	return out
 }

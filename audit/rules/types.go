@@ -70,7 +70,7 @@ func Label(rule string) string {
 	case PaidByTwoSchemes:
 		return "重复领取两种养老金"
 	case PaidAfterFuneralGrant:
-		return "领丧葬补助金后仍发放"
+		return "丧葬补助后仍发放"
 	case FuneralGrantNoDeath:
 		return "丧葬补助金存疑"
 	case CertificationOverdue:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"pensionaudit/audit"
 )
@@ -41,14 +42,24 @@ func Weigh(rule string, ev []audit.Evidence) (status, why string) {
 			}
 		}
 	}
-	var first audit.Month
-	for _, m := range months {
-		if m != 0 && (first == 0 || m < first) {
-			first = m
+	// the earliest date a death source gives (or the end of its month)
+	first := ""
+	for _, e := range ev {
+		if _, ok := deathSources[e.Kind]; !ok {
+			continue
+		}
+		d := e.Date
+		if d == "" {
+			if m := evidenceMonth(e); m != 0 {
+				d = time.Date(m.Year(), time.Month(m.Mon())+1, 0, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+			}
+		}
+		if d != "" && (first == "" || d < first) {
+			first = d
 		}
 	}
 	for _, e := range ev {
-		if e.Kind == "certification" && first != 0 && evidenceMonth(e) > first {
+		if e.Kind == "certification" && first != "" && e.Date > first {
 			alive = append(alive, fmt.Sprintf("%s 还有本人的资格认证（%s）", e.Date, firstNonEmpty(e.Note, "方式未写")))
 		}
 	}

@@ -66,7 +66,10 @@ func BuildDemo(ctx context.Context, path string, fsys fs.FS) (*Workspace, error)
 			items = append(items, item{e.Name(), k})
 		}
 	}
-	order := map[audit.Kind]int{audit.KindPayouts: 0, audit.KindDeaths: 1, audit.KindDeregistrations: 2}
+	order := map[audit.Kind]int{}
+	for i, k := range audit.Kinds { // rosters first, then death reports, deregistrations, the other sources
+		order[k] = i
+	}
 	sort.Slice(items, func(i, j int) bool {
 		if order[items[i].kind] != order[items[j].kind] {
 			return order[items[i].kind] < order[items[j].kind]

@@ -24,6 +24,12 @@ var kindWords = []struct {
 	kind  audit.Kind
 	words []string
 }{
+	{audit.KindDeathCertificates, []string{"死亡医学证明", "医学证明", "死亡证明"}},
+	{audit.KindCremation, []string{"火化", "殡葬", "殡仪"}},
+	{audit.KindFuneralGrants, []string{"丧葬补助", "丧葬费", "丧葬补贴", "丧葬"}},
+	{audit.KindPrison, []string{"服刑", "在押", "监狱", "刑满", "司法所"}},
+	{audit.KindCertifications, []string{"资格认证", "认证记录", "生存认证", "认证"}},
+	{audit.KindOtherPensions, []string{"职工基本养老", "职工养老", "企业职工", "机关事业", "企业养老"}},
 	{audit.KindDeregistrations, []string{"注销", "派出所", "公安", "户籍"}},
 	{audit.KindDeaths, []string{"死亡", "去世", "身故", "亡故"}},
 	{audit.KindPayouts, []string{"花名册", "发放", "待遇", "养老金", "名册"}},
@@ -58,7 +64,7 @@ func (w *Workspace) GuessFile(ctx context.Context, path string) Guess {
 	if g.Kind == "" {
 		g.Kind, g.Why = audit.KindPayouts, "未能识别，请选择"
 	}
-	if g.Kind != audit.KindPayouts {
+	if g.Kind == audit.KindDeaths || g.Kind == audit.KindDeregistrations {
 		villages, _ := w.db.Villages(ctx)
 		g.Village = inferVillage(name, w.Township(ctx), villages)
 	}
@@ -69,7 +75,7 @@ func (w *Workspace) GuessFile(ctx context.Context, path string) Guess {
 // header maps every field it names, whatever kind was asked for) and takes
 // the kind that has all its required columns there and the most of its own.
 func kindFromHeader(ctx context.Context, path string) audit.Kind {
-	kinds := []audit.Kind{audit.KindPayouts, audit.KindDeaths, audit.KindDeregistrations}
+	kinds := audit.Kinds
 	for _, k := range kinds {
 		p, err := sheet.PreviewFile(path, sheet.Options{Kind: k, File: filepath.Base(path)}, 1)
 		if err != nil || ctx.Err() != nil {
@@ -95,7 +101,10 @@ func kindFromHeader(ctx context.Context, path string) audit.Kind {
 					n++
 				}
 			}
-			if n > most {
+			// more of its columns wins; on a tie, the kind with fewer
+			// columns of its own (the more specific: a death certificate's
+			// five columns are all a cremation record could have too)
+			if n > most || n == most && n > 0 && len(sheet.FieldsOf(c)) < len(sheet.FieldsOf(best)) {
 				best, most = c, n
 			}
 		}

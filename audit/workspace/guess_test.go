@@ -29,10 +29,22 @@ func TestGuessFile(t *testing.T) {
 	for i, e := range entries {
 		data, _ := fs.ReadFile(assets.Demo(), e.Name())
 		want := audit.KindPayouts
-		switch {
-		case strings.Contains(e.Name(), "注销"):
+		switch name := e.Name(); {
+		case strings.Contains(name, "火化"):
+			want = audit.KindCremation
+		case strings.Contains(name, "医学证明"):
+			want = audit.KindDeathCertificates
+		case strings.Contains(name, "服刑"):
+			want = audit.KindPrison
+		case strings.Contains(name, "职工"):
+			want = audit.KindOtherPensions
+		case strings.Contains(name, "资格认证"):
+			want = audit.KindCertifications
+		case strings.Contains(name, "丧葬"):
+			want = audit.KindFuneralGrants
+		case strings.Contains(name, "注销"):
 			want = audit.KindDeregistrations
-		case strings.Contains(e.Name(), "死亡"):
+		case strings.Contains(name, "死亡"):
 			want = audit.KindDeaths
 		}
 		p := filepath.Join(dir, e.Name())
@@ -44,7 +56,7 @@ func TestGuessFile(t *testing.T) {
 		if want == audit.KindDeaths && (g.Village == "" || !strings.HasPrefix(e.Name(), g.Village)) {
 			t.Errorf("%s: village %q", e.Name(), g.Village)
 		}
-		if want != audit.KindDeregistrations && g.Period == 0 {
+		if !want.Dated() && g.Period == 0 {
 			t.Errorf("%s: no month", e.Name())
 		}
 		anon := filepath.Join(dir, "附件"+string(rune('A'+i))+filepath.Ext(e.Name()))

@@ -313,7 +313,7 @@ func TestTamperSuite(t *testing.T) {
 		{"death record deleted", same(`DELETE FROM death_records WHERE id = (SELECT MAX(id) FROM death_records)`), "导入的数据行"},
 		{"kept copy of an imported file edited", same(`UPDATE source_chunks SET data = x'00' WHERE batch_id = ` + b(u) + ` AND seq = 0`), "第 " + b(u) + " 批"},
 		{"problem deleted", same(`DELETE FROM problems WHERE id = (SELECT MIN(id) FROM problems)`), "导入的数据行和问题"},
-		{"problem downgraded", same(`UPDATE problems SET level = 'notice' WHERE id = (SELECT MIN(id) FROM problems)`), "导入的数据行和问题"},
+		{"problem downgraded", same(`UPDATE problems SET level = 'notice' WHERE id = (SELECT MIN(id) FROM problems WHERE level = 'error')`), "导入的数据行和问题"},
 		{"finding dismissed by hand", same(`UPDATE findings SET status = 'dismissed' WHERE id = (SELECT MIN(id) FROM findings WHERE period = '` + o + `' AND status = 'open')`), "的核查结果"},
 		{"finding amount", same(`UPDATE findings SET amount_fen = 0 WHERE id = (SELECT MIN(id) FROM findings WHERE period = '` + o + `')`), "的核查结果"},
 		{"finding deleted", same(`DELETE FROM findings WHERE id = (SELECT MAX(id) FROM findings WHERE period = '` + o + `')`), "的核查结果"},

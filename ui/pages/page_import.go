@@ -22,8 +22,16 @@ import (
 	"pensionaudit/ui/widgets"
 )
 
-var kindOptions = []string{"发放花名册", "村死亡人员名单", "户籍注销名单"}
-var kindIDs = map[string]audit.Kind{"发放花名册": audit.KindPayouts, "村死亡人员名单": audit.KindDeaths, "户籍注销名单": audit.KindDeregistrations}
+// kindOptions are every kind's Chinese name, in audit.Kinds' order.
+var kindOptions, kindIDs = func() ([]string, map[string]audit.Kind) {
+	var opts []string
+	ids := map[string]audit.Kind{}
+	for _, k := range audit.Kinds {
+		opts = append(opts, k.Label())
+		ids[k.Label()] = k
+	}
+	return opts, ids
+}()
 
 func KindOption(k audit.Kind) string {
 	for o, id := range kindIDs {
@@ -132,7 +140,7 @@ func NewImportPage(c Host) *ImportPage {
 			case 1:
 				l.SetText(KindOption(f.Kind))
 			case 2:
-				l.SetText(orDash(f.Village, f.Kind != audit.KindPayouts))
+				l.SetText(orDash(f.Village, f.Kind == audit.KindDeaths || f.Kind == audit.KindDeregistrations))
 			case 3:
 				l.SetText(orDash(f.Period, true))
 			}

@@ -31,7 +31,11 @@ func main() {
 	if *year > 0 {
 		files, _, err = demo.Year(dir, *year, 1)
 	} else {
-		files, err = demo.Township(dir)
+		if files, err = demo.Township(dir); err == nil {
+			var more []demo.File
+			more, err = demo.Sources(dir)
+			files = append(files, more...)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
