@@ -12,7 +12,7 @@ import (
 // (issue 21), by index into its people.
 const (
 	insider    = "刘某" // the operator behind every resumption and raise of March
-	raisedFrom = 110   // 110–114: a raised standard in March, by the insider
+	raisedFrom = 110  // 110–114: a raised standard in March, by the insider
 	raised     = 5
 	advance    = 100 // paid April's pension with March's roster
 	wrong      = 50  // reported dead by the village in February, certified alive after
@@ -57,7 +57,9 @@ type SourceFacts struct {
 // scheme roster, qualification certifications and funeral grants.
 func Sources(dir string) ([]File, error) {
 	people, _ := townshipPeople()
-	d := func(y, m, day int) string { return time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC).Format("2006-01-02") }
+	d := func(y, m, day int) string {
+		return time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+	}
 	var files []File
 	write := func(name string, kind audit.Kind, title string, header []any, rows [][]any) error {
 		path := filepath.Join(dir, name)
