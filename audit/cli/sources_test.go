@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// The CLI contract of the other sources: import --kind for each, no month
+// or village asked; the rows' dates read whatever their form; a bad row
+// kept and shown; the new rules in flags --json, each finding weighed.
+func TestOtherSourcesOnTheCommandLine(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	importTownship(t, db)
+	dir := t.TempDir()
+	// payees of the demo township's March roster
+	rows := [][]string{}
+	w, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.Query(`SELECT name, id_number FROM payouts WHERE month = '2024-03' AND pay_type = '正常发放' ORDER BY id LIMIT 6 OFFSET 150`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r.Next() {
+		var n, id string
+		r.Scan(&n, &id)
+		rows = append(rows, []string{n, id})
+	}
+	r.Close()
+	w.Close()
+	if len(rows) < 6 {
+		t.Fatalf("%d payees", len(rows))
+	}
+	write := func(name, text string, gbk bool) string {
+		p := filepath.Join(dir, name)
+		b := []byte(text)
+		if gbk {
+			b, _ = simplifiedchinese.GBK.NewEncoder().Bytes(b)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a, b, c, d, e, f := rows[0], rows[1], rows[2], rows[3], rows[4], rows[5]
+	files := map[string]string{
+		"cremation": write("火化.csv", "某县殡仪馆火化登记\r\n死者姓名,公民身份号码,火化时间,殡仪馆名称\r\n"+a[0]+","+a[1]+",2024年1月5日,某县殡仪馆\r\n合计,1人\r\n", true),
+		"death-certificates": write("证明.csv", "姓名,身份证号,死亡日期,死亡地点\n"+a[0]+","+a[1]+",2024/1/4,家中\n"+
+			"某某,11010519491231002X,2024-13-40,医院\n", false),
+		"prison":         write("服刑.csv", "姓名,身份证号码,入监时间,释放日期\n"+b[0]+","+b[1]+",20231101,\n", false),
+		"other-pensions": write("职工.csv", "姓名,身份证号码,发放年月,险种\n"+c[0]+","+c[1]+",202403,机关事业单位养老保险\n", false),
+		"certifications": write("认证.csv", "姓名,身份证号码,认证日期,认证方式\n"+d[0]+","+d[1]+",2022-12-01,社区上门\n", false),
+		"funeral-grants": write("丧葬.csv", "姓名,身份证号码,发放日期,金额\n"+e[0]+","+e[1]+",2024-02-01,2000\n"+f[0]+","+f[1]+",2024-03-02,2000\n", false),
+	}
+	for kind, path := range files {
+		out := mustRun(t, admPW, "import", "--db", db, "--user", admin, "--kind", kind, path)
+		if !strings.Contains(out, "✔") {
+			t.Errorf("%s: %s", kind, out)
+		}
+	}
+	// the bad date is kept, with file, row and column named
+	probs := mustRun(t, "", "problems", "--db", db)
+	if !strings.Contains(probs, "证明.csv") || !strings.Contains(probs, "2024-13-40") {
+		t.Errorf("the bad death date is not shown: %s", probs)
+	}
+	mustRun(t, admPW, "check", "--db", db, "--period", "2024-03", "--user", admin)
+	var fs []struct {
+		Rule, Name, Period string
+		IDNumber           string `json:"id_number"`
+		Status             string `json:"evidence_status"`
+		Note               string `json:"evidence_note"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "", "flags", "--db", db, "--period", "2024-03", "--json")), &fs); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, x := range fs {
+		if x.Status != "confirmed" && x.Status != "to_verify" {
+			t.Errorf("%s %s: evidence_status %q", x.Rule, x.Name, x.Status)
+		}
+		got[x.Rule+" "+x.IDNumber] = x.Status
+	}
+	for _, want := range []struct{ rule, id, status string }{
+		{"paid_after_death", a[1], "confirmed"}, // cremation and certificate agree
+		{"paid_while_imprisoned", b[1], "to_verify"},
+		{"paid_by_two_schemes", c[1], "confirmed"},
+		{"certification_overdue", d[1], "to_verify"},
+		{"paid_after_funeral_grant", e[1], "to_verify"},
+		{"funeral_grant_without_death", f[1], "to_verify"},
+	} {
+		if s, ok := got[want.rule+" "+want.id]; !ok || s != want.status {
+			t.Errorf("%s of %s: %q (found %v), want %s", want.rule, want.id, s, ok, want.status)
+		}
+	}
+}
