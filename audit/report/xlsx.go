@@ -146,9 +146,13 @@ func subtitle(d *Data) string {
 
 // StopListXLSX is the stop-payment list for the payout system: confirmed
 // findings to stop, one row per person, with full ID numbers and accounts.
+// The cases whose evidence is 已证实 are the list; those 待核实 (one source
+// alone, sources that disagree, a sign of life after a death) are a second
+// sheet, to be visited before anything is stopped: stopping a living
+// person's pension on one wrong report is a failure too.
 func StopListXLSX(d *Data, w io.Writer) error {
 	seen := map[string]bool{}
-	var rows [][]any
+	var sure, visit [][]any
 	for _, f := range d.Findings {
 		dec, ok := d.Decisions[f.ID]
 		if !ok || dec.Decision != audit.DecisionConfirm || f.IDNumber == "" {
@@ -165,14 +169,24 @@ func StopListXLSX(d *Data, w io.Writer) error {
 		if len(f.Months) > 0 {
 			from = f.Months[0]
 		}
-		rows = append(rows, []any{len(rows) + 1, f.Name, f.IDNumber, f.Village, f.Account, rules.Label(f.Rule), strings.ReplaceAll(from, "-", ""),
-			"#" + strconv.FormatInt(f.ID, 10), dec.User, audit.LocalTime(dec.At)})
+		if f.EvidenceStatus == audit.EvidenceConfirmed {
+			sure = append(sure, []any{len(sure) + 1, f.Name, f.IDNumber, f.Village, f.Account, rules.Label(f.Rule), strings.ReplaceAll(from, "-", ""),
+				"#" + strconv.FormatInt(f.ID, 10), dec.User, audit.LocalTime(dec.At), f.EvidenceNote})
+			continue
+		}
+		visit = append(visit, []any{len(visit) + 1, f.Name, f.IDNumber, f.Village, f.Account, rules.Label(f.Rule), strings.ReplaceAll(from, "-", ""),
+			"#" + strconv.FormatInt(f.ID, 10), dec.User, audit.LocalTime(dec.At), f.EvidenceNote})
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := writeSheet(f, sheetSpec{name: "止付名单", title: fmt.Sprintf("%s %s 城乡居民养老保险待遇止付名单", d.Township, d.Period.Label()),
-		subtitle: subtitle(d), headers: []string{"序号", "姓名", "公民身份号码", "村(社区)", "银行账号", "止付原因", "止付起始年月", "核查结果编号", "确认人", "确认时间"},
-		widths: []float64{6, 10, 21, 12, 22, 16, 12, 12, 10, 17}, rows: rows, landscape: true}, true); err != nil {
+	headers := []string{"序号", "姓名", "公民身份号码", "村(社区)", "银行账号", "止付原因", "止付起始年月", "核查结果编号", "确认人", "确认时间", "证据"}
+	widths := []float64{6, 10, 21, 12, 22, 16, 12, 12, 10, 17, 30}
+	if err := writeSheet(f, sheetSpec{name: "止付名单", title: fmt.Sprintf("%s %s 城乡居民养老保险待遇止付名单（证据已证实）", d.Township, d.Period.Label()),
+		subtitle: subtitle(d), headers: headers, widths: widths, rows: sure, landscape: true}, true); err != nil {
+		return err
+	}
+	if err := writeSheet(f, sheetSpec{name: "待核实", title: fmt.Sprintf("%s %s 待核实名单（证据不足或相互矛盾：入户核实后再止付）", d.Township, d.Period.Label()),
+		subtitle: subtitle(d), headers: headers, widths: widths, rows: visit, landscape: true}, false); err != nil {
 		return err
 	}
 	return f.Write(w)

@@ -278,6 +278,13 @@ func (p *ReviewPage) SelectRow(i int) {
 	p.Table.Select(widget.TableCellID{Row: i, Col: 0})
 	var b strings.Builder
 	fmt.Fprintf(&b, "#%d %s\n%s（%s）%s\n\n%s\n", r.ID, workspace.RuleLabel(r.Rule), audit.Escape(r.Name, 0), workspace.MaskID(r.IDNumber), r.Village, r.Detail)
+	if r.EvidenceStatus != "" {
+		mark := "✔"
+		if r.EvidenceStatus != audit.EvidenceConfirmed {
+			mark = "？"
+		}
+		fmt.Fprintf(&b, "\n证据：%s %s——%s\n", mark, audit.EvidenceLabel(r.EvidenceStatus), r.EvidenceNote)
+	}
 	if len(r.Evidence) > 0 {
 		b.WriteString("\n依据：\n")
 		for _, e := range r.Evidence {
@@ -285,7 +292,11 @@ func (p *ReviewPage) SelectRow(i int) {
 			if e.Row > 0 {
 				where += fmt.Sprintf(" 第%d行", e.Row)
 			}
-			line := strings.TrimSpace(strings.Join([]string{evidenceKind(e.Kind), where, e.Month, e.Date, e.Type, e.Note}, " "))
+			date := e.Date
+			if e.Until != "" {
+				date += " 至 " + e.Until
+			}
+			line := strings.TrimSpace(strings.Join([]string{evidenceKind(e.Kind), where, e.Month, date, e.Type, e.Note}, " "))
 			if e.Amount != nil {
 				line += " " + e.Amount.String() + "元"
 			}
