@@ -4,6 +4,7 @@
 package report
 
 import (
+	"fmt"
 	"time"
 
 	"pensionaudit/audit"
@@ -25,6 +26,37 @@ type Data struct {
 	TrailHead   string // the hash of the countersignature's trail entry (or the head, for a draft)
 	TrailCode   string // its short code for verify --anchor
 	RootKey     string // the workspace's root signing key's fingerprint ("" before one)
+	// Settings are the rules' parameters the month was checked with
+	Settings rules.Settings
+}
+
+// Sources says which sources the month was checked against (files of each
+// kind) and which were never loaded: a source not loaded raised nothing.
+func (d *Data) Sources() (loaded, missing []string) {
+	n := map[audit.Kind]int{}
+	for _, b := range d.Inputs {
+		n[b.Kind]++
+	}
+	for _, k := range audit.Kinds {
+		if n[k] > 0 {
+			loaded = append(loaded, fmt.Sprintf("%s %d 个文件", k.Label(), n[k]))
+		} else {
+			missing = append(missing, k.Label())
+		}
+	}
+	return loaded, missing
+}
+
+// SettingsText is the rules' parameters in words, for the sheet.
+func (d *Data) SettingsText() string {
+	s := d.Settings
+	prison := "入监次月起暂停发放"
+	if s.PrisonFromEntryMonth {
+		prison = "入监当月起暂停发放"
+	}
+	return fmt.Sprintf("核查参数：多人共用账户 %d 人及以上；高龄待核实 %d 岁；超标准发放 增加超过 %d%%；资格认证间隔 %d 个月；服刑人员%s；"+
+		"经办人集中办理：一人办理当月补发、恢复发放和待遇调整的 %d%% 以上且至少 %d 笔",
+		s.SharedAccountMin, s.SurvivalAge, s.IncreasePct, s.CertificationMonths, prison, s.OperatorSharePct, s.OperatorMin)
 }
 
 // Options steer printing.

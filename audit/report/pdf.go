@@ -296,6 +296,12 @@ func SignoffPDF(d *Data, o Options, w io.Writer) (*Transcript, error) {
 		rows = append(rows, []string{strconv.FormatInt(b.ID, 10), b.FileName, b.Kind.Label(), b.Village, b.Period.String(), strconv.Itoa(b.Imported), b.SHA256[:12]})
 	}
 	doc.table([]string{"批次", "文件名", "类型", "村(社区)", "月份", "行数", "SHA-256（前12位）"}, []float64{11, 56, 25, 20, 16, 14, 38}, rows)
+	loaded, missing := d.Sources()
+	doc.text(9, false, "本月核对的来源："+strings.Join(loaded, "；"))
+	if len(missing) > 0 {
+		doc.text(9, false, "没有导入的来源（相应的核查没有进行）："+strings.Join(missing, "、"))
+	}
+	doc.text(9, false, d.SettingsText())
 	doc.gap(3)
 
 	doc.text(11, true, "二、各村(社区)死亡人员名单上报情况")

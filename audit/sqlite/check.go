@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -26,6 +27,28 @@ func (in interner) get(s string) string {
 	}
 	in[s] = s
 	return s
+}
+
+// CheckedWith reads the rules' parameters the period's latest check used
+// (from its trail entry); ok is false for a check made before they were
+// recorded, or none.
+func (db *DB) CheckedWith(ctx context.Context, p audit.Month) (s rules.Settings, ok bool, err error) {
+	var payload string
+	err = db.db.QueryRowContext(ctx, `SELECT payload FROM trail WHERE action = 'check' AND json_extract(payload, '$.period') = ?
+		ORDER BY seq DESC LIMIT 1`, p.String()).Scan(&payload)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, false, nil
+	}
+	if err != nil {
+		return s, false, err
+	}
+	var x struct {
+		Settings *rules.Settings `json:"settings"`
+	}
+	if json.Unmarshal([]byte(payload), &x) != nil || x.Settings == nil {
+		return s, false, nil
+	}
+	return *x.Settings, true, nil
 }
 
 // Settings reads the township's rule thresholds.
@@ -616,7 +639,7 @@ func jsonString(v any) string {
 // decide. It is withdrawn when its death records were themselves corrected,
 // or when another sticky finding of this check names the same person (a
 // possible match become a paid-after-death).
-func (t *Tx) SaveFindings(ctx context.Context, p audit.Month, user string, fs []rules.Finding, upto int64, sticky func(rule string) bool) (*audit.CheckResult, error) {
+func (t *Tx) SaveFindings(ctx context.Context, p audit.Month, user string, fs []rules.Finding, upto int64, settings rules.Settings, sticky func(rule string) bool) (*audit.CheckResult, error) {
 	if err := t.Guard(ctx, findingsScope(p.String())); err != nil {
 		return nil, err
 	}
@@ -756,7 +779,7 @@ func (t *Tx) SaveFindings(ctx context.Context, p audit.Month, user string, fs []
 		return nil, err
 	}
 	if err := t.AppendTrail(ctx, user, "check", map[string]any{"period": p.String(), "counts": res.Counts, "new": res.New,
-		"changed": res.Changed, "withdrawn": res.Withdrawn}, findingsScope(p.String())); err != nil {
+		"changed": res.Changed, "withdrawn": res.Withdrawn, "settings": settings}, findingsScope(p.String())); err != nil {
 		return nil, err
 	}
 	return res, nil

@@ -97,7 +97,7 @@ func sha(s string) string {
 // and the month before, death reports up to the month, deregistrations.
 func inputBatches(ctx context.Context, q querier, p audit.Month) ([]int64, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id FROM batches WHERE superseded_by IS NULL AND (
-		(kind = 'payouts' AND period IN (?, ?)) OR (kind = 'deaths' AND period <= ?) OR kind = 'deregistrations') ORDER BY id`,
+		(kind = 'payouts' AND period IN (?, ?)) OR (kind = 'deaths' AND period <= ?) OR kind NOT IN ('payouts', 'deaths')) ORDER BY id`,
 		p.String(), (p - 1).String(), p.String())
 	if err != nil {
 		return nil, err

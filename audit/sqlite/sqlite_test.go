@@ -271,7 +271,7 @@ func TestImportsAndChecks(t *testing.T) {
 		t.Errorf("check input: upto %d (want %d)", upto, first)
 	}
 	err = db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.SaveFindings(ctx, p, "测试", rules.Run(in), upto, nil)
+		_, err := tx.SaveFindings(ctx, p, "测试", rules.Run(in), upto, in.Settings, nil)
 		return err
 	})
 	if err != nil {

@@ -64,7 +64,7 @@ func (w *Workspace) Check(ctx context.Context, s audit.Session, p audit.Month, p
 		if newest != upto {
 			return audit.Errorf(audit.ErrStale, "核查 %s 期间又导入了文件，这次核查的结果没有保存：请重新核查", p.Label())
 		}
-		res, err = tx.SaveFindings(ctx, p, u.Name, fs, upto, rules.DeathRelated)
+		res, err = tx.SaveFindings(ctx, p, u.Name, fs, upto, in.Settings, rules.DeathRelated)
 		return err
 	})
 	if errors.Is(err, context.Canceled) {

@@ -22,6 +22,17 @@ func (w *Workspace) ReportData(ctx context.Context, p audit.Month) (*report.Data
 	if d.Inputs, err = w.db.InputBatches(ctx, p); err != nil {
 		return nil, err
 	}
+	// the parameters the month's last check used (today's, for a check
+	// made before they were recorded)
+	var used bool
+	if d.Settings, used, err = w.db.CheckedWith(ctx, p); err != nil {
+		return nil, err
+	}
+	if !used {
+		if d.Settings, err = w.db.RuleSettings(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if d.Status, err = w.db.Status(ctx, p); err != nil {
 		return nil, err
 	}
