@@ -618,3 +618,80 @@ func (db *DB) Problems(ctx context.Context, f audit.ProblemFilter) ([]audit.Prob
 	}
 	return out, total, rows.Err()
 }
+
+// SourceCells counts, per source kind and month, the records dated in that
+// month (for the prison list: the people inside during it; for rosters:
+// the people paid; for village lists: the villages that reported), and
+// gives each kind's date range ("" when never loaded).
+func (db *DB) SourceCells(ctx context.Context, months []audit.Month) (counts map[audit.Kind]map[audit.Month]int, spans map[audit.Kind][2]string, err error) {
+	counts, spans = map[audit.Kind]map[audit.Month]int{}, map[audit.Kind][2]string{}
+	kindOf := map[string]audit.Kind{}
+	for _, k := range audit.Kinds {
+		kindOf[SourceOf(k)] = k
+	}
+	add := func(k audit.Kind, m audit.Month, n int) {
+		if counts[k] == nil {
+			counts[k] = map[audit.Month]int{}
+		}
+		counts[k][m] += n
+	}
+	// the dated sources, by the month of their date
+	err = db.eachRow(ctx, `SELECT d.source, substr(CASE d.source WHEN 'other_pension' THEN d.month || '-01'
+			WHEN 'deregistration' THEN COALESCE(NULLIF(d.dereg_date, ''), d.death_date)
+			WHEN 'cremation' THEN COALESCE(NULLIF(d.event_date, ''), d.death_date)
+			WHEN 'death_certificate' THEN d.death_date ELSE d.event_date END, 1, 10) AS day, COUNT(*)
+		FROM death_records d JOIN batches b ON b.id = d.batch_id AND b.superseded_by IS NULL
+		WHERE d.source NOT IN ('village') GROUP BY 1, 2`, nil, func(r *sql.Rows) error {
+		var src, day string
+		var n int
+		if err := r.Scan(&src, &day, &n); err != nil {
+			return err
+		}
+		k := kindOf[src]
+		if day == "" {
+			return nil
+		}
+		sp := spans[k]
+		if sp[0] == "" || day < sp[0] {
+			sp[0] = day
+		}
+		if day > sp[1] {
+			sp[1] = day
+		}
+		spans[k] = sp
+		if m, err := audit.ParseMonth(day[:min(7, len(day))]); err == nil && k != audit.KindPrison {
+			add(k, m, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, m := range months {
+		first := time.Date(m.Year(), time.Month(m.Mon()), 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+		last := time.Date(m.Year(), time.Month(m.Mon())+1, 0, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+		var inside, paid, reported int
+		if err := db.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT d.id_number) FROM death_records d JOIN batches b ON b.id = d.batch_id AND b.superseded_by IS NULL
+			WHERE d.source = 'prison' AND d.event_date <> '' AND d.event_date <= ? AND (d.end_date = '' OR d.end_date >= ?)`, last, first).Scan(&inside); err != nil {
+			return nil, nil, err
+		}
+		if inside > 0 {
+			add(audit.KindPrison, m, inside)
+		}
+		if err := db.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(bv.payees), 0) FROM batch_villages bv JOIN batches b ON b.id = bv.batch_id AND b.superseded_by IS NULL
+			WHERE bv.month = ?`, m.String()).Scan(&paid); err != nil {
+			return nil, nil, err
+		}
+		if paid > 0 {
+			add(audit.KindPayouts, m, paid)
+		}
+		if err := db.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT village) FROM batches WHERE kind = 'deaths' AND period = ? AND superseded_by IS NULL`,
+			m.String()).Scan(&reported); err != nil {
+			return nil, nil, err
+		}
+		if reported > 0 {
+			add(audit.KindDeaths, m, reported)
+		}
+	}
+	return counts, spans, nil
+}

@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/rules"
@@ -94,4 +95,71 @@ func (w *Workspace) MonthFigures(ctx context.Context, p audit.Month) (*MonthFigu
 		}
 	}
 	return m, nil
+}
+
+// SourceLine is one source's row of the overview's source grid.
+type SourceLine struct {
+	Kind  audit.Kind
+	Cells []string // one per month of SourceGrid.Months
+	Note  string   // the dates its files cover, or why nothing is checked
+}
+
+// SourceGrid is, per source and month, what was loaded and what is
+// missing: a source never loaded raises nothing, and says so.
+type SourceGrid struct {
+	Months []audit.Month
+	Lines  []SourceLine
+}
+
+// Sources makes the source grid over the months that have a roster.
+func (w *Workspace) Sources(ctx context.Context) (*SourceGrid, error) {
+	months, err := w.db.RosterMonths(ctx)
+	if err != nil {
+		return nil, Friendly(err)
+	}
+	villages, err := w.db.Villages(ctx)
+	if err != nil {
+		return nil, Friendly(err)
+	}
+	counts, spans, err := w.db.SourceCells(ctx, months)
+	if err != nil {
+		return nil, Friendly(err)
+	}
+	g := &SourceGrid{Months: months}
+	for _, k := range audit.Kinds {
+		l := SourceLine{Kind: k}
+		sp := spans[k]
+		loaded := sp[0] != "" || len(counts[k]) > 0
+		for _, m := range months {
+			n := counts[k][m]
+			var cell string
+			switch {
+			case k == audit.KindPayouts:
+				cell = fmt.Sprintf("✔ %d 人", n)
+			case k == audit.KindDeaths && n > 0:
+				cell = fmt.Sprintf("✔ %d/%d 村", n, len(villages))
+			case k == audit.KindDeaths:
+				cell = "✘ 无村上报"
+			case !loaded:
+				cell = "✘ 未导入"
+			case k == audit.KindPrison:
+				cell = fmt.Sprintf("✔ %d 人在押", n)
+			case m.String() < sp[0][:7] || m.String() > sp[1][:7]:
+				cell = "— 未覆盖"
+			default:
+				cell = fmt.Sprintf("✔ %d 条", n)
+			}
+			l.Cells = append(l.Cells, cell)
+		}
+		switch {
+		case k == audit.KindPayouts || k == audit.KindDeaths:
+			l.Note = "按月导入"
+		case !loaded:
+			l.Note = "没有导入：相应的核查没有进行"
+		default:
+			l.Note = "记录日期 " + sp[0] + " 至 " + sp[1]
+		}
+		g.Lines = append(g.Lines, l)
+	}
+	return g, nil
 }

@@ -26,6 +26,7 @@ type Workspace interface {
 	Status(ctx context.Context, p audit.Month) ([]*audit.PeriodStatus, error)
 	FindingCounts(ctx context.Context, p audit.Month) (map[audit.Status]int, map[string]int, error)
 	MonthFigures(ctx context.Context, p audit.Month) (*workspace.MonthFigures, error)
+	Sources(ctx context.Context) (*workspace.SourceGrid, error)
 }
 
 // overview is the first screen: the workspace at a glance — villages and
@@ -41,6 +42,9 @@ type overview struct {
 	Months    *widgets.TextTable
 	Status    *widget.Label
 	Chart     *fyne.Container
+	// SourceBox holds the source × month grid (remade with the months)
+	SourceBox *fyne.Container
+	SourceTab *widgets.TextTable
 	Tabs      *container.AppTabs
 	Period    func() audit.Month // the month chosen in the toolbar
 	Figures   *widgets.TextTable // that month: findings per rule and decision
@@ -79,6 +83,7 @@ func newOverview(ws Workspace) *overview {
 		Money: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	}
 	o.Chart = container.NewStack()
+	o.SourceBox = container.NewStack()
 	o.ProbPage = widget.NewLabel("")
 	o.ProbPrev = widget.NewButton(tr("上一页"), func() { o.ProbOff = max(0, o.ProbOff-problemPage); o.load(context.Background(), nil) })
 	o.ProbNext = widget.NewButton(tr("下一页"), func() { o.ProbOff += problemPage; o.load(context.Background(), nil) })
@@ -91,6 +96,7 @@ func newOverview(ws Workspace) *overview {
 	probTab := container.NewBorder(nil, container.NewHBox(o.ProbPrev, o.ProbNext, o.ProbPage), nil, nil, o.Problems)
 	o.Tabs = container.NewAppTabs(
 		container.NewTabItem(tr("上报一览"), o.Chart),
+		container.NewTabItem(tr("各来源"), o.SourceBox),
 		container.NewTabItem(tr("本月核查"), container.NewBorder(o.Money, nil, nil, nil, o.Figures)),
 		container.NewTabItem(tr("各月核查"), o.Months),
 		container.NewTabItem(tr("核查结果"), o.Findings),
@@ -141,6 +147,7 @@ type overviewData struct {
 	OpenByVill map[string]int
 	Period     audit.Month
 	Figures    *workspace.MonthFigures
+	Sources    *workspace.SourceGrid
 }
 
 func (o *overview) fetch(ctx context.Context) (*overviewData, error) {
@@ -162,6 +169,9 @@ func (o *overview) fetch(ctx context.Context) (*overviewData, error) {
 		return nil, err
 	}
 	if _, d.OpenByVill, err = o.ws.FindingCounts(ctx, 0); err != nil {
+		return nil, err
+	}
+	if d.Sources, err = o.ws.Sources(ctx); err != nil {
 		return nil, err
 	}
 	if o.Period != nil {
@@ -251,6 +261,7 @@ func (o *overview) show(d *overviewData) {
 	o.showFigures(d)
 	o.Chart.Objects = []fyne.CanvasObject{widgets.ReportGrid(d.Months, d.OpenByVill)}
 	o.Chart.Refresh()
+	o.showSources(d.Sources)
 	o.Villages.SetRows(vrows)
 	o.Batches = d.Batches
 	o.Files.SetRows(fileRows)
@@ -296,4 +307,30 @@ func (o *overview) showFigures(d *overviewData) {
 			strconv.Itoa(r.ByStatus[audit.StatusDismissed]), strconv.Itoa(r.ByStatus[audit.StatusVisit]), strconv.Itoa(r.Total), amount})
 	}
 	o.Figures.SetRows(rows)
+}
+
+// showSources fills the source tab: per source and month, what was loaded
+// (✔ with its count), not covered by the files loaded (—), or never loaded
+// (✘: its checks did not run).
+func (o *overview) showSources(g *workspace.SourceGrid) {
+	if g == nil {
+		return
+	}
+	headers := []string{tr("来源")}
+	widths := []float32{170}
+	for _, m := range g.Months {
+		headers = append(headers, m.String())
+		widths = append(widths, 110)
+	}
+	headers = append(headers, tr("说明"))
+	widths = append(widths, 300)
+	o.SourceTab = widgets.NewTextTable(headers, widths)
+	var rows [][]string
+	for _, l := range g.Lines {
+		rows = append(rows, append(append([]string{l.Kind.Label()}, l.Cells...), l.Note))
+	}
+	o.SourceTab.SetRows(rows)
+	note := widget.NewLabel("✔ 已导入（本月的记录数）　— 已导入的文件没有覆盖这个月　✘ 没有导入：相应的核查没有进行，不等于没有问题")
+	o.SourceBox.Objects = []fyne.CanvasObject{container.NewBorder(note, nil, nil, nil, o.SourceTab)}
+	o.SourceBox.Refresh()
 }

@@ -40,7 +40,7 @@ func TestOverviewShowsDemoWorkspace(t *testing.T) {
 	if n := len(o.Villages.Rows()); n != 4 {
 		t.Errorf("villages = %d", n)
 	}
-	if n := len(o.Files.Rows()); n != 15 {
+	if n := len(o.Files.Rows()); n != 21 {
 		t.Errorf("files = %d", n)
 	}
 	// 龙泉村 did not report in March; the table says which months it reported.
@@ -49,13 +49,36 @@ func TestOverviewShowsDemoWorkspace(t *testing.T) {
 			t.Errorf("龙泉村 reported %q", r[1])
 		}
 	}
-	// The typo ID shows as a problem, masked.
+	// The typo ID shows as a problem, masked; April's pension on March's
+	// roster is asked about.
 	probs := o.Problems.Rows()
-	if len(probs) != 1 || !strings.Contains(probs[0][4], "********") || !strings.Contains(probs[0][5], "校验位") {
+	if len(probs) != 2 || !strings.Contains(probs[1][4], "********") || !strings.Contains(probs[1][5], "校验位") ||
+		!strings.Contains(probs[0][5], "不是文件所属月份") {
 		t.Errorf("problems = %v", probs)
 	}
-	if !strings.Contains(o.Summary.Text, "导入问题 1 个") {
+	if !strings.Contains(o.Summary.Text, "导入问题 2 个") {
 		t.Errorf("summary = %q", o.Summary.Text)
+	}
+	// every source, per month: loaded, not covered or never loaded
+	src := o.SourceTab.Rows()
+	if len(src) != len(audit.Kinds) {
+		t.Fatalf("sources = %v", src)
+	}
+	for _, r := range src {
+		switch r[0] {
+		case "在押服刑人员名单":
+			if r[1] != "✔ 2 人在押" || r[3] != "✔ 1 人在押" { // one released in January
+				t.Errorf("prison in January: %v", r)
+			}
+		case "死亡医学证明":
+			if r[1] != "✔ 2 条" || r[2] != "— 未覆盖" {
+				t.Errorf("death certificates: %v", r)
+			}
+		case "户籍注销名单":
+			if !strings.Contains(r[4], "2023-12-30 至 2024-02-24") {
+				t.Errorf("deregistrations: %v", r)
+			}
+		}
 	}
 	// The demo months are checked: the planted death still paid shows, masked.
 	found := false

@@ -23,6 +23,11 @@ type SettingsPage struct {
 	Shared    *widget.Entry
 	Age       *widget.Entry
 	Pct       *widget.Entry
+	// the other sources' parameters
+	CertMonths  *widget.Entry
+	OpPct       *widget.Entry
+	OpMin       *widget.Entry
+	PrisonEntry *widget.Check
 	SaveRules *widget.Button
 	Users     *widgets.TextTable
 	Name      *widget.Entry
@@ -113,6 +118,8 @@ func NewSettingsPage(c Host) *SettingsPage {
 	display := widget.NewForm(widget.NewFormItem(tr("文字大小"), size), widget.NewFormItem(tr("外观"), look), widget.NewFormItem(tr("语言"), language),
 		widget.NewFormItem("无操作自动锁屏", idle))
 	p.Shared, p.Age, p.Pct = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	p.CertMonths, p.OpPct, p.OpMin = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	p.PrisonEntry = widget.NewCheck("入监当月起就暂停（不选：从入监次月起）", nil)
 	p.SaveRules = widget.NewButton(tr("保存核查参数"), func() {
 		var st workspace.RuleSettings
 		var err error
@@ -123,7 +130,8 @@ func NewSettingsPage(c Host) *SettingsPage {
 		for _, f := range []struct {
 			e   *widget.Entry
 			dst *int
-		}{{p.Shared, &st.SharedAccountMin}, {p.Age, &st.SurvivalAge}, {p.Pct, &st.IncreasePct}} {
+		}{{p.Shared, &st.SharedAccountMin}, {p.Age, &st.SurvivalAge}, {p.Pct, &st.IncreasePct}, {p.CertMonths, &st.CertificationMonths},
+			{p.OpPct, &st.OperatorSharePct}, {p.OpMin, &st.OperatorMin}} {
 			n, err := strconv.Atoi(strings.TrimSpace(f.e.Text))
 			if err != nil {
 				c.ShowError(audit.Errorf(audit.ErrInvalid, "“%s”不是整数", f.e.Text))
@@ -131,6 +139,7 @@ func NewSettingsPage(c Host) *SettingsPage {
 			}
 			*f.dst = n
 		}
+		st.PrisonFromEntryMonth = p.PrisonEntry.Checked
 		c.AskPassword("修改核查参数须由审核人确认", func(sup audit.Session) {
 			c.Background(func(ctx context.Context) error { return c.WS().SetRuleSettings(ctx, sup, st) }, func(err error) {
 				if err != nil {
@@ -144,7 +153,11 @@ func NewSettingsPage(c Host) *SettingsPage {
 	ruleForm := widget.NewForm(
 		widget.NewFormItem("多人共用账户：几人及以上", p.Shared),
 		widget.NewFormItem("高龄待核实：年满几岁", p.Age),
-		widget.NewFormItem("超标准发放：比上月增加超过（%）", p.Pct))
+		widget.NewFormItem("超标准发放：比上月增加超过（%）", p.Pct),
+		widget.NewFormItem("资格认证：超过几个月未认证", p.CertMonths),
+		widget.NewFormItem("服刑期间暂停发放", p.PrisonEntry),
+		widget.NewFormItem("经办人集中办理：占当月补发等的（%）", p.OpPct),
+		widget.NewFormItem("经办人集中办理：至少几笔", p.OpMin))
 	// one scrolling column: the page never makes the window taller than a
 	// 1366×768 laptop's screen, whatever the text size
 	users := container.NewGridWrap(fyne.NewSize(720, 200), p.Users)
@@ -237,14 +250,20 @@ func (p *SettingsPage) Refresh() {
 	if p.c.IsSupervisor() {
 		p.Add.Enable()
 		p.SaveRules.Enable()
+		p.PrisonEntry.Enable()
 	} else {
 		p.Add.Disable()
 		p.SaveRules.Disable()
+		p.PrisonEntry.Disable()
 	}
 	if st, err := p.c.WS().RuleSettings(p.c.Ctx()); err == nil {
 		p.Shared.SetText(strconv.Itoa(st.SharedAccountMin))
 		p.Age.SetText(strconv.Itoa(st.SurvivalAge))
 		p.Pct.SetText(strconv.Itoa(st.IncreasePct))
+		p.CertMonths.SetText(strconv.Itoa(st.CertificationMonths))
+		p.OpPct.SetText(strconv.Itoa(st.OperatorSharePct))
+		p.OpMin.SetText(strconv.Itoa(st.OperatorMin))
+		p.PrisonEntry.SetChecked(st.PrisonFromEntryMonth)
 	}
 	if p.c.IsSupervisor() {
 		p.Restore.Show()
