@@ -32,16 +32,16 @@ type Workspace interface {
 // overview is the first screen: the workspace at a glance — villages and
 // their reports per month, imported files with row counts, and problems.
 type overview struct {
-	ws        Workspace
-	Title     *widget.Label
-	Summary   *widget.Label
-	Villages  *widgets.TextTable
-	Files     *widgets.TextTable
-	Problems  *widgets.TextTable
-	Findings  *widgets.TextTable
-	Months    *widgets.TextTable
-	Status    *widget.Label
-	Chart     *fyne.Container
+	ws       Workspace
+	Title    *widget.Label
+	Summary  *widget.Label
+	Villages *widgets.TextTable
+	Files    *widgets.TextTable
+	Problems *widgets.TextTable
+	Findings *widgets.TextTable
+	Months   *widgets.TextTable
+	Status   *widget.Label
+	Chart    *fyne.Container
 	// SourceBox holds the source × month grid (remade with the months)
 	SourceBox *fyne.Container
 	SourceTab *widgets.TextTable

@@ -19,21 +19,21 @@ import (
 
 // SettingsPage: accounts (a supervisor adds them) and villages.
 type SettingsPage struct {
-	c         Host
-	Shared    *widget.Entry
-	Age       *widget.Entry
-	Pct       *widget.Entry
+	c      Host
+	Shared *widget.Entry
+	Age    *widget.Entry
+	Pct    *widget.Entry
 	// the other sources' parameters
 	CertMonths  *widget.Entry
 	OpPct       *widget.Entry
 	OpMin       *widget.Entry
 	PrisonEntry *widget.Check
-	SaveRules *widget.Button
-	Users     *widgets.TextTable
-	Name      *widget.Entry
-	Role      *widget.Select
-	Pw        *widget.Entry
-	Add       *widget.Button
+	SaveRules   *widget.Button
+	Users       *widgets.TextTable
+	Name        *widget.Entry
+	Role        *widget.Select
+	Pw          *widget.Entry
+	Add         *widget.Button
 	// OwnPassword is everyone's; NewCode a supervisor's (a new recovery code)
 	OwnPassword *widget.Button
 	NewCode     *widget.Button
