@@ -212,11 +212,11 @@ func funeralGrantNoDeath(c *context) []Finding {
 				f.Evidence = []Evidence{sourceEvidence(g)}
 				f.Detail = fmt.Sprintf("丧葬补助金发放名单（%s 第%d行）记载 %s 于 %s 领取丧葬补助金 %s 元，但村死亡名单、户籍注销、火化记录和死亡医学证明中都没有此人死亡的记载：请核实此人是否已死亡（或补助金是否冒领）",
 					g.File, g.Row, g.Name, g.Start.Format("2006年1月2日"), f.Amount)
-				if p, ok := c.in.Payees[id]; ok {
-					f.Village = firstNonEmpty(f.Village, p.Village)
-				}
 			default:
 				continue
+			}
+			if p, ok := c.in.Payees[id]; ok {
+				f.Village = firstNonEmpty(f.Village, p.Village)
 			}
 			out = append(out, f)
 		}

@@ -317,7 +317,7 @@ func (o *overview) showSources(g *workspace.SourceGrid) {
 		return
 	}
 	headers := []string{tr("来源")}
-	widths := []float32{170}
+	widths := []float32{200}
 	for _, m := range g.Months {
 		headers = append(headers, m.String())
 		widths = append(widths, 110)

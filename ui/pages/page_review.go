@@ -279,11 +279,7 @@ func (p *ReviewPage) SelectRow(i int) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#%d %s\n%s（%s）%s\n\n%s\n", r.ID, workspace.RuleLabel(r.Rule), audit.Escape(r.Name, 0), workspace.MaskID(r.IDNumber), r.Village, r.Detail)
 	if r.EvidenceStatus != "" {
-		mark := "✔"
-		if r.EvidenceStatus != audit.EvidenceConfirmed {
-			mark = "？"
-		}
-		fmt.Fprintf(&b, "\n证据：%s %s——%s\n", mark, audit.EvidenceLabel(r.EvidenceStatus), r.EvidenceNote)
+		fmt.Fprintf(&b, "\n证据%s：%s\n", audit.EvidenceLabel(r.EvidenceStatus), r.EvidenceNote)
 	}
 	if len(r.Evidence) > 0 {
 		b.WriteString("\n依据：\n")
