@@ -100,3 +100,22 @@ func TestOtherSourcesOnTheCommandLine(t *testing.T) {
 		}
 	}
 }
+
+// Another office's headers, named by the words they contain (罪犯身份证件号码,
+// 实际入监时间, 预计刑满释放时间); a title line naming a 社区 is not a village,
+// and the list belongs to no month.
+func TestPrisonListInOtherWords(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	initDB(t, db)
+	p := filepath.Join(t.TempDir(), "2024年3月司法所社区矫正及在押人员信息表.csv")
+	writeFile(t, p, "司法所社区矫正及在押人员信息表\n序号,罪犯姓名,罪犯身份证件号码,实际入监时间,预计刑满释放时间,罪名\n1,韩秀英,512002192803038859,2023年12月5日,2026年12月4日,盗窃罪\n")
+	out := mustRun(t, admPW, "import", "--db", db, "--user", admin, "--kind", "prison", p)
+	for _, want := range []string{"在押服刑人员名单，导入 1 行", "入监日期←D列“实际入监时间”", "刑满释放日期←E列“预计刑满释放时间”", "身份证号码←C列“罪犯身份证件号码”"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "在押服刑人员名单，2024年3月") || strings.Contains(out, "司法所社区，") {
+		t.Errorf("a month or a village read into a dated list:\n%s", out)
+	}
+}

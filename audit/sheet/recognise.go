@@ -37,6 +37,16 @@ var wordRules = []wordRule{
 	{f: FieldPayType, all: [][]string{{"发放", "类型"}, {"发放", "性质"}, {"待遇", "类型"}, {"业务", "类型"}}},
 	{f: FieldStatus, all: [][]string{{"状态"}}, not: []string{"婚姻", "健康"}},
 	{f: FieldNote, all: [][]string{{"备注"}}},
+	// the other sources' columns, each for its own kind
+	{f: FieldCremDate, all: [][]string{{"火化", "日期"}, {"火化", "时间"}}, kind: audit.KindCremation},
+	{f: FieldPlace, all: [][]string{{"殡仪馆"}, {"火化", "地点"}, {"火化", "单位"}, {"死亡", "地点"}, {"死亡", "场所"}}},
+	{f: FieldJailStart, all: [][]string{{"入监"}, {"入狱"}, {"收监"}, {"羁押", "日期"}, {"刑期", "起"}, {"服刑", "开始"}, {"服刑", "起"}}, kind: audit.KindPrison},
+	{f: FieldJailEnd, all: [][]string{{"刑满"}, {"释放"}, {"出监"}, {"刑期", "止"}, {"刑期", "至"}, {"刑期", "届满"}, {"刑期", "结束"}}, kind: audit.KindPrison},
+	{f: FieldScheme, all: [][]string{{"险种"}, {"养老保险", "类型"}, {"保险", "类别"}, {"参保", "类型"}}, kind: audit.KindOtherPensions},
+	{f: FieldCertDate, all: [][]string{{"认证", "日期"}, {"认证", "时间"}}, kind: audit.KindCertifications},
+	{f: FieldCertMethod, all: [][]string{{"认证", "方式"}, {"认证", "途径"}, {"认证", "渠道"}, {"认证", "类型"}}, kind: audit.KindCertifications},
+	{f: FieldGrantDate, all: [][]string{{"发放", "日期"}, {"发放", "时间"}, {"支付", "日期"}, {"拨付", "日期"}, {"领取", "日期"}}, kind: audit.KindFuneralGrants},
+	{f: FieldOperator, all: [][]string{{"经办人"}, {"操作员"}, {"经办员"}}, kind: audit.KindPayouts},
 }
 
 // lookupWords finds a field by the words a header contains; the rank puts

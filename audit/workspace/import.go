@@ -291,10 +291,15 @@ func (w *Workspace) newImportJob(ctx context.Context, who audit.Session, path st
 	if b.Kind == audit.KindDeaths && townshipWide(b.Village, j.township) {
 		b.Village = j.township
 	}
-	if b.Kind != audit.KindPayouts && b.Village == "" {
+	// the village and month of a village's list come from its name or
+	// title; the other sources are lists of a county or a township whose
+	// rows carry their own dates: no village, no month is read into them
+	// (a month would make a later list of "the same month" replace it)
+	listed := b.Kind == audit.KindDeaths || b.Kind == audit.KindDeregistrations
+	if listed && b.Village == "" {
 		b.Village = inferVillage(j.name, j.township, j.villages)
 	}
-	if b.Period == 0 {
+	if b.Period == 0 && (listed || b.Kind == audit.KindPayouts) {
 		b.Period = inferPeriod(j.name)
 	}
 	j.batch = b
@@ -315,7 +320,7 @@ func (j *importJob) options() sheet.Options {
 	return sheet.Options{
 		Kind: o.Kind, File: j.name, Village: b.Village, Period: b.Period, Map: j.mapping, Progress: o.Progress,
 		OnHeader: func(title, village string, period audit.Month) (string, audit.Month, error) {
-			if village == "" && o.Kind != audit.KindPayouts {
+			if village == "" && (o.Kind == audit.KindDeaths || o.Kind == audit.KindDeregistrations) {
 				village = inferVillage(title, j.township, j.villages)
 			}
 			// a 全镇 list (every village's report) only when neither the
@@ -323,7 +328,7 @@ func (j *importJob) options() sheet.Options {
 			if village == "" && o.Kind == audit.KindDeaths && (townshipWide(title, j.township) || townshipWide(j.name, j.township)) {
 				village = j.township
 			}
-			if period == 0 {
+			if period == 0 && (!o.Kind.Dated() || o.Kind == audit.KindDeregistrations) {
 				period = inferPeriod(title)
 			}
 			if village == "" && o.Kind == audit.KindDeaths {
