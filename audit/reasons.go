@@ -148,3 +148,16 @@ func StatusMeaning(s string) Meaning {
 	}
 	return MeaningUnknown
 }
+
+// SameScheme tells a scheme name that is the residents' pension itself
+// (城乡居民基本养老保险, 新农保, 城居保): on another scheme's roster such a
+// row is no second pension.
+func SameScheme(s string) bool {
+	s = strings.ReplaceAll(s, " ", "")
+	for _, w := range []string{"城乡居民", "居民养老", "新农保", "新型农村社会养老", "城居保", "城镇居民社会养老"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}

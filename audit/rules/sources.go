@@ -128,7 +128,7 @@ func paidByTwoSchemes(c *context) []Finding {
 	for _, id := range c.sourceIDs("other_pension") {
 		var same []*SourceRow
 		for _, s := range c.sources[id]["other_pension"] {
-			if s.Month == c.in.Period {
+			if s.Month == c.in.Period && !audit.SameScheme(s.Detail) {
 				same = append(same, s)
 			}
 		}

@@ -858,6 +858,10 @@ func (p *rowParser) parseSource(rec *audit.Record, cells []string, problem probl
 		}
 		rec.Month = m
 		rec.Scheme = text(FieldScheme)
+		if audit.SameScheme(rec.Scheme) {
+			v, _ := p.cell(cells, FieldScheme)
+			problem(FieldScheme, v, "险种“"+Escape(rec.Scheme, 30)+"”就是城乡居民养老保险，不是另一种养老保险：这一行不作为重复领取的依据，请核实名单来源", audit.LevelNotice)
+		}
 		if a, ok := p.cell(cells, FieldAmount); ok && strings.TrimSpace(a) != "" {
 			amt, err := ParseAmount(a)
 			if err != nil {

@@ -89,6 +89,17 @@ func (r *ImportResult) countValues(kind audit.Kind, rec *audit.Record) {
 	switch kind {
 	case audit.KindDeregistrations:
 		r.countValue("注销原因", rec.Reason, audit.DeathMeaning(rec.Reason, nil).Label())
+	case audit.KindOtherPensions:
+		meaning := "另一种基本养老保险（同月重复领取时列为问题）"
+		switch {
+		case rec.Scheme == "":
+			meaning = "没有写明险种（按另一种养老保险核查）"
+		case audit.SameScheme(rec.Scheme):
+			meaning = "就是城乡居民养老保险（不作为重复领取的依据）"
+		}
+		r.countValue("险种", firstNonEmpty(rec.Scheme, "（空）"), meaning)
+	case audit.KindCertifications:
+		r.countValue("认证方式", firstNonEmpty(rec.Detail, "（空）"), "本人在世的证明（死亡之后仍有认证时，死亡待核实）")
 	case audit.KindPayouts:
 		raw := rec.PayRaw
 		if raw == "" {
@@ -635,4 +646,13 @@ func (w *Workspace) Preview(ctx context.Context, path string, kind audit.Kind, v
 	}
 	p, err := sheet.PreviewFile(path, sheet.Options{Kind: kind, File: filepath.Base(path), Map: mapping}, 8)
 	return p, mapping, err
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
