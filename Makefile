@@ -3,7 +3,7 @@
 # Both install what a fresh Debian/Ubuntu machine lacks (Go is assumed present).
 
 GO       ?= go
-APT_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev
+APT_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev postgresql
 BIN      := bin/pensionaudit
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
@@ -31,8 +31,9 @@ build: deps
 run: build
 	./$(BIN) gui --demo
 
+# the county store's tests run against SQLite and a throwaway PostgreSQL
 test: deps
-	$(GO) test ./...
+	.ci/with-postgres $(GO) test ./...
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./audit/... ./ui

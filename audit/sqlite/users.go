@@ -214,3 +214,7 @@ func (db *DB) Users(ctx context.Context) ([]audit.User, error) {
 	})
 	return out, err
 }
+
+// PasswordMatches checks a password against a hash made by HashPassword
+// (the county's accounts use the same scheme).
+func PasswordMatches(hash, password string) bool { return checkPassword(hash, password) }
