@@ -284,4 +284,3 @@ func (s *Store) flagsOf(ctx context.Context, m string) ([]Finding, error) {
 	}
 	return out, rows.Err()
 }
-
