@@ -35,8 +35,9 @@ run: build
 test: deps
 	.ci/with-postgres $(GO) test ./...
 
+# the county store's benchmarks run on SQLite and a throwaway PostgreSQL
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./audit/... ./ui
+	.ci/with-postgres $(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./audit/... ./ui
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzNormalizeID -fuzztime 20s ./audit/idcard

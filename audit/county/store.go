@@ -261,3 +261,10 @@ func (s *Store) Townships(ctx context.Context) ([]Township, error) {
 	}
 	return out, rows.Err()
 }
+
+// Analyze refreshes the planner's statistics after large loads (PostgreSQL;
+// SQLite's ANALYZE likewise).
+func (s *Store) Analyze(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, "ANALYZE")
+	return err
+}

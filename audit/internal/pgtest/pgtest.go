@@ -63,3 +63,18 @@ func Stores(t testing.TB) []Store {
 	}
 	return append(out, Store{"postgres", dsn})
 }
+
+// Named is the store of one kind, new for each call ("" when that kind is
+// not available: PostgreSQL without a server).
+func Named(t testing.TB, name string) string {
+	t.Helper()
+	for _, s := range Stores(t) {
+		if s.Name == name {
+			return s.DSN
+		}
+	}
+	return ""
+}
+
+// Names are the kinds of store.
+var Names = []string{"sqlite", "postgres"}
