@@ -20,6 +20,7 @@ import (
 
 	"pensionaudit/assets"
 	"pensionaudit/audit"
+	"pensionaudit/audit/bundle"
 	"pensionaudit/audit/workspace"
 	"pensionaudit/ui/pages"
 )
@@ -308,6 +309,18 @@ func TestWholeMonthInTheWindow(t *testing.T) {
 	waitFor(t, "locked", func() bool { return strings.Contains(so.State.Text, "已锁定") })
 	if so.QrImage.Hidden {
 		t.Error("no fingerprint QR on the signed month")
+	}
+	// the countersigned month is reported to the county: a bundle beside
+	// the workspace, which the county's reader takes
+	waitFor(t, "the report button", func() bool { return so.Report.Visible() })
+	test.Tap(so.Report)
+	reports := strings.TrimSuffix(c.ws.Path(), filepath.Ext(c.ws.Path())) + "_上报"
+	var made []string
+	waitFor(t, "the report file", func() bool { made, _ = filepath.Glob(filepath.Join(reports, "*.pabundle")); return len(made) == 1 })
+	if data, err := os.ReadFile(made[0]); err != nil {
+		t.Fatal(err)
+	} else if o, err := bundle.Open(data); err != nil || o.Body.RootKey != c.ws.RootKey(ctx) {
+		t.Errorf("the report file: %v", err)
 	}
 	// the locked month refuses a new check, with the reason in a dialog
 	c.lastError = ""

@@ -3,8 +3,10 @@ package pages
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -28,9 +30,11 @@ type SignoffPage struct {
 	State     *widget.Label
 	Sign      *widget.Button
 	Reopen    *widget.Button
-	Notes     *fyne.Container // the supervisor's missing-report note (hidden from others)
-	Reason    *widget.Entry
-	Content   fyne.CanvasObject
+	// Report writes the countersigned month's report to the county
+	Report  *widget.Button
+	Notes   *fyne.Container // the supervisor's missing-report note (hidden from others)
+	Reason  *widget.Entry
+	Content fyne.CanvasObject
 }
 
 func NewSignoffPage(c Host) *SignoffPage {
@@ -101,9 +105,11 @@ func NewSignoffPage(c Host) *SignoffPage {
 	p.QrImage.FillMode = canvas.ImageFillContain
 	p.QrImage.SetMinSize(fyne.NewSize(140, 140))
 	p.QrImage.Hide()
+	p.Report = widget.NewButton(tr("上报县级：生成上报文件"), p.writeReport)
+	p.Report.Hide()
 	p.Content = container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle(tr("签字前须满足的条件"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.Checklist, notes,
-		widget.NewSeparator(), container.NewBorder(nil, nil, nil, p.QrImage, p.State), p.Sign, widget.NewSeparator(), p.Reason, p.Reopen))
+		widget.NewSeparator(), container.NewBorder(nil, nil, nil, p.QrImage, p.State), p.Sign, p.Report, widget.NewSeparator(), p.Reason, p.Reopen))
 	return p
 }
 
@@ -203,6 +209,42 @@ func (p *SignoffPage) Refresh() {
 		show(p.Reason, role == audit.RoleSupervisor)
 		show(p.Reopen, role == audit.RoleSupervisor)
 		show(p.Sign, role == audit.RoleSupervisor || (role == audit.RoleClerk && s.Clerk == nil))
+		show(p.Report, s.Supervisor != nil && role != audit.RoleAuditor)
+	})
+}
+
+// writeReport writes the countersigned month's report to the county (a
+// .pabundle signed with the person's key) into the folder beside the
+// workspace, to be copied to the county.
+func (p *SignoffPage) writeReport() {
+	c := p.c
+	period := c.Period()
+	var path string
+	c.Background(func(ctx context.Context) error {
+		data, err := c.WS().Bundle(ctx, *c.User(), period)
+		if err != nil {
+			return err
+		}
+		ws := c.WS().Path()
+		dir := strings.TrimSuffix(ws, filepath.Ext(ws)) + "_上报"
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return audit.Errorf(audit.ErrIO, "无法建立文件夹 %s：%v", dir, err)
+		}
+		path = filepath.Join(dir, fmt.Sprintf("%s_%s_%s.pabundle", c.WS().Township(ctx), period, time.Now().Format("20060102-150405")))
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			return audit.Errorf(audit.ErrIO, "无法写入 %s：%v", path, err)
+		}
+		return nil
+	}, func(err error) {
+		if err != nil {
+			c.ShowError(err)
+			return
+		}
+		l := widget.NewLabel("已生成 " + period.Label() + " 的上报文件：\n" + path + "\n\n请把它交给县城乡居民养老保险局（拷贝到U盘或按县里的要求发送）。\n县里凭签字表上印的根密钥指纹核对文件。")
+		l.Wrapping = fyne.TextWrapWord
+		d := dialog.NewCustom(tr("上报县级"), tr("知道了"), l, c.Win())
+		d.Resize(fyne.NewSize(620, 260))
+		d.Show()
 	})
 }
 
