@@ -142,7 +142,7 @@ func (s *Store) now() string { return s.Now().UTC().Format(time.RFC3339) }
 func (s *Store) Init(ctx context.Context, county string) error {
 	county = strings.TrimSpace(county)
 	if county == "" {
-		return audit.Errorf(audit.ErrInvalid, "请用 --county 写明县(区)名称")
+		return audit.Errorf(audit.ErrInvalid, "请写明县(区)名称")
 	}
 	if old, _ := s.County(ctx); old != "" && old != county {
 		return audit.Errorf(audit.ErrConflict, "这个数据库已经是 %s 的", old)
