@@ -31,6 +31,10 @@ build: deps
 run: build
 	./$(BIN) gui --demo
 
+# the county window on a demo county (SQLite: no server needed)
+run-county: build
+	./$(BIN) county-gui --demo
+
 # the county store's tests run against SQLite and a throwaway PostgreSQL
 test: deps
 	.ci/with-postgres $(GO) test ./...

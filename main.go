@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -17,6 +18,8 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"pensionaudit/audit/cli"
+	"pensionaudit/audit/county"
+	"pensionaudit/audit/county/countygen"
 	"pensionaudit/audit/workspace"
 
 	"pensionaudit/ui"
@@ -29,6 +32,9 @@ func main() {
 	if len(args) > 0 && args[0] == "screenshots" {
 		cli.AttachConsole()
 		os.Exit(screenshots(ctx, args[1:]))
+	}
+	if len(args) > 0 && args[0] == "county-gui" {
+		os.Exit(countyGUI(ctx, args[1:]))
 	}
 	if len(args) > 0 && args[0] != "gui" {
 		cli.AttachConsole()
@@ -87,5 +93,61 @@ func screenshots(ctx context.Context, args []string) int {
 		fmt.Fprintln(os.Stderr, "错误："+err.Error())
 		return 1
 	}
+	return 0
+}
+
+// countyGUI: pensionaudit county-gui --db FILE|postgres://… or --demo (a
+// demo county in the cache folder, made on first use) opens the county
+// window.
+func countyGUI(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("county-gui", flag.ContinueOnError)
+	db := fs.String("db", "", "county database: a file or postgres://…")
+	demo := fs.Bool("demo", false, "the demo county")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if noDisplay() {
+		fmt.Fprintln(os.Stderr, "没有图形显示：请在桌面环境中运行，或使用 pensionaudit county … 命令行子命令。")
+		return 1
+	}
+	dsn := *db
+	if *demo {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			dir = os.TempDir()
+		}
+		dsn = filepath.Join(dir, "pensionaudit", "county-demo.db")
+		os.MkdirAll(filepath.Dir(dsn), 0o755)
+		for _, s := range []string{"", "-wal", "-shm"} {
+			os.Remove(dsn + s)
+		}
+	}
+	if dsn == "" {
+		fmt.Fprintln(os.Stderr, "请用 --db 指定县级数据库（文件路径或 postgres://…），或用 --demo 打开演示县")
+		return 2
+	}
+	s, err := county.Open(ctx, dsn)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "错误："+err.Error())
+		return 1
+	}
+	defer s.Close()
+	if *demo {
+		if err := countygen.Demo(ctx, s); err != nil {
+			fmt.Fprintln(os.Stderr, "错误："+err.Error())
+			return 1
+		}
+	} else if name, _ := s.County(ctx); name == "" {
+		fmt.Fprintln(os.Stderr, "这还不是县级数据库：请先运行 pensionaudit county init --db … --county 县名")
+		return 1
+	}
+	debug.SetGCPercent(50)
+	a := app.NewWithID("cn.gov.pensionaudit.county")
+	hint := ""
+	if *demo {
+		hint = "演示县：县审核（审核人）、县经办（经办人），密码都是 " + countygen.DemoPassword
+	}
+	w, _ := ui.RunCounty(ctx, a, s, hint, false)
+	w.ShowAndRun()
 	return 0
 }

@@ -12,6 +12,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/county"
+	"pensionaudit/audit/county/countygen"
 	"pensionaudit/audit/idcard"
 )
 
@@ -71,7 +72,7 @@ func runBundle(ctx context.Context, env Env, args []string) error {
 
 // runCounty is the county mode: init, user add, enrol, import, status, flags.
 func runCounty(ctx context.Context, env Env, args []string) error {
-	subs := map[string]bool{"init": true, "user": true, "enrol": true, "import": true, "status": true, "flags": true, "townships": true}
+	subs := map[string]bool{"init": true, "user": true, "enrol": true, "import": true, "status": true, "flags": true, "townships": true, "demo": true}
 	if len(args) == 0 || !subs[args[0]] {
 		return audit.Errorf(flag.ErrHelp, "用法：pensionaudit %s", usageOf("county"))
 	}
@@ -106,6 +107,16 @@ func runCounty(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	if sub == "demo" {
+		if c, _ := s.County(ctx); c != "" {
+			return audit.Errorf(audit.ErrConflict, "%s 已经是县级数据库（%s），没有改动", redactDSN(*db), c)
+		}
+		if err := countygen.Demo(ctx, s); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "已建立演示县的县级数据库 %s：6 个乡镇、2024年1–4月；账户 县审核、县经办，密码都是 %s\n", redactDSN(*db), countygen.DemoPassword)
+		return nil
+	}
 	if sub != "init" {
 		if c, err := s.County(ctx); err != nil || c == "" {
 			return audit.Errorf(audit.ErrNotFound, "%s 还不是县级数据库：请先运行 pensionaudit county init --db … --county 县名", *db)

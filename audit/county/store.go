@@ -268,3 +268,21 @@ func (s *Store) Analyze(ctx context.Context) error {
 	_, err := s.db.ExecContext(ctx, "ANALYZE")
 	return err
 }
+
+// Users lists the accounts' names.
+func (s *Store) Users(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM users ORDER BY created_at, name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

@@ -71,6 +71,17 @@ func (t *Township) Month(m audit.Month, n, shared, dead int, signedAt time.Time)
 	for d := 0; d < dead; d++ {
 		b.Deaths = append(b.Deaths, bundle.Death{ID: ID(t.index+1, 100+d), Name: "某", Source: "village", Date: (m - 1).String() + "-03"})
 	}
+	// the month's own findings: two dead payees still paid, confirmed and
+	// to recover, a third of it recovered
+	for k := 0; k < 2 && k < n; k++ {
+		amt := b.Payees[n-1-k].Amount
+		b.Findings = append(b.Findings, bundle.Finding{ID: int64(k + 1), Rule: "paid_after_death", IDNumber: b.Payees[n-1-k].ID, Name: b.Payees[n-1-k].Name,
+			Village: b.Payees[n-1-k].Village, Amount: amt, Status: "confirmed", Evidence: audit.EvidenceConfirmed, Decision: "confirm", Action: "recover",
+			Recovered: amt / 3})
+		b.Found += amt
+		b.ToRecover += amt
+		b.Recovered += amt / 3
+	}
 	at := signedAt.UTC().Format(time.RFC3339)
 	b.Supervisor = &audit.Signoff{ID: t.seq + 1, Period: m.String(), Role: audit.RoleSupervisor, User: "审核人", At: at}
 	// a few entries of work, then the countersignature, signed
