@@ -277,7 +277,9 @@ func (c *CountyWindow) importFiles() {
 		for i, f := range files {
 			data, err := os.ReadFile(f)
 			var r *county.Imported
-			if err == nil {
+			if err != nil {
+				err = audit.Errorf(audit.ErrNotFound, "找不到或无法读取这个文件")
+			} else {
 				r, err = c.store.Import(ctx, c.user, data)
 			}
 			if err != nil {
