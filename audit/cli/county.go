@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -9,11 +10,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/county"
 	"pensionaudit/audit/county/countygen"
 	"pensionaudit/audit/idcard"
+	"pensionaudit/audit/report"
 )
 
 // runFingerprint prints the workspace's root key fingerprint, as on the
@@ -72,7 +75,7 @@ func runBundle(ctx context.Context, env Env, args []string) error {
 
 // runCounty is the county mode: init, user add, enrol, import, status, flags.
 func runCounty(ctx context.Context, env Env, args []string) error {
-	subs := map[string]bool{"init": true, "user": true, "enrol": true, "import": true, "status": true, "flags": true, "townships": true, "demo": true}
+	subs := map[string]bool{"init": true, "user": true, "enrol": true, "import": true, "status": true, "flags": true, "townships": true, "demo": true, "report": true}
 	if len(args) == 0 || !subs[args[0]] {
 		return audit.Errorf(flag.ErrHelp, "用法：pensionaudit %s", usageOf("county"))
 	}
@@ -95,6 +98,8 @@ func runCounty(ctx context.Context, env Env, args []string) error {
 	fp := fs.String("fingerprint", "", "root key fingerprint")
 	periodS := fs.String("period", "", "YYYY-MM")
 	asJSON := fs.Bool("json", false, "JSON")
+	outPath := fs.String("out", "", "report file (.pdf or .xlsx)")
+	unmask := fs.Bool("unmask", false, "full ID numbers")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -232,6 +237,36 @@ func runCounty(ctx context.Context, env Env, args []string) error {
 		for _, m := range g.Months {
 			fmt.Fprintf(env.Stdout, "%s：已上报 %d/%d，按时 %d\n", m, g.Reported[m], len(g.Townships), g.OnTime[m])
 		}
+	case "report":
+		if *outPath == "" {
+			return audit.Errorf(flag.ErrHelp, "请用 --out 指定汇总表文件（.pdf 或 .xlsx）")
+		}
+		g, err := s.Status(ctx, p)
+		if err != nil {
+			return err
+		}
+		flags, err := s.Flags(ctx, p)
+		if err != nil {
+			return err
+		}
+		cname, _ := s.County(ctx)
+		d := &report.CountyData{County: cname, Printed: time.Now(), Grid: g, Flags: flags}
+		var buf bytes.Buffer
+		switch strings.ToLower(filepath.Ext(*outPath)) {
+		case ".pdf":
+			_, err = report.CountyPDF(d, report.Options{Unmask: *unmask}, &buf)
+		case ".xlsx":
+			err = report.CountyXLSX(d, report.Options{Unmask: *unmask}, &buf)
+		default:
+			return audit.Errorf(audit.ErrInvalid, "汇总表只能存为 .pdf 或 .xlsx：%s", *outPath)
+		}
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*outPath, buf.Bytes(), 0o600); err != nil {
+			return audit.Errorf(audit.ErrIO, "无法写入 %s：%v", *outPath, err)
+		}
+		fmt.Fprintf(env.Stdout, "已生成 %s 县级汇总表 %s\n", cname, *outPath)
 	case "flags":
 		fs, err := s.Flags(ctx, p)
 		if err != nil {

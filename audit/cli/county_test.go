@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -61,6 +62,13 @@ func TestCountyOnTheCommandLine(t *testing.T) {
 			}
 			if states["东风镇 2024-03"] == "" || states["东风镇 2024-03"] == "missing" || states["西河镇 2024-03"] != "missing" || len(cells) != 2 {
 				t.Errorf("status: %v", cells)
+			}
+			for _, ext := range []string{".pdf", ".xlsx"} {
+				f := filepath.Join(t.TempDir(), "汇总表"+ext)
+				mustRun(t, "", "county", "report", "--db", c, "--out", f)
+				if st, err := os.Stat(f); err != nil || st.Size() < 1000 {
+					t.Errorf("county report %s: %v", ext, err)
+				}
 			}
 			var flags []map[string]any
 			if err := json.Unmarshal([]byte(mustRun(t, "", "county", "flags", "--db", c, "--period", "2024-03", "--json")), &flags); err != nil || len(flags) != 0 {
