@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -17,6 +19,7 @@ import (
 	"pensionaudit/audit"
 	"pensionaudit/audit/county"
 	"pensionaudit/audit/idcard"
+	"pensionaudit/audit/report"
 	"pensionaudit/ui/pages"
 	"pensionaudit/ui/widgets"
 )
@@ -50,6 +53,10 @@ type CountyWindow struct {
 	Progress  *widget.ProgressBar
 	Results   *widget.Label
 	Towns     *widgets.TextTable
+	// the county sheet: where to write it (.pdf or .xlsx)
+	SheetPath *widget.Entry
+	SheetBtn  *widget.Button
+	SheetMsg  *widget.Label
 	TownName  *widget.Entry
 	TownFP    *widget.Entry
 	EnrolBtn  *widget.Button
@@ -164,9 +171,14 @@ func (c *CountyWindow) showMain() {
 	if c.user.Role == audit.RoleAuditor {
 		c.ImportBtn.Disable()
 	}
+	c.SheetPath = widget.NewEntry()
+	c.SheetPath.SetPlaceHolder("汇总表保存为，例如 D:\\县级\\汇总表.pdf（或 .xlsx）")
+	c.SheetMsg = widget.NewLabel("")
+	c.SheetBtn = widget.NewButton(tr("生成汇总表"), c.writeSheet)
 	legend := widget.NewLabel("按时：次月 10 日前复核签字并上报　逾期：10 日后　未上报：县里没有收到　重报：退回后重新签字上报（取代先前的）")
 	c.Tabs = container.NewAppTabs(
-		container.NewTabItem(tr("上报情况"), container.NewBorder(container.NewVBox(legend, c.Rate), nil, nil, nil, c.GridBox)),
+		container.NewTabItem(tr("上报情况"), container.NewBorder(container.NewVBox(legend, c.Rate),
+			container.NewVBox(container.NewBorder(nil, nil, nil, c.SheetBtn, c.SheetPath), c.SheetMsg), nil, nil, c.GridBox)),
 		container.NewTabItem(tr("跨乡镇问题"), c.Flags),
 		container.NewTabItem(tr("各乡镇核查和追回"), c.Totals),
 		container.NewTabItem(tr("导入上报文件"), container.NewVBox(container.NewBorder(nil, nil, nil, choose, c.Path), c.ImportBtn, c.Progress, c.Results)),
@@ -314,5 +326,45 @@ func (c *CountyWindow) importFiles() {
 		}
 		c.Results.SetText(fmt.Sprintf("共 %d 个文件，%d 个未导入。\n", len(files), refused) + strings.Join(lines, "\n"))
 		c.refresh()
+	})
+}
+
+// writeSheet writes the county sheet (PDF, or Excel by the name's ending).
+func (c *CountyWindow) writeSheet() {
+	path := strings.TrimSpace(c.SheetPath.Text)
+	ext := strings.ToLower(filepath.Ext(path))
+	if path == "" || (ext != ".pdf" && ext != ".xlsx") {
+		c.showError(audit.Errorf(audit.ErrInvalid, "请写明汇总表保存到哪个文件（.pdf 或 .xlsx）"))
+		return
+	}
+	c.background(func(ctx context.Context) error {
+		g, err := c.store.Status(ctx, 0)
+		if err != nil {
+			return err
+		}
+		fs, err := c.store.Flags(ctx, 0)
+		if err != nil {
+			return err
+		}
+		d := &report.CountyData{County: c.name, Printed: time.Now(), Grid: g, Flags: fs}
+		var buf bytes.Buffer
+		if ext == ".pdf" {
+			_, err = report.CountyPDF(d, report.Options{}, &buf)
+		} else {
+			err = report.CountyXLSX(d, report.Options{}, &buf)
+		}
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+			return audit.Errorf(audit.ErrIO, "无法写入 %s：%v", path, err)
+		}
+		return nil
+	}, func(err error) {
+		if err != nil {
+			c.showError(err)
+			return
+		}
+		c.SheetMsg.SetText("已生成 " + path)
 	})
 }

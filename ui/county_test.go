@@ -61,6 +61,13 @@ func TestCountyWindow(t *testing.T) {
 	if !c.EnrolBtn.Disabled() {
 		t.Error("a clerk may enrol townships")
 	}
+	// the county sheet from the window
+	sheet := filepath.Join(t.TempDir(), "汇总表.pdf")
+	c.SheetPath.SetText(sheet)
+	test.Tap(c.SheetBtn)
+	if st, err := os.Stat(sheet); err != nil || st.Size() < 1000 || !strings.Contains(c.SheetMsg.Text, "已生成") {
+		t.Errorf("county sheet: %v %q", err, c.lastError)
+	}
 	// May's reports of two townships, one damaged
 	dir := t.TempDir()
 	for i := 0; i < 2; i++ {
