@@ -133,8 +133,8 @@ func (c *CountyWindow) showMain() {
 	c.Rate.Wrapping = fyne.TextWrapWord
 	c.Flags = widgets.NewTextTable([]string{tr("月份"), tr("问题"), tr("姓名"), tr("身份证号"), tr("涉及乡镇"), tr("金额(元)"), tr("说明")},
 		[]float32{80, 200, 80, 170, 240, 110, 440})
-	c.Totals = widgets.NewTextTable([]string{tr("乡镇"), tr("月份"), tr("上报情况"), tr("复核签字时间"), tr("核查结果"), tr("发现多发(元)"), tr("应追回(元)"), tr("已追回(元)"), tr("尚欠(元)")},
-		[]float32{110, 80, 100, 170, 80, 120, 120, 120, 120})
+	c.Totals = widgets.NewTextTable([]string{tr("乡镇"), tr("月份"), tr("上报情况"), tr("复核签字时间"), tr("核查结果"), tr("发现多发(元)"), tr("应追回(元)"), tr("已追回(元)"), tr("尚欠(元)"), tr("按问题和状态")},
+		[]float32{90, 80, 100, 150, 80, 110, 110, 110, 100, 400})
 	c.Path = widget.NewEntry()
 	c.Path.SetPlaceHolder("上报文件（.pabundle）或所在文件夹，例如 E:\\各乡镇上报\\2024年3月")
 	c.Progress = widget.NewProgressBar()
@@ -237,9 +237,9 @@ func (c *CountyWindow) show(d *countyData) {
 			row = append(row, stateMark[cell.State])
 			if cell.State != county.Missing {
 				totals = append(totals, []string{t, m, county.StateLabel(cell.State), audit.LocalTime(cell.SignedAt), strconv.Itoa(cell.Findings),
-					cell.Found.Grouped(), cell.Due2.Grouped(), cell.Recov.Grouped(), (cell.Due2 - cell.Recov).Grouped()})
+					cell.Found.Grouped(), cell.Due2.Grouped(), cell.Recov.Grouped(), (cell.Due2 - cell.Recov).Grouped(), cell.ByRule})
 			} else {
-				totals = append(totals, []string{t, m, county.StateLabel(cell.State), "", "", "", "", "", ""})
+				totals = append(totals, []string{t, m, county.StateLabel(cell.State), "", "", "", "", "", "", ""})
 			}
 		}
 		rows = append(rows, row)

@@ -51,7 +51,7 @@ func TestCountyWindow(t *testing.T) {
 	}
 	found := false
 	for _, r := range c.Totals.Rows() {
-		if r[0] == "第04镇" && r[1] == "2024-03" && r[2] == "退回后重报" && r[8] != "0.00" {
+		if r[0] == "第04镇" && r[1] == "2024-03" && r[2] == "退回后重报" && r[8] != "0.00" && r[9] == "死亡后仍发放 已确认 2" {
 			found = true
 		}
 	}

@@ -2,11 +2,13 @@ package county
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"pensionaudit/audit"
+	"pensionaudit/audit/rules"
 )
 
 // Report states of a township's month (part of the CLI contract).
@@ -34,15 +36,17 @@ func StateLabel(s string) string {
 
 // Cell is one township's month.
 type Cell struct {
-	Township string    `json:"township"`
-	Period   string    `json:"period"`
-	State    string    `json:"state"`
-	SignedAt string    `json:"countersigned_at,omitempty"`
-	Due      string    `json:"due"`
-	Findings int       `json:"findings"`
-	Found    audit.Fen `json:"-"`
-	Due2     audit.Fen `json:"-"` // to recover
-	Recov    audit.Fen `json:"-"`
+	Township string `json:"township"`
+	Period   string `json:"period"`
+	State    string `json:"state"`
+	SignedAt string `json:"countersigned_at,omitempty"`
+	Due      string `json:"due"`
+	Findings int    `json:"findings"`
+	// ByRule: the month's findings by rule and status, in words
+	ByRule string    `json:"by_rule,omitempty"`
+	Found  audit.Fen `json:"-"`
+	Due2   audit.Fen `json:"-"` // to recover
+	Recov  audit.Fen `json:"-"`
 }
 
 // Grid is the county's reporting grid: every enrolled township, every month
@@ -113,6 +117,24 @@ func (s *Store) Status(ctx context.Context, p audit.Month) (*Grid, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	// findings by rule and status, per current bundle
+	byRule := map[string][]string{}
+	frows, err := s.db.QueryContext(ctx, s.q(`SELECT b.township, b.period, f.rule, f.status, COUNT(*) FROM findings f
+		JOIN bundles b ON b.id = f.bundle_id AND b.superseded_by IS NULL AND b.period BETWEEN ? AND ?
+		GROUP BY b.township, b.period, f.rule, f.status ORDER BY b.township, b.period, f.rule, f.status`), lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	for frows.Next() {
+		var t, per, rule, status string
+		var n int
+		if err := frows.Scan(&t, &per, &rule, &status, &n); err != nil {
+			frows.Close()
+			return nil, err
+		}
+		byRule[t+"\x00"+per] = append(byRule[t+"\x00"+per], fmt.Sprintf("%s %s %d", rules.Label(rule), audit.Status(status).Label(), n))
+	}
+	frows.Close()
 	score := map[string]int{}
 	for _, t := range ts {
 		g.Cells[t.Name] = map[string]*Cell{}
@@ -121,7 +143,7 @@ func (s *Store) Status(ctx context.Context, p audit.Month) (*Grid, error) {
 			d := due(m)
 			c := &Cell{Township: t.Name, Period: per, State: Missing, Due: d.Format("2006-01-02")}
 			if r := current[t.Name+"\x00"+per]; r != nil {
-				c.SignedAt, c.Findings = r.at, r.findings
+				c.SignedAt, c.Findings, c.ByRule = r.at, r.findings, strings.Join(byRule[t.Name+"\x00"+per], "；")
 				c.Found, c.Due2, c.Recov = audit.Fen(r.found), audit.Fen(r.due), audit.Fen(r.recov)
 				at, err := time.Parse(time.RFC3339, r.at)
 				switch {

@@ -51,7 +51,7 @@ func (c *CountyData) totalRows() [][]string {
 				continue
 			}
 			rows = append(rows, []string{t, m, county.StateLabel(x.State), strconv.Itoa(x.Findings), x.Found.Grouped(), x.Due2.Grouped(),
-				x.Recov.Grouped(), (x.Due2 - x.Recov).Grouped()})
+				x.Recov.Grouped(), (x.Due2 - x.Recov).Grouped(), x.ByRule})
 		}
 	}
 	return rows
@@ -95,8 +95,8 @@ func CountyPDF(c *CountyData, o Options, w io.Writer) (*Transcript, error) {
 	d.text(9, false, "上报率："+strings.Join(rate, "；"))
 	d.gap(3)
 	d.text(11, true, "二、各乡镇核查结果和追回")
-	d.table([]string{"乡镇", "月份", "上报", "核查结果", "发现多发（元）", "应追回（元）", "已追回（元）", "尚欠（元）"},
-		[]float64{26, 16, 22, 16, 25, 25, 25, 25}, c.totalRows())
+	d.table([]string{"乡镇", "月份", "上报", "核查结果", "发现多发（元）", "应追回（元）", "已追回（元）", "尚欠（元）", "按问题和状态"},
+		[]float64{16, 15, 17, 12, 20, 20, 20, 20, 40}, c.totalRows())
 	d.gap(3)
 	d.text(11, true, "三、跨乡镇问题（一个乡镇自己看不到的）")
 	d.table([]string{"月份", "问题", "姓名", "身份证号", "涉及乡镇", "金额（元）", "说明"}, []float64{17, 29, 13, 33, 30, 18, 40}, c.flagRows(o))
@@ -130,8 +130,8 @@ func CountyXLSX(c *CountyData, o Options, w io.Writer) error {
 		return err
 	}
 	if err := writeSheet(f, sheetSpec{name: "核查和追回", title: c.County + " 各乡镇核查结果和追回", subtitle: sub,
-		headers: []string{"乡镇", "月份", "上报", "核查结果", "发现多发（元）", "应追回（元）", "已追回（元）", "尚欠（元）"},
-		widths:  []float64{14, 10, 12, 10, 15, 15, 15, 15}, rows: anys(c.totalRows()), landscape: true}, false); err != nil {
+		headers: []string{"乡镇", "月份", "上报", "核查结果", "发现多发（元）", "应追回（元）", "已追回（元）", "尚欠（元）", "按问题和状态"},
+		widths:  []float64{14, 10, 12, 10, 15, 15, 15, 15, 40}, rows: anys(c.totalRows()), landscape: true}, false); err != nil {
 		return err
 	}
 	if err := writeSheet(f, sheetSpec{name: "跨乡镇问题", title: c.County + " 跨乡镇问题", subtitle: sub,
