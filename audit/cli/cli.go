@@ -60,7 +60,7 @@ func commands() []command {
 		{"demo", "demo --db FILE  用内置演示数据建一个演示工作区", runDemo},
 		{"fingerprint", "fingerprint --db FILE  显示本乡镇的根密钥指纹（与签字表上印的相同；最后一行）", runFingerprint},
 		{"bundle", "bundle --db FILE --period YYYY-MM --user 姓名 --out 文件.pabundle（密码从标准输入读取）  生成复核签字后月份的上报县级文件", runBundle},
-		{"county", "county init --db 数据库 --county 县名 | county user add --db 数据库 --name 姓名 --role … [--by 审核人] | county enrol --db 数据库 --township 乡镇 --fingerprint 指纹 --user 审核人 | county import --db 数据库 --user 姓名 文件或文件夹… | county status --db 数据库 [--period P] [--json] | county flags --db 数据库 [--period P] [--json] | county townships --db 数据库 | county demo --db 数据库 | county report --db 数据库 --out 汇总表.pdf|.xlsx [--period P] [--unmask]  县级（--db 为文件路径或 postgres://…；图形界面：pensionaudit county-gui --db 数据库 或 --demo）", runCounty},
+		{"county", "county init --db 数据库 --county 县名 | county user add --db 数据库 --name 姓名 --role … [--by 审核人] | county enrol --db 数据库 --township 乡镇 --fingerprint 指纹 --user 审核人 | county import --db 数据库 --user 姓名 文件或文件夹… | county status --db 数据库 [--period P] [--json] | county flags --db 数据库 [--period P] [--json] | county townships --db 数据库 | county demo --db 数据库 [--townships 30 --payees 10000 --months 12] | county report --db 数据库 --out 汇总表.pdf|.xlsx [--period P] [--unmask]  县级（--db 为文件路径或 postgres://…；图形界面：pensionaudit county-gui --db 数据库 或 --demo）", runCounty},
 	}
 }
 

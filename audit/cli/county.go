@@ -100,6 +100,9 @@ func runCounty(ctx context.Context, env Env, args []string) error {
 	asJSON := fs.Bool("json", false, "JSON")
 	outPath := fs.String("out", "", "report file (.pdf or .xlsx)")
 	unmask := fs.Bool("unmask", false, "full ID numbers")
+	nTowns := fs.Int("townships", 6, "demo: townships")
+	nPayees := fs.Int("payees", 300, "demo: payees per township")
+	nMonths := fs.Int("months", 4, "demo: months from January 2024")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -116,10 +119,20 @@ func runCounty(ctx context.Context, env Env, args []string) error {
 		if c, _ := s.County(ctx); c != "" {
 			return audit.Errorf(audit.ErrConflict, "%s 已经是县级数据库（%s），没有改动", redactDSN(*db), c)
 		}
-		if err := countygen.Demo(ctx, s); err != nil {
+		if *nTowns < 2 || *nTowns > 99 || *nPayees < 10 || *nPayees > 200000 || *nMonths < 1 || *nMonths > 36 {
+			return audit.Errorf(audit.ErrInvalid, "演示县的规模：乡镇 2–99 个，每镇 10–200000 人，1–36 个月")
+		}
+		last := -1
+		if err := countygen.DemoSized(ctx, s, *nTowns, *nPayees, *nMonths, func(done, total int) {
+			if pct := done * 100 / total; pct/10 != last {
+				last = pct / 10
+				fmt.Fprintf(env.Stderr, "已导入 %d/%d 个上报文件\n", done, total)
+			}
+		}); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "已建立演示县的县级数据库 %s：6 个乡镇、2024年1–4月；账户 县审核、县经办，密码都是 %s\n", redactDSN(*db), countygen.DemoPassword)
+		fmt.Fprintf(env.Stdout, "已建立演示县的县级数据库 %s：%d 个乡镇、每镇 %d 人、2024年起 %d 个月；账户 县审核、县经办，密码都是 %s\n",
+			redactDSN(*db), *nTowns, *nPayees, *nMonths, countygen.DemoPassword)
 		return nil
 	}
 	if sub != "init" {
