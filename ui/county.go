@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -18,8 +16,8 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/county"
+	"pensionaudit/audit/county/countysheet"
 	"pensionaudit/audit/idcard"
-	"pensionaudit/audit/report"
 	"pensionaudit/ui/pages"
 	"pensionaudit/ui/widgets"
 )
@@ -338,28 +336,7 @@ func (c *CountyWindow) writeSheet() {
 		return
 	}
 	c.background(func(ctx context.Context) error {
-		g, err := c.store.Status(ctx, 0)
-		if err != nil {
-			return err
-		}
-		fs, err := c.store.Flags(ctx, 0)
-		if err != nil {
-			return err
-		}
-		d := &report.CountyData{County: c.name, Printed: time.Now(), Grid: g, Flags: fs}
-		var buf bytes.Buffer
-		if ext == ".pdf" {
-			_, err = report.CountyPDF(d, report.Options{}, &buf)
-		} else {
-			err = report.CountyXLSX(d, report.Options{}, &buf)
-		}
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-			return audit.Errorf(audit.ErrIO, "无法写入 %s：%v", path, err)
-		}
-		return nil
+		return countysheet.Write(ctx, c.store, 0, path, false)
 	}, func(err error) {
 		if err != nil {
 			c.showError(err)

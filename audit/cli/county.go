@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -10,13 +9,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/county"
 	"pensionaudit/audit/county/countygen"
+	"pensionaudit/audit/county/countysheet"
 	"pensionaudit/audit/idcard"
-	"pensionaudit/audit/report"
 )
 
 // runFingerprint prints the workspace's root key fingerprint, as on the
@@ -254,31 +252,10 @@ func runCounty(ctx context.Context, env Env, args []string) error {
 		if *outPath == "" {
 			return audit.Errorf(flag.ErrHelp, "请用 --out 指定汇总表文件（.pdf 或 .xlsx）")
 		}
-		g, err := s.Status(ctx, p)
-		if err != nil {
-			return err
-		}
-		flags, err := s.Flags(ctx, p)
-		if err != nil {
+		if err := countysheet.Write(ctx, s, p, *outPath, *unmask); err != nil {
 			return err
 		}
 		cname, _ := s.County(ctx)
-		d := &report.CountyData{County: cname, Printed: time.Now(), Grid: g, Flags: flags}
-		var buf bytes.Buffer
-		switch strings.ToLower(filepath.Ext(*outPath)) {
-		case ".pdf":
-			_, err = report.CountyPDF(d, report.Options{Unmask: *unmask}, &buf)
-		case ".xlsx":
-			err = report.CountyXLSX(d, report.Options{Unmask: *unmask}, &buf)
-		default:
-			return audit.Errorf(audit.ErrInvalid, "汇总表只能存为 .pdf 或 .xlsx：%s", *outPath)
-		}
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(*outPath, buf.Bytes(), 0o600); err != nil {
-			return audit.Errorf(audit.ErrIO, "无法写入 %s：%v", *outPath, err)
-		}
 		fmt.Fprintf(env.Stdout, "已生成 %s 县级汇总表 %s\n", cname, *outPath)
 	case "flags":
 		fs, err := s.Flags(ctx, p)
