@@ -51,9 +51,12 @@ func (s *Store) Import(ctx context.Context, by *User, data []byte) (*Imported, e
 		return nil, err
 	}
 	defer conn.Close()
+	// SQLite: one writer at a time. PostgreSQL: read committed, one import
+	// per township at a time (the township's row locked), the same file
+	// twice stopped by the unique checksum
 	begin := "BEGIN IMMEDIATE"
 	if s.pg {
-		begin = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+		begin = "BEGIN ISOLATION LEVEL READ COMMITTED"
 	}
 	if _, err := conn.ExecContext(ctx, begin); err != nil {
 		return nil, err
@@ -119,6 +122,9 @@ func (s *Store) Import(ctx context.Context, by *User, data []byte) (*Imported, e
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		b.Township, b.Period, o.SHA256, b.MadeAt, b.MadeBy, clerkAt, b.Supervisor.At, b.Supervisor.User, head.Seq, head.Hash,
 		int64(b.Found), int64(b.ToRecover), int64(b.Recovered), len(b.Payees), string(villages), s.now(), by.Name).Scan(&id); err != nil {
+		if unique(err) {
+			return nil, &bundle.Refusal{Why: fmt.Sprintf("%s %s 的这个上报文件已经导入过", b.Township, b.Period)}
+		}
 		return nil, err
 	}
 	if prevID != 0 {
@@ -190,4 +196,11 @@ func (s *Store) bulk(ctx context.Context, conn *sql.Conn, table string, cols []s
 		}
 	}
 	return nil
+}
+
+// unique tells a unique-constraint violation (the same file imported by
+// someone else meanwhile).
+func unique(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "23505") || strings.Contains(m, "duplicate key") || strings.Contains(m, "UNIQUE constraint failed")
 }
