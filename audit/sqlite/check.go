@@ -262,7 +262,7 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 			WHERE d.source = 'certification' AND d.id_ok = 1 AND d.event_date <> '' AND d.event_date <= ?
 			GROUP BY d.id_number HAVING MAX(d.event_date) < ?`, monthEnd, threshold)
 	}
-	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT id_number FROM payouts WHERE month = ? AND operator <> ''
+	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT id_number FROM payouts INDEXED BY payouts_special WHERE month = ? AND operator <> ''
 		AND pay_type IN ('补发', '恢复发放', '待遇调整')`, month)
 	// This month's rows of those payees and accounts, and rows with invalid IDs.
 	strs := interner{}
@@ -395,10 +395,30 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 		}
 	}
 	c.loadSources(in, files)
-	// rows of this month's rosters that pay a later month (前移发放时间)
+	// rows of this month's rosters that pay a later month (前移发放时间):
+	// the later months from the counts kept at import, then those months'
+	// rows of these rosters by the month's index
+	var later []string
+	c.each(`SELECT DISTINCT bv.month FROM batch_villages bv JOIN batches b ON b.id = bv.batch_id AND b.superseded_by IS NULL
+		WHERE b.kind = 'payouts' AND b.period = ?1 AND bv.month > ?1 ORDER BY 1`, []any{month}, func(r *sql.Rows) error {
+		var m string
+		later = append(later, m)
+		return r.Scan(&later[len(later)-1])
+	})
+	for _, lm := range later {
+		c.loadAdvance(in, files, p, month, lm)
+	}
+	if c.err != nil {
+		return nil, 0, c.err
+	}
+	return in, upto, nil
+}
+
+// loadAdvance reads the rows of month p's rosters that pay month later.
+func (c *checkConn) loadAdvance(in *rules.Input, files map[int64]string, p audit.Month, month, later string) {
 	c.each(`SELECT p.id, p.batch_id, p.sheet, p.row, p.village, p.name, p.id_number, p.id_ok, p.account, p.amount_fen, p.month, p.pay_type, p.pay_raw
-		FROM batches b JOIN payouts p ON p.batch_id = b.id
-		WHERE b.kind = 'payouts' AND b.superseded_by IS NULL AND b.period = ?1 AND p.month > ?1 ORDER BY p.id`, []any{month}, func(r *sql.Rows) error {
+		FROM payouts p INDEXED BY payouts_month_id JOIN batches b ON b.id = p.batch_id
+		WHERE p.month = ?2 AND b.kind = 'payouts' AND b.superseded_by IS NULL AND b.period = ?1 ORDER BY p.id`, []any{month, later}, func(r *sql.Rows) error {
 		var x rules.Payout
 		var batch int64
 		var amount sql.NullInt64
@@ -412,10 +432,6 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 		in.Advance = append(in.Advance, x)
 		return nil
 	})
-	if c.err != nil {
-		return nil, 0, c.err
-	}
-	return in, upto, nil
 }
 
 // loadSources reads the other sources' rows of the IDs the check looks at,
