@@ -16,6 +16,7 @@ import (
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/county"
+	"pensionaudit/audit/county/countygen"
 	"pensionaudit/audit/county/countysheet"
 	"pensionaudit/audit/idcard"
 	"pensionaudit/ui/pages"
@@ -343,5 +344,40 @@ func (c *CountyWindow) writeSheet() {
 			return
 		}
 		c.SheetMsg.SetText("已生成 " + path)
+	})
+}
+
+// openCountyDemo opens the county window on a demo county (a SQLite file
+// in the cache folder, made anew): what a county office sees of its
+// townships' reports, without a server.
+func (c *Controller) openCountyDemo() {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	path := filepath.Join(dir, "pensionaudit", "county-demo.db")
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	var s *county.Store
+	c.background(func(ctx context.Context) error {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(path + suffix)
+		}
+		var err error
+		if s, err = county.Open(ctx, path); err != nil {
+			return err
+		}
+		if err := countygen.Demo(ctx, s); err != nil {
+			s.Close()
+			return err
+		}
+		return nil
+	}, func(err error) {
+		if err != nil {
+			c.showError(err)
+			return
+		}
+		w, _ := RunCounty(c.ctx, c.app, s, "演示县：县审核（审核人）、县经办（经办人），密码都是 "+countygen.DemoPassword, c.sync)
+		w.SetOnClosed(func() { s.Close() })
+		w.Show()
 	})
 }

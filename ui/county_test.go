@@ -91,3 +91,18 @@ func TestCountyWindow(t *testing.T) {
 		t.Errorf("import: %q (progress %v)", c.Results.Text, c.Progress.Value)
 	}
 }
+
+// The welcome screen opens the demo county in its own window (make run
+// reaches the county level with no server).
+func TestWelcomeOpensTheDemoCounty(t *testing.T) {
+	a := test.NewTempApp(t)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	w, c := run(context.Background(), a, nil, true)
+	defer w.Close()
+	before := len(a.Driver().AllWindows())
+	test.Tap(c.welcome.county)
+	if c.lastError != "" || len(a.Driver().AllWindows()) != before+1 {
+		t.Fatalf("county window: %q, %d windows", c.lastError, len(a.Driver().AllWindows()))
+	}
+}

@@ -25,6 +25,7 @@ type welcome struct {
 	create   *widget.Button
 	open     *widget.Button
 	demo     *widget.Button
+	county   *widget.Button // the county window on a demo county
 	recent   *widget.List
 	content  fyne.CanvasObject
 }
@@ -93,6 +94,7 @@ func (c *Controller) showWelcome() {
 	w.recent = widget.NewList(func() int { return len(recent) }, widgets.NewCellLabel, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(recent[i]) })
 	w.recent.OnSelected = func(i widget.ListItemID) { c.openWorkspace(recent[i]) }
 	w.demo = widget.NewButton(tr("打开演示工作区（内置的演示数据）"), func() { c.openDemo() })
+	w.county = widget.NewButton(tr("打开演示县（县级汇总窗口）"), func() { c.openCountyDemo() })
 
 	title := widget.NewLabelWithStyle(tr("养老金发放核查工作台"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	sub := widget.NewLabelWithStyle(tr("把村死亡名单、派出所注销名单和发放花名册逐月比对，找出“人已去世仍在领钱”"), fyne.TextAlignCenter, fyne.TextStyle{})
@@ -109,7 +111,8 @@ func (c *Controller) showWelcome() {
 		recentBox = container.NewGridWrap(fyne.NewSize(560, 150), w.recent)
 	}
 	recentCard := widget.NewCard(tr("最近使用"), "", recentBox)
-	demoCard := widget.NewCard(tr("先试一试"), "演示工作区里有一个镇三个月的数据和两个账户（密码："+workspace.DemoPassword+"）", w.demo)
+	demoCard := widget.NewCard(tr("先试一试"), "演示工作区里有一个镇三个月的数据和两个账户（密码："+workspace.DemoPassword+"）",
+		container.NewVBox(w.demo, w.county))
 	left := container.NewVBox(newCard, demoCard)
 	right := container.NewVBox(openCard, recentCard)
 	w.content = container.NewBorder(container.NewVBox(title, sub), nil, nil, nil,
