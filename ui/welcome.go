@@ -97,7 +97,7 @@ func (c *Controller) showWelcome() {
 	w.county = widget.NewButton(tr("打开演示县（县级汇总窗口）"), func() { c.openCountyDemo() })
 
 	title := widget.NewLabelWithStyle(tr("养老金发放核查工作台"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	sub := widget.NewLabelWithStyle(tr("把村死亡名单、派出所注销名单和发放花名册逐月比对，找出“人已去世仍在领钱”"), fyne.TextAlignCenter, fyne.TextStyle{})
+	sub := widget.NewLabelWithStyle(tr("把村死亡名单、派出所注销名单、火化记录、死亡证明等来源与发放花名册逐月比对，找出“人已去世仍在领钱”"), fyne.TextAlignCenter, fyne.TextStyle{})
 	newCard := widget.NewCard(tr("新建工作区"), tr("每个乡镇（街道）一个工作区文件"), container.NewVBox(
 		widget.NewForm(
 			widget.NewFormItem(tr("乡镇名称"), w.township),
