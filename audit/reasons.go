@@ -161,3 +161,22 @@ func SameScheme(s string) bool {
 	}
 	return false
 }
+
+// CertPassed reads a qualification certification's result: passed (通过,
+// 成功, 已认证), not passed (未通过, 失败, 不通过, 未认证), or a word
+// not known — never taken as passed.
+func CertPassed(s string) Meaning {
+	s = strings.TrimSpace(strings.ReplaceAll(s, " ", ""))
+	switch {
+	case s == "":
+		return MeaningYes // no result written: the record is of a certification made
+	case strings.Contains(s, "未") || strings.Contains(s, "不") || strings.Contains(s, "失败") || strings.Contains(s, "否") || strings.Contains(s, "异常"):
+		return MeaningNo
+	}
+	for _, w := range []string{"通过", "成功", "已认证", "认证成功", "是", "正常", "合格"} {
+		if s == w || strings.Contains(s, w) {
+			return MeaningYes
+		}
+	}
+	return MeaningUnknown
+}

@@ -119,3 +119,26 @@ func TestPrisonListInOtherWords(t *testing.T) {
 		t.Errorf("a month or a village read into a dated list:\n%s", out)
 	}
 }
+
+// A certification list with a result column: 通过 read as passed, 未通过
+// and a word not known said at import (and never taken as a sign of life);
+// a funeral grant list's 死亡日期 is read.
+func TestCertificationResultsAndGrantDeaths(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	initDB(t, db)
+	dir := t.TempDir()
+	cert := filepath.Join(dir, "认证.csv")
+	writeFile(t, cert, "姓名,身份证号码,认证时间,认证方式,认证结果\n甲,430422196112112507,2024-02-01,人脸识别,通过\n乙,11010519491231002X,2024-02-01,人脸识别,未通过\n丙,110105194912310037,2024-02-01,人脸识别,待复核\n")
+	out := mustRun(t, admPW, "import", "--db", db, "--user", admin, "--kind", "certifications", cert)
+	for _, want := range []string{"认证结果←E列“认证结果”", "没有通过", "“待复核”不认识"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("certifications: %q missing:\n%s", want, out)
+		}
+	}
+	grants := filepath.Join(dir, "丧葬.csv")
+	writeFile(t, grants, "姓名,身份证号码,死亡日期,发放日期,金额\n甲,430422196112112507,2024-01-12,2024-01-20,2000\n")
+	out = mustRun(t, admPW, "import", "--db", db, "--user", admin, "--kind", "funeral-grants", grants)
+	if !strings.Contains(out, "死亡日期←C列“死亡日期”") || strings.Contains(out, "没有用到的列") {
+		t.Errorf("funeral grants:\n%s", out)
+	}
+}

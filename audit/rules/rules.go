@@ -249,7 +249,7 @@ func (c *context) deathEvidences(info *deathInfo) []Evidence {
 		ev = append(ev, sourceEvidence(g))
 	}
 	for _, s := range m["certification"] {
-		if s.Start.After(info.earliest()) {
+		if s.certified() && s.Start.After(info.earliest()) {
 			ev = append(ev, sourceEvidence(s))
 		}
 	}

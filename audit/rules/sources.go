@@ -43,12 +43,27 @@ type SourceRow struct {
 	HasAmount bool
 	Detail    string // 险种, 认证方式
 	Note      string
+	Died      time.Time // a funeral grant's date of death, when it says
+	Result    string    // a certification's result as written ("" when none)
+}
+
+// certified tells a certification that counts: one whose result (when the
+// list has one) says it passed.
+func (s *SourceRow) certified() bool {
+	return s.Source == "certification" && audit.CertPassed(s.Result) == audit.MeaningYes
 }
 
 func sourceEvidence(s *SourceRow) Evidence {
 	e := Evidence{Kind: s.Source, File: s.File, Sheet: s.Sheet, Row: s.Row, Name: s.Name, ID: s.ID, Village: s.Village, Note: s.Detail}
 	if !s.Start.IsZero() {
 		e.Date = s.Start.Format("2006-01-02")
+	}
+	if !s.Died.IsZero() { // a funeral grant's death: dated by the death
+		e.Date = s.Died.Format("2006-01-02")
+		e.Note = strings.TrimSpace("发放日期 " + s.Start.Format("2006-01-02") + " " + e.Note)
+	}
+	if s.Result != "" {
+		e.Note = strings.TrimSpace(e.Note + " 结果：" + s.Result)
 	}
 	if !s.End.IsZero() {
 		e.Until = s.End.Format("2006-01-02")
@@ -167,8 +182,12 @@ func paidAfterFuneralGrant(c *context) []Finding {
 	var out []Finding
 	for _, id := range c.sourceIDs("funeral_grant") {
 		grants := c.sources[id]["funeral_grant"]
-		g := grants[0] // the earliest
-		if audit.MonthOf(g.Start) >= c.in.Period {
+		g := grants[0]                // the earliest
+		cut := audit.MonthOf(g.Start) // paid after the grant's month, or after the month of death it gives
+		if !g.Died.IsZero() {
+			cut = audit.MonthOf(g.Died)
+		}
+		if cut >= c.in.Period {
 			continue
 		}
 		if d := c.dead[id]; d != nil && d.month < c.in.Period {
@@ -180,8 +199,8 @@ func paidAfterFuneralGrant(c *context) []Finding {
 		}
 		out = append(out, Finding{Rule: PaidAfterFuneralGrant, Subject: id, IDNumber: id, Name: p.Name, Village: p.Village, Account: p.Account,
 			Amount: total, Months: []audit.Month{c.in.Period}, Evidence: append([]Evidence{sourceEvidence(g)}, ev...),
-			Detail: fmt.Sprintf("丧葬补助金发放名单（%s 第%d行）记载 %s 已于 %s 领取丧葬补助金（即已死亡），%s 仍发放养老金 %s 元",
-				g.File, g.Row, g.Name, g.Start.Format("2006年1月2日"), c.in.Period.Label(), total)})
+			Detail: fmt.Sprintf("丧葬补助金发放名单（%s 第%d行）记载 %s%s已于 %s 领取丧葬补助金（即已死亡），%s 仍发放养老金 %s 元",
+				g.File, g.Row, g.Name, diedOn(g), g.Start.Format("2006年1月2日"), c.in.Period.Label(), total)})
 	}
 	return out
 }
@@ -237,7 +256,7 @@ func certificationOverdue(c *context) []Finding {
 	for _, id := range c.sourceIDs("certification") {
 		var last *SourceRow
 		for _, s := range c.sources[id]["certification"] {
-			if audit.MonthOf(s.Start) <= c.in.Period && (last == nil || s.Start.After(last.Start)) {
+			if s.certified() && audit.MonthOf(s.Start) <= c.in.Period && (last == nil || s.Start.After(last.Start)) {
 				last = s
 			}
 		}
@@ -355,4 +374,12 @@ func (c *context) indexSources() {
 			sort.SliceStable(list, func(i, j int) bool { return list[i].Start.Before(list[j].Start) })
 		}
 	}
+}
+
+// diedOn says a funeral grant's date of death, when it gives one.
+func diedOn(g *SourceRow) string {
+	if g.Died.IsZero() {
+		return " "
+	}
+	return " " + g.Died.Format("2006年1月2日") + " 死亡，"
 }

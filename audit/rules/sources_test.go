@@ -70,9 +70,10 @@ func TestCertificationInterval(t *testing.T) {
 	const pid = "430422196112112507"
 	cert := SourceRow{Source: "certification", ID: pid, IDOK: true, Start: day(2023, 3, 31), Detail: "人脸识别"}
 	later := SourceRow{Source: "certification", ID: pid, IDOK: true, Start: day(2024, 5, 1)}
+	failed := SourceRow{Source: "certification", ID: pid, IDOK: true, Start: day(2024, 4, 2), Result: "未通过"}
 	for p, want := range map[audit.Month]int{audit.MakeMonth(2024, 3): 0, audit.MakeMonth(2024, 4): 1, audit.MakeMonth(2024, 5): 0} {
 		in := &Input{Period: p, Settings: DefaultSettings(), Payouts: []Payout{payIn(pid, p, 15000), payIn("11010519491231002X", p, 15000)},
-			Sources: []SourceRow{cert, later}, Payees: map[string]*Payee{}}
+			Sources: []SourceRow{cert, later, failed}, Payees: map[string]*Payee{}}
 		if n := countRule(Run(in), CertificationOverdue); n != want {
 			t.Errorf("%s: %d overdue, want %d", p, n, want)
 		}
@@ -137,5 +138,39 @@ func TestWeigh(t *testing.T) {
 	}
 	if got, _ := Weigh(PossibleMatch, nil); got != audit.EvidenceToVerify {
 		t.Errorf("a namesake is confirmed")
+	}
+}
+
+// A certification that did not pass is no sign of life: a death followed
+// by one stays confirmed by its two sources; a funeral grant's own date of
+// death decides from when payments are after it.
+func TestFailedCertificationAndGrantDeath(t *testing.T) {
+	const pid = "430422196112112507"
+	mar := audit.MakeMonth(2024, 3)
+	deaths := []Death{
+		{Source: "village", ID: pid, IDOK: true, IsDeath: true, Name: "甲", DeathDate: day(2024, 1, 9), Period: audit.MakeMonth(2024, 1)},
+		{Source: "deregistration", ID: pid, IDOK: true, IsDeath: true, Name: "甲", DeathDate: day(2024, 1, 9), DeregDate: day(2024, 1, 20)},
+	}
+	for _, c := range []struct {
+		result, want string
+	}{{"未通过", audit.EvidenceConfirmed}, {"通过", audit.EvidenceToVerify}, {"待复核", audit.EvidenceConfirmed}} {
+		in := &Input{Period: mar, Settings: DefaultSettings(), Payouts: []Payout{payIn(pid, mar, 15000)}, Deaths: deaths,
+			Sources: []SourceRow{{Source: "certification", ID: pid, IDOK: true, Start: day(2024, 2, 10), Result: c.result}},
+			Payees:  map[string]*Payee{pid: {ID: pid, Name: "甲"}}, RosterMonths: []audit.Month{mar}}
+		for _, f := range Run(in) {
+			if f.Rule == PaidAfterDeath {
+				if got, why := Weigh(f.Rule, f.Evidence); got != c.want {
+					t.Errorf("certification %q after the death: %s (%s), want %s", c.result, got, why, c.want)
+				}
+			}
+		}
+	}
+	// a grant paid in March for a death in January: February is already after it
+	grant := SourceRow{Source: "funeral_grant", ID: pid, IDOK: true, Start: day(2024, 3, 5), Died: day(2024, 1, 20), Amount: 200000, HasAmount: true}
+	feb := audit.MakeMonth(2024, 2)
+	in := &Input{Period: feb, Settings: DefaultSettings(), Payouts: []Payout{payIn(pid, feb, 15000)}, Sources: []SourceRow{grant},
+		Payees: map[string]*Payee{}, RosterMonths: []audit.Month{feb, mar}}
+	if n := countRule(Run(in), PaidAfterFuneralGrant); n != 1 {
+		t.Errorf("paid in February after a death in January the grant records: %d findings", n)
 	}
 }

@@ -24,6 +24,21 @@ type AmountPlan struct {
 	net   bool        // the whole is after deductions (实发): its parts less them
 }
 
+// Uses lists every column the plan reads or keeps as evidence.
+func (p *AmountPlan) Uses() []int {
+	if p == nil {
+		return nil
+	}
+	out := append(append([]int(nil), p.Cols...), p.Minus...)
+	for _, x := range p.shown {
+		out = append(out, x.col)
+	}
+	if p.whole != nil {
+		out = append(out, p.whole.col)
+	}
+	return out
+}
+
 // amountPart is one column of what an amount is made of.
 type amountPart struct {
 	col   int

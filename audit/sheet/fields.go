@@ -36,6 +36,7 @@ const (
 	FieldScheme     Field = "scheme"
 	FieldCertDate   Field = "cert_date"
 	FieldCertMethod Field = "cert_method"
+	FieldCertResult Field = "cert_result"
 	FieldGrantDate  Field = "grant_date"
 	FieldOperator   Field = "operator"
 )
@@ -90,6 +91,8 @@ func (f Field) Label() string {
 		return "认证日期"
 	case FieldCertMethod:
 		return "认证方式"
+	case FieldCertResult:
+		return "认证结果"
 	case FieldGrantDate:
 		return "发放日期"
 	case FieldOperator:
@@ -128,6 +131,7 @@ var synonyms = map[Field][]string{
 	FieldScheme:     {"险种", "险种类型", "参保险种", "养老保险类型", "险种名称"},
 	FieldCertDate:   {"认证日期", "认证时间", "资格认证日期", "最近认证日期", "认证年月日"},
 	FieldCertMethod: {"认证方式", "认证途径", "认证类型", "认证渠道"},
+	FieldCertResult: {"认证结果", "认证状态", "是否通过", "认证是否通过", "结果"},
 	FieldGrantDate:  {"发放日期", "支付日期", "发放时间", "拨付日期"},
 	FieldOperator:   {"经办人", "操作员", "经办人员", "录入人", "操作人", "经办人姓名", "操作员姓名"},
 }

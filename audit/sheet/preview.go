@@ -43,9 +43,9 @@ func FieldsOf(k audit.Kind) []Field {
 	case audit.KindOtherPensions:
 		return []Field{FieldName, FieldID, FieldMonth, FieldScheme, FieldAmount, FieldVillage, FieldSex, FieldNote}
 	case audit.KindCertifications:
-		return []Field{FieldName, FieldID, FieldCertDate, FieldCertMethod, FieldVillage, FieldSex, FieldNote}
+		return []Field{FieldName, FieldID, FieldCertDate, FieldCertMethod, FieldCertResult, FieldVillage, FieldSex, FieldNote}
 	case audit.KindFuneralGrants:
-		return []Field{FieldName, FieldID, FieldGrantDate, FieldAmount, FieldVillage, FieldSex, FieldNote}
+		return []Field{FieldName, FieldID, FieldGrantDate, FieldDeathDate, FieldAmount, FieldVillage, FieldSex, FieldNote}
 	}
 	return []Field{FieldName, FieldID, FieldReason, FieldDeathDate, FieldDeregDate, FieldVillage, FieldSex, FieldNote}
 }

@@ -45,6 +45,7 @@ var wordRules = []wordRule{
 	{f: FieldScheme, all: [][]string{{"险种"}, {"养老保险", "类型"}, {"保险", "类别"}, {"参保", "类型"}}, kind: audit.KindOtherPensions},
 	{f: FieldCertDate, all: [][]string{{"认证", "日期"}, {"认证", "时间"}}, kind: audit.KindCertifications},
 	{f: FieldCertMethod, all: [][]string{{"认证", "方式"}, {"认证", "途径"}, {"认证", "渠道"}, {"认证", "类型"}}, kind: audit.KindCertifications},
+	{f: FieldCertResult, all: [][]string{{"认证", "结果"}, {"认证", "状态"}, {"是否", "通过"}}, kind: audit.KindCertifications},
 	{f: FieldGrantDate, all: [][]string{{"发放", "日期"}, {"发放", "时间"}, {"支付", "日期"}, {"拨付", "日期"}, {"领取", "日期"}}, kind: audit.KindFuneralGrants},
 	{f: FieldOperator, all: [][]string{{"经办人"}, {"操作员"}, {"经办员"}}, kind: audit.KindPayouts},
 }

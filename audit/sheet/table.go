@@ -872,8 +872,20 @@ func (p *rowParser) parseSource(rec *audit.Record, cells []string, problem probl
 	case audit.KindCertifications:
 		rec.Start = p.dateOf(rec, cells, FieldCertDate, true, problem)
 		rec.Detail = text(FieldCertMethod)
+		// a result that is no pass is no sign of life; one not understood
+		// is asked about and not taken as one either
+		if v, ok := p.cell(cells, FieldCertResult); ok {
+			rec.Status = CleanText(v)
+			switch audit.CertPassed(rec.Status) {
+			case audit.MeaningNo:
+				problem(FieldCertResult, v, "认证结果“"+Escape(rec.Status, 20)+"”是没有通过：这一行不作为在世的证明，也不算作认证", audit.LevelNotice)
+			case audit.MeaningUnknown:
+				problem(FieldCertResult, v, "认证结果“"+Escape(rec.Status, 20)+"”不认识：不知道是否通过，这一行不作为在世的证明，请核实", audit.LevelNotice)
+			}
+		}
 	case audit.KindFuneralGrants:
 		rec.Start = p.dateOf(rec, cells, FieldGrantDate, true, problem)
+		rec.DeathDate = p.dateOf(rec, cells, FieldDeathDate, false, problem)
 		if a, ok := p.cell(cells, FieldAmount); ok && strings.TrimSpace(a) != "" {
 			amt, err := ParseAmount(a)
 			if err != nil {

@@ -260,7 +260,7 @@ func (db *DB) CheckInput(ctx context.Context, p audit.Month) (in *rules.Input, u
 		threshold := time.Date(due.Year(), time.Month(due.Mon()), 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
 		c.exec(`INSERT OR IGNORE INTO chk_ids SELECT d.id_number FROM death_records d JOIN batches b ON b.id = d.batch_id AND b.superseded_by IS NULL
 			WHERE d.source = 'certification' AND d.id_ok = 1 AND d.event_date <> '' AND d.event_date <= ?
-			GROUP BY d.id_number HAVING MAX(d.event_date) < ?`, monthEnd, threshold)
+			GROUP BY d.id_number HAVING MAX(CASE WHEN d.result = '' THEN d.event_date END) < ? OR MAX(d.result) <> ''`, monthEnd, threshold)
 	}
 	c.exec(`INSERT OR IGNORE INTO chk_ids SELECT id_number FROM payouts INDEXED BY payouts_special WHERE month = ? AND operator <> ''
 		AND pay_type IN ('补发', '恢复发放', '待遇调整')`, month)
@@ -439,19 +439,20 @@ func (c *checkConn) loadAdvance(in *rules.Input, files map[int64]string, p audit
 // finding of its own).
 func (c *checkConn) loadSources(in *rules.Input, files map[int64]string) {
 	c.each(`SELECT d.id, d.batch_id, d.source, d.sheet, d.row, d.village, d.name, d.id_number, d.id_ok, d.event_date, d.end_date, d.month,
-			d.amount_fen, d.reason, d.note
+			d.amount_fen, d.reason, d.note, d.death_date, d.result
 		FROM death_records d JOIN batches b ON b.id = d.batch_id AND b.superseded_by IS NULL
 		WHERE d.source = 'funeral_grant'
 		OR (d.source IN ('prison', 'other_pension', 'certification') AND d.id_number IN (SELECT id FROM chk_ids))
 		ORDER BY d.id`, nil, func(r *sql.Rows) error {
 		var x rules.SourceRow
 		var batch int64
-		var start, end, m string
+		var start, end, m, died string
 		var amount sql.NullInt64
 		if err := r.Scan(&x.RowID, &batch, &x.Source, &x.Sheet, &x.Row, &x.Village, &x.Name, &x.ID, &x.IDOK, &start, &end, &m,
-			&amount, &x.Detail, &x.Note); err != nil {
+			&amount, &x.Detail, &x.Note, &died, &x.Result); err != nil {
 			return err
 		}
+		x.Died, _ = time.Parse("2006-01-02", died)
 		x.File = files[batch]
 		x.Start, _ = time.Parse("2006-01-02", start)
 		x.End, _ = time.Parse("2006-01-02", end)

@@ -103,8 +103,8 @@ func (db *DB) BeginImport(ctx context.Context, b *audit.Batch) (*ImportTx, error
 		return nil, err
 	}
 	if it.death, err = tx.PrepareContext(ctx, `INSERT INTO death_records (batch_id, source, sheet, row, village, name, id_raw, id_number, id_ok, sex, death_date, dereg_date, reason, is_death, note, has_error,
-		event_date, end_date, month, amount_fen)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		event_date, end_date, month, amount_fen, result)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 		return nil, err
 	}
 	if it.problem, err = tx.PrepareContext(ctx, `INSERT INTO problems (batch_id, sheet, row, col, header, field, raw, reason, level)
@@ -244,10 +244,10 @@ func (it *ImportTx) Add(ctx context.Context, r *audit.Record) error {
 		}
 	case audit.KindDeaths:
 		_, err = it.death.ExecContext(ctx, it.batch.ID, "village", r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
-			r.Sex, date(r.DeathDate), date(r.DeregDate), "死亡", 1, r.Note, hasErr, "", "", "", nil)
+			r.Sex, date(r.DeathDate), date(r.DeregDate), "死亡", 1, r.Note, hasErr, "", "", "", nil, "")
 	case audit.KindDeregistrations:
 		_, err = it.death.ExecContext(ctx, it.batch.ID, "deregistration", r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
-			r.Sex, date(r.DeathDate), date(r.DeregDate), r.Reason, meaningInt(audit.DeathMeaning(r.Reason, nil)), r.Note, hasErr, "", "", "", nil)
+			r.Sex, date(r.DeathDate), date(r.DeregDate), r.Reason, meaningInt(audit.DeathMeaning(r.Reason, nil)), r.Note, hasErr, "", "", "", nil, "")
 	default:
 		var amount any
 		if r.HasAmount {
@@ -258,7 +258,7 @@ func (it *ImportTx) Add(ctx context.Context, r *audit.Record) error {
 			detail = r.Scheme
 		}
 		_, err = it.death.ExecContext(ctx, it.batch.ID, SourceOf(it.batch.Kind), r.Sheet, r.Row, r.Village, r.Name, r.ID.Raw, r.ID.Norm, boolInt(r.ID.OK()),
-			r.Sex, date(r.DeathDate), "", detail, boolInt(it.batch.Kind.DeathSource()), r.Note, hasErr, date(r.Start), date(r.End), r.Month.String(), amount)
+			r.Sex, date(r.DeathDate), "", detail, boolInt(it.batch.Kind.DeathSource()), r.Note, hasErr, date(r.Start), date(r.End), r.Month.String(), amount, r.Status)
 	}
 	if err != nil {
 		return err

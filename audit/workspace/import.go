@@ -153,6 +153,31 @@ func (r *ImportResult) Understood() []string {
 			rows[i] = strconv.Itoa(n)
 		}
 		out = append(out, fmt.Sprintf("工作表「%s」第 %s 行是表头：%s", h.Sheet, strings.Join(rows, "、"), strings.Join(cols, "，")))
+		// the columns read for nothing are named too: what the program does
+		// not use it says, rather than pass over
+		used := map[int]bool{}
+		for _, f := range sheet.FieldsOf(r.Batch.Kind) {
+			if c, ok := h.Cols[f]; ok {
+				used[c] = true
+			}
+		}
+		for _, f := range []sheet.Field{sheet.FieldSeq, sheet.FieldGroup} {
+			if c, ok := h.Cols[f]; ok {
+				used[c] = true // a 序号 and a 村民小组 are understood, and not needed
+			}
+		}
+		for _, c := range h.Amount.Uses() {
+			used[c] = true
+		}
+		var unused []string
+		for c, l := range h.Labels {
+			if l = strings.TrimSpace(l); l != "" && !used[c] {
+				unused = append(unused, fmt.Sprintf("%s列“%s”", sheet.ColName(c), audit.Escape(l, 30)))
+			}
+		}
+		if len(unused) > 0 {
+			out = append(out, "  没有用到的列："+strings.Join(unused, "、")+"（核查不读这些列；其中如有须核对的内容，请告诉审核人）")
+		}
 		if h.Amount != nil {
 			out = append(out, "  发放金额："+h.Amount.Rule)
 			if kept := h.Amount.Kept(); kept != "" {
