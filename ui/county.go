@@ -236,7 +236,7 @@ func (c *CountyWindow) show(d *countyData) {
 			row = append(row, stateMark[cell.State])
 			if cell.State != county.Missing {
 				totals = append(totals, []string{t, m, county.StateLabel(cell.State), audit.LocalTime(cell.SignedAt), strconv.Itoa(cell.Findings),
-					cell.Found.Grouped(), cell.Due2.Grouped(), cell.Recov.Grouped(), (cell.Due2 - cell.Recov).Grouped(), cell.ByRule})
+					cell.Found.Grouped(), cell.ToRecover.Grouped(), cell.Recovered.Grouped(), (cell.ToRecover - cell.Recovered).Grouped(), cell.ByRule})
 			} else {
 				totals = append(totals, []string{t, m, county.StateLabel(cell.State), "", "", "", "", "", "", ""})
 			}
@@ -273,55 +273,39 @@ func (c *CountyWindow) importFiles() {
 	if path == "" || !c.busy.CompareAndSwap(false, true) {
 		return
 	}
-	var files []string
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		files, _ = filepath.Glob(filepath.Join(path, "*.pabundle"))
-	} else {
-		files = []string{path}
+	files, err := county.Files([]string{path})
+	if err != nil {
+		c.busy.Store(false)
+		c.showError(err)
+		return
 	}
 	c.Progress.Show()
 	c.Progress.SetValue(0)
 	c.ImportBtn.Disable()
-	var lines []string
-	refused := 0
-	c.background(func(ctx context.Context) error {
-		for i, f := range files {
-			data, err := os.ReadFile(f)
-			var r *county.Imported
-			if err != nil {
-				err = audit.Errorf(audit.ErrNotFound, "找不到或无法读取这个文件")
-			} else {
-				r, err = c.store.Import(ctx, c.user, data)
-			}
-			if err != nil {
-				refused++
-				lines = append(lines, "✘ "+filepath.Base(f)+"：未导入。"+pages.Plain(err))
-			} else {
-				more := ""
-				if r.Supersedes {
-					more = "（退回后重报，取代先前收到的）"
-				}
-				lines = append(lines, fmt.Sprintf("✔ %s：%s %s，领取人 %d 人%s", filepath.Base(f), r.Township, r.Period, r.Payees, more))
-			}
-			v := float64(i+1) / float64(len(files))
+	var results []county.FileResult
+	c.background(func(ctx context.Context) (err error) {
+		results, err = c.store.ImportFiles(ctx, c.user, files, func(done, total int) {
+			v := float64(done) / float64(total)
 			if c.sync {
 				c.Progress.SetValue(v)
 			} else {
 				fyne.Do(func() { c.Progress.SetValue(v) })
 			}
-		}
-		if refused < len(files) {
-			return c.store.Analyze(ctx)
-		}
-		return nil
+		})
+		return err
 	}, func(err error) {
 		c.busy.Store(false)
 		c.ImportBtn.Enable()
 		if err != nil {
 			c.showError(err)
 		}
-		if len(files) == 0 {
-			lines = []string{"文件夹中没有上报文件（.pabundle）"}
+		refused := 0
+		lines := make([]string, len(results))
+		for i, r := range results {
+			if r.Err != nil {
+				refused++
+			}
+			lines[i] = r.Line()
 		}
 		c.Results.SetText(fmt.Sprintf("共 %d 个文件，%d 个未导入。\n", len(files), refused) + strings.Join(lines, "\n"))
 		c.refresh()
@@ -331,8 +315,7 @@ func (c *CountyWindow) importFiles() {
 // writeSheet writes the county sheet (PDF, or Excel by the name's ending).
 func (c *CountyWindow) writeSheet() {
 	path := strings.TrimSpace(c.SheetPath.Text)
-	ext := strings.ToLower(filepath.Ext(path))
-	if path == "" || (ext != ".pdf" && ext != ".xlsx") {
+	if path == "" {
 		c.showError(audit.Errorf(audit.ErrInvalid, "请写明汇总表保存到哪个文件（.pdf 或 .xlsx）"))
 		return
 	}

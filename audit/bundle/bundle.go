@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 
 	"pensionaudit/audit"
 	"pensionaudit/audit/signing"
@@ -77,26 +76,7 @@ type Link struct {
 }
 
 // Entry is a whole trail entry (the month's signatures).
-type Entry struct {
-	Seq      int64  `json:"seq"`
-	At       string `json:"at"`
-	User     string `json:"user"`
-	Action   string `json:"action"`
-	Payload  string `json:"payload"`
-	PrevHash string `json:"prev_hash"`
-	Hash     string `json:"hash"`
-}
-
-// ComputeHash is the trail's hash of the entry (as audit/sqlite makes it).
-func (e Entry) ComputeHash() string {
-	h := sha256.New()
-	for _, part := range []string{strconv.FormatInt(e.Seq, 10), e.At, e.User, e.Action, e.Payload, e.PrevHash} {
-		h.Write([]byte(strconv.Itoa(len(part))))
-		h.Write([]byte{':'})
-		h.Write([]byte(part))
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
+type Entry = audit.TrailEntry
 
 // Body is what a bundle says.
 type Body struct {
@@ -240,26 +220,19 @@ func Open(data []byte) (*Opened, error) {
 		if e.ComputeHash() != e.Hash || at[e.Seq] != e.Hash {
 			return nil, refuse("签字记录第 %d 条不在记录链中或被改动", e.Seq)
 		}
-		var p map[string]json.RawMessage
-		if json.Unmarshal([]byte(e.Payload), &p) != nil {
+		fp, sig, body, ok := signing.Signed(e.Payload)
+		var p struct{ Role string }
+		if !ok || json.Unmarshal([]byte(body), &p) != nil {
 			return nil, refuse("签字记录第 %d 条读不懂", e.Seq)
 		}
-		var fp, sig string
-		json.Unmarshal(p["signer"], &fp)
-		json.Unmarshal(p["sig"], &sig)
-		delete(p, "signer")
-		delete(p, "sig")
-		body, _ := json.Marshal(p)
 		k, ok := keys[fp]
-		if !ok || k.User != e.User || !signing.Verify(k.Pub, signing.ActMessage(e.Action, e.User, string(body), e.PrevHash), sig) {
+		if !ok || k.User != e.User || !signing.Verify(k.Pub, signing.ActMessage(e.Action, e.User, body, e.PrevHash), sig) {
 			return nil, refuse("%s 的签字（记录第 %d 条）签名不成立", e.User, e.Seq)
 		}
 		if err := chains(keys, fp, b.RootKey); err != nil {
 			return nil, err
 		}
-		var role string
-		json.Unmarshal(p["role"], &role)
-		signed[role] = true
+		signed[p.Role] = true
 	}
 	if !signed[string(audit.RoleSupervisor)] {
 		return nil, refuse("文件中没有审核人复核签字的签名")

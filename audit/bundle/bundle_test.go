@@ -2,6 +2,7 @@ package bundle_test
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -65,8 +66,7 @@ func TestBundleRefusesEveryChange(t *testing.T) {
 		{"no countersignature", "没有审核人", reseal(func(b *bundle.Body) { b.Supervisor = nil }, tw.Key)},
 		{"another root claimed", "认证", reseal(func(b *bundle.Body) { b.RootKey = other.Fingerprint() }, tw.Key)},
 		{"the signatures' key swapped for another's", "签名", reseal(func(b *bundle.Body) {
-			pub := other.Public()
-			b.Keys[0].Pub = strings.ToLower(strings.TrimSpace(hexOf(pub)))
+			b.Keys[0].Pub = hex.EncodeToString(other.Public())
 		}, tw.Key)},
 	} {
 		_, err := bundle.Open(c.data)
@@ -80,13 +80,4 @@ func TestBundleRefusesEveryChange(t *testing.T) {
 	if _, err := bundle.Open(reseal(func(b *bundle.Body) { b.Payees[0].Amount++ }, tw.Key)); err != nil {
 		t.Errorf("a bundle re-sealed by its own key: %v", err)
 	}
-}
-
-func hexOf(b []byte) string {
-	const digits = "0123456789abcdef"
-	out := make([]byte, 0, 2*len(b))
-	for _, x := range b {
-		out = append(out, digits[x>>4], digits[x&15])
-	}
-	return string(out)
 }

@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 
 	"pensionaudit/audit"
@@ -115,7 +113,7 @@ func runCounty(ctx context.Context, env Env, args []string) error {
 	defer s.Close()
 	if sub == "demo" {
 		if c, _ := s.County(ctx); c != "" {
-			return audit.Errorf(audit.ErrConflict, "%s 已经是县级数据库（%s），没有改动", redactDSN(*db), c)
+			return audit.Errorf(audit.ErrConflict, "%s 已经是县级数据库（%s），没有改动", county.Redact(*db), c)
 		}
 		if *nTowns < 2 || *nTowns > 99 || *nPayees < 10 || *nPayees > 200000 || *nMonths < 1 || *nMonths > 36 {
 			return audit.Errorf(audit.ErrInvalid, "演示县的规模：乡镇 2–99 个，每镇 10–200000 人，1–36 个月")
@@ -130,7 +128,7 @@ func runCounty(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "已建立演示县的县级数据库 %s：%d 个乡镇、每镇 %d 人、2024年起 %d 个月；账户 县审核、县经办，密码都是 %s\n",
-			redactDSN(*db), *nTowns, *nPayees, *nMonths, countygen.DemoPassword)
+			county.Redact(*db), *nTowns, *nPayees, *nMonths, countygen.DemoPassword)
 		return nil
 	}
 	if sub != "init" {
@@ -159,7 +157,7 @@ func runCounty(ctx context.Context, env Env, args []string) error {
 		if err := s.Init(ctx, *name); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "已建立 %s 的县级数据库：%s\n", *name, redactDSN(*db))
+		fmt.Fprintf(env.Stdout, "已建立 %s 的县级数据库：%s\n", *name, county.Redact(*db))
 	case "user":
 		pw, err := readNewPassword(env)
 		if err != nil {
@@ -197,33 +195,20 @@ func runCounty(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		paths, err := bundleFiles(files)
+		paths, err := county.Files(files)
 		if err != nil {
 			return err
 		}
+		results, err := s.ImportFiles(ctx, u, paths, nil)
 		refused := 0
-		for i, f := range paths {
-			data, err := os.ReadFile(f)
-			if err == nil {
-				var r *county.Imported
-				if r, err = s.Import(ctx, u, data); err == nil {
-					more := ""
-					if r.Supersedes {
-						more = "（退回后重报，取代先前收到的）"
-					}
-					fmt.Fprintf(env.Stdout, "[%d/%d] ✔ %s：%s %s，领取人 %d 人%s\n", i+1, len(paths), filepath.Base(f), r.Township, r.Period, r.Payees, more)
-					continue
-				}
+		for i, r := range results {
+			if r.Err != nil {
+				refused++
 			}
-			refused++
-			fmt.Fprintf(env.Stdout, "[%d/%d] ✘ %s：未导入。%s\n", i+1, len(paths), filepath.Base(f), audit.Escape(err.Error(), 300))
+			fmt.Fprintf(env.Stdout, "[%d/%d] %s\n", i+1, len(paths), r.Line())
 		}
-		if refused < len(paths) {
-			// fresh statistics for the planner after a load (PostgreSQL
-			// plans the cross-township check 15× faster with them)
-			if err := s.Analyze(ctx); err != nil {
-				return err
-			}
+		if err != nil {
+			return err
 		}
 		fmt.Fprintf(env.Stdout, "共 %d 个文件，%d 个未导入。\n", len(paths), refused)
 		if refused > 0 {
@@ -281,46 +266,4 @@ func runCounty(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	return nil
-}
-
-// bundleFiles expands folders into the bundle files they hold.
-func bundleFiles(args []string) ([]string, error) {
-	var out []string
-	for _, a := range args {
-		st, err := os.Stat(a)
-		if err != nil {
-			return nil, audit.Errorf(audit.ErrNotFound, "找不到 %s", a)
-		}
-		if !st.IsDir() {
-			out = append(out, a)
-			continue
-		}
-		entries, _ := os.ReadDir(a)
-		var names []string
-		for _, e := range entries {
-			if !e.IsDir() && strings.HasSuffix(e.Name(), ".pabundle") {
-				names = append(names, filepath.Join(a, e.Name()))
-			}
-		}
-		sort.Strings(names)
-		out = append(out, names...)
-	}
-	if len(out) == 0 {
-		return nil, audit.Errorf(flag.ErrHelp, "请给出要导入的上报文件（.pabundle）或所在的文件夹")
-	}
-	return out, nil
-}
-
-func redactDSN(dsn string) string {
-	if !county.IsURL(dsn) {
-		return dsn
-	}
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		if at := strings.LastIndex(dsn, "@"); at > i {
-			if c := strings.Index(dsn[i+3:at], ":"); c >= 0 {
-				return dsn[:i+3+c] + ":***" + dsn[at:]
-			}
-		}
-	}
-	return dsn
 }

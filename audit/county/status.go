@@ -43,10 +43,10 @@ type Cell struct {
 	Due      string `json:"due"`
 	Findings int    `json:"findings"`
 	// ByRule: the month's findings by rule and status, in words
-	ByRule string    `json:"by_rule,omitempty"`
-	Found  audit.Fen `json:"-"`
-	Due2   audit.Fen `json:"-"` // to recover
-	Recov  audit.Fen `json:"-"`
+	ByRule    string    `json:"by_rule,omitempty"`
+	Found     audit.Fen `json:"-"`
+	ToRecover audit.Fen `json:"-"`
+	Recovered audit.Fen `json:"-"`
 }
 
 // Grid is the county's reporting grid: every enrolled township, every month
@@ -144,7 +144,7 @@ func (s *Store) Status(ctx context.Context, p audit.Month) (*Grid, error) {
 			c := &Cell{Township: t.Name, Period: per, State: Missing, Due: d.Format("2006-01-02")}
 			if r := current[t.Name+"\x00"+per]; r != nil {
 				c.SignedAt, c.Findings, c.ByRule = r.at, r.findings, strings.Join(byRule[t.Name+"\x00"+per], "；")
-				c.Found, c.Due2, c.Recov = audit.Fen(r.found), audit.Fen(r.due), audit.Fen(r.recov)
+				c.Found, c.ToRecover, c.Recovered = audit.Fen(r.found), audit.Fen(r.due), audit.Fen(r.recov)
 				at, err := time.Parse(time.RFC3339, r.at)
 				switch {
 				case r.reopened:

@@ -48,7 +48,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if s.pg {
 		cfg, perr := pgx.ParseConfig(dsn)
 		if perr != nil {
-			return nil, audit.Errorf(audit.ErrInvalid, "数据库地址 %s 不对：%v", redact(dsn), perr)
+			return nil, audit.Errorf(audit.ErrInvalid, "数据库地址 %s 不对：%v", Redact(dsn), perr)
 		}
 		s.db = stdlib.OpenDB(*cfg)
 	} else {
@@ -59,7 +59,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.db.Close()
-		return nil, audit.Errorf(audit.ErrIO, "无法连接县级数据库 %s：%v", redact(dsn), err)
+		return nil, audit.Errorf(audit.ErrIO, "无法连接县级数据库 %s：%v", Redact(dsn), err)
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.db.Close()
@@ -68,8 +68,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	return s, nil
 }
 
-// redact hides a URL's password.
-func redact(dsn string) string {
+// Redact hides a URL's password (a file path is as it is).
+func Redact(dsn string) string {
 	if i := strings.Index(dsn, "://"); i >= 0 {
 		if at := strings.LastIndex(dsn, "@"); at > i {
 			if c := strings.Index(dsn[i+3:at], ":"); c >= 0 {

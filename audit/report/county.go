@@ -50,8 +50,8 @@ func (c *CountyData) totalRows() [][]string {
 			if x.State == county.Missing {
 				continue
 			}
-			rows = append(rows, []string{t, m, county.StateLabel(x.State), strconv.Itoa(x.Findings), x.Found.Grouped(), x.Due2.Grouped(),
-				x.Recov.Grouped(), (x.Due2 - x.Recov).Grouped(), x.ByRule})
+			rows = append(rows, []string{t, m, county.StateLabel(x.State), strconv.Itoa(x.Findings), x.Found.Grouped(), x.ToRecover.Grouped(),
+				x.Recovered.Grouped(), (x.ToRecover - x.Recovered).Grouped(), x.ByRule})
 		}
 	}
 	return rows

@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 
 	"golang.org/x/crypto/argon2"
@@ -138,4 +139,21 @@ func CertMessage(user, pubHex string) []byte {
 // month, its fingerprint) and the hash of the entry before it.
 func ActMessage(action, user, payload, prevHash string) []byte {
 	return []byte("pensionaudit-act\n" + action + "\n" + user + "\n" + payload + "\n" + prevHash)
+}
+
+// Signed reads a trail entry's payload (a JSON object) as signed: the
+// signer's fingerprint, the signature (both "" when unsigned) and the
+// content the signature covers — the payload without them. ok is false
+// when the payload is not a JSON object.
+func Signed(payload string) (signer, sig, body string, ok bool) {
+	var p map[string]json.RawMessage
+	if json.Unmarshal([]byte(payload), &p) != nil {
+		return "", "", "", false
+	}
+	json.Unmarshal(p["signer"], &signer)
+	json.Unmarshal(p["sig"], &sig)
+	delete(p, "signer")
+	delete(p, "sig")
+	b, _ := json.Marshal(p)
+	return signer, sig, string(b), true
 }

@@ -211,19 +211,14 @@ func (db *DB) verifySignatures(ctx context.Context, r *VerifyReport, bad func(st
 		if json.Unmarshal([]byte(e.Payload), &p) != nil {
 			continue
 		}
-		var signerFP, sig string
-		json.Unmarshal(p["signer"], &signerFP)
-		json.Unmarshal(p["sig"], &sig)
+		signerFP, sig, body, _ := signing.Signed(e.Payload)
 		switch {
 		case sig != "":
-			delete(p, "signer")
-			delete(p, "sig")
-			body, _ := json.Marshal(p)
 			k, ok := keys[signerFP]
 			switch {
 			case !ok || k.User != e.User:
 				bad("记录第 %d 条（%s，%s）的签名不是 %s 本人的签名密钥所签", e.Seq, e.Action, e.At, e.User)
-			case !signing.Verify(k.Pub, signing.ActMessage(e.Action, e.User, string(body), e.PrevHash), sig):
+			case !signing.Verify(k.Pub, signing.ActMessage(e.Action, e.User, body, e.PrevHash), sig):
 				bad("记录第 %d 条（%s，%s）的签名不对：内容在签名之后被改过，或签名是伪造的", e.Seq, e.Action, e.At)
 			default:
 				switch why := certified(signerFP); why {

@@ -6,7 +6,6 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"embed"
 	"encoding/hex"
@@ -377,26 +376,7 @@ func (db *DB) BackupTo(ctx context.Context, dest string) error {
 }
 
 // TrailEntry is one link of the hash chain.
-type TrailEntry struct {
-	Seq      int64  `json:"seq"`
-	At       string `json:"at"`
-	User     string `json:"user"`
-	Action   string `json:"action"`
-	Payload  string `json:"payload"`
-	PrevHash string `json:"prev_hash"`
-	Hash     string `json:"hash"`
-}
-
-// ComputeHash is the hash of an entry over its fields and its predecessor's hash.
-func (e TrailEntry) ComputeHash() string {
-	h := sha256.New()
-	for _, part := range []string{strconv.FormatInt(e.Seq, 10), e.At, e.User, e.Action, e.Payload, e.PrevHash} {
-		h.Write([]byte(strconv.Itoa(len(part))))
-		h.Write([]byte{':'})
-		h.Write([]byte(part))
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
+type TrailEntry = audit.TrailEntry
 
 // appendTrail adds an entry in the caller's transaction. Payloads never hold
 // ID numbers: they name files, batches, findings and counts. Every entry

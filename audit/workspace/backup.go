@@ -2,7 +2,6 @@ package workspace
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -249,8 +248,10 @@ func (w *Workspace) Restore(ctx context.Context, s audit.Session, backup string)
 	if err != nil {
 		return "", Friendly(err)
 	}
-	if keyed && (s.Key == nil || hex.EncodeToString(s.Key.Public()) != mine.Pub) {
-		return "", audit.Errorf(audit.ErrPermission, "%s 的签名密钥没有打开（恢复备份须用本人的签名密钥签名）：请退出后重新登录再操作", audit.Escape(s.Name, 40))
+	if keyed {
+		if err := keyOpen(s, mine, "恢复备份"); err != nil {
+			return "", err
+		}
 	}
 	b, err := OpenReadOnly(ctx, backup)
 	if err != nil {

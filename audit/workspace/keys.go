@@ -110,10 +110,20 @@ func signer(ctx context.Context, tx *sqlite.Tx, s audit.Session) error {
 	if err != nil || !ok {
 		return err // an account from before keys: unsigned until its next login
 	}
-	if s.Key == nil || hex.EncodeToString(s.Key.Public()) != row.Pub {
-		return audit.Errorf(audit.ErrPermission, "%s 的签名密钥没有打开（这一操作须用本人的签名密钥签名）：请退出后重新登录再操作", audit.Escape(s.Name, 40))
+	if err := keyOpen(s, row, "这一操作"); err != nil {
+		return err
 	}
 	tx.SignWith(s.Key)
+	return nil
+}
+
+// keyOpen checks that the session holds the account's key as the store
+// has it (unsealed by the password at login), for an act that must be
+// signed with it.
+func keyOpen(s audit.Session, row sqlite.KeyRow, what string) error {
+	if s.Key == nil || hex.EncodeToString(s.Key.Public()) != row.Pub {
+		return audit.Errorf(audit.ErrPermission, "%s 的签名密钥没有打开（%s须用本人的签名密钥签名）：请退出后重新登录再操作", audit.Escape(s.Name, 40), what)
+	}
 	return nil
 }
 
