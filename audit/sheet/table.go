@@ -862,13 +862,7 @@ func (p *rowParser) parseSource(rec *audit.Record, cells []string, problem probl
 			v, _ := p.cell(cells, FieldScheme)
 			problem(FieldScheme, v, "险种“"+Escape(rec.Scheme, 30)+"”就是城乡居民养老保险，不是另一种养老保险：这一行不作为重复领取的依据，请核实名单来源", audit.LevelNotice)
 		}
-		if a, ok := p.cell(cells, FieldAmount); ok && strings.TrimSpace(a) != "" {
-			amt, err := ParseAmount(a)
-			if err != nil {
-				problem(FieldAmount, a, "金额"+err.Error(), audit.LevelError)
-			}
-			rec.Amount, rec.HasAmount = amt, err == nil
-		}
+		p.otherAmount(rec, cells, problem)
 	case audit.KindCertifications:
 		rec.Start = p.dateOf(rec, cells, FieldCertDate, true, problem)
 		rec.Detail = text(FieldCertMethod)
@@ -886,13 +880,19 @@ func (p *rowParser) parseSource(rec *audit.Record, cells []string, problem probl
 	case audit.KindFuneralGrants:
 		rec.Start = p.dateOf(rec, cells, FieldGrantDate, true, problem)
 		rec.DeathDate = p.dateOf(rec, cells, FieldDeathDate, false, problem)
-		if a, ok := p.cell(cells, FieldAmount); ok && strings.TrimSpace(a) != "" {
-			amt, err := ParseAmount(a)
-			if err != nil {
-				problem(FieldAmount, a, "金额"+err.Error(), audit.LevelError)
-			}
-			rec.Amount, rec.HasAmount = amt, err == nil
+		p.otherAmount(rec, cells, problem)
+	}
+}
+
+// otherAmount reads what another source paid (a scheme's pension, a
+// funeral grant), when its list says.
+func (p *rowParser) otherAmount(rec *audit.Record, cells []string, problem problemFunc) {
+	if a, ok := p.cell(cells, FieldAmount); ok && strings.TrimSpace(a) != "" {
+		amt, err := ParseAmount(a)
+		if err != nil {
+			problem(FieldAmount, a, "金额"+err.Error(), audit.LevelError)
 		}
+		rec.Amount, rec.HasAmount = amt, err == nil
 	}
 }
 
@@ -912,16 +912,7 @@ func (p *rowParser) dateOf(rec *audit.Record, cells []string, f Field, required 
 		problem(f, v, f.Label()+err.Error(), audit.LevelError)
 		return time.Time{}
 	}
-	today := p.opts.Today
-	if today.IsZero() {
-		today = time.Now()
-	}
-	if d.After(today) && f != FieldJailEnd { // a release may lie ahead
-		problem(f, v, f.Label()+"在将来（晚于今天 "+today.Format("2006-01-02")+"）：可能是年份录错，请核实", audit.LevelNotice)
-	}
-	if b, ok := idcard.Birth(rec.ID.Norm); ok && rec.ID.OK() && d.Before(b) {
-		problem(f, v, f.Label()+"早于身份证号中的出生日期 "+b.Format("2006-01-02")+"：日期或身份证号有误，请核实", audit.LevelNotice)
-	}
+	p.checkDate(rec, f, v, d, f != FieldJailEnd, problem) // a release may lie ahead
 	return d
 }
 
@@ -1014,22 +1005,26 @@ func (p *rowParser) parseDeathDate(rec *audit.Record, cells []string, f Field, p
 	} else {
 		rec.DeregDate = d
 	}
+	future := p.checkDate(rec, f, v, d, true, problem)
+	if !future && p.opts.Kind == audit.KindDeaths && p.opts.Period != 0 && audit.MonthOf(d) > p.opts.Period {
+		problem(f, v, f.Label()+"晚于名单所属月份 "+p.opts.Period.Label()+"：可能是年份或月份录错，请核实", audit.LevelNotice)
+	}
+}
+
+// checkDate asks about a date in the future (when it cannot be) and one
+// before the person's birth; it tells whether the date was in the future.
+func (p *rowParser) checkDate(rec *audit.Record, f Field, v string, d time.Time, noFuture bool, problem problemFunc) (future bool) {
 	today := p.opts.Today
 	if today.IsZero() {
 		today = time.Now()
 	}
-	label := f.Label()
-	switch {
-	case d.After(today):
-		problem(f, v, label+"在将来（晚于今天 "+today.Format("2006-01-02")+"）：可能是年份录错，请核实", audit.LevelNotice)
-	case p.opts.Kind == audit.KindDeaths && p.opts.Period != 0 && audit.MonthOf(d) > p.opts.Period:
-		problem(f, v, label+"晚于名单所属月份 "+p.opts.Period.Label()+"：可能是年份或月份录错，请核实", audit.LevelNotice)
+	if future = d.After(today); future && noFuture {
+		problem(f, v, f.Label()+"在将来（晚于今天 "+today.Format("2006-01-02")+"）：可能是年份录错，请核实", audit.LevelNotice)
 	}
-	if rec.ID.OK() {
-		if b, ok := idcard.Birth(rec.ID.Norm); ok && d.Before(b) {
-			problem(f, v, label+"早于身份证号中的出生日期 "+b.Format("2006-01-02")+"：日期或身份证号有误，请核实", audit.LevelNotice)
-		}
+	if b, ok := idcard.Birth(rec.ID.Norm); ok && rec.ID.OK() && d.Before(b) {
+		problem(f, v, f.Label()+"早于身份证号中的出生日期 "+b.Format("2006-01-02")+"：日期或身份证号有误，请核实", audit.LevelNotice)
 	}
+	return future
 }
 
 const invisibleReason = "含有看不见的控制字符、零宽字符或文字方向控制符（已用 \\u{…} 标出）：显示时可能与另一个名字一模一样或顺序颠倒，请核实"
