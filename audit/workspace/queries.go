@@ -136,8 +136,10 @@ func (w *Workspace) Sources(ctx context.Context) (*SourceGrid, error) {
 			switch {
 			case k == audit.KindPayouts:
 				cell = fmt.Sprintf("✔ %d 人", n)
-			case k == audit.KindDeaths && n > 0:
+			case k == audit.KindDeaths && n >= len(villages):
 				cell = fmt.Sprintf("✔ %d/%d 村", n, len(villages))
+			case k == audit.KindDeaths && n > 0:
+				cell = fmt.Sprintf("⚠ %d/%d 村", n, len(villages)) // some villages have not reported
 			case k == audit.KindDeaths:
 				cell = "✘ 无村上报"
 			case !loaded:

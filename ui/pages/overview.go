@@ -330,7 +330,7 @@ func (o *overview) showSources(g *workspace.SourceGrid) {
 		rows = append(rows, append(append([]string{l.Kind.Label()}, l.Cells...), l.Note))
 	}
 	o.SourceTab.SetRows(rows)
-	note := widget.NewLabel("✔ 已导入（本月的记录数）　— 已导入的文件没有覆盖这个月　✘ 没有导入：相应的核查没有进行，不等于没有问题")
+	note := widget.NewLabel("✔ 已导入（本月的记录数）　⚠ 有的村没有上报　— 已导入的文件没有覆盖这个月　✘ 没有导入：相应的核查没有进行，不等于没有问题")
 	o.SourceBox.Objects = []fyne.CanvasObject{container.NewBorder(note, nil, nil, nil, o.SourceTab)}
 	o.SourceBox.Refresh()
 }
