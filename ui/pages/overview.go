@@ -331,6 +331,7 @@ func (o *overview) showSources(g *workspace.SourceGrid) {
 	}
 	o.SourceTab.SetRows(rows)
 	note := widget.NewLabel("✔ 已导入（本月的记录数）　⚠ 有的村没有上报　— 已导入的文件没有覆盖这个月　✘ 没有导入：相应的核查没有进行，不等于没有问题")
+	note.Wrapping = fyne.TextWrapWord
 	o.SourceBox.Objects = []fyne.CanvasObject{container.NewBorder(note, nil, nil, nil, o.SourceTab)}
 	o.SourceBox.Refresh()
 }
