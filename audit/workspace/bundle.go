@@ -99,7 +99,7 @@ func (w *Workspace) Bundle(ctx context.Context, s audit.Session, p audit.Month) 
 			Signoff int64 `json:"signoff"`
 		}
 		if json.Unmarshal([]byte(e.Payload), &pl) == nil && ids[pl.Signoff] {
-			b.Signoffs = append(b.Signoffs, bundle.Entry{Seq: e.Seq, At: e.At, User: e.User, Action: e.Action, Payload: e.Payload, PrevHash: e.PrevHash, Hash: e.Hash})
+			b.Signoffs = append(b.Signoffs, e)
 		}
 	}
 	out, err := bundle.Seal(b, s.Key)
